@@ -1,0 +1,41 @@
+import type { DeliverySummary, Verdict } from '../core/contract';
+
+/**
+ * Escapes control characters (C0, DEL, C1) so received text printed to a terminal cannot
+ * move the cursor, change colours or ring the bell: ESC becomes `\x1b`, a newline `\n`.
+ */
+export function escapeControl(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => {
+    if (char === '\n') return '\\n';
+    if (char === '\r') return '\\r';
+    if (char === '\t') return '\\t';
+    return `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+export function formatVerdict(verdict: Verdict): string {
+  const details = [verdict.scheme, verdict.encoding, verdict.keyIndex === undefined ? undefined : `key ${verdict.keyIndex + 1}`]
+    .filter((part) => part !== undefined && part !== null)
+    .join(', ');
+  return details === '' ? verdict.status : `${verdict.status} (${details})`;
+}
+
+/** One readable line per delivery: time, method, path, size, verdict and a Spike summary. */
+export function formatDeliveryLine(delivery: DeliverySummary): string {
+  const time = delivery.receivedAt.slice(11, 23);
+  const parts = [time, delivery.method, escapeControl(delivery.path), formatSize(delivery.size), formatVerdict(delivery.verdict)];
+  if (delivery.truncated) parts.push('[over the body limit: 413]');
+  if (delivery.retryOf !== null) parts.push(`[retry of ${delivery.retryOf}]`);
+  if (delivery.spike !== null) {
+    const spike = delivery.spike;
+    parts.push(escapeControl(`spike: ${spike.eventCount} event(s), users ${spike.users.join(',') || '-'}, metrics ${spike.metrics.join(',') || '-'}`));
+  }
+  return parts.join('  ');
+}

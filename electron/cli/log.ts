@@ -1,0 +1,21 @@
+import log from 'electron-log/node';
+import { join } from 'node:path';
+import { format } from 'node:util';
+import type { Logger } from '../core/logger';
+import { fromElectronLog } from '../core/logger';
+
+/**
+ * Sets up the CLI's logger: stderr, so stdout stays machine-readable, and a file in the data
+ * directory's `logs` folder. `quiet` keeps info lines off stderr; the file still gets them.
+ */
+export function createCliLogger(dataDir: string, quiet: boolean): Logger {
+  const logger = log.create({ logId: 'hooktray-cli' });
+  logger.transports.file.resolvePathFn = () => join(dataDir, 'logs', 'hooktray.log');
+  logger.transports.file.level = 'info';
+  logger.transports.console.level = quiet ? 'warn' : 'info';
+  logger.transports.console.format = '{h}:{i}:{s}.{ms} {level} {text}';
+  logger.transports.console.writeFn = ({ message }) => {
+    process.stderr.write(`${format(...message.data)}\n`);
+  };
+  return fromElectronLog(logger);
+}

@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import type { ResponseSettings } from './receiver';
+import { DEFAULT_RESPONSE } from './receiver';
+import { getVerifier, schemeNames } from './signatures/registry';
+import type { Profile } from './signatures/types';
+import type { KeyVault } from './signatures/verify';
+
+/**
+ * Where a key comes from. Keys are never written in a command line: `env` names a variable,
+ * `file` a file whose whole content (without one trailing newline) is the key, and `value`
+ * holds the key inline, meant for tests.
+ */
+const keyRefSchema = z.union([
+  z.object({ env: z.string().min(1) }).strict(),
+  z.object({ file: z.string().min(1) }).strict(),
+  z.object({ value: z.string().min(1) }).strict(),
+]);
+
+export type KeyRef = z.infer<typeof keyRefSchema>;
+
+const profileSchema = z
+  .object({
+    name: z.string().min(1),
+    scheme: z.string().min(1),
+    pathPrefix: z.string().startsWith('/').default('/'),
+    keys: z.array(keyRefSchema).default([]),
+    options: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+const responseSchema = z
+  .object({
+    status: z.number().int().min(100).max(599).default(DEFAULT_RESPONSE.status),
+    headers: z.record(z.string(), z.string()).default(DEFAULT_RESPONSE.headers),
+    body: z.string().default(DEFAULT_RESPONSE.body),
+    delayMs: z.number().int().min(0).max(120_000).default(0),
+  })
+  .strict();
+
+const retentionSchema = z
+  .object({ maxCount: z.number().int().min(0).default(0), maxAgeDays: z.number().min(0).default(0) })
+  .strict();
+
+const configSchema = z
+  .object({
+    profiles: z.array(profileSchema).default([]),
+    response: responseSchema.optional(),
+    retention: retentionSchema.optional(),
+    bodyLimit: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export interface HooktrayConfig {
+  profiles: Profile[];
+  keyRefs: Map<string, KeyRef[]>;
+  response: ResponseSettings;
+  retention: { maxCount: number; maxAgeDays: number };
+  bodyLimit?: number;
+}
+
+/** A configuration file that cannot be used; the message names the file, the field and the fix. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates a configuration file; throws ConfigError naming the field at fault. */
+export function loadConfigFile(file: string): HooktrayConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Cannot read the configuration file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`The configuration file ${file} is not valid JSON: ${(error as Error).message}.`);
+  }
+  return parseConfig(json, file);
+}
+
+/** Validates a parsed configuration; `source` names it in messages. */
+export function parseConfig(json: unknown, source: string): HooktrayConfig {
+  const result = configSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue === undefined ? '(root)' : issue.path.join('.') || '(root)';
+    throw new ConfigError(`Invalid configuration in ${source}: field "${field}": ${issue?.message ?? 'invalid value'}.`);
+  }
+
+  const names = new Set<string>();
+  const profiles: Profile[] = [];
+  const keyRefs = new Map<string, KeyRef[]>();
+  for (const [index, raw] of result.data.profiles.entries()) {
+    const field = `profiles.${index}`;
+    if (names.has(raw.name)) throw new ConfigError(`Invalid configuration in ${source}: field "${field}.name": the name "${raw.name}" is used twice.`);
+    names.add(raw.name);
+
+    const verifier = getVerifier(raw.scheme);
+    if (verifier === undefined) {
+      throw new ConfigError(`Invalid configuration in ${source}: field "${field}.scheme": unknown scheme "${raw.scheme}"; use one of ${schemeNames().join(', ')}.`);
+    }
+    const options = verifier.optionsSchema.safeParse(raw.options);
+    if (!options.success) {
+      const issue = options.error.issues[0];
+      const path = [field, 'options', ...(issue?.path ?? [])].join('.');
+      throw new ConfigError(`Invalid configuration in ${source}: field "${path}": ${issue?.message ?? 'invalid value'}.`);
+    }
+    profiles.push({ name: raw.name, scheme: raw.scheme, pathPrefix: raw.pathPrefix, options: options.data });
+    keyRefs.set(raw.name, raw.keys);
+  }
+
+  return {
+    profiles,
+    keyRefs,
+    response: result.data.response ?? DEFAULT_RESPONSE,
+    retention: result.data.retention ?? { maxCount: 0, maxAgeDays: 0 },
+    ...(result.data.bodyLimit === undefined ? {} : { bodyLimit: result.data.bodyLimit }),
+  };
+}
+
+/**
+ * Resolves every key reference once, at start, into a vault held in memory. A missing
+ * variable or unreadable file is a ConfigError that names the reference but never a key.
+ */
+export function resolveKeys(keyRefs: Map<string, KeyRef[]>, configFile: string | null, env: NodeJS.ProcessEnv = process.env): KeyVault {
+  const keys = new Map<string, string[]>();
+  const baseDir = configFile === null ? process.cwd() : dirname(configFile);
+  for (const [profile, refs] of keyRefs) {
+    keys.set(
+      profile,
+      refs.map((ref, index) => resolveKey(ref, `profile "${profile}" key ${index + 1}`, baseDir, env)),
+    );
+  }
+  return { keysFor: (profile) => keys.get(profile) ?? [] };
+}
+
+function resolveKey(ref: KeyRef, label: string, baseDir: string, env: NodeJS.ProcessEnv): string {
+  if ('value' in ref) return ref.value;
+  if ('env' in ref) {
+    const value = env[ref.env];
+    if (value === undefined || value === '') throw new ConfigError(`The environment variable ${ref.env} for ${label} is not set; export it before starting.`);
+    return value;
+  }
+  const file = resolve(baseDir, ref.file);
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    throw new ConfigError(`Cannot read the key file ${file} for ${label}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
+  }
+}
+

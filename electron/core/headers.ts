@@ -1,0 +1,19 @@
+import type { HeaderPair } from './contract';
+
+/** Returns the first value of a header, matching its name case-insensitively. */
+export function findHeader(headers: readonly HeaderPair[], name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [headerName, value] of headers) {
+    if (headerName.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}
+
+/** Turns Node's flat `rawHeaders` array into ordered name and value pairs. */
+export function pairsFromRawHeaders(rawHeaders: readonly string[]): HeaderPair[] {
+  const pairs: HeaderPair[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    pairs.push([rawHeaders[i] as string, rawHeaders[i + 1] as string]);
+  }
+  return pairs;
+}

@@ -1,0 +1,171 @@
+import type { AppStatus, DeliveryDetail, InvokeChannel, InvokeChannels, TunnelStatus, VerdictChange } from './contract';
+import type { Logger } from './logger';
+import { PushHub } from './push-hub';
+import type { CapturedRequest, ResponseSettings } from './receiver';
+import { Receiver } from './receiver';
+import type { SignedRequest, Profile } from './signatures/types';
+import type { KeyVault } from './signatures/verify';
+import { findProfile, verifyDelivery } from './signatures/verify';
+import { summarizeSpike } from './spike-summary';
+import type { RetentionPolicy, StoreOptions } from './store';
+import { DeliveryStore } from './store';
+import { toSummary } from './summary';
+
+export interface CoreOptions {
+  version: string;
+  dataDir: string;
+  /** Receiver port on 127.0.0.1; 0 picks a free one. */
+  port: number;
+  bodyLimit?: number;
+  response?: ResponseSettings;
+  profiles: Profile[];
+  vault: KeyVault;
+  retention?: RetentionPolicy;
+  logger: Logger;
+  /** Store tuning and the Electron build of the SQLite addon. */
+  store?: Omit<StoreOptions, 'dataDir'>;
+}
+
+export type InvokeHandlers = {
+  [C in InvokeChannel]: (request: InvokeChannels[C]['request']) => Promise<InvokeChannels[C]['response']>;
+};
+
+const RETENTION_INTERVAL_MS = 60_000;
+/** Deliveries re-verified per event-loop turn, so re-verification never blocks receiving. */
+const REVERIFY_CHUNK = 200;
+
+/**
+ * The product logic both shells share: receiver, store, verification and pushes. The
+ * Electron app, `hooktray listen` and `hooktray ui` each start one and wrap its handlers.
+ */
+export class HooktrayCore {
+  readonly pushes = new PushHub();
+  readonly store: DeliveryStore;
+  readonly receiver: Receiver;
+  private profiles: Profile[];
+  private vault: KeyVault;
+  private tunnel: TunnelStatus = { state: 'disabled', url: null, reason: 'The tunnel is turned off.' };
+  private retentionTimer: NodeJS.Timeout | null = null;
+
+  readonly handlers: InvokeHandlers = {
+    'status.get': async () => this.status(),
+    'deliveries.list': async (query) => this.store.list(query),
+    'deliveries.get': async ({ id }) => this.store.get(id),
+  };
+
+  private constructor(private readonly options: CoreOptions) {
+    this.profiles = options.profiles;
+    this.vault = options.vault;
+    this.store = new DeliveryStore({ dataDir: options.dataDir, ...options.store });
+    this.receiver = new Receiver({
+      port: options.port,
+      logger: options.logger,
+      ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+      ...(options.response === undefined ? {} : { response: options.response }),
+      analyze: (captured) => this.analyze(captured),
+      persist: (delivery) => this.store.add(delivery),
+    });
+    this.receiver.on('delivery', (delivery) => this.pushes.queueDelivery(toSummary(delivery)));
+  }
+
+  /** Opens the store, starts the receiver and the retention timer. */
+  static async start(options: CoreOptions): Promise<HooktrayCore> {
+    const core = new HooktrayCore(options);
+    try {
+      await core.receiver.listen();
+    } catch (error) {
+      core.store.close();
+      throw error;
+    }
+    core.startRetention();
+    options.logger.info('core: started', { version: options.version, dataDir: options.dataDir, port: core.receiver.port, deliveries: core.store.count() });
+    return core;
+  }
+
+  /** Stops receiving, commits queued writes and closes the store. */
+  async stop(): Promise<void> {
+    if (this.retentionTimer !== null) clearInterval(this.retentionTimer);
+    await this.receiver.close();
+    this.pushes.flush();
+    this.store.close();
+    this.options.logger.info('core: stopped', { dataDir: this.options.dataDir });
+  }
+
+  status(): AppStatus {
+    return {
+      version: this.options.version,
+      localUrl: this.receiver.localUrl,
+      receiverPort: this.receiver.port,
+      deliveryCount: this.store.count(),
+      tunnel: this.tunnel,
+      dataDir: this.options.dataDir,
+    };
+  }
+
+  setTunnelStatus(status: TunnelStatus): void {
+    this.tunnel = status;
+    this.pushes.publish('tunnel.status', status);
+  }
+
+  /** Computes the verdict and Spike summary of a delivery from its bytes. */
+  analyze(request: CapturedRequest | DeliveryDetail): Pick<DeliveryDetail, 'verdict' | 'spike'> {
+    const signed: SignedRequest = { ...request, publicUrl: this.tunnel.url };
+    const verdict = verifyDelivery(signed, this.profiles, this.vault, { now: Date.now() });
+    const profile = findProfile(this.profiles, request.path);
+    // Under a Spike profile a malformed body still gets a summary, with warnings.
+    const spike = summarizeSpike(request.decodedBody ?? request.body, profile?.scheme !== 'spike');
+    return { verdict, spike };
+  }
+
+  /**
+   * Replaces the profiles and keys, then re-verifies every stored delivery in the
+   * background and pushes the verdicts that changed. Resolves with the number changed.
+   */
+  async setProfiles(profiles: Profile[], vault: KeyVault, onProgress?: (done: number, total: number) => void): Promise<number> {
+    this.profiles = profiles;
+    this.vault = vault;
+    const total = this.store.count();
+    let done = 0;
+    let changedCount = 0;
+    let chunk: VerdictChange[] = [];
+
+    const commit = (): void => {
+      const changed = this.store.updateVerdicts(chunk);
+      chunk = [];
+      changedCount += changed.length;
+      if (changed.length > 0) this.pushes.publish('verdicts.changed', changed);
+      onProgress?.(done, total);
+    };
+
+    for (const id of this.store.ids()) {
+      const delivery = this.store.get(id);
+      done += 1;
+      if (delivery === null) continue;
+      const { verdict } = this.analyze(delivery);
+      if (JSON.stringify(verdict) !== JSON.stringify(delivery.verdict)) chunk.push({ id, verdict });
+      if (done % REVERIFY_CHUNK === 0) {
+        commit();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    commit();
+    return changedCount;
+  }
+
+  private startRetention(): void {
+    const policy = this.options.retention;
+    if (policy === undefined || (policy.maxCount === 0 && policy.maxAgeDays === 0)) return;
+    const prune = (): void => {
+      try {
+        const deleted = this.store.prune(policy);
+        if (deleted > 0) this.options.logger.info('store: retention pruned deliveries', { deleted, ...policy });
+      } catch (error) {
+        this.options.logger.error('store: retention pruning failed', { error: String(error) });
+      }
+    };
+    prune();
+    this.retentionTimer = setInterval(prune, RETENTION_INTERVAL_MS);
+    this.retentionTimer.unref();
+  }
+}
+

@@ -1,0 +1,248 @@
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { monotonicFactory } from 'ulidx';
+import type { DeliveryDetail, HeaderPair, Verdict } from './contract';
+import { decodeContent } from './content-encoding';
+import { findHeader, pairsFromRawHeaders } from './headers';
+import type { Logger } from './logger';
+import type { NewDelivery } from './store';
+
+/** Reserved path prefix for tunnel health probes; requests under it are never stored. */
+export const PROBE_PATH_PREFIX = '/__hooktray/probe/';
+
+export const DEFAULT_BODY_LIMIT = 25 * 1024 * 1024;
+
+/** What the receiver answers to every stored delivery. Spike requires exactly 200 within 30 s. */
+export interface ResponseSettings {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** Delay before answering, in ms, to test a provider's timeout handling. */
+  delayMs: number;
+}
+
+export const DEFAULT_RESPONSE: ResponseSettings = {
+  status: 200,
+  headers: { 'Content-Type': 'application/json' },
+  body: '{"received":true}',
+  delayMs: 0,
+};
+
+export interface ReceiverOptions {
+  /** Port on 127.0.0.1; 0 picks a free one. */
+  port: number;
+  host?: string;
+  bodyLimit?: number;
+  response?: ResponseSettings;
+  /** Time allowed for the request headers, in ms. */
+  headersTimeoutMs?: number;
+  /** Time allowed for the whole request, headers and body, in ms. */
+  requestTimeoutMs?: number;
+  logger: Logger;
+  /** Computes a delivery's derived fields (verdict, Spike summary) from its bytes. */
+  analyze: (delivery: CapturedRequest) => { verdict: Verdict; spike: DeliveryDetail['spike'] };
+  /** Stores a delivery; the receiver answers only after the returned promise resolves. */
+  persist: (delivery: NewDelivery) => Promise<DeliveryDetail>;
+}
+
+/** A request as captured, before verification and storage. */
+export type CapturedRequest = Omit<NewDelivery, 'verdict' | 'spike'>;
+
+export interface ReceiverEvents {
+  delivery: [DeliveryDetail];
+  probe: [nonce: string, request: http.IncomingMessage];
+}
+
+/**
+ * The HTTP receiver the tunnel exposes: accepts any method on any path, records the request
+ * exactly as received, and answers once the store has committed it.
+ */
+export class Receiver extends EventEmitter<ReceiverEvents> {
+  private readonly server: http.Server;
+  private readonly options: Required<Omit<ReceiverOptions, 'analyze' | 'persist' | 'logger'>> &
+    Pick<ReceiverOptions, 'analyze' | 'persist' | 'logger'>;
+  private readonly nextId = monotonicFactory();
+  private storeFailures = 0;
+
+  constructor(options: ReceiverOptions) {
+    super();
+    this.options = {
+      host: '127.0.0.1',
+      bodyLimit: DEFAULT_BODY_LIMIT,
+      response: DEFAULT_RESPONSE,
+      headersTimeoutMs: 20_000,
+      requestTimeoutMs: 120_000,
+      ...options,
+    };
+    this.server = http.createServer(
+      { headersTimeout: this.options.headersTimeoutMs, requestTimeout: this.options.requestTimeoutMs, keepAliveTimeout: 5_000 },
+      (request, response) => {
+        this.handle(request, response).catch((error: unknown) => {
+          this.options.logger.error('receiver: request handler failed', { path: request.url, error: String(error) });
+          if (!response.headersSent) answer(response, 500, { error: 'Hooktray failed to handle the request; see its log.' });
+        });
+      },
+    );
+    this.server.on('clientError', (error: NodeJS.ErrnoException, socket: import('node:net').Socket) => {
+      this.options.logger.warn('receiver: malformed request rejected', { code: error.code, remote: socket.remoteAddress });
+      if (socket.writable && !socket.destroyed) {
+        const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+        const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+        socket.end(`HTTP/1.1 ${timedOut ? '408 Request Timeout' : status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      }
+      socket.destroy();
+    });
+  }
+
+  /** Starts listening and resolves with the bound port. */
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    return this.port;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  get localUrl(): string {
+    return `http://${this.options.host}:${this.port}`;
+  }
+
+  /** Replaces the answer sent to deliveries from now on. */
+  setResponse(response: ResponseSettings): void {
+    this.options.response = response;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeIdleConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const receivedAt = new Date();
+    const monotonicNs = process.hrtime.bigint().toString();
+    const path = request.url ?? '/';
+
+    if (path.startsWith(PROBE_PATH_PREFIX)) {
+      request.resume();
+      this.emit('probe', path.slice(PROBE_PATH_PREFIX.length).split('?', 1)[0] ?? '', request);
+      answer(response, 200, { probe: true });
+      return;
+    }
+
+    const body = await readBody(request, this.options.bodyLimit);
+    const headers = pairsFromRawHeaders(request.rawHeaders);
+    const captured = this.capture(request, headers, body, receivedAt, monotonicNs);
+    const { verdict, spike } = this.options.analyze(captured);
+
+    let stored: DeliveryDetail;
+    try {
+      stored = await this.options.persist({ ...captured, verdict, spike });
+    } catch (error) {
+      this.reportStoreFailure(captured.id, error);
+      if (body.overLimit) request.destroy();
+      answer(response, 503, { error: 'Hooktray could not store the delivery; retry later.' }, { 'Retry-After': '30' });
+      return;
+    }
+    this.storeFailures = 0;
+    this.emit('delivery', stored);
+
+    if (body.overLimit) {
+      const limitMiB = (this.options.bodyLimit / 1024 / 1024).toFixed(1);
+      answer(response, 413, { error: `Body exceeds Hooktray's limit of ${this.options.bodyLimit} bytes (${limitMiB} MiB); raise the limit in the settings.` }, { Connection: 'close' });
+      return;
+    }
+    await this.sendConfiguredResponse(response);
+  }
+
+  private capture(request: http.IncomingMessage, headers: HeaderPair[], body: ReadResult, receivedAt: Date, monotonicNs: string): CapturedRequest {
+    const contentEncoding = findHeader(headers, 'content-encoding')?.trim().toLowerCase() || null;
+    const decoded = body.overLimit || contentEncoding === null ? { bytes: null, error: null } : decodeContent(body.bytes, contentEncoding);
+    return {
+      id: this.nextId(receivedAt.getTime()),
+      receivedAt: receivedAt.toISOString(),
+      monotonicNs,
+      method: request.method ?? 'GET',
+      path: request.url ?? '/',
+      httpVersion: request.httpVersion,
+      remoteAddress: request.socket.remoteAddress ?? null,
+      forwardedFor: findHeader(headers, 'x-forwarded-for') ?? null,
+      headers,
+      size: body.size,
+      truncated: body.overLimit,
+      contentEncoding,
+      body: body.bytes,
+      decodedBody: decoded.bytes,
+      decodeError: decoded.error,
+      bodySha256: createHash('sha256').update(body.bytes).digest('hex'),
+    };
+  }
+
+  private async sendConfiguredResponse(response: http.ServerResponse): Promise<void> {
+    const settings = this.options.response;
+    if (settings.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, settings.delayMs));
+    if (response.destroyed) return;
+    response.writeHead(settings.status, { ...settings.headers, 'Content-Length': Buffer.byteLength(settings.body) });
+    response.end(settings.body);
+  }
+
+  private reportStoreFailure(id: string, error: unknown): void {
+    this.storeFailures += 1;
+    // A full disk fails every request: log the first failure and then every hundredth.
+    if (this.storeFailures === 1 || this.storeFailures % 100 === 0) {
+      this.options.logger.error('receiver: storing a delivery failed; answering 503', { id, failures: this.storeFailures, error: String(error) });
+    }
+  }
+}
+
+interface ReadResult {
+  bytes: Buffer;
+  /** Bytes received, or declared by `Content-Length` when the body was cut off. */
+  size: number;
+  overLimit: boolean;
+}
+
+/** Reads the body up to `limit` bytes; beyond it, stops buffering and reports `overLimit`. */
+function readBody(request: http.IncomingMessage, limit: number): Promise<ReadResult> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    request.resume();
+    return Promise.resolve({ bytes: Buffer.alloc(0), size: declared, overLimit: true });
+  }
+
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let overLimit = false;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        if (!overLimit) {
+          overLimit = true;
+          chunks.length = 0;
+          // Answer now instead of reading an unbounded body; the socket closes after the 413.
+          resolve({ bytes: Buffer.alloc(0), size, overLimit });
+        }
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve({ bytes: Buffer.concat(chunks, size), size, overLimit }));
+    request.on('error', reject);
+    request.on('aborted', () => reject(new Error('the client aborted the request')));
+  });
+}
+
+function answer(response: http.ServerResponse, status: number, payload: object, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify(payload);
+  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...headers });
+  response.end(body);
+}

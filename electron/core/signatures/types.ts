@@ -1,0 +1,51 @@
+import type { z } from 'zod';
+import type { DigestEncoding, HeaderPair, Verdict } from '../contract';
+
+/** What a verifier sees of a delivery: the bytes as received and nothing derived. */
+export interface SignedRequest {
+  method: string;
+  /** Path with query, as received by the local receiver. */
+  path: string;
+  headers: readonly HeaderPair[];
+  body: Uint8Array;
+  /** The body after undoing `Content-Encoding`, when it had one. */
+  decodedBody: Uint8Array | null;
+  /** Public base URL the provider posted to (such as `https://name.loca.lt`), when known. */
+  publicUrl: string | null;
+}
+
+/** A verification profile: which deliveries it covers, with which scheme and keys. */
+export interface Profile {
+  name: string;
+  scheme: string;
+  /** Deliveries whose path starts with this prefix are verified with this profile. */
+  pathPrefix: string;
+  /** Scheme-specific options, already validated by the scheme's `options` schema. */
+  options: Record<string, unknown>;
+}
+
+/** The result of one scheme's check, before the profile name is attached. */
+export type SchemeResult = Omit<Verdict, 'profile' | 'scheme'>;
+
+export interface VerifyContext {
+  /** Current wall-clock time in ms since the epoch; passed in so tests need no timers. */
+  now: number;
+}
+
+export interface SchemeVerifier {
+  /** Registry name, used as `scheme` in profiles and verdicts. */
+  name: string;
+  /** Human-readable provider name for messages, such as "Spike". */
+  label: string;
+  /** Schema of the profile's `options` for this scheme, such as a tolerance or header name. */
+  optionsSchema: z.ZodType<Record<string, unknown>>;
+  /**
+   * Checks the request's signature against every key, in order. Keys are secrets: the
+   * result must never contain a key or a digest computed from a key the user did not send.
+   */
+  verify(request: SignedRequest, keys: readonly string[], options: Record<string, unknown>, context: VerifyContext): SchemeResult;
+  /** Returns true when the headers carry this scheme's signature. */
+  detect(headers: readonly HeaderPair[]): boolean;
+}
+
+export type { DigestEncoding };

@@ -1,0 +1,53 @@
+import type { Verdict } from '../contract';
+import { detectScheme, getVerifier } from './registry';
+import type { Profile, SignedRequest, VerifyContext } from './types';
+
+/** Source of each profile's keys. Keys stay in the core and never cross the contract. */
+export interface KeyVault {
+  /** Returns the profile's keys, oldest first, or an empty list when it has none. */
+  keysFor(profileName: string): readonly string[];
+}
+
+/** Returns the profile with the longest path prefix that the request's path starts with. */
+export function findProfile(profiles: readonly Profile[], path: string): Profile | undefined {
+  const pathname = path.split('?', 1)[0] ?? path;
+  let best: Profile | undefined;
+  for (const profile of profiles) {
+    if (!pathname.startsWith(profile.pathPrefix)) continue;
+    if (best === undefined || profile.pathPrefix.length > best.pathPrefix.length) best = profile;
+  }
+  return best;
+}
+
+/** Computes a delivery's verdict from its bytes, the profiles and the vault's keys. */
+export function verifyDelivery(request: SignedRequest, profiles: readonly Profile[], vault: KeyVault, context: VerifyContext): Verdict {
+  const profile = findProfile(profiles, request.path);
+  if (profile === undefined) return unverifiedVerdict(request);
+
+  const verifier = getVerifier(profile.scheme);
+  if (verifier === undefined) {
+    return {
+      status: 'unverified',
+      scheme: profile.scheme,
+      profile: profile.name,
+      reason: `Profile "${profile.name}" names the unknown scheme "${profile.scheme}".`,
+    };
+  }
+
+  const result = verifier.verify(request, vault.keysFor(profile.name), profile.options, context);
+  return { ...result, scheme: verifier.name, profile: profile.name };
+}
+
+function unverifiedVerdict(request: SignedRequest): Verdict {
+  const detected = detectScheme(request.headers);
+  if (detected === undefined) {
+    return { status: 'unverified', scheme: null, profile: null, reason: 'No profile covers this path.' };
+  }
+  return {
+    status: 'unverified',
+    scheme: null,
+    profile: null,
+    detectedScheme: detected.name,
+    reason: `Looks like a ${detected.label} delivery: add a ${detected.label} profile with a key for this path to verify it.`,
+  };
+}

@@ -1,0 +1,60 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Schema migrations, applied in order. `PRAGMA user_version` holds the number applied, so
+ * a migration runs once per database. Append new ones; never edit a released one.
+ */
+const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
+  (db) => {
+    db.exec(`
+      CREATE TABLE deliveries (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        received_at INTEGER NOT NULL,
+        monotonic_ns TEXT NOT NULL,
+        method TEXT NOT NULL,
+        path TEXT NOT NULL,
+        http_version TEXT NOT NULL,
+        remote_address TEXT,
+        forwarded_for TEXT,
+        headers TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        truncated INTEGER NOT NULL,
+        content_encoding TEXT,
+        decode_error TEXT,
+        body_sha256 TEXT NOT NULL,
+        retry_of TEXT,
+        verdict_status TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        spike TEXT
+      );
+      CREATE INDEX deliveries_received_at ON deliveries (received_at);
+      CREATE INDEX deliveries_body ON deliveries (body_sha256, method, path);
+      CREATE INDEX deliveries_verdict ON deliveries (verdict_status, seq);
+      CREATE TABLE bodies (
+        seq INTEGER PRIMARY KEY REFERENCES deliveries (seq) ON DELETE CASCADE,
+        body BLOB NOT NULL,
+        decoded BLOB
+      );
+      CREATE VIRTUAL TABLE delivery_text USING fts5 (path, headers, body, tokenize = 'trigram', content = '', contentless_delete = 1);
+    `);
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the database to the newest schema; refuses a database written by a newer Hooktray. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `The database has schema version ${current}, newer than this Hooktray's ${SCHEMA_VERSION}: update Hooktray or choose another --data-dir.`,
+    );
+  }
+  for (let version = current; version < SCHEMA_VERSION; version++) {
+    db.transaction(() => {
+      (MIGRATIONS[version] as (db: Database.Database) => void)(db);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,17 @@
+import type { DeliveryDetail, DeliverySummary } from './contract';
+
+/** Returns the list-view fields of a delivery, dropping headers and bodies. */
+export function toSummary(delivery: DeliveryDetail): DeliverySummary {
+  return {
+    id: delivery.id,
+    receivedAt: delivery.receivedAt,
+    method: delivery.method,
+    path: delivery.path,
+    size: delivery.size,
+    truncated: delivery.truncated,
+    verdict: delivery.verdict,
+    spike: delivery.spike,
+    retryOf: delivery.retryOf,
+    bodySha256: delivery.bodySha256,
+  };
+}

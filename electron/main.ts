@@ -1,0 +1,2 @@
+// NOTE: placeholder until the Electron shell lands; it only proves the main bundle builds.
+export {};
