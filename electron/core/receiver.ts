@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { monotonicFactory } from 'ulidx';
 import type { DeliveryDetail, HeaderPair, Verdict } from './contract';
 import { decodeContent } from './content-encoding';
@@ -85,7 +85,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
         });
       },
     );
-    this.server.on('clientError', (error: NodeJS.ErrnoException, socket: import('node:net').Socket) => {
+    this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
       this.options.logger.warn('receiver: malformed request rejected', { code: error.code, remote: socket.remoteAddress });
       if (socket.writable && !socket.destroyed) {
         const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
