@@ -2,10 +2,14 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appVersion, defaultDataDir } from '../core/app-info';
 import type { HooktrayConfig } from '../core/config';
-import { loadConfigFile, parseConfig, resolveKeys } from '../core/config';
-import type { DeliverySummary } from '../core/contract';
+import { ConfigError, loadConfigFile, parseConfig, resolveKeys } from '../core/config';
+import type { DeliverySummary, TunnelStatus } from '../core/contract';
 import { HooktrayCore } from '../core/hooktray-core';
-import { parsePort } from './args';
+import type { TunnelSupervisor } from '../core/tunnel';
+import { checkTunnelHost, startTunnel } from '../core/tunnel';
+import { checkSubdomain } from '../core/tunnel-subdomain';
+import { parseTargetUrl } from '../core/target-request';
+import { parsePort, UsageError } from './args';
 import { formatDeliveryLine } from './format';
 import { createCliLogger } from './log';
 
@@ -20,6 +24,7 @@ Options:
   --no-tunnel         do not open a public URL
   --subdomain NAME    request this tunnel subdomain
   --tunnel-host URL   localtunnel server to use instead of https://localtunnel.me
+  --forward-to URL    after answering, send every delivery to this URL and store its response
   --json              print NDJSON on stdout: a "listening" line, then one line per delivery
   -h, --help          show this help`;
 
@@ -30,6 +35,7 @@ interface ListenOptions {
   tunnel: boolean;
   subdomain: string | undefined;
   tunnelHost: string | undefined;
+  forwardTo: string | undefined;
   json: boolean;
 }
 
@@ -43,6 +49,7 @@ export function parseListenArgs(argv: string[]): ListenOptions | 'help' {
       'no-tunnel': { type: 'boolean', default: false },
       subdomain: { type: 'string' },
       'tunnel-host': { type: 'string' },
+      'forward-to': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -50,6 +57,13 @@ export function parseListenArgs(argv: string[]): ListenOptions | 'help' {
     allowPositionals: false,
   });
   if (values.help) return 'help';
+  // An invalid subdomain or host is a usage error at start, never a reconnect loop.
+  const subdomainProblem = values.subdomain === undefined ? null : checkSubdomain(values.subdomain);
+  if (subdomainProblem !== null) throw new UsageError(`${subdomainProblem} (--subdomain)`);
+  const tunnelHost = values['tunnel-host'] === undefined ? null : checkTunnelHost(values['tunnel-host']);
+  if (tunnelHost !== null && !tunnelHost.ok) throw new UsageError(`${tunnelHost.message} (--tunnel-host)`);
+  const forwardTo = values['forward-to'] === undefined ? null : parseTargetUrl(values['forward-to']);
+  if (forwardTo !== null && !forwardTo.ok) throw new UsageError(`${forwardTo.message} (--forward-to)`);
   return {
     port: parsePort(values.port, 0),
     dataDir: resolve(values['data-dir'] ?? defaultDataDir()),
@@ -57,6 +71,7 @@ export function parseListenArgs(argv: string[]): ListenOptions | 'help' {
     tunnel: !values['no-tunnel'],
     subdomain: values.subdomain,
     tunnelHost: values['tunnel-host'],
+    forwardTo: values['forward-to'],
     json: values.json,
   };
 }
@@ -86,21 +101,21 @@ export async function runListen(argv: string[]): Promise<number> {
     ...(config.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
   });
   logger.info('listen: started', { version, dataDir: options.dataDir, receiverPort: core.receiver.port, profiles: config.profiles.length });
+  if (options.forwardTo !== undefined) {
+    core.replays.setForwardRules([{ pathPrefix: '/', target: options.forwardTo }]);
+    core.pushes.subscribe('responses.recorded', (response) => {
+      if (response.kind !== 'forward') return;
+      const outcome = response.error === null ? `${response.status} in ${response.durationMs.toFixed(1)} ms` : response.error.message;
+      process.stdout.write(`${options.json ? JSON.stringify({ type: 'forward', ...response }) : `  forwarded ${response.deliveryId} to ${response.target}: ${outcome}`}\n`);
+    });
+  }
 
-  const print = (line: string): void => {
-    process.stdout.write(`${line}\n`);
-  };
-  const localUrl = core.receiver.localUrl;
-  if (options.json) print(JSON.stringify({ type: 'listening', localUrl, publicUrl: null }));
-  else print(`Hooktray ${version} listening on ${localUrl} (no tunnel); data in ${options.dataDir}`);
-
-  core.receiver.on('delivery', (delivery) => {
-    print(options.json ? JSON.stringify(deliveryRecord(delivery)) : formatDeliveryLine(delivery));
-  });
-
-  return await new Promise<number>((resolveExit) => {
+  let tunnel: TunnelSupervisor | null = null;
+  // Handlers go in before the listening line: a supervisor may signal as soon as it reads it.
+  const stopped = new Promise<number>((resolveExit) => {
     const stop = (signal: NodeJS.Signals): void => {
       logger.info('listen: stopping', { signal });
+      tunnel?.stop();
       core.stop().then(
         () => resolveExit(0),
         (error: unknown) => {
@@ -112,6 +127,59 @@ export async function runListen(argv: string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+
+  const print = (line: string): void => {
+    process.stdout.write(`${line}\n`);
+  };
+  core.receiver.on('delivery', (delivery) => {
+    print(options.json ? JSON.stringify(deliveryRecord(delivery)) : formatDeliveryLine(delivery));
+  });
+
+  const localUrl = core.receiver.localUrl;
+  if (options.json) print(JSON.stringify({ type: 'listening', localUrl, publicUrl: null }));
+  else print(`Hooktray ${version} listening on ${localUrl} (${options.tunnel ? 'tunnel starting' : 'no tunnel'}); data in ${options.dataDir}`);
+
+  if (options.tunnel) {
+    core.pushes.subscribe('tunnel.status', tunnelPrinter(options.json, localUrl, print));
+    const started = startTunnel(core, { dataDir: options.dataDir, ...(options.subdomain === undefined ? {} : { subdomain: options.subdomain }), ...(options.tunnelHost === undefined ? {} : { host: options.tunnelHost }) }, logger);
+    if (!started.ok) {
+      await core.stop();
+      throw new ConfigError(started.message);
+    }
+    tunnel = started.supervisor;
+  }
+
+  return await stopped;
+}
+
+/** Returns the listener that prints one line per tunnel transition: NDJSON with `json`, else text. */
+function tunnelPrinter(json: boolean, localUrl: string, print: (line: string) => void): (status: TunnelStatus) => void {
+  let warnedUrl: string | null = null;
+  return (status) => {
+    if (json) {
+      print(JSON.stringify({ type: 'tunnel', ...status }));
+      return;
+    }
+    print(formatTunnelLine(status, localUrl));
+    const changed = status.subdomainChanged;
+    if (changed !== undefined && changed.url !== warnedUrl) {
+      warnedUrl = changed.url;
+      print(`Warning: the tunnel server assigned ${changed.url} instead of ${changed.previousUrl}, because the subdomain was taken; update the webhook URL in your provider's console, or restart later to get the old one back.`);
+    }
+  };
+}
+
+function formatTunnelLine(status: TunnelStatus, localUrl: string): string {
+  switch (status.state) {
+    case 'online':
+      return `Hooktray listening on ${status.url} (public, forwarded to ${localUrl})`;
+    case 'connecting':
+      return 'Tunnel connecting';
+    case 'reconnecting':
+      return `Tunnel reconnecting (attempt ${status.attempt}, next try at ${status.nextTryAt}): ${status.reason}`;
+    default:
+      return `Tunnel ${status.state}: ${status.reason}`;
+  }
 }
 
 function deliveryRecord(delivery: DeliverySummary): object {

@@ -2,15 +2,18 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { monotonicFactory } from 'ulidx';
 import type { DeliveryDetail, HeaderPair, Verdict } from './contract';
 import { decodeContent } from './content-encoding';
 import { findHeader, pairsFromRawHeaders } from './headers';
 import type { Logger } from './logger';
 import type { NewDelivery } from './store';
+import { UlidGenerator } from './ulid';
 
 /** Reserved path prefix for tunnel health probes; requests under it are never stored. */
 export const PROBE_PATH_PREFIX = '/__hooktray/probe/';
+
+/** Response header naming the stored delivery, so a sender can find what it posted. */
+export const DELIVERY_ID_HEADER = 'X-Hooktray-Delivery';
 
 export const DEFAULT_BODY_LIMIT = 25 * 1024 * 1024;
 
@@ -63,7 +66,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
   private readonly server: http.Server;
   private readonly options: Required<Omit<ReceiverOptions, 'analyze' | 'persist' | 'logger'>> &
     Pick<ReceiverOptions, 'analyze' | 'persist' | 'logger'>;
-  private readonly nextId = monotonicFactory();
+  private readonly ids = new UlidGenerator();
   private storeFailures = 0;
 
   constructor(options: ReceiverOptions) {
@@ -77,7 +80,13 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       ...options,
     };
     this.server = http.createServer(
-      { headersTimeout: this.options.headersTimeoutMs, requestTimeout: this.options.requestTimeoutMs, keepAliveTimeout: 5_000 },
+      {
+        headersTimeout: this.options.headersTimeoutMs,
+        requestTimeout: this.options.requestTimeoutMs,
+        keepAliveTimeout: 5_000,
+        // Node checks both timeouts only this often (30 s by default), so slow clients would linger.
+        connectionsCheckingInterval: Math.min(1_000, this.options.headersTimeoutMs),
+      },
       (request, response) => {
         this.handle(request, response).catch((error: unknown) => {
           this.options.logger.error('receiver: request handler failed', { path: request.url, error: String(error) });
@@ -160,14 +169,14 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       answer(response, 413, { error: `Body exceeds Hooktray's limit of ${this.options.bodyLimit} bytes (${limitMiB} MiB); raise the limit in the settings.` }, { Connection: 'close' });
       return;
     }
-    await this.sendConfiguredResponse(response);
+    await this.sendConfiguredResponse(response, stored.id);
   }
 
   private capture(request: http.IncomingMessage, headers: HeaderPair[], body: ReadResult, receivedAt: Date, monotonicNs: string): CapturedRequest {
     const contentEncoding = findHeader(headers, 'content-encoding')?.trim().toLowerCase() || null;
     const decoded = body.overLimit || contentEncoding === null ? { bytes: null, error: null } : decodeContent(body.bytes, contentEncoding);
     return {
-      id: this.nextId(receivedAt.getTime()),
+      id: this.ids.next(receivedAt.getTime()),
       receivedAt: receivedAt.toISOString(),
       monotonicNs,
       method: request.method ?? 'GET',
@@ -186,11 +195,11 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     };
   }
 
-  private async sendConfiguredResponse(response: http.ServerResponse): Promise<void> {
+  private async sendConfiguredResponse(response: http.ServerResponse, id: string): Promise<void> {
     const settings = this.options.response;
     if (settings.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, settings.delayMs));
     if (response.destroyed) return;
-    response.writeHead(settings.status, { ...settings.headers, 'Content-Length': Buffer.byteLength(settings.body) });
+    response.writeHead(settings.status, { ...settings.headers, [DELIVERY_ID_HEADER]: id, 'Content-Length': Buffer.byteLength(settings.body) });
     response.end(settings.body);
   }
 

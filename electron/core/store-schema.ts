@@ -37,6 +37,31 @@ const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
         decoded BLOB
       );
       CREATE VIRTUAL TABLE delivery_text USING fts5 (path, headers, body, tokenize = 'trigram', content = '', contentless_delete = 1);
+      -- Deliveries up to this seq are in delivery_text; the indexer works outside the write path.
+      CREATE TABLE search_state (indexed_seq INTEGER NOT NULL);
+      INSERT INTO search_state (indexed_seq) VALUES (0);
+    `);
+  },
+  // Responses of targets to re-sent and forwarded deliveries; deleted with their delivery.
+  (db) => {
+    db.exec(`
+      CREATE TABLE target_responses (
+        seq INTEGER PRIMARY KEY,
+        delivery_id TEXT NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('replay', 'forward')),
+        target TEXT NOT NULL,
+        sent_at INTEGER NOT NULL,
+        duration_ms REAL NOT NULL,
+        status INTEGER,
+        headers TEXT NOT NULL,
+        body BLOB NOT NULL,
+        body_size INTEGER NOT NULL,
+        resigned INTEGER NOT NULL,
+        edited INTEGER NOT NULL,
+        error_code TEXT,
+        error_message TEXT
+      );
+      CREATE INDEX target_responses_delivery ON target_responses (delivery_id, seq);
     `);
   },
 ];

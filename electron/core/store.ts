@@ -1,21 +1,32 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeliveryDetail, DeliveryPage, DeliveryQuery, DeliverySummary, HeaderPair, Verdict, VerdictChange } from './contract';
-import { migrate } from './store-schema';
+import type { WriteBackend } from './store-write-queue';
+import { findWriterScript, InlineWriteBackend, WorkerWriteBackend } from './store-write-queue';
+import type { DatabaseOptions, NewDelivery } from './store-writer';
+import { DeliveryWriter, openDatabase } from './store-writer';
 
-export interface StoreOptions {
+export type { NewDelivery };
+
+export interface StoreOptions extends DatabaseOptions {
   /** Folder for `hooktray.db`; created when missing. */
   dataDir: string;
-  /** Path of an Electron build of better-sqlite3's addon, when running under Electron. */
-  nativeBinding?: string;
   /**
-   * How long a write waits for others to join its transaction, in ms. Every delivery that
-   * arrives within this window is committed by one transaction and one fsync.
+   * Where commits run: `worker` on a writer thread (the default when the compiled worker
+   * script exists beside this module), `inline` on the calling thread.
+   */
+  writer?: 'worker' | 'inline';
+  /** Path of the compiled writer thread script, for bundles that place it elsewhere. */
+  writerScript?: string;
+  /**
+   * How long a write waits for others to join its transaction, in ms. With 0 (the default)
+   * the commit runs once the event loop has handled every request that is ready, so each
+   * burst of deliveries shares one transaction and one fsync without waiting on a timer.
    */
   groupCommitMs?: number;
-  /** `FULL` (default) syncs each commit to disk; `NORMAL` survives a killed process but not a power cut. */
-  synchronous?: 'FULL' | 'NORMAL';
+  /** Delay before new deliveries are added to the search index, in ms; searches catch up first. */
+  indexDelayMs?: number;
 }
 
 export interface RetentionPolicy {
@@ -25,14 +36,15 @@ export interface RetentionPolicy {
   maxAgeDays: number;
 }
 
-/** A delivery ready to store; `retryOf` is filled in by the store. */
-export type NewDelivery = Omit<DeliveryDetail, 'retryOf'>;
-
 /** Bytes of a body's text that go into the search index, so huge bodies do not bloat it. */
 const SEARCH_BODY_BYTES = 64 * 1024;
 const MAX_PAGE = 1000;
 /** Pending writes that trigger a commit without waiting for the group-commit window. */
 const MAX_PENDING = 512;
+/** Deliveries added to the search index per transaction. */
+const INDEX_BATCH = 1000;
+/** The indexer waits for a quiet moment, but never longer than this after a write, in ms. */
+const MAX_INDEX_DELAY_MS = 5_000;
 
 interface PendingWrite {
   delivery: NewDelivery;
@@ -72,31 +84,33 @@ export class DeliveryStore {
   readonly file: string;
   private readonly db: Database.Database;
   private readonly groupCommitMs: number;
+  private readonly backend: WriteBackend;
+  private inFlight = new Set<Promise<void>>();
   private pending: PendingWrite[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  private readonly indexDelayMs: number;
+  private indexTimer: NodeJS.Timeout | null = null;
+  private firstUnindexedWriteAt: number | null = null;
   private readonly statements;
 
   constructor(options: StoreOptions) {
     mkdirSync(options.dataDir, { recursive: true });
     this.file = join(options.dataDir, 'hooktray.db');
-    this.db = new Database(this.file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    migrate(this.db);
-    this.groupCommitMs = options.groupCommitMs ?? 2;
+    this.db = openDatabase(this.file, options);
+    const script = options.writerScript ?? findWriterScript();
+    this.backend =
+      options.writer !== 'inline' && script !== null
+        ? new WorkerWriteBackend(script, this.file, { synchronous: options.synchronous, nativeBinding: options.nativeBinding })
+        : new InlineWriteBackend(new DeliveryWriter(this.db));
+    this.groupCommitMs = options.groupCommitMs ?? 0;
+    this.indexDelayMs = options.indexDelayMs ?? 250;
 
     this.statements = {
-      insert: this.db.prepare(`INSERT INTO deliveries (id, received_at, monotonic_ns, method, path, http_version, remote_address,
-        forwarded_for, headers, size, truncated, content_encoding, decode_error, body_sha256, retry_of, verdict_status, verdict, spike)
-        VALUES (@id, @received_at, @monotonic_ns, @method, @path, @http_version, @remote_address, @forwarded_for, @headers, @size,
-        @truncated, @content_encoding, @decode_error, @body_sha256, @retry_of, @verdict_status, @verdict, @spike)`),
-      insertBody: this.db.prepare('INSERT INTO bodies (seq, body, decoded) VALUES (?, ?, ?)'),
       insertText: this.db.prepare('INSERT INTO delivery_text (rowid, path, headers, body) VALUES (?, ?, ?, ?)'),
-      findRetry: this.db.prepare(
-        "SELECT id, retry_of FROM deliveries WHERE body_sha256 = ? AND method = ? AND path = ? AND truncated = 0 ORDER BY seq LIMIT 1",
-      ),
+      unindexed: this.db.prepare(`SELECT d.seq, d.path, d.headers, substr(coalesce(b.decoded, b.body), 1, ${SEARCH_BODY_BYTES}) AS text
+        FROM deliveries d JOIN bodies b ON b.seq = d.seq WHERE d.seq > ? ORDER BY d.seq LIMIT ?`),
+      indexedSeq: this.db.prepare('SELECT indexed_seq FROM search_state').pluck(),
+      setIndexedSeq: this.db.prepare('UPDATE search_state SET indexed_seq = ?'),
       byId: this.db.prepare('SELECT * FROM deliveries WHERE id = ?'),
       bodyBySeq: this.db.prepare('SELECT body, decoded FROM bodies WHERE seq = ?'),
       seqById: this.db.prepare('SELECT seq FROM deliveries WHERE id = ?'),
@@ -112,70 +126,74 @@ export class DeliveryStore {
       if (this.pending.length >= MAX_PENDING) {
         this.flush();
       } else if (this.timer === null) {
-        this.timer = setTimeout(() => this.flush(), this.groupCommitMs);
+        this.timer = this.groupCommitMs > 0 ? setTimeout(() => this.flush(), this.groupCommitMs) : setImmediate(() => this.flush());
       }
     });
   }
 
-  /** Commits every queued write now, in one transaction. */
-  flush(): void {
+  /** Sends every queued write to the writer now, as one transaction, and resolves when it has committed. */
+  flush(): Promise<void> {
     if (this.timer !== null) {
-      clearTimeout(this.timer);
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
       this.timer = null;
     }
     const batch = this.pending;
     this.pending = [];
-    if (batch.length === 0) return;
+    if (batch.length === 0) return Promise.resolve();
 
-    let stored: DeliveryDetail[];
+    const done = this.backend.write(batch.map((write) => write.delivery)).then(
+      (results) => {
+        batch.forEach((write, index) => write.resolve({ ...write.delivery, retryOf: results[index]?.retryOf ?? null }));
+        this.scheduleIndexing();
+      },
+      (error: unknown) => {
+        for (const write of batch) write.reject(error as Error);
+      },
+    );
+    this.inFlight.add(done);
+    void done.finally(() => this.inFlight.delete(done));
+    return done;
+  }
+
+  /**
+   * Indexes new deliveries for text search after writes go quiet for `indexDelayMs`, or at
+   * the latest MAX_INDEX_DELAY_MS after the first unindexed write, so indexing stays out of
+   * the acknowledgement path and runs in large batches.
+   */
+  private scheduleIndexing(): void {
+    const now = Date.now();
+    this.firstUnindexedWriteAt ??= now;
+    const deadline = this.firstUnindexedWriteAt + MAX_INDEX_DELAY_MS;
+    if (this.indexTimer !== null) clearTimeout(this.indexTimer);
+    this.indexTimer = setTimeout(() => this.indexInBackground(), Math.max(0, Math.min(this.indexDelayMs, deadline - now)));
+    this.indexTimer.unref();
+  }
+
+  private indexInBackground(): void {
+    this.indexTimer = null;
     try {
-      stored = this.db.transaction(() => batch.map((write) => this.insertOne(write.delivery)))();
-    } catch (error) {
-      for (const write of batch) write.reject(error as Error);
-      return;
+      const remaining = this.indexPending();
+      this.firstUnindexedWriteAt = null;
+      if (remaining) this.scheduleIndexing();
+    } catch {
+      // A failed index batch (disk full, closed database) is retried after the next write.
+      this.firstUnindexedWriteAt = null;
     }
-    batch.forEach((write, index) => write.resolve(stored[index] as DeliveryDetail));
   }
 
-  private insertOne(delivery: NewDelivery): DeliveryDetail {
-    const retryOf = this.findRetryOf(delivery);
-    const info = this.statements.insert.run({
-      id: delivery.id,
-      received_at: Date.parse(delivery.receivedAt),
-      monotonic_ns: delivery.monotonicNs,
-      method: delivery.method,
-      path: delivery.path,
-      http_version: delivery.httpVersion,
-      remote_address: delivery.remoteAddress,
-      forwarded_for: delivery.forwardedFor,
-      headers: JSON.stringify(delivery.headers),
-      size: delivery.size,
-      truncated: delivery.truncated ? 1 : 0,
-      content_encoding: delivery.contentEncoding,
-      decode_error: delivery.decodeError,
-      body_sha256: delivery.bodySha256,
-      retry_of: retryOf,
-      verdict_status: delivery.verdict.status,
-      verdict: JSON.stringify(delivery.verdict),
-      spike: delivery.spike === null ? null : JSON.stringify(delivery.spike),
-    });
-    const seq = Number(info.lastInsertRowid);
-    this.statements.insertBody.run(seq, delivery.body, delivery.decodedBody);
-
-    const searchable = delivery.decodedBody ?? delivery.body;
-    const bodyText = Buffer.from(searchable.buffer, searchable.byteOffset, Math.min(searchable.byteLength, SEARCH_BODY_BYTES)).toString('utf8');
-    this.statements.insertText.run(seq, delivery.path, headerText(delivery.headers), bodyText);
-    return { ...delivery, retryOf };
-  }
-
-  /** A retry repeats an earlier delivery's method, path and body; Spike retries carry no id. */
-  private findRetryOf(delivery: NewDelivery): string | null {
-    if (delivery.truncated || delivery.size === 0) return null;
-    const first = this.statements.findRetry.get(delivery.bodySha256, delivery.method, delivery.path) as
-      | { id: string; retry_of: string | null }
-      | undefined;
-    if (first === undefined) return null;
-    return first.retry_of ?? first.id;
+  /** Adds up to INDEX_BATCH unindexed deliveries to the search index; returns true when more may remain. */
+  indexPending(): boolean {
+    return this.db.transaction(() => {
+      const from = this.statements.indexedSeq.get() as number;
+      const rows = this.statements.unindexed.all(from, INDEX_BATCH) as { seq: number; path: string; headers: string; text: Buffer }[];
+      for (const row of rows) {
+        const headers = (JSON.parse(row.headers) as HeaderPair[]).map(([name, value]) => `${name}: ${value}`).join('\n');
+        this.statements.insertText.run(row.seq, row.path, headers, Buffer.from(row.text).toString('utf8'));
+      }
+      if (rows.length > 0) this.statements.setIndexedSeq.run((rows.at(-1) as { seq: number }).seq);
+      return rows.length === INDEX_BATCH;
+    })();
   }
 
   get(id: string): DeliveryDetail | null {
@@ -223,6 +241,9 @@ export class DeliveryStore {
     const params: unknown[] = [];
     const text = query.text?.trim() ?? '';
     if (text.length >= 3) {
+      // Catch the index up first, so a search also finds deliveries that arrived a moment ago.
+      let more = true;
+      while (more) more = this.indexPending();
       where.push('seq IN (SELECT rowid FROM delivery_text WHERE delivery_text MATCH ?)');
       params.push(`"${text.replace(/"/g, '""')}"`);
     } else if (text.length > 0) {
@@ -289,25 +310,30 @@ export class DeliveryStore {
 
     return this.db.transaction(() => {
       const doomed = this.db.prepare(`SELECT seq FROM deliveries WHERE ${conditions.join(' OR ')}`).pluck().all(...params) as number[];
+      const indexedSeq = this.statements.indexedSeq.get() as number;
       const deleteText = this.db.prepare('DELETE FROM delivery_text WHERE rowid = ?');
       const deleteDelivery = this.db.prepare('DELETE FROM deliveries WHERE seq = ?');
       for (const seq of doomed) {
-        deleteText.run(seq);
+        if (seq <= indexedSeq) deleteText.run(seq);
         deleteDelivery.run(seq);
       }
       return doomed.length;
     })();
   }
 
-  /** Commits queued writes and closes the database. */
-  close(): void {
-    this.flush();
+  /** The open database, for modules that keep their own tables in it, such as the target responses. */
+  get database(): Database.Database {
+    return this.db;
+  }
+
+  /** Commits queued and in-flight writes, stops the writer and closes the database. */
+  async close(): Promise<void> {
+    void this.flush();
+    await Promise.allSettled([...this.inFlight]);
+    await this.backend.close();
+    if (this.indexTimer !== null) clearTimeout(this.indexTimer);
     this.db.close();
   }
-}
-
-function headerText(headers: readonly HeaderPair[]): string {
-  return headers.map(([name, value]) => `${name}: ${value}`).join('\n');
 }
 
 function whereSql(conditions: string[]): string {

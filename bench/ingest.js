@@ -1,0 +1,140 @@
+'use strict';
+// Ingest throughput: `hooktray listen` (Spike verification and the durable SQLite store)
+// against a bare node:http server that only reads the body and answers 200, under the same
+// autocannon load on loopback in the same run. Writes the figures to docs/benchmarks.md.
+//
+// Usage: npm run build && node bench/ingest.js [--duration SECONDS] [--connections N] [--no-write]
+
+const autocannon = require('autocannon');
+const { spawn } = require('node:child_process');
+const { createHmac } = require('node:crypto');
+const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { parseArgs } = require('node:util');
+const { machineDescription, writeSection } = require('./report');
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const DURATION = Number(values.duration);
+const CONNECTIONS = Number(values.connections);
+const KEY = 'bench-key-not-a-secret';
+
+const BODY = JSON.stringify(
+  Array.from({ length: 3 }, (_, index) => ({
+    application_user_id: `user-${index}`,
+    timestamp: '2025-04-15T13:33:55.271331177Z',
+    event_type: 'record_change',
+    metrics: ['steps', 'distance'],
+    activity_types: ['walking'],
+    provider_slug: 'garmin',
+    earliest_record_start_at: '2025-04-14T00:00:00Z',
+    latest_record_end_at: '2025-04-15T13:30:00Z',
+  })),
+);
+const SIGNATURE = createHmac('sha256', KEY).update(BODY).digest('hex');
+
+const BARE_SERVER = `
+const http = require('node:http');
+const server = http.createServer((request, response) => {
+  const chunks = [];
+  request.on('data', (chunk) => chunks.push(chunk));
+  request.on('end', () => {
+    Buffer.concat(chunks);
+    response.writeHead(200, { 'Content-Type': 'application/json' });
+    response.end('{"received":true}');
+  });
+});
+server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ type: 'listening', localUrl: 'http://127.0.0.1:' + server.address().port })));
+`;
+
+/** Starts a server process and resolves with its URL from the first NDJSON line on stdout. */
+function startServer(args) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stdout.on('data', function onData(chunk) {
+      buffered += chunk.toString();
+      const newline = buffered.indexOf('\n');
+      if (newline === -1) return;
+      child.stdout.off('data', onData);
+      child.stdout.resume();
+      resolve({ child, url: JSON.parse(buffered.slice(0, newline)).localUrl });
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
+  });
+}
+
+function stopServer(child) {
+  return new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+}
+
+async function measure(label, args) {
+  const { child, url } = await startServer(args);
+  const result = await autocannon({
+    url: `${url}/webhooks/spike`,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: DURATION,
+    headers: { 'Content-Type': 'application/json', 'X-Body-Signature': SIGNATURE },
+    body: BODY,
+  });
+  await stopServer(child);
+  const non2xx = result.non2xx + result.errors + result.timeouts;
+  console.log(`${label}: ${result.requests.average.toFixed(0)} req/s, p99 latency ${result.latency.p99} ms, ${non2xx} failed`);
+  return { rps: result.requests.average, p99: result.latency.p99, failed: non2xx, total: result.requests.total };
+}
+
+async function main() {
+  const cli = join(__dirname, '..', 'bin', 'hooktray.js');
+  const dir = mkdtempSync(join(tmpdir(), 'hooktray-bench-'));
+  const withProfile = join(dir, 'spike.json');
+  writeFileSync(withProfile, JSON.stringify({ profiles: [{ name: 'spike', scheme: 'spike', pathPrefix: '/webhooks/spike', keys: [{ value: KEY }] }] }));
+  const listenArgs = (name, extra) => [cli, 'listen', '--json', '--no-tunnel', '--port', '0', '--data-dir', join(dir, name), ...extra];
+
+  try {
+    const bare = await measure('bare node:http', ['-e', BARE_SERVER]);
+    const verified = await measure('hooktray, verification on', listenArgs('on', ['--config', withProfile]));
+    const unverified = await measure('hooktray, verification off', listenArgs('off', []));
+
+    const ratio = verified.rps / bare.rps;
+    const verificationCost = 1 - verified.rps / unverified.rps;
+    console.log(`ratio to bare: ${ratio.toFixed(2)} (target at least 0.6); verification cost: ${(verificationCost * 100).toFixed(1)}% (target at most 10%)`);
+
+    if (!values['no-write']) {
+      writeSection('ingest', [
+        '## Ingest throughput',
+        '',
+        `Command: \`npm run build && node bench/ingest.js --duration ${DURATION} --connections ${CONNECTIONS}\``,
+        `Machine: ${machineDescription()}. Run on ${new Date().toISOString().slice(0, 10)}.`,
+        '',
+        `autocannon, ${CONNECTIONS} connections for ${DURATION} s each, POSTs of a signed ${Buffer.byteLength(BODY)}-byte Spike body on loopback.`,
+        'Hooktray answers each request only after its SQLite transaction has committed (WAL, synchronous=FULL, group commit).',
+        '',
+        '| server | requests/s | p99 latency (ms) | failed |',
+        '| --- | ---: | ---: | ---: |',
+        `| bare node:http, reads the body and answers 200 | ${bare.rps.toFixed(0)} | ${bare.p99} | ${bare.failed} |`,
+        `| hooktray listen, Spike verification on | ${verified.rps.toFixed(0)} | ${verified.p99} | ${verified.failed} |`,
+        `| hooktray listen, no profile (verification off) | ${unverified.rps.toFixed(0)} | ${unverified.p99} | ${unverified.failed} |`,
+        '',
+        `Ratio of Hooktray with verification to the bare server: **${ratio.toFixed(2)}** (target: at least 0.6).`,
+        `Cost of verification (on against off): **${(verificationCost * 100).toFixed(1)}%** of throughput (target: at most 10%).`,
+      ]);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { escapeControl, formatDeliveryLine, formatSize } from './format';
+
+describe('escapeControl', () => {
+  it('escapes ANSI and C1 controls', () => {
+    expect(escapeControl('/a\u001b[31mred\u0007\u009b')).toBe('/a\\x1b[31mred\\x07\\x9b');
+  });
+
+  it('escapes line breaks', () => {
+    expect(escapeControl('a\r\nb\tc')).toBe('a\\r\\nb\\tc');
+  });
+
+  it('keeps printable text', () => {
+    expect(escapeControl('/webhooks/spike?x=é🌍')).toBe('/webhooks/spike?x=é🌍');
+  });
+});
+
+describe('formatDeliveryLine', () => {
+  it('shows time, method, path, size and verdict', () => {
+    const line = formatDeliveryLine({
+      id: '01J',
+      receivedAt: '2025-04-15T13:33:55.271Z',
+      method: 'POST',
+      path: '/x\u001b[2J',
+      size: 2048,
+      truncated: false,
+      verdict: { status: 'valid', scheme: 'spike', profile: 'spike', encoding: 'hex', keyIndex: 0, reason: '' },
+      spike: null,
+      retryOf: null,
+      bodySha256: '',
+    });
+    expect(line).toBe('13:33:55.271  POST  /x\\x1b[2J  2.0 KiB  valid (spike, hex, key 1)');
+  });
+
+  it('formats sizes', () => {
+    expect(formatSize(0)).toBe('0 B');
+    expect(formatSize(20 * 1024 * 1024)).toBe('20.0 MiB');
+  });
+});

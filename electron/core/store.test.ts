@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Verdict } from './contract';
+import type { NewDelivery } from './store';
+import { DeliveryStore } from './store';
+import { UlidGenerator } from './ulid';
+
+const ids = new UlidGenerator();
+const open: DeliveryStore[] = [];
+
+function newStore(dataDir = mkdtempSync(join(tmpdir(), 'hooktray-store-'))): DeliveryStore {
+  const store = new DeliveryStore({ dataDir });
+  open.push(store);
+  return store;
+}
+
+function delivery(path: string, body: string | Buffer, options: { verdict?: Verdict['status']; receivedAt?: Date; headers?: [string, string][] } = {}): NewDelivery {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  const receivedAt = options.receivedAt ?? new Date();
+  return {
+    id: ids.next(receivedAt.getTime()),
+    receivedAt: receivedAt.toISOString(),
+    monotonicNs: process.hrtime.bigint().toString(),
+    method: 'POST',
+    path,
+    httpVersion: '1.1',
+    remoteAddress: '127.0.0.1',
+    forwardedFor: null,
+    headers: options.headers ?? [['Content-Type', 'application/json']],
+    size: bytes.length,
+    truncated: false,
+    contentEncoding: null,
+    body: bytes,
+    decodedBody: null,
+    decodeError: null,
+    bodySha256: createHash('sha256').update(bytes).digest('hex'),
+    verdict: { status: options.verdict ?? 'unverified', scheme: null, profile: null, reason: 'test' },
+    spike: null,
+  };
+}
+
+afterEach(async () => {
+  for (const store of open.splice(0)) await store.close();
+});
+
+describe('DeliveryStore', () => {
+  it('stores and reads a delivery exactly', async () => {
+    const store = newStore();
+    const body = Buffer.from([0x00, 0xff, 0x7b, 0xc3, 0x28]);
+    const added = await store.add(delivery('/a?x=1', body, { headers: [['X-B', '1'], ['x-a', '2'], ['X-B', '3']] }));
+    const read = store.get(added.id);
+    expect(read).not.toBeNull();
+    expect(Buffer.compare(Buffer.from(read?.body ?? []), body)).toBe(0);
+    expect(read?.headers).toEqual([['X-B', '1'], ['x-a', '2'], ['X-B', '3']]);
+    expect(read?.path).toBe('/a?x=1');
+    expect(read?.receivedAt).toBe(added.receivedAt);
+  });
+
+  it('commits a burst in one transaction', async () => {
+    const store = newStore();
+    const writes = Array.from({ length: 50 }, (_, index) => store.add(delivery(`/burst/${index}`, `${index}`)));
+    const stored = await Promise.all(writes);
+    expect(stored).toHaveLength(50);
+    expect(store.count()).toBe(50);
+  });
+
+  it('pages newest first', async () => {
+    const store = newStore();
+    for (let index = 0; index < 25; index++) await store.add(delivery(`/page/${index}`, `${index}`));
+    const first = store.list({ limit: 10 });
+    expect(first.items.map((item) => item.path)[0]).toBe('/page/24');
+    expect(first.total).toBe(25);
+    expect(first.nextBefore).not.toBeNull();
+    const second = store.list({ limit: 10, before: first.nextBefore as string });
+    expect(second.items[0]?.path).toBe('/page/14');
+    const third = store.list({ limit: 10, before: second.nextBefore as string });
+    expect(third.items).toHaveLength(5);
+    expect(third.nextBefore).toBeNull();
+  });
+
+  it('finds text in path, headers and body', async () => {
+    const store = newStore();
+    await store.add(delivery('/orders/created', '{"amount": 1}'));
+    await store.add(delivery('/other', '{"customer": "Zoë Example"}'));
+    await store.add(delivery('/third', 'x', { headers: [['X-Request-Trace', 'trace-abc']] }));
+    expect(store.list({ text: 'orders' }).items.map((item) => item.path)).toEqual(['/orders/created']);
+    expect(store.list({ text: 'zoë exa' }).items.map((item) => item.path)).toEqual(['/other']);
+    expect(store.list({ text: 'trace-abc' }).items.map((item) => item.path)).toEqual(['/third']);
+    expect(store.list({ text: 'ot' }).items.map((item) => item.path)).toEqual(['/other']);
+    expect(store.list({ text: 'absent text' }).total).toBe(0);
+  });
+
+  it('filters by verdict and time range', async () => {
+    const store = newStore();
+    await store.add(delivery('/old', 'a', { verdict: 'valid', receivedAt: new Date('2025-01-01T00:00:00Z') }));
+    await store.add(delivery('/new', 'b', { verdict: 'invalid', receivedAt: new Date('2025-06-01T00:00:00Z') }));
+    expect(store.list({ verdicts: ['invalid'] }).items.map((item) => item.path)).toEqual(['/new']);
+    expect(store.list({ from: '2025-03-01T00:00:00Z' }).items.map((item) => item.path)).toEqual(['/new']);
+    expect(store.list({ to: '2025-03-01T00:00:00Z' }).items.map((item) => item.path)).toEqual(['/old']);
+  });
+
+  it('marks a repeated body as a retry of the first', async () => {
+    const store = newStore();
+    const first = await store.add(delivery('/spike', '[{"a":1}]'));
+    const second = await store.add(delivery('/spike', '[{"a":1}]'));
+    const third = await store.add(delivery('/spike', '[{"a":1}]'));
+    const other = await store.add(delivery('/spike', '[{"a":2}]'));
+    expect(first.retryOf).toBeNull();
+    expect(second.retryOf).toBe(first.id);
+    expect(third.retryOf).toBe(first.id);
+    expect(other.retryOf).toBeNull();
+  });
+
+  it('keeps deliveries across reopening', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'hooktray-store-'));
+    const store = new DeliveryStore({ dataDir });
+    const added = await store.add(delivery('/persist', 'kept'));
+    await store.close();
+    const reopened = newStore(dataDir);
+    expect(reopened.get(added.id)?.path).toBe('/persist');
+  });
+
+  it('prunes by count and by age', async () => {
+    const store = newStore();
+    await store.add(delivery('/ancient', 'a', { receivedAt: new Date('2020-01-01T00:00:00Z') }));
+    for (let index = 0; index < 5; index++) await store.add(delivery(`/recent/${index}`, `${index}`));
+    store.indexPending();
+    expect(store.prune({ maxCount: 0, maxAgeDays: 30 })).toBe(1);
+    expect(store.prune({ maxCount: 3, maxAgeDays: 0 })).toBe(2);
+    expect(store.list().items.map((item) => item.path)).toEqual(['/recent/4', '/recent/3', '/recent/2']);
+    expect(store.list({ text: 'recent/0' }).total).toBe(0);
+  });
+
+  it('updates verdicts and reports changes', async () => {
+    const store = newStore();
+    const added = await store.add(delivery('/v', 'x', { verdict: 'no-key' }));
+    const changed = store.updateVerdicts([{ id: added.id, verdict: { status: 'valid', scheme: 'spike', profile: 'p', reason: 'ok' } }]);
+    expect(changed).toHaveLength(1);
+    expect(store.get(added.id)?.verdict.status).toBe('valid');
+    expect(store.list({ verdicts: ['valid'] }).total).toBe(1);
+  });
+
+  it('rejects a database from a newer Hooktray', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'hooktray-store-'));
+    const db = new Database(join(dataDir, 'hooktray.db'));
+    db.pragma('user_version = 999');
+    db.close();
+    expect(() => new DeliveryStore({ dataDir })).toThrow(/schema version 999/);
+  });
+});

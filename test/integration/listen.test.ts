@@ -1,0 +1,123 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveryStore } from '../../electron/core/store';
+import type { ListenProcess } from '../support/listen-process';
+import { post, startListen, tempDir, writeConfig } from '../support/listen-process';
+import { spikeBody, spikeSignature } from '../support/spike';
+
+const KEY = 'spike-test-key';
+
+describe('hooktray listen with a Spike profile', () => {
+  let listen: ListenProcess;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = tempDir();
+    const config = writeConfig(dataDir, {
+      profiles: [{ name: 'spike', scheme: 'spike', pathPrefix: '/webhooks/spike', keys: [{ value: KEY }] }],
+    });
+    listen = await startListen(['--data-dir', dataDir, '--config', config, '--port', '0']);
+  });
+
+  afterAll(async () => {
+    expect(await listen.stop()).toBe(0);
+  });
+
+  async function deliver(path: string, body: string | Uint8Array, headers: Record<string, string> = {}) {
+    const before = listen.records.filter((record) => record.type === 'delivery').length;
+    const response = await post(`${listen.localUrl}${path}`, body, headers);
+    const deliveries = await listen.waitForDeliveries(before + 1);
+    return { response, record: deliveries[before] as { id: string; verdict: Record<string, unknown>; spike: unknown } };
+  }
+
+  it('verifies a hex signature', async () => {
+    const body = spikeBody('hex-user');
+    const { response, record } = await deliver('/webhooks/spike', body, { 'X-Body-Signature': spikeSignature(KEY, body, 'hex') });
+    expect(response.status).toBe(200);
+    expect(record.verdict.status).toBe('valid');
+    expect(record.verdict.encoding).toBe('hex');
+    expect(record.spike).toMatchObject({ users: ['hex-user'], metrics: ['steps', 'distance'], providers: ['garmin'] });
+  });
+
+  it('verifies a base64 signature', async () => {
+    const body = spikeBody('base64-user');
+    const { response, record } = await deliver('/webhooks/spike', body, { 'x-body-signature': spikeSignature(KEY, body, 'base64') });
+    expect(response.status).toBe(200);
+    expect(record.verdict.status).toBe('valid');
+    expect(record.verdict.encoding).toBe('base64');
+  });
+
+  it('rejects a body changed by one byte', async () => {
+    const body = spikeBody('tampered-user');
+    const signature = spikeSignature(KEY, body);
+    const tampered = body.replace('tampered-user', 'tampered-usex');
+    const { response, record } = await deliver('/webhooks/spike', tampered, { 'X-Body-Signature': signature });
+    expect(response.status).toBe(200);
+    expect(record.verdict.status).toBe('invalid');
+  });
+
+  it('reports a missing signature header', async () => {
+    const { response, record } = await deliver('/webhooks/spike', spikeBody('unsigned-user'));
+    expect(response.status).toBe(200);
+    expect(record.verdict.status).toBe('missing-signature');
+  });
+
+  it('leaves uncovered paths unverified', async () => {
+    const body = spikeBody('other-user');
+    const { response, record } = await deliver('/somewhere/else', body, { 'X-Body-Signature': spikeSignature(KEY, body) });
+    expect(response.status).toBe(200);
+    expect(record.verdict.status).toBe('unverified');
+    expect(record.verdict.detectedScheme).toBe('spike');
+  });
+
+  it('stores bodies byte for byte', async () => {
+    const bodies: [string, Buffer][] = [
+      ['utf8-emoji', Buffer.from('{"text":"héllo 🌍 \\u00e9 \\/ 12345678901234567890"}\r\n', 'utf8')],
+      ['invalid-utf8', Buffer.from([0x7b, 0xff, 0xfe, 0xc3, 0x28, 0x00, 0x7d])],
+      ['empty', Buffer.alloc(0)],
+      ['twenty-mib', randomBytes(20 * 1024 * 1024)],
+    ];
+    const ids = new Map<string, string>();
+    for (const [name, body] of bodies) {
+      const { response, record } = await deliver(`/bytes/${name}`, body, { 'Content-Type': 'application/octet-stream' });
+      expect(response.status, name).toBe(200);
+      ids.set(name, record.id);
+    }
+
+    const store = new DeliveryStore({ dataDir });
+    try {
+      for (const [name, body] of bodies) {
+        const stored = store.get(ids.get(name) as string);
+        expect(stored, name).not.toBeNull();
+        expect(Buffer.compare(Buffer.from(stored?.body ?? []), body), name).toBe(0);
+        expect(stored?.bodySha256, name).toBe(createHash('sha256').update(body).digest('hex'));
+        expect(stored?.size, name).toBe(body.length);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('answers 413 over the body limit and stays up', async () => {
+    const body = Buffer.alloc(26 * 1024 * 1024, 0x61);
+    const { response, record } = await deliver('/too/big', body);
+    expect(response.status).toBe(413);
+    expect(response.text).toContain('26214400 bytes');
+    expect((record as unknown as { truncated: boolean }).truncated).toBe(true);
+
+    const after = await deliver('/after/413', 'still here');
+    expect(after.response.status).toBe(200);
+  });
+
+  it('keeps header order and case', async () => {
+    const { record } = await deliver('/headers', 'x', { 'X-Zeta': '1', 'x-alpha': '2', 'X-MiXeD-Case': '3' });
+    const store = new DeliveryStore({ dataDir });
+    try {
+      const names = store.get(record.id)?.headers.map(([name]) => name) ?? [];
+      const custom = names.filter((name) => name.toLowerCase().startsWith('x-'));
+      expect(custom).toEqual(['X-Zeta', 'x-alpha', 'X-MiXeD-Case']);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,92 @@
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../electron/core/logger';
+import { Receiver } from '../../electron/core/receiver';
+import { DeliveryStore } from '../../electron/core/store';
+import { tempDir } from '../support/listen-process';
+
+/**
+ * Writes raw bytes to the receiver, `gapMs` apart, and resolves with what it sent back and how
+ * many chunks were written before the server closed the connection.
+ */
+function rawSend(port: number, chunks: string[], gapMs = 0): Promise<{ reply: string; written: number }> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let reply = '';
+    let written = 0;
+    socket.on('data', (data) => {
+      reply += data.toString('latin1');
+    });
+    socket.on('close', () => resolve({ reply, written }));
+    socket.on('error', () => resolve({ reply, written }));
+    socket.on('connect', async () => {
+      for (const chunk of chunks) {
+        if (socket.destroyed) return;
+        socket.write(chunk);
+        written += 1;
+        if (gapMs > 0) await new Promise((wait) => setTimeout(wait, gapMs));
+      }
+      socket.end();
+    });
+  });
+}
+
+async function rawExchange(port: number, chunks: string[]): Promise<string> {
+  return (await rawSend(port, chunks)).reply;
+}
+
+describe('receiver against malformed and slow clients', () => {
+  let receiver: Receiver;
+  let store: DeliveryStore;
+
+  beforeAll(async () => {
+    store = new DeliveryStore({ dataDir: tempDir() });
+    receiver = new Receiver({
+      port: 0,
+      logger: silentLogger,
+      headersTimeoutMs: 1_000,
+      requestTimeoutMs: 2_000,
+      analyze: () => ({ verdict: { status: 'unverified', scheme: null, profile: null, reason: 'test' }, spike: null }),
+      persist: (delivery) => store.add(delivery),
+    });
+    await receiver.listen();
+  });
+
+  afterAll(async () => {
+    await receiver.close();
+    await store.close();
+  });
+
+  it('answers 400 to a bad request line', async () => {
+    expect(await rawExchange(receiver.port, ['NOT A REQUEST\r\n\r\n'])).toMatch(/^HTTP\/1\.1 400/);
+  });
+
+  it('answers 400 to a bad chunk size', async () => {
+    const reply = await rawExchange(receiver.port, ['POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nabc\r\n0\r\n\r\n']);
+    expect(reply).toMatch(/^HTTP\/1\.1 400/);
+  });
+
+  it('answers 400 to duplicate Content-Length', async () => {
+    const reply = await rawExchange(receiver.port, ['POST /d HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd']);
+    expect(reply).toMatch(/^HTTP\/1\.1 400/);
+  });
+
+  it('answers 431 to an oversized header', async () => {
+    const reply = await rawExchange(receiver.port, [`GET / HTTP/1.1\r\nHost: x\r\nX-Long: ${'a'.repeat(64 * 1024)}\r\n\r\n`]);
+    expect(reply).toMatch(/^HTTP\/1\.1 431/);
+  });
+
+  it('closes a client that trickles its headers', async () => {
+    // Forty header lines 200 ms apart would take 8 s; the headers timeout is 1 s.
+    const chunks = Array.from({ length: 40 }, (_, index) => (index === 0 ? 'POST /slow HTTP/1.1\r\n' : 'X-Drip: 1\r\n'));
+    const { reply, written } = await rawSend(receiver.port, chunks, 200);
+    expect(written).toBeLessThan(chunks.length);
+    expect(reply === '' || /^HTTP\/1\.1 408/.test(reply)).toBe(true);
+  });
+
+  it('keeps serving after the hostile requests', async () => {
+    const response = await fetch(`${receiver.localUrl}/after`, { method: 'POST', body: 'fine' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-hooktray-delivery')).toMatch(/^[0-9A-Z]{26}$/);
+  });
+});
