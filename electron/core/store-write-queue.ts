@@ -22,7 +22,7 @@ export class InlineWriteBackend implements WriteBackend {
   async close(): Promise<void> {}
 }
 
-/** The compiled writer thread's script beside this module, or null when running from source. */
+/** Returns the compiled writer thread's script beside this module, or null when running from source. */
 export function findWriterScript(): string | null {
   const script = join(__dirname, 'store-writer-worker.js');
   return existsSync(script) ? script : null;
@@ -41,7 +41,7 @@ export class StoreWriteError extends Error {
 
 /**
  * Commits on a worker thread, so fsync and SQLite work never block the receiver's event
- * loop. If the thread dies, pending and later writes fail, and the store answers 503.
+ * loop. If the thread dies, pending and later writes fail, so the receiver answers 503.
  */
 export class WorkerWriteBackend implements WriteBackend {
   private readonly worker: Worker;

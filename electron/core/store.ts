@@ -13,8 +13,8 @@ export interface StoreOptions extends DatabaseOptions {
   /** Folder for `hooktray.db`; created when missing. */
   dataDir: string;
   /**
-   * Where commits run: `worker` on a writer thread (the default when the compiled worker
-   * script exists beside this module), `inline` on the calling thread.
+   * Thread that commits writes: `worker` is a writer thread (the default when the compiled
+   * worker script exists beside this module), `inline` is the calling thread.
    */
   writer?: 'worker' | 'inline';
   /** Path of the compiled writer thread script, for bundles that place it elsewhere. */
@@ -76,9 +76,9 @@ interface DeliveryRow {
 const SUMMARY_COLUMNS = 'seq, id, received_at, method, path, size, truncated, body_sha256, retry_of, verdict, spike';
 
 /**
- * SQLite store of deliveries (better-sqlite3, WAL). Writes are queued and committed in
- * groups; `add` resolves only after the delivery's transaction has committed, so a caller
- * that acknowledges after `add` never acknowledges a delivery that a crash could lose.
+ * SQLite store of deliveries (better-sqlite3, WAL), with writes queued and committed in groups.
+ * `add` resolves only after the delivery's transaction has committed. A caller that
+ * acknowledges after `add` therefore never acknowledges a delivery that a crash could lose.
  */
 export class DeliveryStore {
   readonly file: string;

@@ -1,9 +1,25 @@
 import type { HeaderPair } from '../contract';
+import { githubVerifier } from './github';
+import { hmacVerifier } from './hmac-scheme';
+import { shopifyVerifier } from './shopify';
+import { slackVerifier } from './slack';
 import { spikeVerifier } from './spike';
+import { standardWebhooksVerifier } from './standard-webhooks';
+import { stripeVerifier } from './stripe';
+import { twilioVerifier } from './twilio';
 import type { SchemeVerifier } from './types';
 
-/** Every scheme a profile can name, in detection order: specific headers before generic ones. */
-const VERIFIERS: readonly SchemeVerifier[] = [spikeVerifier];
+/** Every scheme a profile can name, in detection order: specific headers first, the generic HMAC last. */
+const VERIFIERS: readonly SchemeVerifier[] = [
+  spikeVerifier,
+  githubVerifier,
+  stripeVerifier,
+  standardWebhooksVerifier,
+  shopifyVerifier,
+  slackVerifier,
+  twilioVerifier,
+  hmacVerifier,
+];
 
 const BY_NAME = new Map(VERIFIERS.map((verifier) => [verifier.name, verifier]));
 

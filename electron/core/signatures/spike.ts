@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { findHeader } from '../headers';
-import type { SchemeVerifier } from './types';
-import { hmac, matchDigest, shortDigest } from './digest';
+import { hmac, isDigestText } from './digest';
+import { bodyOf, defineScheme, malformedHeader, missingSignature, textKey } from './scheme';
 
 export const SPIKE_SIGNATURE_HEADER = 'X-Body-Signature';
 
@@ -10,7 +10,7 @@ export const SPIKE_SIGNATURE_HEADER = 'X-Body-Signature';
  * Spike's public docs do not say whether the digest is hex or base64, so both are accepted
  * and the verdict records which one matched.
  */
-export const spikeVerifier: SchemeVerifier = {
+export const spikeVerifier = defineScheme({
   name: 'spike',
   label: 'Spike',
   optionsSchema: z.object({}).strict(),
@@ -19,27 +19,22 @@ export const spikeVerifier: SchemeVerifier = {
     return findHeader(headers, SPIKE_SIGNATURE_HEADER) !== undefined;
   },
 
-  verify(request, keys) {
-    const received = findHeader(request.headers, SPIKE_SIGNATURE_HEADER)?.trim();
-    if (received === undefined) {
-      return { status: 'missing-signature', reason: `The request has no ${SPIKE_SIGNATURE_HEADER} header.` };
-    }
-    if (received === '') {
-      return { status: 'malformed-header', reason: `The ${SPIKE_SIGNATURE_HEADER} header is empty.` };
-    }
-    if (keys.length === 0) {
-      return { status: 'no-key', reason: 'The profile has no key: add the shared key from Spike’s admin console to verify.' };
-    }
-
-    for (const [keyIndex, key] of keys.entries()) {
-      const encoding = matchDigest(received, hmac('sha256', key, request.body));
-      if (encoding !== null) {
-        return { status: 'valid', keyIndex, encoding, reason: `HMAC-SHA256 of the body matches key ${keyIndex + 1} (${encoding}).` };
-      }
-    }
-    return {
-      status: 'invalid',
-      reason: `HMAC-SHA256 of the body matches none of the ${keys.length} key(s); received ${shortDigest(received)}.`,
-    };
+  model: {
+    keySource: 'the shared key from Spike’s admin console',
+    describe: () => 'HMAC-SHA256 of the body',
+    parse(request) {
+      const received = findHeader(request.headers, SPIKE_SIGNATURE_HEADER)?.trim();
+      if (received === undefined) return missingSignature(SPIKE_SIGNATURE_HEADER);
+      if (received === '') return malformedHeader(`The ${SPIKE_SIGNATURE_HEADER} header is empty.`);
+      if (!isDigestText(received)) return malformedHeader(`The ${SPIKE_SIGNATURE_HEADER} header is neither hex nor base64.`);
+      return { digests: [received], encodings: ['hex', 'base64'], contents: [{ body: request.body }] };
+    },
+    keyBytes: textKey,
+    digest: (content, key) => hmac('sha256', key, bodyOf(content)),
   },
-};
+
+  // Spike's docs name neither encoding, so signing writes hex unless the target requests base64.
+  sign(body, key, _options, _now, target) {
+    return [[SPIKE_SIGNATURE_HEADER, hmac('sha256', key, body).toString(target?.encoding ?? 'hex')]];
+  },
+});

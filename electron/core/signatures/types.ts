@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { DigestEncoding, HeaderPair, Verdict } from '../contract';
 
-/** What a verifier sees of a delivery: the bytes as received and nothing derived. */
+/** The part of a delivery a verifier reads: the bytes as received and nothing derived. */
 export interface SignedRequest {
   method: string;
   /** Path with query, as received by the local receiver. */
@@ -27,9 +27,37 @@ export interface Profile {
 /** The result of one scheme's check, before the profile name is attached. */
 export type SchemeResult = Omit<Verdict, 'profile' | 'scheme'>;
 
+/** Keys of a profile other than the one that covers the delivery, for the failure diagnosis. */
+export interface OtherProfileKeys {
+  profile: string;
+  keys: readonly string[];
+}
+
 export interface VerifyContext {
   /** Current wall-clock time in ms since the epoch; passed in so tests need no timers. */
   now: number;
+  /**
+   * When the delivery was received, in ms since the epoch. Set it when checking a stored
+   * delivery again, so a timestamp verdict can report whether it was in tolerance on arrival.
+   */
+  receivedAt?: number;
+  /** Returns the keys of the other profiles; the diagnosis calls it only for invalid signatures. */
+  otherProfileKeys?: () => readonly OtherProfileKeys[];
+}
+
+/** Request details a signing helper needs beyond the body, for schemes that sign more than the body. */
+export interface SignTarget {
+  method?: string;
+  /** Path with query, for templates that sign it. */
+  path?: string;
+  /** Full public URL with query; required by Twilio, which signs the URL. */
+  url?: string;
+  /** Message id for Standard Webhooks; a random `msg_` id when absent. */
+  messageId?: string;
+  /** Content type of the body; Twilio signs form parameters only for form bodies. */
+  contentType?: string;
+  /** Digest encoding to write where the scheme accepts either (Spike), such as the one received. */
+  encoding?: DigestEncoding;
 }
 
 export interface SchemeVerifier {
@@ -46,6 +74,11 @@ export interface SchemeVerifier {
   verify(request: SignedRequest, keys: readonly string[], options: Record<string, unknown>, context: VerifyContext): SchemeResult;
   /** Returns true when the headers carry this scheme's signature. */
   detect(headers: readonly HeaderPair[]): boolean;
+  /**
+   * Computes the headers that sign `body` with `key` at `now` (ms since the epoch), for
+   * re-signing and test events. Throws when `target` lacks what the scheme signs.
+   */
+  sign(body: Uint8Array, key: string, options: Record<string, unknown>, now: number, target?: SignTarget): HeaderPair[];
 }
 
 export type { DigestEncoding };

@@ -1,6 +1,6 @@
 import type { Verdict } from '../contract';
 import { detectScheme, getVerifier } from './registry';
-import type { Profile, SignedRequest, VerifyContext } from './types';
+import type { OtherProfileKeys, Profile, SignedRequest, VerifyContext } from './types';
 
 /** Source of each profile's keys. Keys stay in the core and never cross the contract. */
 export interface KeyVault {
@@ -34,7 +34,10 @@ export function verifyDelivery(request: SignedRequest, profiles: readonly Profil
     };
   }
 
-  const result = verifier.verify(request, vault.keysFor(profile.name), profile.options, context);
+  // The diagnosis of an invalid signature also tries the other profiles' keys.
+  const otherProfileKeys = (): OtherProfileKeys[] =>
+    profiles.filter((other) => other.name !== profile.name).map((other) => ({ profile: other.name, keys: vault.keysFor(other.name) }));
+  const result = verifier.verify(request, vault.keysFor(profile.name), profile.options, { otherProfileKeys, ...context });
   return { ...result, scheme: verifier.name, profile: profile.name };
 }
 

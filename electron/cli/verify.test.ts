@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { HeaderPair } from '../core/contract';
+import { signDelivery } from '../core/signatures/sign';
+import { DeliveryStore } from '../core/store';
+import { UsageError } from './args';
+import { parseFixtureRequest, runVerify } from './verify';
+
+const BODY = '{"action":"opened"}';
+const KEY = 'cli-test-secret';
+
+let dir: string;
+let output: string[];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hooktray-verify-'));
+  output = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    output.push(String(chunk));
+    return true;
+  });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function writeConfig(key = KEY): string {
+  const file = join(dir, 'hooktray.json');
+  writeFileSync(file, JSON.stringify({ profiles: [{ name: 'gh', scheme: 'github', pathPrefix: '/', keys: [{ value: key }] }] }));
+  return file;
+}
+
+function writeFixture(body: string, headers: HeaderPair[], extra: Record<string, unknown> = {}): string {
+  const file = join(dir, 'delivery.json');
+  writeFileSync(file, JSON.stringify({ method: 'POST', path: '/gh', headers, body: { encoding: 'utf8', data: body }, ...extra }));
+  return file;
+}
+
+describe('hooktray verify', () => {
+  it('verifies a valid fixture', async () => {
+    const code = await runVerify([writeFixture(BODY, signDelivery('github', BODY, KEY)), '--config', writeConfig()]);
+    expect(code).toBe(0);
+    expect(output.join('')).toContain('Verdict    valid (github, hex, key 1), profile "gh"');
+  });
+
+  it('prints the diagnosis of an invalid fixture', async () => {
+    const code = await runVerify([writeFixture(`${BODY}\n`, signDelivery('github', BODY, KEY)), '--config', writeConfig()]);
+    expect(code).toBe(1);
+    expect(output.join('')).toContain('Diagnosis  The signature matches the body without its final newline');
+  });
+
+  it('prints JSON and never the key', async () => {
+    await runVerify([writeFixture(BODY, signDelivery('github', BODY, 'another')), '--config', writeConfig(), '--json']);
+    const record = JSON.parse(output.join('')) as { source: { kind: string }; verdict: { status: string; diagnosis: string } };
+    expect(record.source.kind).toBe('fixture');
+    expect(record.verdict.status).toBe('invalid');
+    expect(record.verdict.diagnosis).toContain('Nothing explains the mismatch');
+    expect(output.join('')).not.toContain(KEY);
+  });
+
+  it('detects the scheme without a config', async () => {
+    const code = await runVerify([writeFixture(BODY, signDelivery('github', BODY, KEY)), '--json']);
+    expect(code).toBe(1);
+    expect(JSON.parse(output.join('')).verdict.detectedScheme).toBe('github');
+  });
+
+  it('prefers the exact body file', async () => {
+    writeFileSync(join(dir, 'delivery.body'), BODY);
+    const sha = createHash('sha256').update(BODY).digest('hex');
+    const fixture = writeFixture('{"edited": true}', signDelivery('github', BODY, KEY), { bodyFile: 'delivery.body', bodySha256: sha });
+    expect(await runVerify([fixture, '--config', writeConfig()])).toBe(0);
+  });
+
+  it('verifies a stored delivery', async () => {
+    const store = new DeliveryStore({ dataDir: dir });
+    const body = Buffer.from(BODY);
+    await store.add({
+      id: '01JTESTDELIVERY0000000000A',
+      receivedAt: new Date().toISOString(),
+      method: 'POST',
+      path: '/gh',
+      size: body.length,
+      truncated: false,
+      verdict: { status: 'unverified', scheme: null, profile: null, reason: 'No profile covers this path.' },
+      spike: null,
+      bodySha256: createHash('sha256').update(body).digest('hex'),
+      httpVersion: '1.1',
+      remoteAddress: '127.0.0.1',
+      forwardedFor: null,
+      headers: signDelivery('github', BODY, KEY),
+      contentEncoding: null,
+      body,
+      decodedBody: null,
+      decodeError: null,
+      monotonicNs: '1',
+    });
+    store.close();
+
+    const code = await runVerify(['01JTESTDELIVERY0000000000A', '--data-dir', dir, '--config', writeConfig()]);
+    expect(code).toBe(0);
+    expect(output.join('')).toContain('Stored     unverified (the verdict recorded on arrival)');
+  });
+
+  it('rejects an unknown delivery id', async () => {
+    new DeliveryStore({ dataDir: dir }).close();
+    await expect(runVerify(['01JNOSUCHDELIVERY000000000', '--data-dir', dir])).rejects.toThrow(/No delivery has the id/);
+  });
+
+  it('rejects a folder without a store', async () => {
+    await expect(runVerify(['01JNOSUCHDELIVERY000000000', '--data-dir', dir])).rejects.toThrow(/no Hooktray store/);
+  });
+
+  it('rejects a missing fixture file', async () => {
+    await expect(runVerify([join(dir, 'nope.json')])).rejects.toThrow(UsageError);
+  });
+
+  it('names the bad fixture field', () => {
+    expect(() => parseFixtureRequest({ method: 'POST', path: '/x', headers: [], body: { encoding: 'hex', data: '' } }, 'f.json')).toThrow(
+      'f.json is not a fixture: field "body.encoding"',
+    );
+  });
+
+  it('decodes base64 bodies', () => {
+    const fixture = parseFixtureRequest({ method: 'POST', path: '/x', headers: [['A', 'b']], body: { encoding: 'base64', data: 'AP8=' } }, 'f.json');
+    expect([...fixture.body]).toEqual([0, 255]);
+  });
+});

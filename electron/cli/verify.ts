@@ -1,0 +1,214 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { defaultDataDir } from '../core/app-info';
+import type { HooktrayConfig } from '../core/config';
+import { loadConfigFile, parseConfig, resolveKeys } from '../core/config';
+import { decodeContent } from '../core/content-encoding';
+import type { HeaderPair, Verdict } from '../core/contract';
+import { findHeader } from '../core/headers';
+import type { SignedRequest } from '../core/signatures/types';
+import { verifyDelivery } from '../core/signatures/verify';
+import { DeliveryStore } from '../core/store';
+import { UsageError } from './args';
+import { escapeControl, formatVerdict } from './format';
+
+export const VERIFY_USAGE = `Usage: hooktray verify <id | fixture file> [options]
+
+Checks the signature of a stored delivery or of a fixture file against the profiles and keys
+of a configuration, and prints the verdict and, when the signature is invalid, why.
+
+Options:
+  --config FILE       JSON file with the profiles and keys to verify with (none: only detects the scheme)
+  --data-dir DIR      folder of the store that holds the delivery (default: ${defaultDataDir()})
+  --public-url URL    public URL the provider posted to, for schemes that sign it (Twilio)
+  --json              print one JSON object with the source and the verdict
+  -h, --help          show this help
+
+Exit status: 0 when the signature is valid, 1 for any other verdict, 2 for usage,
+configuration and input errors.`;
+
+/** A request read from a fixture file: the fields verification needs, bytes exact. */
+export interface FixtureRequest {
+  method: string;
+  path: string;
+  headers: HeaderPair[];
+  body: Buffer;
+  /** Receive time, ISO 8601, when the fixture records one. */
+  receivedAt: string | null;
+}
+
+const fixtureSchema = z.looseObject({
+  method: z.string().min(1),
+  path: z.string().startsWith('/'),
+  headers: z.array(z.tuple([z.string(), z.string()])),
+  body: z.object({ encoding: z.enum(['utf8', 'base64']), data: z.string() }),
+  /** A file beside the fixture with the exact body bytes, as `hooktray export` writes. */
+  bodyFile: z.string().min(1).optional(),
+  bodySha256: z.string().optional(),
+  receivedAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+/**
+ * Validates a fixture's JSON: `method`, `path`, `headers` as ordered pairs and `body` as
+ * `{encoding: "utf8" | "base64", data}`; other fields are allowed. `origin` names it in messages.
+ */
+export function parseFixtureRequest(json: unknown, origin: string, bodyFileBytes: (name: string) => Buffer | null = () => null): FixtureRequest {
+  const result = fixtureSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue === undefined || issue.path.length === 0 ? '(root)' : issue.path.join('.');
+    throw new UsageError(`${origin} is not a fixture: field "${field}": ${issue?.message ?? 'invalid value'}.`);
+  }
+
+  const fixture = result.data;
+  let body: Buffer = Buffer.from(fixture.body.data, fixture.body.encoding);
+  // The separate body file is the exact copy; it wins unless it no longer matches the recorded hash.
+  const fromFile = fixture.bodyFile === undefined ? null : bodyFileBytes(fixture.bodyFile);
+  if (fromFile !== null && (fixture.bodySha256 === undefined || createHash('sha256').update(fromFile).digest('hex') === fixture.bodySha256)) {
+    body = fromFile;
+  }
+  return { method: fixture.method, path: fixture.path, headers: fixture.headers, body, receivedAt: fixture.receivedAt ?? null };
+}
+
+/** Reads a fixture file and the body file beside it, when it names one. */
+export function readFixtureFile(file: string): FixtureRequest {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`Cannot read the fixture file ${file}: ${(error as Error).message}.`);
+  }
+  const folder = dirname(file);
+  const bodyFileBytes = (name: string): Buffer | null => {
+    const path = join(folder, name);
+    // Only a plain file name beside the fixture: a fixture must not point anywhere else on disk.
+    return name.includes('/') || name.includes('\\') || !existsSync(path) ? null : readFileSync(path);
+  };
+  return parseFixtureRequest(json, file, bodyFileBytes);
+}
+
+interface VerifyOptions {
+  target: string;
+  configFile: string | null;
+  dataDir: string;
+  publicUrl: string | null;
+  json: boolean;
+}
+
+function parseVerifyArgs(argv: string[]): VerifyOptions | 'help' {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'public-url': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (values.help) return 'help';
+  if (positionals.length !== 1) throw new UsageError('Pass exactly one delivery id or fixture file, for example: hooktray verify 01JABC… --config hooktray.json');
+  const publicUrl = values['public-url'] ?? null;
+  if (publicUrl !== null && !/^https?:\/\/[^/]/.test(publicUrl)) throw new UsageError(`Invalid --public-url "${publicUrl}": use an http(s) URL such as https://name.loca.lt.`);
+  return {
+    target: positionals[0] as string,
+    configFile: values.config === undefined ? null : resolve(values.config),
+    dataDir: resolve(values['data-dir'] ?? defaultDataDir()),
+    publicUrl,
+    json: values.json,
+  };
+}
+
+/** The stored delivery or fixture file being verified, as a request with its receive time. */
+interface VerifySource {
+  kind: 'delivery' | 'fixture';
+  name: string;
+  request: SignedRequest;
+  receivedAt: string | null;
+  storedVerdict: Verdict | null;
+}
+
+function isFixturePath(target: string): boolean {
+  if (existsSync(target)) return statSync(target).isFile();
+  if (/[\\/]|\.json$/i.test(target)) throw new UsageError(`The fixture file ${target} was not found: check the path, or pass a delivery id.`);
+  return false;
+}
+
+function fixtureSource(file: string, publicUrl: string | null): VerifySource {
+  const fixture = readFixtureFile(file);
+  const encoding = findHeader(fixture.headers, 'Content-Encoding')?.trim().toLowerCase();
+  const decodedBody = encoding === undefined || encoding === '' ? null : decodeContent(fixture.body, encoding).bytes;
+  return {
+    kind: 'fixture',
+    name: file,
+    request: { method: fixture.method, path: fixture.path, headers: fixture.headers, body: fixture.body, decodedBody, publicUrl },
+    receivedAt: fixture.receivedAt,
+    storedVerdict: null,
+  };
+}
+
+function deliverySource(id: string, dataDir: string, publicUrl: string | null): VerifySource {
+  if (!existsSync(join(dataDir, 'hooktray.db'))) {
+    throw new UsageError(`There is no Hooktray store in ${dataDir}: pass the folder that hooktray listen used with --data-dir.`);
+  }
+  const store = new DeliveryStore({ dataDir });
+  try {
+    const delivery = store.get(id);
+    if (delivery === null) throw new UsageError(`No delivery has the id ${id} in ${dataDir}; list ids with hooktray listen --json or the app.`);
+    const { method, path, headers, body, decodedBody } = delivery;
+    return {
+      kind: 'delivery',
+      name: id,
+      request: { method, path, headers, body, decodedBody, publicUrl },
+      receivedAt: delivery.receivedAt,
+      storedVerdict: delivery.verdict,
+    };
+  } finally {
+    store.close();
+  }
+}
+
+function formatReport(source: VerifySource, verdict: Verdict): string {
+  const line = (label: string, text: string): string => `${label.padEnd(11)}${text}`;
+  const lines = [
+    line(source.kind === 'delivery' ? 'Delivery' : 'Fixture', `${escapeControl(source.name)} (${escapeControl(source.request.method)} ${escapeControl(source.request.path)})`),
+    line('Verdict', `${formatVerdict(verdict)}${verdict.profile === null ? '' : `, profile "${escapeControl(verdict.profile)}"`}`),
+    line('Reason', escapeControl(verdict.reason)),
+  ];
+  if (verdict.diagnosis !== undefined) lines.push(line('Diagnosis', escapeControl(verdict.diagnosis)));
+  if (source.storedVerdict !== null && source.storedVerdict.status !== verdict.status) {
+    lines.push(line('Stored', `${formatVerdict(source.storedVerdict)} (the verdict recorded on arrival)`));
+  }
+  return lines.join('\n');
+}
+
+/** Runs `hooktray verify` and resolves with the exit code: 0 valid, 1 another verdict. */
+export async function runVerify(argv: string[]): Promise<number> {
+  const options = parseVerifyArgs(argv);
+  if (options === 'help') {
+    process.stdout.write(`${VERIFY_USAGE}\n`);
+    return 0;
+  }
+
+  const config: HooktrayConfig = options.configFile === null ? parseConfig({}, 'defaults') : loadConfigFile(options.configFile);
+  const vault = resolveKeys(config.keyRefs, options.configFile);
+  const source = isFixturePath(options.target)
+    ? fixtureSource(options.target, options.publicUrl)
+    : deliverySource(options.target, options.dataDir, options.publicUrl);
+
+  const receivedAt = source.receivedAt === null ? undefined : Date.parse(source.receivedAt);
+  const verdict = verifyDelivery(source.request, config.profiles, vault, { now: Date.now(), ...(receivedAt === undefined ? {} : { receivedAt }) });
+
+  if (options.json) {
+    const record = { source: { kind: source.kind, [source.kind === 'delivery' ? 'id' : 'file']: source.name }, verdict, storedVerdict: source.storedVerdict };
+    process.stdout.write(`${JSON.stringify(record)}\n`);
+  } else {
+    process.stdout.write(`${formatReport(source, verdict)}\n`);
+  }
+  return verdict.status === 'valid' ? 0 : 1;
+}

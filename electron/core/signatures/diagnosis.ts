@@ -1,0 +1,141 @@
+import type { DigestEncoding } from '../contract';
+import { bodyVariants } from './body-variants';
+import { keyVariants } from './key-variants';
+import { findMatch } from './match';
+import type { ContentVariant, ParsedSignature, SignedContent, SigningModel } from './scheme';
+import type { SignedRequest, VerifyContext } from './types';
+
+/** Everything the diagnosis of one invalid signature needs; it reads no clock and no files. */
+export interface DiagnosisInput<O> {
+  label: string;
+  model: SigningModel<O>;
+  request: SignedRequest;
+  parsed: ParsedSignature;
+  keys: readonly string[];
+  /** The scheme's reading of each key; null where the key cannot be read that way. */
+  keyBytes: readonly (Uint8Array | null)[];
+  options: O;
+  context: VerifyContext;
+}
+
+/** One changed assumption: keys, content or encodings to try, and the finding if they match. */
+interface Cause {
+  keys: readonly (Uint8Array | null)[];
+  contents?: readonly SignedContent[];
+  encodings?: readonly DigestEncoding[];
+  finding: string;
+}
+
+/** Seconds either side of the header's timestamp searched for the one that was signed. */
+const CLOCK_WINDOW_SECONDS = 60;
+/** Largest body for the clock search, which hashes the body twice per second of the window for each key. */
+const CLOCK_SEARCH_MAX_BODY = 16 * 1024;
+
+/**
+ * Tries the likely causes of a mismatch in a fixed order and returns the finding of the
+ * first that reproduces a received digest, or a finding that points to the key. Findings
+ * name keys by position and never contain a key or a digest computed from one.
+ */
+export function diagnoseMismatch<O>(input: DiagnosisInput<O>): string {
+  for (const cause of causes(input)) {
+    const match = findMatch(input.model, input.parsed, cause.keys, input.options, cause.contents, cause.encodings);
+    if (match !== null) return cause.finding;
+  }
+  return nothingExplains(input);
+}
+
+function* causes<O>(input: DiagnosisInput<O>): Generator<Cause> {
+  yield* keyCauses(input);
+  yield* encodingCauses(input);
+  yield* bodyCauses(input);
+  for (const variant of input.model.contentVariants?.(input.request, input.parsed, input.options) ?? []) {
+    yield contentCause(input, variant);
+  }
+  yield* otherProfileCauses(input);
+  yield* clockCauses(input);
+}
+
+function contentCause<O>(input: DiagnosisInput<O>, variant: ContentVariant): Cause {
+  return { keys: input.keyBytes, contents: variant.contents, finding: variant.finding };
+}
+
+function* keyCauses<O>(input: DiagnosisInput<O>): Generator<Cause> {
+  for (const [index, key] of input.keys.entries()) {
+    for (const variant of keyVariants(key, index, input.model, input.options, input.label)) {
+      yield { keys: [variant.bytes], finding: variant.finding };
+    }
+  }
+}
+
+function* encodingCauses<O>(input: DiagnosisInput<O>): Generator<Cause> {
+  const accepted = input.parsed.encodings;
+  for (const encoding of (['hex', 'base64'] as const).filter((candidate) => !accepted.includes(candidate))) {
+    const fix = input.model.encodingFix?.(encoding) ?? 'the sender encodes the digest differently, so check its signing code';
+    yield {
+      keys: input.keyBytes,
+      encodings: [encoding],
+      finding: `The header carries the right digest in ${encoding}, but ${input.label} sends ${accepted.join(' or ')}: ${fix}.`,
+    };
+  }
+}
+
+function* bodyCauses<O>(input: DiagnosisInput<O>): Generator<Cause> {
+  if (!input.parsed.contents.some((content) => content.body !== undefined)) return;
+  for (const variant of bodyVariants(input.request)) {
+    const contents = input.parsed.contents.map((content) => (content.body === undefined ? content : { ...content, body: variant.bytes }));
+    yield { keys: input.keyBytes, contents, finding: variant.finding };
+  }
+}
+
+function* otherProfileCauses<O>(input: DiagnosisInput<O>): Generator<Cause> {
+  for (const other of input.context.otherProfileKeys?.() ?? []) {
+    for (const [index, key] of other.keys.entries()) {
+      yield {
+        keys: [input.model.keyBytes(key, input.options)],
+        finding: `The signature matches key ${index + 1} of profile "${other.profile}": the sender signs with that profile's key, so point the sender at that profile's path or add the key to this profile.`,
+      };
+    }
+  }
+}
+
+/**
+ * Clock readings that differ from the header's timestamp: the same time in the other unit
+ * (seconds or milliseconds), then each second within the window, nearest first.
+ */
+function* clockCauses<O>(input: DiagnosisInput<O>): Generator<Cause> {
+  const first = input.parsed.contents[0];
+  const stamp = first?.timestamp;
+  if (stamp === undefined || !/^\d{9,16}$/.test(stamp)) return;
+
+  const withTimestamp = (timestamp: string): SignedContent[] => input.parsed.contents.map((content) => ({ ...content, timestamp }));
+  const other = stamp.length >= 13 ? String(Math.floor(Number(stamp) / 1000)) : `${stamp}000`;
+  const unit = stamp.length >= 13 ? 'seconds, but the header has milliseconds' : 'milliseconds, but the header has seconds';
+  yield {
+    keys: input.keyBytes,
+    contents: withTimestamp(other),
+    finding: `The signature matches the timestamp in ${unit}: the sender's signing code and its timestamp header use different units.`,
+  };
+
+  if ((first?.body?.length ?? 0) > CLOCK_SEARCH_MAX_BODY) return;
+  const step = stamp.length >= 13 ? 1000 : 1;
+  for (let seconds = 1; seconds <= CLOCK_WINDOW_SECONDS; seconds += 1) {
+    for (const sign of [1, -1]) {
+      const shifted = String(Number(stamp) + sign * seconds * step);
+      yield {
+        keys: input.keyBytes,
+        contents: withTimestamp(shifted),
+        finding: `The signature matches timestamp ${shifted}, ${seconds} s ${sign > 0 ? 'after' : 'before'} the ${stamp} in the header: the sender read its clock twice, signing one time and sending another, so sign and send the same timestamp.`,
+      };
+    }
+  }
+}
+
+function nothingExplains<O>(input: DiagnosisInput<O>): string {
+  const unreadable = input.keyBytes.flatMap((bytes, index) => (bytes === null ? [index + 1] : []));
+  const note = unreadable.length === 0 ? '' : ` Key ${unreadable.join(', ')} cannot be read as a ${input.label} key at all.`;
+  const keysToCheck = input.keys.length === 1 ? 'the key' : `each of the ${input.keys.length} keys`;
+  return (
+    `Nothing explains the mismatch: no change to the key's whitespace, encoding or prefix, to the body, its line endings or compression, ` +
+    `or to the timestamp reproduces the signature, so check ${keysToCheck}: it is most likely not the one this sender signs with.${note}`
+  );
+}

@@ -1,0 +1,184 @@
+import type { z } from 'zod';
+import type { DigestEncoding, HeaderPair } from '../contract';
+import type { HmacAlgorithm } from './digest';
+import { diagnoseMismatch } from './diagnosis';
+import { encodeDigest, shortDigest } from './digest';
+import { findMatch } from './match';
+import type { TimestampCheck } from './timestamp';
+import { timestampVerdict } from './timestamp';
+import type { SchemeResult, SchemeVerifier, SignedRequest, SignTarget, VerifyContext } from './types';
+
+/** The parts of a delivery that a scheme signs; each scheme uses only some fields. */
+export interface SignedContent {
+  body?: Uint8Array;
+  /** Timestamp text exactly as it appears in the signed content. */
+  timestamp?: string;
+  /** Message id (Standard Webhooks). */
+  id?: string;
+  /** Full URL with query (Twilio). */
+  url?: string;
+  /** Form parameters as name and value pairs (Twilio). */
+  params?: readonly (readonly [string, string])[];
+  method?: string;
+  path?: string;
+  /** Hash named by the delivery itself, such as GitHub's legacy SHA-1 header. */
+  algorithm?: HmacAlgorithm;
+}
+
+/** A signature header read from a delivery, ready to compare with computed digests. */
+export interface ParsedSignature {
+  /** Received digests as text, prefixes removed; any one of them matching is enough. */
+  digests: readonly string[];
+  /** Encodings the scheme sends digests in. */
+  encodings: readonly DigestEncoding[];
+  /** Content a valid signature may cover; several when the scheme accepts variants (URL ports). */
+  contents: readonly SignedContent[];
+  timestamp?: TimestampCheck;
+}
+
+/** A change to the signed content that the diagnosis tries, with the finding it explains. */
+export interface ContentVariant {
+  contents: readonly SignedContent[];
+  finding: string;
+}
+
+/** Kinds of key reading a finding can recommend, for `SigningModel.keyFix`. */
+export type KeyReading = 'text' | 'base64' | 'hex' | 'standard-webhooks';
+
+/**
+ * The signing model of one scheme, which turns a delivery and a key into a digest.
+ * `verifyWithModel` and the diagnosis drive it, so a scheme module declares only what is signed.
+ */
+export interface SigningModel<O> {
+  /** Names what is signed for messages, such as "HMAC-SHA256 of the body". */
+  describe(parsed: ParsedSignature, options: O): string;
+  /** Reads the signature headers; returns a result for a missing or malformed signature. */
+  parse(request: SignedRequest, options: O): ParsedSignature | SchemeResult;
+  /** Turns a stored key into HMAC key bytes, or null when the key cannot be read that way. */
+  keyBytes(key: string, options: O): Uint8Array | null;
+  digest(content: SignedContent, key: Uint8Array, options: O): Buffer;
+  /** Checks what the signature does not cover directly, such as Twilio's body hash, after a key matched. */
+  afterMatch?(request: SignedRequest, parsed: ParsedSignature, options: O): SchemeResult | null;
+  /** Scheme-specific causes for the diagnosis, such as Twilio URLs that differ. */
+  contentVariants?(request: SignedRequest, parsed: ParsedSignature, options: O): Iterable<ContentVariant>;
+  /** Returns the fix that makes the profile read keys another way, when the scheme has an option for it. */
+  keyFix?(reading: KeyReading): string | undefined;
+  /** Returns the fix that makes the profile accept another digest encoding, when it has an option for it. */
+  encodingFix?(encoding: DigestEncoding): string | undefined;
+  /** Origin of the key for the no-key reason, such as "the signing secret from …". */
+  keySource: string;
+}
+
+export interface SchemeDefinition<O extends Record<string, unknown>> {
+  name: string;
+  label: string;
+  optionsSchema: z.ZodType<O>;
+  detect(headers: readonly HeaderPair[]): boolean;
+  model: SigningModel<O>;
+  sign(body: Uint8Array, key: string, options: O, now: number, target?: SignTarget): HeaderPair[];
+}
+
+/**
+ * Builds a verifier from a signing model. Options are validated once per options object;
+ * options that fail validation give an `unverified` verdict that names the problem.
+ */
+export function defineScheme<O extends Record<string, unknown>>(definition: SchemeDefinition<O>): SchemeVerifier {
+  const parsedOptions = new WeakMap<object, O | string>();
+  const optionsOf = (raw: Record<string, unknown>): O | string => {
+    let options = parsedOptions.get(raw);
+    if (options === undefined) {
+      const result = definition.optionsSchema.safeParse(raw);
+      const issue = result.error?.issues[0];
+      options = result.success ? result.data : `${issue?.path.join('.') || 'options'}: ${issue?.message ?? 'invalid value'}`;
+      parsedOptions.set(raw, options);
+    }
+    return options;
+  };
+
+  return {
+    name: definition.name,
+    label: definition.label,
+    optionsSchema: definition.optionsSchema as unknown as z.ZodType<Record<string, unknown>>,
+    detect: definition.detect,
+    verify(request, keys, rawOptions, context) {
+      const options = optionsOf(rawOptions);
+      if (typeof options === 'string') return { status: 'unverified', reason: `The profile's ${definition.label} options are invalid (${options}): correct them to verify.` };
+      return verifyWithModel(definition, request, keys, options, context);
+    },
+    sign(body, key, rawOptions, now, target) {
+      return definition.sign(body, key, definition.optionsSchema.parse(rawOptions), now, target);
+    },
+  };
+}
+
+function verifyWithModel<O extends Record<string, unknown>>(
+  definition: SchemeDefinition<O>,
+  request: SignedRequest,
+  keys: readonly string[],
+  options: O,
+  context: VerifyContext,
+): SchemeResult {
+  const { model } = definition;
+  const parsed = model.parse(request, options);
+  if ('status' in parsed) return parsed;
+  if (keys.length === 0) {
+    return { status: 'no-key', reason: `The profile has no key: add ${model.keySource} to verify.` };
+  }
+
+  const keyBytes = keys.map((key) => model.keyBytes(key, options));
+  const match = findMatch(model, parsed, keyBytes, options);
+  if (match === null) return invalidResult(definition, request, parsed, keys, keyBytes, options, context);
+
+  const afterMatch = model.afterMatch?.(request, parsed, options);
+  if (afterMatch) return afterMatch;
+
+  const matched = `${model.describe(parsed, options)} matches key ${match.keyIndex + 1} (${match.encoding})`;
+  if (parsed.timestamp !== undefined) {
+    const late = timestampVerdict(parsed.timestamp, context, matched);
+    if (late !== null) return { ...late, keyIndex: match.keyIndex, encoding: match.encoding };
+  }
+  return { status: 'valid', keyIndex: match.keyIndex, encoding: match.encoding, reason: `${matched}.` };
+}
+
+function invalidResult<O extends Record<string, unknown>>(
+  definition: SchemeDefinition<O>,
+  request: SignedRequest,
+  parsed: ParsedSignature,
+  keys: readonly string[],
+  keyBytes: readonly (Uint8Array | null)[],
+  options: O,
+  context: VerifyContext,
+): SchemeResult {
+  const { model } = definition;
+  const received = parsed.digests[0] ?? '';
+  const firstKey = keyBytes.findIndex((bytes) => bytes !== null);
+  const firstContent = parsed.contents[0];
+
+  // Only the first key's expected digest is shown, shortened, so a reader can compare by eye.
+  let expected = '';
+  if (firstKey !== -1 && firstContent !== undefined) {
+    const digest = model.digest(firstContent, keyBytes[firstKey] as Uint8Array, options);
+    expected = `, expected ${shortDigest(encodeDigest(digest, parsed.encodings[0] ?? 'hex'))} with key ${firstKey + 1}`;
+  }
+  const reason = `${model.describe(parsed, options)} matches none of the ${keys.length} key(s): received ${shortDigest(received)}${expected}.`;
+  const diagnosis = diagnoseMismatch({ label: definition.label, model, request, parsed, keys, keyBytes, options, context });
+  return { status: 'invalid', reason, diagnosis };
+}
+
+export function missingSignature(header: string): SchemeResult {
+  return { status: 'missing-signature', reason: `The request has no ${header} header.` };
+}
+
+export function malformedHeader(reason: string): SchemeResult {
+  return { status: 'malformed-header', reason };
+}
+
+/** Reads a key as its UTF-8 text, the way most providers use their secrets. */
+export function textKey(key: string): Uint8Array {
+  return Buffer.from(key, 'utf8');
+}
+
+/** Returns the content's body; a model that signs the body always puts one in its content. */
+export function bodyOf(content: SignedContent): Uint8Array {
+  return content.body ?? new Uint8Array(0);
+}
