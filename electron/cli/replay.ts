@@ -1,0 +1,102 @@
+import { parseArgs } from 'node:util';
+import { buildReplayRequest, sendReplay } from '../core/replay';
+import { TargetResponseStore } from '../core/replay-store';
+import { parseTargetUrl } from '../core/target-request';
+import { UsageError } from './args';
+import { escapeControl, formatSize } from './format';
+import { DELIVERY_ID, loadSigning, openStore } from './stored';
+
+export const REPLAY_USAGE = `Usage: hooktray replay ID --to URL [options]
+
+Sends a stored delivery again: the same body bytes and headers in received order, with Host
+and Content-Length set for the target. The target's response is stored with the delivery.
+Exits with 0 when the target answered 2xx, 1 otherwise.
+
+Options:
+  --to URL            http or https URL to send to, such as http://localhost:3000/webhooks
+  --resign            sign again with the newest key of the profile covering the path (from
+                      --config), with a fresh timestamp for timestamped schemes
+  --profile NAME      sign with this profile instead
+  --config FILE       JSON file with profiles and keys, needed for --resign
+  --data-dir DIR      folder of the store (default: the app's data folder)
+  --timeout MS        time allowed for the target's answer, in ms (default 30000)
+  -h, --help          show this help`;
+
+/** Number of response body bytes printed; the stored record keeps up to 1 MiB. */
+const PRINTED_BODY_BYTES = 2048;
+
+/** Runs `hooktray replay`; resolves with the exit code. */
+export async function runReplay(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      to: { type: 'string' },
+      resign: { type: 'boolean', default: false },
+      profile: { type: 'string' },
+      config: { type: 'string' },
+      'data-dir': { type: 'string' },
+      timeout: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${REPLAY_USAGE}\n`);
+    return 0;
+  }
+
+  const [id, ...extra] = positionals;
+  if (id === undefined || extra.length > 0) throw new UsageError('Expected exactly one delivery id, such as "hooktray replay 01JRQ8Z6X3K2M4N5P6Q7R8S9T0 --to http://localhost:3000/".');
+  if (!DELIVERY_ID.test(id)) throw new UsageError(`Invalid delivery id "${escapeControl(id)}": ids are 26-character ULIDs as "hooktray listen" prints them.`);
+  if (values.to === undefined) throw new UsageError('Missing --to URL: give the URL to send the delivery to, such as http://localhost:3000/webhooks.');
+  const target = parseTargetUrl(values.to);
+  if (!target.ok) throw new UsageError(target.message);
+  const timeoutMs = parseTimeout(values.timeout);
+
+  const signing = values.resign || values.profile !== undefined ? loadSigning(values.config) : null;
+  const store = openStore(values['data-dir']);
+  try {
+    const delivery = store.get(id);
+    if (delivery === null) throw new UsageError(`Delivery ${id} is not in the store at ${store.file}; check the id and --data-dir.`);
+
+    const resign = signing === null ? undefined : {
+      profiles: signing.config.profiles,
+      vault: signing.vault,
+      now: Date.now(),
+      ...(values.profile === undefined ? {} : { profileName: values.profile }),
+    };
+    const built = buildReplayRequest(delivery, target.url, {}, resign);
+    if (!built.ok) {
+      process.stderr.write(`hooktray replay: ${built.message}\n`);
+      return 1;
+    }
+
+    const answer = await sendReplay(id, 'replay', built, { timeoutMs });
+    new TargetResponseStore(store.database).add(answer);
+    if (answer.error !== null) {
+      process.stderr.write(`hooktray replay: ${answer.error.message}\n`);
+      return 1;
+    }
+
+    const resigned = built.resigned ? ', re-signed' : '';
+    process.stdout.write(`${answer.status} from ${answer.target} in ${answer.durationMs.toFixed(1)} ms (${formatSize(answer.bodySize)} response${resigned})\n`);
+    const preview = Buffer.from(answer.body.subarray(0, PRINTED_BODY_BYTES)).toString('utf8');
+    // Line breaks are safe on a terminal; every other control character is escaped.
+    const printable = preview.split('\n').map(escapeControl).join('\n');
+    if (preview !== '') process.stdout.write(`${printable}${answer.bodySize > PRINTED_BODY_BYTES ? ' …' : ''}\n`);
+    return answer.status !== null && answer.status >= 200 && answer.status < 300 ? 0 : 1;
+  } finally {
+    store.close();
+  }
+}
+
+/** Parses `--timeout`: whole milliseconds from 1 to 600000. */
+export function parseTimeout(text: string | undefined): number {
+  if (text === undefined) return 30_000;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 600_000) {
+    throw new UsageError(`Invalid --timeout "${escapeControl(text)}": use whole milliseconds from 1 to 600000.`);
+  }
+  return value;
+}

@@ -1,0 +1,131 @@
+import type {
+  DeliveryDetail,
+  DiffRequest,
+  DiffResult,
+  ForwardRule,
+  ForwardRulesResult,
+  ReplayRequest,
+  ReplayResult,
+  TargetResponse,
+  TestEventRequest,
+  TestEventResult,
+} from './contract';
+import type { DiffSide } from './diff';
+import { diffDeliveries } from './diff';
+import { Forwarder } from './forward';
+import type { Logger } from './logger';
+import type { PushHub } from './push-hub';
+import { buildReplayRequest, sendReplay } from './replay';
+import { TargetResponseStore } from './replay-store';
+import type { Profile } from './signatures/types';
+import type { KeyVault } from './signatures/verify';
+import type { DeliveryStore } from './store';
+import { parseTargetUrl } from './target-request';
+import { sendTestEvent } from './test-events';
+
+export interface ReplayServiceOptions {
+  store: DeliveryStore;
+  pushes: PushHub;
+  logger: Logger;
+  /** Returns the profiles and keys in force now; they change when the settings change. */
+  signing: () => { profiles: readonly Profile[]; vault: KeyVault };
+  /** Time allowed for each target exchange, in ms. */
+  timeoutMs?: number;
+}
+
+/**
+ * The core's compare, re-send, forward and test-event features behind the contract's
+ * channels. Responses of targets are stored with their delivery and pushed to the UI.
+ */
+export class ReplayService {
+  readonly responses: TargetResponseStore;
+  readonly forwarder: Forwarder;
+
+  constructor(private readonly options: ReplayServiceOptions) {
+    this.responses = new TargetResponseStore(options.store.database);
+    this.forwarder = new Forwarder({
+      store: options.store,
+      responses: this.responses,
+      logger: options.logger,
+      onRecorded: (response) => this.publish(response),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
+  }
+
+  /** Compares two stored deliveries; their decoded bodies when they had a Content-Encoding. */
+  diff(request: DiffRequest): DiffResult {
+    const sides: DiffSide[] = [];
+    for (const id of [request.left, request.right]) {
+      const delivery = this.options.store.get(id);
+      if (delivery === null) return { ok: false, code: 'not-found', message: `Delivery ${id} was not found; it may have been deleted by retention.` };
+      if (delivery.truncated) return { ok: false, code: 'truncated-body', message: `Delivery ${id} was over the body limit and its body was not stored, so it cannot be compared.` };
+      sides.push(diffSideOf(delivery));
+    }
+    const [left, right] = sides as [DiffSide, DiffSide];
+    return { ok: true, diff: diffDeliveries(left, right, { ignoreVolatile: request.ignoreVolatile ?? false }) };
+  }
+
+  /** Re-sends a stored delivery to the URL the user gave and stores the target's response. */
+  async replay(request: ReplayRequest): Promise<ReplayResult> {
+    const delivery = this.options.store.get(request.id);
+    if (delivery === null) return { ok: false, code: 'not-found', message: `Delivery ${request.id} was not found; it may have been deleted by retention.` };
+    const target = parseTargetUrl(request.target);
+    if (!target.ok) return { ok: false, code: 'invalid-target', message: target.message };
+
+    const resign = request.resign === true ? { ...this.options.signing(), now: Date.now(), ...(request.profile === undefined ? {} : { profileName: request.profile }) } : undefined;
+    const built = buildReplayRequest(delivery, target.url, request.edits ?? {}, resign);
+    if (!built.ok) return built;
+
+    const answer = await sendReplay(delivery.id, 'replay', built, this.sendOptions());
+    let stored: TargetResponse;
+    try {
+      stored = this.responses.add(answer);
+    } catch (error) {
+      // The delivery was deleted while the request was in flight: report the answer unstored.
+      this.options.logger.warn('replay: storing the target response failed', { id: delivery.id, error: String(error) });
+      return { ok: true, response: { ...answer, id: 0 } };
+    }
+    this.publish(stored);
+    if (stored.error !== null) this.options.logger.warn('replay: target did not answer', { id: delivery.id, target: stored.target, error: stored.error.message });
+    return { ok: true, response: stored };
+  }
+
+  /** Returns the responses recorded for a delivery, oldest first. */
+  responsesFor(id: string): TargetResponse[] {
+    return this.responses.forDelivery(id);
+  }
+
+  async sendTestEvent(request: TestEventRequest): Promise<TestEventResult> {
+    const nowNs = BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
+    const result = await sendTestEvent(request, { ...this.options.signing(), nowNs }, this.sendOptions());
+    if (!result.ok) this.options.logger.warn('test event: not sent', { kind: request.kind, code: result.code });
+    return result;
+  }
+
+  getForwardRules(): ForwardRule[] {
+    return this.forwarder.getRules();
+  }
+
+  setForwardRules(rules: ForwardRule[]): ForwardRulesResult {
+    return this.forwarder.setRules(rules);
+  }
+
+  /** Cancels forwarding in flight; call before the store closes. */
+  async stop(): Promise<void> {
+    await this.forwarder.stop();
+  }
+
+  private publish(response: TargetResponse): void {
+    const { headers: _headers, body: _body, ...summary } = response;
+    this.options.pushes.publish('responses.recorded', summary);
+  }
+
+  private sendOptions(): { timeoutMs?: number } {
+    return this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs };
+  }
+}
+
+/** The side of a comparison for a stored delivery: its decoded body when it had a Content-Encoding. */
+export function diffSideOf(delivery: DeliveryDetail): DiffSide {
+  return { label: delivery.id, headers: delivery.headers, body: delivery.decodedBody ?? delivery.body };
+}

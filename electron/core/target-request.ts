@@ -1,0 +1,156 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { HeaderPair, TargetErrorCode } from './contract';
+import { pairsFromRawHeaders } from './headers';
+
+/** A request to a target, with headers exactly as they go on the wire. */
+export interface OutgoingRequest {
+  method: string;
+  url: URL;
+  /** Sent in this order and case; must already contain `Host` and `Content-Length`. */
+  headers: readonly HeaderPair[];
+  body: Uint8Array;
+}
+
+/** What came back from a target, or why nothing did. */
+export interface TargetAnswer {
+  /** Wall-clock send time, ISO 8601. */
+  sentAt: string;
+  durationMs: number;
+  status: number | null;
+  headers: HeaderPair[];
+  /** The first `maxBodyBytes` of the response body. */
+  body: Buffer;
+  bodySize: number;
+  error: { code: TargetErrorCode; message: string } | null;
+}
+
+export interface SendOptions {
+  /** Time allowed for the whole exchange, in ms. */
+  timeoutMs?: number;
+  /** Response body bytes kept; the rest is counted and dropped. */
+  maxBodyBytes?: number;
+  /** Aborts the exchange, such as when Hooktray stops. */
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_TARGET_TIMEOUT_MS = 30_000;
+export const MAX_RESPONSE_BODY_BYTES = 1024 * 1024;
+
+export type TargetUrlResult = { ok: true; url: URL } | { ok: false; message: string };
+
+/** Checks a target URL the user typed: absolute, http or https, with a host. */
+export function parseTargetUrl(text: string): TargetUrlResult {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { ok: false, message: `Invalid target URL "${text}": use an absolute URL such as http://localhost:3000/webhooks.` };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return { ok: false, message: `Invalid target URL "${redactUrl(url)}": the scheme must be http or https, not ${url.protocol.slice(0, -1)}.` };
+  }
+  if (url.hostname === '') return { ok: false, message: `Invalid target URL "${redactUrl(url)}": it has no host.` };
+  return { ok: true, url };
+}
+
+/** Returns the URL as text with any password replaced by `***`, for logs and stored records. */
+export function redactUrl(url: URL): string {
+  if (url.password === '') return url.href;
+  const copy = new URL(url.href);
+  copy.password = '***';
+  return copy.href;
+}
+
+/**
+ * Sends a request with its headers in the given order and case and its body bytes as they
+ * are, and collects the response. Never throws for network failures: they come back as
+ * `error` with a stable code. Node adds a `Connection` header of its own.
+ */
+export function sendToTarget(request: OutgoingRequest, options: SendOptions = {}): Promise<TargetAnswer> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TARGET_TIMEOUT_MS;
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_RESPONSE_BODY_BYTES;
+  const sentAt = new Date().toISOString();
+  const started = process.hrtime.bigint();
+  const elapsedMs = (): number => Number(process.hrtime.bigint() - started) / 1e6;
+  const transport = request.url.protocol === 'https:' ? https : http;
+
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (answer: Omit<TargetAnswer, 'sentAt' | 'durationMs'>): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ sentAt, durationMs: elapsedMs(), ...answer });
+    };
+    const fail = (error: NodeJS.ErrnoException): void => {
+      finish({ status: null, headers: [], body: Buffer.alloc(0), bodySize: 0, error: describeError(error, request.url, timeoutMs) });
+    };
+
+    const outgoing = transport.request(
+      {
+        method: request.method,
+        hostname: request.url.hostname.replace(/^\[|\]$/g, ''),
+        port: request.url.port,
+        path: `${request.url.pathname}${request.url.search}`,
+        auth: request.url.username === '' ? undefined : `${decodeURIComponent(request.url.username)}:${decodeURIComponent(request.url.password)}`,
+        // A flat name, value list keeps order, case and repeats, unlike a headers object.
+        headers: request.headers.flat(),
+        // No shared agent: no idle socket outlives the exchange and keeps the process running.
+        agent: false,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let kept = 0;
+        let bodySize = 0;
+        response.on('data', (chunk: Buffer) => {
+          bodySize += chunk.length;
+          if (kept >= maxBodyBytes) return;
+          const slice = chunk.subarray(0, maxBodyBytes - kept);
+          chunks.push(slice);
+          kept += slice.length;
+        });
+        response.on('end', () => {
+          finish({ status: response.statusCode ?? null, headers: pairsFromRawHeaders(response.rawHeaders), body: Buffer.concat(chunks, kept), bodySize, error: null });
+        });
+        response.on('error', fail);
+        response.on('aborted', () => fail(Object.assign(new Error('the target closed the connection during the response'), { code: 'ECONNRESET' })));
+      },
+    );
+    const timer = setTimeout(() => outgoing.destroy(Object.assign(new Error('timed out'), { code: 'HOOKTRAY_TIMEOUT' })), timeoutMs);
+    const abort = (): void => {
+      outgoing.destroy(Object.assign(new Error('Hooktray stopped before the target answered'), { code: 'HOOKTRAY_ABORTED' }));
+    };
+    if (options.signal?.aborted) abort();
+    options.signal?.addEventListener('abort', abort, { once: true });
+    outgoing.on('close', () => options.signal?.removeEventListener('abort', abort));
+    outgoing.on('error', fail);
+    outgoing.end(request.body);
+  });
+}
+
+const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
+
+function describeError(error: NodeJS.ErrnoException, url: URL, timeoutMs: number): { code: TargetErrorCode; message: string } {
+  const where = redactUrl(url);
+  const errno = error.code ?? 'unknown';
+  if (errno === 'HOOKTRAY_TIMEOUT' || errno === 'ETIMEDOUT') {
+    return { code: 'timeout', message: `The target ${where} did not answer within ${timeoutMs} ms; check that it responds, or re-send later.` };
+  }
+  if (errno === 'HOOKTRAY_ABORTED') {
+    return { code: 'aborted', message: `The request to ${where} was cancelled because Hooktray stopped; re-send the delivery by hand.` };
+  }
+  if (errno === 'ECONNREFUSED') {
+    return { code: 'connection-refused', message: `The target ${where} refused the connection (ECONNREFUSED); start the server or correct the URL, then re-send.` };
+  }
+  if (errno === 'ENOTFOUND' || errno === 'EAI_AGAIN') {
+    return { code: 'dns-failed', message: `The host of ${where} could not be resolved (${errno}); correct the URL.` };
+  }
+  if (errno === 'ECONNRESET' || errno === 'EPIPE') {
+    return { code: 'connection-reset', message: `The target ${where} closed the connection before answering (${errno}); check its log, then re-send.` };
+  }
+  if (TLS_CODES.test(errno)) {
+    return { code: 'tls-failed', message: `The TLS handshake with ${where} failed (${errno}): ${error.message}; use http:// for a local server without a trusted certificate.` };
+  }
+  return { code: 'request-failed', message: `Sending to ${where} failed (${errno}): ${error.message}.` };
+}

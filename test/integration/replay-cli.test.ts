@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeliveryDiff } from '../../electron/core/contract';
+import type { EchoServer } from '../support/echo-server';
+import { postRaw, startEchoServer } from '../support/echo-server';
+import type { ListenProcess } from '../support/listen-process';
+import { startListen, tempDir, writeConfig } from '../support/listen-process';
+import { runCli } from '../support/run-cli';
+import { spikeBody, spikeSignature } from '../support/spike';
+
+const SPIKE_KEY = 'spike-test-key-for-replay';
+let dir: string;
+let configFile: string;
+let listen: ListenProcess;
+let target: EchoServer;
+const ids: string[] = [];
+
+// Two Spike deliveries that differ in the user and in a number beyond 2^53.
+const bodies = [spikeBody('user-1').replace('"garmin"', '"garmin","sequence":9007199254740993'), spikeBody('user-2').replace('"garmin"', '"garmin","sequence":9007199254740992')];
+
+beforeAll(async () => {
+  dir = tempDir('hooktray-replay-cli-');
+  configFile = writeConfig(dir, { profiles: [{ name: 'spike', scheme: 'spike', pathPrefix: '/spike', keys: [{ value: SPIKE_KEY }] }] });
+  target = await startEchoServer();
+  listen = await startListen(['--data-dir', dir, '--config', configFile]);
+  for (const body of bodies) {
+    const posted = await postRaw(`${listen.localUrl}/spike`, [['Host', 'abc.loca.lt'], ['Content-Type', 'application/json'], ['X-Body-Signature', spikeSignature(SPIKE_KEY, body)]], Buffer.from(body));
+    expect(posted.status).toBe(200);
+    ids.push(posted.deliveryId as string);
+  }
+});
+
+afterAll(async () => {
+  await listen?.stop();
+  await target?.close();
+});
+
+describe('hooktray replay', () => {
+  it('re-sends while listen runs on the same store', async () => {
+    const run = await runCli(['replay', ids[0] as string, '--to', `${target.url}/local?x=1`, '--data-dir', dir]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^200 from http:\/\/127\.0\.0\.1:\d+\/local\?x=1 in [\d.]+ ms \(13 B response\)\n\{"echo":true\}\n$/);
+    const sent = target.requests.at(-1);
+    expect(sent?.sha256).toBe(createHash('sha256').update(bodies[0] as string).digest('hex'));
+    expect(sent?.headers.map(([name]) => name)).toEqual(['Host', 'Content-Type', 'X-Body-Signature', 'Content-Length', 'Connection']);
+  });
+
+  it('re-signs with --resign', async () => {
+    const run = await runCli(['replay', ids[1] as string, '--to', target.url, '--data-dir', dir, '--resign', '--config', configFile]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('re-signed');
+  });
+
+  it('exits 1 and names the target when it is down', async () => {
+    const run = await runCli(['replay', ids[0] as string, '--to', 'http://127.0.0.1:9/', '--data-dir', dir]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('http://127.0.0.1:9/ refused the connection');
+  });
+
+  it('reports an unknown id and a missing --to as usage errors', async () => {
+    const unknown = await runCli(['replay', '01JRQ0000000000000000000ZZ', '--to', target.url, '--data-dir', dir]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('01JRQ0000000000000000000ZZ is not in the store');
+    const noTarget = await runCli(['replay', ids[0] as string, '--data-dir', dir]);
+    expect(noTarget.code).toBe(2);
+    expect(noTarget.stderr).toContain('Missing --to URL');
+  });
+});
+
+describe('hooktray diff', () => {
+  it('lists exactly the changed paths with --json', async () => {
+    const run = await runCli(['diff', ids[0] as string, ids[1] as string, '--json', '--data-dir', dir]);
+    expect(run.code).toBe(1);
+    const diff = JSON.parse(run.stdout) as DeliveryDiff;
+    expect(diff.json?.changes).toEqual([
+      { path: '/0/application_user_id', kind: 'changed', before: '"user-1"', after: '"user-2"' },
+      { path: '/0/sequence', kind: 'changed', before: '9007199254740993', after: '9007199254740992' },
+    ]);
+    expect(diff.headerChanges.map((change) => change.name)).toEqual(['x-body-signature']);
+  });
+
+  it('skips signature headers with --ignore-volatile', async () => {
+    const run = await runCli(['diff', ids[0] as string, ids[1] as string, '--json', '--ignore-volatile', '--data-dir', dir]);
+    const diff = JSON.parse(run.stdout) as DeliveryDiff;
+    expect(diff.headerChanges).toEqual([]);
+    expect(diff.json?.changes.map((change) => change.path)).toEqual(['/0/application_user_id', '/0/sequence']);
+  });
+
+  it('compares a stored delivery with a body file', async () => {
+    const file = join(dir, 'same-body.json');
+    writeFileSync(file, bodies[0] as string);
+    const run = await runCli(['diff', ids[0] as string, file, '--data-dir', dir]);
+    expect(run.stdout).toContain('JSON: no changes');
+    expect(run.stdout).toContain('removed x-body-signature');
+    expect(run.code).toBe(1);
+  });
+
+  it('prints text with changed lines', async () => {
+    const run = await runCli(['diff', ids[0] as string, ids[1] as string, '--data-dir', dir]);
+    expect(run.stdout).toContain('changed /0/sequence  9007199254740993 -> 9007199254740992');
+    expect(run.stdout).toContain('-    "sequence": 9007199254740993');
+    expect(run.stdout).toContain('+    "sequence": 9007199254740992');
+  });
+});

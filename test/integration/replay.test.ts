@@ -1,0 +1,132 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HeaderPair } from '../../electron/core/contract';
+import { HooktrayCore } from '../../electron/core/hooktray-core';
+import { MutableVault } from '../../electron/core/key-store';
+import { silentLogger } from '../../electron/core/logger';
+import type { EchoServer } from '../support/echo-server';
+import { freePort, postRaw, startEchoServer } from '../support/echo-server';
+import { tempDir } from '../support/listen-process';
+
+let core: HooktrayCore;
+let echo: EchoServer;
+
+beforeAll(async () => {
+  core = await HooktrayCore.start({
+    version: 'test',
+    dataDir: tempDir('hooktray-replay-'),
+    port: 0,
+    profiles: [],
+    vault: new MutableVault(),
+    logger: silentLogger,
+  });
+  echo = await startEchoServer();
+});
+
+afterAll(async () => {
+  await core?.stop();
+  await echo?.close();
+});
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+/** What the echo server should see: the received headers without hop-by-hop ones, Host and Content-Length for the target. */
+function expectedHeaders(sent: HeaderPair[], host: string, length: number): HeaderPair[] {
+  const kept = sent.filter(([name]) => !['connection', 'transfer-encoding', 'keep-alive'].includes(name.toLowerCase()));
+  const withHost = kept.map(([name, value]): HeaderPair => (name.toLowerCase() === 'host' ? [name, host] : [name, value]));
+  const withLength = withHost.map(([name, value]): HeaderPair => (name.toLowerCase() === 'content-length' ? [name, String(length)] : [name, value]));
+  if (!withLength.some(([name]) => name.toLowerCase() === 'content-length')) withLength.push(['Content-Length', String(length)]);
+  // Node's client adds a Connection header of its own at the end.
+  return [...withLength, ['Connection', 'close']];
+}
+
+const cases: { name: string; body: Buffer; headers: (length: number) => HeaderPair[] }[] = [
+  {
+    name: 'UTF-8 JSON',
+    body: Buffer.from('[{"name":"Zoë ✓","n":9007199254740993}]\n', 'utf8'),
+    headers: (length) => [['Host', 'abc.loca.lt'], ['user-agent', 'Spike/1.0'], ['Content-Type', 'application/json'], ['X-Trace', 'one'], ['x-trace', 'two'], ['Content-Length', String(length)], ['Connection', 'keep-alive']],
+  },
+  {
+    name: 'invalid UTF-8',
+    body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0xc3, 0x28, 0x22, 0x7d, 0x00, 0x80]),
+    headers: (length) => [['HOST', 'abc.loca.lt'], ['Content-Type', 'application/octet-stream'], ['Content-Length', String(length)]],
+  },
+  {
+    name: 'gzip-encoded',
+    body: gzipSync(Buffer.from(JSON.stringify({ events: Array.from({ length: 100 }, (_, index) => ({ index })) }))),
+    headers: (length) => [['host', 'abc.loca.lt'], ['Content-Encoding', 'gzip'], ['Content-Type', 'application/json'], ['Content-Length', String(length)]],
+  },
+  {
+    name: '20 MiB',
+    body: randomBytes(20 * 1024 * 1024),
+    headers: (length) => [['Host', 'abc.loca.lt'], ['Content-Type', 'application/octet-stream'], ['X-Big', 'yes'], ['Content-Length', String(length)]],
+  },
+];
+
+describe('re-send to an echo server', () => {
+  for (const testCase of cases) {
+    it(`keeps bytes and header order: ${testCase.name}`, async () => {
+      const sent = testCase.headers(testCase.body.length);
+      const posted = await postRaw(`${core.receiver.localUrl}/hooks/replay`, sent, testCase.body);
+      expect(posted.status).toBe(200);
+      expect(posted.deliveryId).not.toBeNull();
+      const id = posted.deliveryId as string;
+      const echoedBefore = echo.requests.length;
+
+      const result = await core.handlers['deliveries.replay']({ id, target: `${echo.url}/local/webhooks?from=hooktray` });
+
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(result.response.status).toBe(200);
+      expect(result.response.error).toBeNull();
+      expect(echo.requests).toHaveLength(echoedBefore + 1);
+      const echoed = echo.requests.at(-1);
+      expect(echoed?.sha256).toBe(sha256(testCase.body));
+      expect(echoed?.url).toBe('/local/webhooks?from=hooktray');
+      expect(echoed?.headers).toEqual(expectedHeaders(sent, `127.0.0.1:${echo.port}`, testCase.body.length));
+
+      const recorded = await core.handlers['deliveries.responses']({ id });
+      expect(recorded).toHaveLength(1);
+      expect(recorded[0]?.kind).toBe('replay');
+      expect(recorded[0]?.status).toBe(200);
+      expect(Buffer.from(recorded[0]?.body ?? []).toString()).toBe('{"echo":true}');
+      expect(recorded[0]?.headers).toContainEqual(['X-Echo', 'yes']);
+    });
+  }
+
+  it('sends a chunked delivery with Content-Length', async () => {
+    const body = Buffer.from('{"chunked":true}');
+    const posted = await postRaw(`${core.receiver.localUrl}/hooks/chunked`, [['Host', 'abc.loca.lt'], ['Transfer-Encoding', 'chunked'], ['Content-Type', 'application/json']], body);
+    const result = await core.handlers['deliveries.replay']({ id: posted.deliveryId as string, target: echo.url });
+    expect(result.ok).toBe(true);
+    const echoed = echo.requests.at(-1);
+    expect(echoed?.headers).toEqual([['Host', `127.0.0.1:${echo.port}`], ['Content-Type', 'application/json'], ['Content-Length', String(body.length)], ['Connection', 'close']]);
+    expect(echoed?.sha256).toBe(sha256(body));
+  });
+
+  it('records the error when the target is down', async () => {
+    const posted = await postRaw(`${core.receiver.localUrl}/hooks/down`, [['Host', 'abc.loca.lt'], ['Content-Type', 'text/plain']], Buffer.from('x'));
+    expect(posted.status).toBe(200);
+    const port = await freePort();
+    const result = await core.handlers['deliveries.replay']({ id: posted.deliveryId as string, target: `http://127.0.0.1:${port}/` });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.response.status).toBeNull();
+    expect(result.response.error?.code).toBe('connection-refused');
+    expect(result.response.error?.message).toContain(`127.0.0.1:${port}`);
+    const recorded = await core.handlers['deliveries.responses']({ id: posted.deliveryId as string });
+    expect(recorded.map((response) => response.error?.code)).toEqual(['connection-refused']);
+  });
+
+  it('rejects unknown ids and non-http targets', async () => {
+    const missing = await core.handlers['deliveries.replay']({ id: '01JRQ0000000000000000000ZZ', target: echo.url });
+    expect(missing.ok).toBe(false);
+    if (!missing.ok) expect(missing.code).toBe('not-found');
+    const posted = await postRaw(`${core.receiver.localUrl}/hooks/x`, [['Host', 'abc.loca.lt']], Buffer.from('x'));
+    expect(posted.status).toBe(200);
+    const badTarget = await core.handlers['deliveries.replay']({ id: posted.deliveryId as string, target: 'ftp://127.0.0.1/' });
+    expect(badTarget.ok).toBe(false);
+    if (!badTarget.ok) expect(badTarget.code).toBe('invalid-target');
+  });
+});
