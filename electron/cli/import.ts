@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultDataDir } from '../core/app-info';
+import { loadConfigFile, parseConfig, resolveKeys } from '../core/config';
+import type { Analyze } from '../core/export/import';
+import { importDeliveries } from '../core/export/import';
+import { findProfile, verifyDelivery } from '../core/signatures/verify';
+import type { Profile } from '../core/signatures/types';
+import type { KeyVault } from '../core/signatures/verify';
+import { summarizeSpike } from '../core/spike-summary';
+import { DeliveryStore } from '../core/store';
+import { UsageError } from './args';
+
+export const IMPORT_USAGE = `Usage: hooktray import PATH [options]
+
+Loads a fixture folder, a .har file or an .ndjson file from hooktray export back into the
+store. A delivery whose id is already stored gets a new id.
+
+Options:
+  --data-dir DIR   folder of the store (default: ${defaultDataDir()})
+  --config FILE    profiles and keys to verify the imported deliveries with
+  -h, --help       show this help`;
+
+/** Runs `hooktray import`; resolves with the exit code. */
+export async function runImport(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      'data-dir': { type: 'string' },
+      config: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${IMPORT_USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(`Expected one PATH to import, got ${positionals.length}; run hooktray import --help.`);
+  const path = resolve(positionals[0] as string);
+  if (!existsSync(path)) throw new UsageError(`Nothing to import at ${path}: the path does not exist.`);
+
+  const configFile = values.config === undefined ? null : resolve(values.config);
+  const config = configFile === null ? parseConfig({}, 'defaults') : loadConfigFile(configFile);
+  const vault = resolveKeys(config.keyRefs, configFile);
+  const store = new DeliveryStore({ dataDir: resolve(values['data-dir'] ?? defaultDataDir()) });
+  try {
+    const result = await importDeliveries({ path }, store, analyzeWith(config.profiles, vault));
+    if (!result.ok) {
+      process.stderr.write(`hooktray import: ${result.message}\n`);
+      return 1;
+    }
+    for (const warning of result.warnings.slice(0, 20)) process.stderr.write(`hooktray import: ${warning}\n`);
+    process.stderr.write(`Imported ${result.imported} deliveries from ${path}; ${result.renamed} got a new id because their id was already stored.\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+/** Verifies and summarizes imported requests the way the core does for received ones. */
+export function analyzeWith(profiles: readonly Profile[], vault: KeyVault): Analyze {
+  return (captured) => {
+    const verdict = verifyDelivery({ ...captured, publicUrl: null }, profiles, vault, { now: Date.now() });
+    const profile = findProfile(profiles, captured.path);
+    return { verdict, spike: summarizeSpike(captured.decodedBody ?? captured.body, profile?.scheme !== 'spike') };
+  };
+}

@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { HeaderPair } from '../contract';
+import { decodeBody } from './body-text';
+import { FIXTURE_FORMAT, FIXTURE_VERSION } from './fixture';
+
+/** A request read from an export file, before it becomes a stored delivery. */
+export interface ImportedRequest {
+  /** Id the delivery had when it was exported; null for HAR entries from other tools. */
+  originalId: string | null;
+  receivedAt: string;
+  method: string;
+  path: string;
+  httpVersion: string;
+  headers: HeaderPair[];
+  body: Buffer;
+  size: number;
+  truncated: boolean;
+  /** File and position it came from, for messages and the imported mark. */
+  origin: string;
+}
+
+/** A file that cannot be imported; the message names the file, the field and the fix. */
+export class ImportFormatError extends Error {
+  override name = 'ImportFormatError';
+}
+
+const headerPair = z.tuple([z.string(), z.string()]);
+const encodedBody = z.strictObject({ encoding: z.enum(['utf8', 'base64']), data: z.string() });
+
+const fixtureSchema = z.looseObject({
+  format: z.literal(FIXTURE_FORMAT),
+  version: z.number().int().min(1).max(FIXTURE_VERSION),
+  id: z.string().min(1),
+  receivedAt: z.iso.datetime({ offset: true }),
+  method: z.string().min(1),
+  path: z.string().min(1),
+  httpVersion: z.string().default('1.1'),
+  headers: z.array(headerPair),
+  body: encodedBody,
+  bodySha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  size: z.number().int().min(0).optional(),
+  truncated: z.boolean().default(false),
+});
+
+export type ParsedFixture = z.infer<typeof fixtureSchema>;
+
+/** Validates one fixture record (a fixture file or an NDJSON line); `origin` names it in messages. */
+export function parseFixtureRecord(json: unknown, origin: string): ParsedFixture {
+  const result = fixtureSchema.safeParse(json);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue === undefined || issue.path.length === 0 ? '(record)' : issue.path.join('.');
+  throw new ImportFormatError(`${origin} is not a Hooktray fixture: field "${field}": ${issue?.message ?? 'invalid value'}. Export it again with hooktray export.`);
+}
+
+/**
+ * Turns a fixture record into a request. `bodyFile` contains the bytes of the `.body` file
+ * beside it, when there is one. Those bytes win when their SHA-256 matches, because they are the exact copy.
+ */
+export function requestFromFixture(record: ParsedFixture, origin: string, bodyFile: Buffer | null, warnings: string[]): ImportedRequest {
+  const inline = decodeBody(record.body);
+  let body = inline;
+  if (bodyFile !== null) {
+    const expected = record.bodySha256;
+    const fileMatches = expected === undefined || sha256(bodyFile) === expected;
+    if (fileMatches || sha256(inline) !== expected) body = bodyFile;
+    if (!fileMatches) warnings.push(`${origin}: the .body file does not match bodySha256; imported the ${body === bodyFile ? 'edited .body file' : 'JSON body'}.`);
+  }
+  return {
+    originalId: record.id,
+    receivedAt: record.receivedAt,
+    method: record.method,
+    path: record.path,
+    httpVersion: record.httpVersion,
+    headers: record.headers,
+    body,
+    size: record.truncated ? (record.size ?? body.byteLength) : body.byteLength,
+    truncated: record.truncated,
+    origin,
+  };
+}
+
+const harSchema = z.looseObject({
+  log: z.looseObject({
+    entries: z.array(
+      z.looseObject({
+        startedDateTime: z.string(),
+        request: z.looseObject({
+          method: z.string().min(1),
+          url: z.string().min(1),
+          httpVersion: z.string(),
+          headers: z.array(z.looseObject({ name: z.string(), value: z.string() })),
+          postData: z
+            .looseObject({
+              mimeType: z.string(),
+              text: z.string().optional(),
+              encoding: z.string().optional(),
+              params: z.array(z.looseObject({ name: z.string(), value: z.string().optional() })).optional(),
+            })
+            .optional(),
+        }),
+        _hooktray: z.looseObject({ id: z.string(), path: z.string(), truncated: z.boolean().optional(), size: z.number().optional() }).optional(),
+      }),
+    ),
+  }),
+});
+
+/**
+ * Reads every entry of a HAR file as a request. Entries Hooktray wrote keep their exact path
+ * and id; entries from other tools take the path from the URL and skip HTTP/2 pseudo-headers.
+ */
+export function requestsFromHar(json: unknown, origin: string): ImportedRequest[] {
+  const result = harSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ImportFormatError(`${origin} is not a valid HAR file: field "${issue?.path.join('.') ?? '(root)'}": ${issue?.message ?? 'invalid value'}.`);
+  }
+  return result.data.log.entries.map((entry, index) => {
+    const { request } = entry;
+    const body = harBody(request.postData);
+    const receivedAt = Number.isNaN(Date.parse(entry.startedDateTime)) ? new Date(0).toISOString() : new Date(entry.startedDateTime).toISOString();
+    const truncated = entry._hooktray?.truncated ?? false;
+    return {
+      originalId: entry._hooktray?.id ?? null,
+      receivedAt,
+      method: request.method,
+      path: entry._hooktray?.path ?? pathOfUrl(request.url),
+      httpVersion: request.httpVersion.replace(/^HTTP\//i, '') || '1.1',
+      headers: request.headers.filter((header) => !header.name.startsWith(':')).map((header): HeaderPair => [header.name, header.value]),
+      body,
+      size: truncated ? (entry._hooktray?.size ?? body.byteLength) : body.byteLength,
+      truncated,
+      origin: `${origin} entry ${index + 1}`,
+    };
+  });
+}
+
+function harBody(postData: { text?: string | undefined; encoding?: string | undefined; params?: { name: string; value?: string | undefined }[] | undefined } | undefined): Buffer {
+  if (postData === undefined) return Buffer.alloc(0);
+  if (postData.text !== undefined) return Buffer.from(postData.text, postData.encoding === 'base64' ? 'base64' : 'utf8');
+  if (postData.params === undefined) return Buffer.alloc(0);
+  // Tools that parsed a form body list its params instead of its text.
+  const form = new URLSearchParams(postData.params.map((param): [string, string] => [param.name, param.value ?? '']));
+  return Buffer.from(form.toString(), 'utf8');
+}
+
+function pathOfUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.pathname}${parsed.search}`;
+  } catch {
+    return url.startsWith('/') ? url : `/${url}`;
+  }
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}

@@ -1,0 +1,172 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { monotonicFactory } from 'ulidx';
+import type { DeliveryDetail, ImportRequest, ImportResult } from '../contract';
+import { decodeContent } from '../content-encoding';
+import { findHeader } from '../headers';
+import type { CapturedRequest } from '../receiver';
+import type { NewDelivery } from '../store';
+import { resolveInside } from './file-names';
+import type { ImportedRequest } from './import-parse';
+import { ImportFormatError, parseFixtureRecord, requestFromFixture, requestsFromHar, sha256 } from './import-parse';
+
+/** Files to import from: a folder on disk or files picked in a browser. */
+interface FileSet {
+  label: string;
+  names(): string[];
+  read(name: string): Buffer | null;
+}
+
+/** The store methods an import writes through; DeliveryStore provides them. */
+export interface ImportTarget {
+  get(id: string): DeliveryDetail | null;
+  add(delivery: NewDelivery): Promise<DeliveryDetail>;
+}
+
+/** Computes a delivery's verdict and Spike summary, as the core does for received requests. */
+export type Analyze = (request: CapturedRequest) => Pick<DeliveryDetail, 'verdict' | 'spike'>;
+
+/** Deliveries queued for the store before waiting for their commit. */
+const ADD_BATCH = 500;
+
+/**
+ * Imports a fixture folder, a HAR file or an NDJSON file into the store. A delivery whose id
+ * is already stored gets a new id, and every verdict reason starts with where it came from.
+ */
+export async function importDeliveries(request: ImportRequest, target: ImportTarget, analyze: Analyze): Promise<ImportResult> {
+  const warnings: string[] = [];
+  let requests: ImportedRequest[];
+  try {
+    const files = request.path !== undefined ? fileSetFromPath(request.path) : fileSetFromMemory(request.files ?? []);
+    if (files === null) return { ok: false, code: 'not-found', message: `Nothing to import at ${request.path ?? '(no files)'}: the path does not exist. Choose a fixture folder, a .har or an .ndjson file.` };
+    requests = readRequests(files, warnings);
+  } catch (error) {
+    if (error instanceof ImportFormatError) return { ok: false, code: 'invalid-file', message: error.message };
+    throw error;
+  }
+  if (requests.length === 0) {
+    return { ok: false, code: 'unrecognized-format', message: 'No deliveries found to import: expected a fixture folder with index.json, a .har file or an .ndjson file from hooktray export.' };
+  }
+
+  const stored = await storeRequests(requests, target, analyze);
+  return { ok: true, imported: stored.ids.length, ids: stored.ids, renamed: stored.renamed, warnings };
+}
+
+function fileSetFromPath(path: string): FileSet | null {
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(path).isDirectory();
+  } catch {
+    return null;
+  }
+  const folder = isFolder ? path : dirname(path);
+  const names = isFolder ? readdirSync(folder).sort() : [basename(path)];
+  return {
+    label: path,
+    names: () => names,
+    read: (name) => {
+      try {
+        return readFileSync(resolveInside(folder, name));
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+function fileSetFromMemory(files: { name: string; data: Uint8Array }[]): FileSet {
+  const byName = new Map(files.map((file) => [basename(file.name), Buffer.from(file.data)]));
+  return { label: 'the chosen files', names: () => [...byName.keys()].sort(), read: (name) => byName.get(name) ?? null };
+}
+
+/** Picks the reader by content: index.json or fixture files, HAR (`log`), or NDJSON lines. */
+function readRequests(files: FileSet, warnings: string[]): ImportedRequest[] {
+  const names = files.names();
+  const index = names.includes('index.json') ? parseJson(files.read('index.json'), 'index.json') : null;
+  if (isRecord(index) && Array.isArray(index.fixtures)) {
+    return index.fixtures.map((entry: unknown) => readFixtureFile(files, isRecord(entry) ? String(entry.file) : '', warnings));
+  }
+
+  const requests: ImportedRequest[] = [];
+  for (const name of names) {
+    if (name.endsWith('.har')) requests.push(...requestsFromHar(parseJson(files.read(name), name), name));
+    else if (name.endsWith('.ndjson')) requests.push(...readNdjson(files.read(name) ?? Buffer.alloc(0), name, warnings));
+    else if (name.endsWith('.json') && name !== 'index.json') requests.push(readFixtureFile(files, name, warnings));
+  }
+  return requests;
+}
+
+function readFixtureFile(files: FileSet, name: string, warnings: string[]): ImportedRequest {
+  const record = parseFixtureRecord(parseJson(files.read(name), name), name);
+  const bodyFile = typeof record.bodyFile === 'string' ? files.read(basename(record.bodyFile)) : null;
+  return requestFromFixture(record, name, bodyFile, warnings);
+}
+
+function readNdjson(bytes: Buffer, name: string, warnings: string[]): ImportedRequest[] {
+  const requests: ImportedRequest[] = [];
+  for (const [index, line] of bytes.toString('utf8').split('\n').entries()) {
+    if (line.trim() === '') continue;
+    const origin = `${name} line ${index + 1}`;
+    requests.push(requestFromFixture(parseFixtureRecord(parseJson(Buffer.from(line), origin), origin), origin, null, warnings));
+  }
+  return requests;
+}
+
+function parseJson(bytes: Buffer | null, origin: string): unknown {
+  if (bytes === null) throw new ImportFormatError(`${origin} is missing or unreadable; check the export folder is complete.`);
+  try {
+    return JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch (error) {
+    throw new ImportFormatError(`${origin} is not valid JSON: ${(error as Error).message}.`);
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+async function storeRequests(requests: ImportedRequest[], target: ImportTarget, analyze: Analyze): Promise<{ ids: string[]; renamed: number }> {
+  const nextId = monotonicFactory();
+  const usedIds = new Set<string>();
+  const ids: string[] = [];
+  let renamed = 0;
+
+  for (let start = 0; start < requests.length; start += ADD_BATCH) {
+    const batch = requests.slice(start, start + ADD_BATCH).map((request) => {
+      const keep = request.originalId !== null && /^[0-9A-HJKMNP-TV-Z]{26}$/.test(request.originalId) && !usedIds.has(request.originalId) && target.get(request.originalId) === null;
+      const id = keep ? (request.originalId as string) : nextId(Date.parse(request.receivedAt) || Date.now());
+      if (!keep && request.originalId !== null) renamed += 1;
+      usedIds.add(id);
+      return target.add(toNewDelivery(request, id, analyze));
+    });
+    for (const stored of await Promise.all(batch)) ids.push(stored.id);
+  }
+  return { ids, renamed };
+}
+
+function toNewDelivery(request: ImportedRequest, id: string, analyze: Analyze): NewDelivery {
+  const contentEncoding = findHeader(request.headers, 'content-encoding')?.trim().toLowerCase() || null;
+  const decoded = request.truncated || contentEncoding === null ? { bytes: null, error: null } : decodeContent(request.body, contentEncoding);
+  const captured: CapturedRequest = {
+    id,
+    receivedAt: request.receivedAt,
+    monotonicNs: '0',
+    method: request.method,
+    path: request.path,
+    httpVersion: request.httpVersion,
+    remoteAddress: null,
+    forwardedFor: findHeader(request.headers, 'x-forwarded-for') ?? null,
+    headers: request.headers,
+    size: request.size,
+    truncated: request.truncated,
+    contentEncoding,
+    body: request.body,
+    decodedBody: decoded.bytes,
+    decodeError: decoded.error,
+    bodySha256: sha256(request.body),
+  };
+  const { verdict, spike } = analyze(captured);
+  const from = request.originalId === null ? request.origin : `${request.origin}, exported as ${request.originalId}`;
+  // NOTE: re-verifying after a profile or key change writes a new reason without this mark.
+  return { ...captured, verdict: { ...verdict, reason: `Imported from ${from}. ${verdict.reason}` }, spike };
+}

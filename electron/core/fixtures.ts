@@ -1,0 +1,211 @@
+import type { ExportFormat, ExportProgress, ExportRequest, ExportResult, ExportSkip } from './contract';
+import { curlScript } from './export/curl';
+import type { FixtureIndexEntry } from './export/fixture';
+import { FIXTURE_VERSION, fixtureRecord } from './export/fixture';
+import type { HooktrayHarEntry } from './export/har';
+import { harEntry, harLog } from './export/har';
+import type { PrepareOptions, PreparedDelivery } from './export/prepare';
+import { DEFAULT_REDACTED_HEADERS, prepareDelivery } from './export/prepare';
+import { SecretScanner } from './export/secret-scanner';
+import type { ExportSource } from './export/select';
+import { selectIds } from './export/select';
+import type { ExportSink } from './export/sinks';
+import type { SnippetTarget } from './export/snippets';
+import type { Profile } from './signatures/types';
+import { DEFAULT_SNIPPET_LANGUAGE, resolveSnippetTarget, snippet } from './export/snippets';
+
+export const DEFAULT_BASE_URL = 'http://localhost:3000';
+export const HAR_FILE = 'deliveries.har';
+export const NDJSON_FILE = 'deliveries.ndjson';
+export const INDEX_FILE = 'index.json';
+
+/** Deliveries exported between progress reports and event-loop yields. */
+const PROGRESS_EVERY = 250;
+
+export interface ExportContext {
+  source: ExportSource;
+  sink: ExportSink;
+  /** Every configured key; no exported file may contain one. */
+  keys: Iterable<string>;
+  /** Profiles whose scheme options re-signing and signature redaction need. */
+  profiles?: readonly Profile[];
+  /** Hooktray's version, written into HAR and index files. */
+  version: string;
+  /** Time written as `exportedAt`, passed in so output is reproducible in tests. */
+  now: Date;
+  env?: NodeJS.ProcessEnv;
+  onProgress?: (progress: ExportProgress) => void;
+}
+
+/** Collects one format's output while deliveries are exported one by one. */
+interface FormatWriter {
+  add(prepared: PreparedDelivery): Promise<ExportSkip | null>;
+  finish(skipped: ExportSkip[]): Promise<void>;
+}
+
+/**
+ * Exports the selected deliveries in one format through the sink. Expected failures (an
+ * unknown language, an empty selection, a failed write) come back as typed results.
+ */
+export async function exportDeliveries(request: ExportRequest, context: ExportContext): Promise<ExportResult> {
+  const baseUrl = (request.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+  const target = request.format === 'snippet' ? resolveSnippetTarget(request.language ?? DEFAULT_SNIPPET_LANGUAGE) : null;
+  if (target !== null && 'error' in target) return { ok: false, code: 'unknown-language', message: target.error };
+
+  const ids = selectIds(context.source, request);
+  if (ids.length === 0) {
+    return { ok: false, code: 'nothing-selected', message: 'No stored delivery matches the selection; widen the filters or pick deliveries.' };
+  }
+
+  const scanner = new SecretScanner(context.keys);
+  const redactHeaders = new Set((request.redactHeaders ?? DEFAULT_REDACTED_HEADERS).map((name) => name.toLowerCase()));
+  const prepareOptions: PrepareOptions = {
+    redactHeaders,
+    signatures: request.signatures ?? 'keep',
+    scanner,
+    ...(context.profiles === undefined ? {} : { profiles: context.profiles }),
+    ...(context.env === undefined ? {} : { env: context.env }),
+  };
+  const writer = createWriter(request.format, context, baseUrl, target);
+  const skipped: ExportSkip[] = [];
+  const warnings: string[] = [];
+  let exported = 0;
+
+  try {
+    for (const [index, id] of ids.entries()) {
+      const delivery = context.source.get(id);
+      const result = delivery === null ? null : prepareDelivery(delivery, prepareOptions);
+      if (result === null) {
+        skipped.push({ id, code: 'not-found', message: `Delivery ${id} was not found in the store; it may have been pruned by retention.` });
+      } else if (!result.ok) {
+        skipped.push(result.skip);
+      } else {
+        warnings.push(...result.prepared.warnings);
+        const skip = await writer.add(result.prepared);
+        if (skip === null) exported += 1;
+        else skipped.push(skip);
+      }
+      if ((index + 1) % PROGRESS_EVERY === 0) {
+        context.onProgress?.({ done: index + 1, total: ids.length, finished: false });
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    await writer.finish(skipped);
+    await context.sink.finish();
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    return { ok: false, code: 'write-failed', message: `Writing the export failed: ${reason}. Check that the destination exists, is writable and has free space.` };
+  }
+
+  context.onProgress?.({ done: ids.length, total: ids.length, finished: true });
+  return { ok: true, folder: context.sink.folder, files: context.sink.files(), exported, skipped, warnings };
+}
+
+function createWriter(format: ExportFormat, context: ExportContext, baseUrl: string, target: SnippetTarget | null): FormatWriter {
+  switch (format) {
+    case 'fixture':
+      return fixtureWriter(context);
+    case 'har':
+      return harWriter(context, baseUrl);
+    case 'ndjson':
+      return ndjsonWriter(context);
+    case 'curl':
+      return curlWriter(context, baseUrl);
+    case 'snippet':
+      return snippetWriter(context, baseUrl, target as SnippetTarget);
+  }
+}
+
+function fixtureWriter({ sink, version, now }: ExportContext): FormatWriter {
+  const index: FixtureIndexEntry[] = [];
+  const signatures = new Set<string>();
+  return {
+    async add(prepared) {
+      const bodyFile = `${prepared.baseName}.body`;
+      const file = `${prepared.baseName}.json`;
+      await sink.write(bodyFile, prepared.delivery.body);
+      await sink.write(file, utf8(`${JSON.stringify(fixtureRecord(prepared, bodyFile), null, 2)}\n`));
+      const { delivery } = prepared;
+      index.push({ id: delivery.id, file, bodyFile, receivedAt: delivery.receivedAt, method: delivery.method, path: delivery.path, bodySha256: delivery.bodySha256 });
+      signatures.add(prepared.signatures);
+      return null;
+    },
+    async finish(skipped) {
+      const document = {
+        format: 'hooktray-fixture-index',
+        version: FIXTURE_VERSION,
+        hooktrayVersion: version,
+        exportedAt: now.toISOString(),
+        count: index.length,
+        signatures: [...signatures].sort(),
+        fixtures: index,
+        skipped,
+      };
+      await sink.write(INDEX_FILE, utf8(`${JSON.stringify(document, null, 2)}\n`));
+    },
+  };
+}
+
+function harWriter({ sink, version }: ExportContext, baseUrl: string): FormatWriter {
+  const entries: HooktrayHarEntry[] = [];
+  return {
+    async add(prepared) {
+      entries.push(harEntry(prepared, baseUrl));
+      return null;
+    },
+    async finish() {
+      await sink.write(HAR_FILE, utf8(`${JSON.stringify(harLog(entries, version), null, 2)}\n`));
+    },
+  };
+}
+
+function ndjsonWriter({ sink }: ExportContext): FormatWriter {
+  const lines: string[] = [];
+  return {
+    async add(prepared) {
+      lines.push(JSON.stringify(fixtureRecord(prepared)));
+      return null;
+    },
+    async finish() {
+      await sink.write(NDJSON_FILE, utf8(lines.length === 0 ? '' : `${lines.join('\n')}\n`));
+    },
+  };
+}
+
+function curlWriter({ sink }: ExportContext, baseUrl: string): FormatWriter {
+  return {
+    async add(prepared) {
+      const bodyFile = prepared.delivery.body.byteLength > 0 ? `${prepared.baseName}.body` : null;
+      if (bodyFile !== null) await sink.write(bodyFile, prepared.delivery.body);
+      await sink.write(`${prepared.baseName}.sh`, scriptBytes(curlScript(prepared, bodyFile, baseUrl)));
+      return null;
+    },
+    async finish() {},
+  };
+}
+
+function snippetWriter({ sink }: ExportContext, baseUrl: string, target: SnippetTarget): FormatWriter {
+  return {
+    async add(prepared) {
+      const result = snippet(prepared, target, baseUrl);
+      if ('skip' in result) return result.skip;
+      await sink.write(`${prepared.baseName}${target.extension || '.txt'}`, utf8(result.code));
+      return null;
+    },
+    async finish() {},
+  };
+}
+
+function utf8(text: string): Buffer {
+  return Buffer.from(text, 'utf8');
+}
+
+/**
+ * Node reads header values and paths as Latin-1, one character per received byte. Writing
+ * such a script as Latin-1 makes curl send those bytes again; text with characters beyond
+ * U+00FF (only possible in imported data) is written as UTF-8.
+ */
+function scriptBytes(script: string): Buffer {
+  // eslint-disable-next-line no-control-regex
+  return /^[\u0000-\u00ff]*$/.test(script) ? Buffer.from(script, 'latin1') : utf8(script);
+}

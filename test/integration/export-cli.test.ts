@@ -1,0 +1,102 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { parseExportArgs, runExport } from '../../electron/cli/export';
+import { runImport } from '../../electron/cli/import';
+import { UsageError } from '../../electron/cli/args';
+import type { HooktrayCore } from '../../electron/core/hooktray-core';
+import { DeliveryStore } from '../../electron/core/store';
+import { sendAll, startCore, tempDir, variedRequest, removeTempDirs } from './export-support';
+
+let core: HooktrayCore;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = tempDir('cli-source');
+  core = await startCore(dataDir);
+  await sendAll(core.receiver.port, Array.from({ length: 16 }, (_, i) => variedRequest(i)));
+  // Commit the writes so the CLI's own database connection reads them.
+  core.store.flush();
+});
+
+afterAll(async () => {
+  await core.stop();
+  removeTempDirs();
+});
+
+function quietStderr(): string[] {
+  const lines: string[] = [];
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  return lines;
+}
+
+describe('hooktray export arguments', () => {
+  it('rejects an unknown format', () => {
+    expect(() => parseExportArgs(['--format', 'zip'])).toThrow(UsageError);
+  });
+
+  it('rejects two signature options', () => {
+    expect(() => parseExportArgs(['--keep-signatures', '--resign-with-test-key'])).toThrow(/Choose one/);
+  });
+
+  it('rejects an invalid time', () => {
+    expect(() => parseExportArgs(['--from', 'yesterday'])).toThrow(/--from "yesterday"/);
+  });
+
+  it('adds --redact to the defaults', () => {
+    const options = parseExportArgs(['--redact', 'X-Api-Key', '--path', '/webhooks', 'A', 'B']);
+    if (options === 'help') throw new Error('unexpected help');
+    expect(options.request.redactHeaders).toEqual(['authorization', 'cookie', 'X-Api-Key']);
+    expect(options.request.ids).toEqual(['A', 'B']);
+    expect(options.request.pathPrefix).toBe('/webhooks');
+  });
+});
+
+describe('hooktray export and import', () => {
+  it('exports a filtered selection and imports it', async () => {
+    const stderr = quietStderr();
+    const out = tempDir('cli-out');
+    const code = await runExport(['--data-dir', dataDir, '--out', out, '--path', '/webhooks/']);
+    vi.restoreAllMocks();
+    expect(code).toBe(0);
+    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as { fixtures: { path: string }[] };
+    expect(index.fixtures.length).toBeGreaterThan(0);
+    expect(index.fixtures.every((entry) => entry.path.startsWith('/webhooks/'))).toBe(true);
+    expect(stderr.join('')).toMatch(/Exported \d+ deliveries as fixture/);
+
+    const target = tempDir('cli-import');
+    quietStderr();
+    expect(await runImport([out, '--data-dir', target])).toBe(0);
+    vi.restoreAllMocks();
+    const store = new DeliveryStore({ dataDir: target });
+    expect(store.count()).toBe(index.fixtures.length);
+    store.close();
+  });
+
+  it('writes HAR to a named file', async () => {
+    quietStderr();
+    const file = join(tempDir('cli-har'), 'capture.har');
+    expect(await runExport(['--data-dir', dataDir, '--format', 'har', '--out', file])).toBe(0);
+    vi.restoreAllMocks();
+    const har = JSON.parse(readFileSync(file, 'utf8')) as { log: { entries: unknown[] } };
+    expect(har.log.entries).toHaveLength(16);
+  });
+
+  it('reports a broken import file', async () => {
+    const stderr = quietStderr();
+    const folder = tempDir('cli-broken');
+    writeFileSync(join(folder, 'broken.har'), '{"log":');
+    expect(await runImport([join(folder, 'broken.har'), '--data-dir', tempDir('cli-broken-store')])).toBe(1);
+    vi.restoreAllMocks();
+    expect(stderr.join('')).toContain('broken.har is not valid JSON');
+  });
+
+  it('refuses a missing store', async () => {
+    const parent = tempDir('cli-empty');
+    await expect(runExport(['--data-dir', join(parent, 'none')])).rejects.toThrow(/No Hooktray store/);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+});
