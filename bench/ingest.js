@@ -8,7 +8,7 @@
 const autocannon = require('autocannon');
 const { spawn } = require('node:child_process');
 const { createHmac } = require('node:crypto');
-const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
@@ -53,21 +53,28 @@ const server = http.createServer((request, response) => {
 server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ type: 'listening', localUrl: 'http://127.0.0.1:' + server.address().port })));
 `;
 
-/** Starts a server process and resolves with its URL from the first NDJSON line on stdout. */
-function startServer(args) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout.on('data', function onData(chunk) {
-      buffered += chunk.toString();
-      const newline = buffered.indexOf('\n');
-      if (newline === -1) return;
-      child.stdout.off('data', onData);
-      child.stdout.resume();
-      resolve({ child, url: JSON.parse(buffered.slice(0, newline)).localUrl });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
+/**
+ * Starts a server process and resolves with its URL from the first NDJSON line on stdout.
+ * Stdout goes to a file: a pipe that the busy load generator drains late would block the
+ * server's synchronous writes and measure the pipe instead of the server.
+ */
+async function startServer(args, outputFile) {
+  const output = openSync(outputFile, 'w');
+  const child = spawn(process.execPath, args, { stdio: ['ignore', output, 'inherit'] });
+  closeSync(output);
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
   });
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const text = readFileSync(outputFile, 'utf8');
+    const newline = text.indexOf('\n');
+    if (newline !== -1) return { child, url: JSON.parse(text.slice(0, newline)).localUrl };
+    if (exited) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`The server ${args.join(' ')} printed no listening line within 10 s.`);
 }
 
 function stopServer(child) {
@@ -77,8 +84,8 @@ function stopServer(child) {
   });
 }
 
-async function measure(label, args) {
-  const { child, url } = await startServer(args);
+async function measure(label, args, outputFile) {
+  const { child, url } = await startServer(args, outputFile);
   const result = await autocannon({
     url: `${url}/webhooks/spike`,
     method: 'POST',
@@ -101,9 +108,9 @@ async function main() {
   const listenArgs = (name, extra) => [cli, 'listen', '--json', '--no-tunnel', '--port', '0', '--data-dir', join(dir, name), ...extra];
 
   try {
-    const bare = await measure('bare node:http', ['-e', BARE_SERVER]);
-    const verified = await measure('hooktray, verification on', listenArgs('on', ['--config', withProfile]));
-    const unverified = await measure('hooktray, verification off', listenArgs('off', []));
+    const bare = await measure('bare node:http', ['-e', BARE_SERVER], join(dir, 'bare.out'));
+    const verified = await measure('hooktray, verification on', listenArgs('on', ['--config', withProfile]), join(dir, 'on.out'));
+    const unverified = await measure('hooktray, verification off', listenArgs('off', []), join(dir, 'off.out'));
 
     const ratio = verified.rps / bare.rps;
     const verificationCost = 1 - verified.rps / unverified.rps;

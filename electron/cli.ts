@@ -1,11 +1,24 @@
 import { ConfigError } from './core/config';
 import { UsageError } from './cli/args';
+import { runExport } from './cli/export';
+import { runImport } from './cli/import';
 import { runListen } from './cli/listen';
+import { runDiff } from './cli/diff';
+import { runReplay } from './cli/replay';
+import { runSend } from './cli/send';
+import { runUi } from './cli/ui';
+import { runVerify } from './cli/verify';
 
 const USAGE = `Usage: hooktray <command> [options]
 
 Commands:
   listen    receive, verify and store webhooks, printing one line per delivery
+  export    write stored deliveries as fixtures, HAR, cURL scripts, code snippets or NDJSON
+  import    load a fixture folder, HAR or NDJSON export back into the store
+  ui        receive webhooks and inspect them in a browser on 127.0.0.1
+  replay    send a stored delivery again, to any URL, optionally re-signed
+  diff      compare two deliveries or fixture files: JSON paths, headers and lines
+  send      post a signed test delivery (spike, github, stripe, standard-webhooks)
 
 Run "hooktray <command> --help" for a command's options.`;
 
@@ -13,6 +26,13 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   listen: runListen,
+  export: runExport,
+  import: runImport,
+  ui: runUi,
+  replay: runReplay,
+  diff: runDiff,
+  send: runSend,
+  verify: runVerify,
 };
 
 /** Runs the CLI and returns its exit code: 0 on success, 2 for usage and configuration errors. */

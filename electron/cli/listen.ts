@@ -22,10 +22,12 @@ Options:
   --data-dir DIR      folder for the store and logs (default: ${defaultDataDir()})
   --config FILE       JSON file with profiles, keys, response and retention settings
   --no-tunnel         do not open a public URL
-  --subdomain NAME    request this tunnel subdomain
+  --subdomain NAME    request this tunnel subdomain: 4 to 63 lowercase letters, digits and hyphens
+                      (default: one generated per install and kept in the data folder)
   --tunnel-host URL   localtunnel server to use instead of https://localtunnel.me
   --forward-to URL    after answering, send every delivery to this URL and store its response
   --json              print NDJSON on stdout: a "listening" line, then one line per delivery
+                      and one "tunnel" line per tunnel state change
   -h, --help          show this help`;
 
 interface ListenOptions {

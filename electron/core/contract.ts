@@ -152,11 +152,376 @@ export interface AppStatus {
   dataDir: string;
 }
 
+/** A verification profile as the settings show it; its keys stay in the core's vault. */
+export interface ProfileSettings {
+  name: string;
+  /** Signature scheme from the registry, such as `spike`. */
+  scheme: string;
+  /** Deliveries whose path starts with this prefix are verified with this profile. */
+  pathPrefix: string;
+  /** Scheme-specific options, checked against the scheme's schema on save. */
+  options: Record<string, unknown>;
+}
+
+/** What the receiver sends back to every stored delivery. */
+export interface ResponseConfig {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** Delay before answering, in ms. */
+  delayMs: number;
+}
+
+export interface RetentionConfig {
+  /** Keep at most this many newest deliveries; 0 keeps all. */
+  maxCount: number;
+  /** Delete deliveries older than this many days; 0 keeps all. */
+  maxAgeDays: number;
+}
+
+/** Which desktop notifications the tray app shows. */
+export interface NotificationSettings {
+  deliveries: boolean;
+  invalidSignatures: boolean;
+  tunnel: boolean;
+}
+
+/** Everything the settings screen edits, except keys. */
+export interface Settings {
+  profiles: ProfileSettings[];
+  response: ResponseConfig;
+  retention: RetentionConfig;
+  /** Tunnel subdomain to request; null lets the tunnel server choose. */
+  subdomain: string | null;
+  /** localtunnel server URL; null means the default server. */
+  tunnelHost: string | null;
+  notifications: NotificationSettings;
+}
+
+/** The settings plus what the UI may know about keys: how many, and how they are protected. */
+export interface SettingsView extends Settings {
+  keyCounts: Record<string, number>;
+  /** `os` keychain, `weak` (obfuscation only) or `memory` (lost when the app stops). */
+  keyProtection: 'os' | 'weak' | 'memory';
+  /** Scheme names a profile can use. */
+  schemes: string[];
+}
+
+/** Expected failures of the settings channels, as stable codes. */
+export type SettingsErrorCode = 'invalid-settings' | 'unknown-profile' | 'invalid-key' | 'save-failed';
+
+export interface SettingsFailure {
+  ok: false;
+  code: SettingsErrorCode;
+  /** Dotted path of the field at fault, such as `profiles.0.scheme`. */
+  field: string;
+  message: string;
+}
+
+export type SettingsResult = { ok: true; settings: SettingsView } | SettingsFailure;
+
+/** Adds keys to a profile or replaces its keys. The response carries counts, never keys. */
+export interface SetKeysRequest {
+  profile: string;
+  keys: string[];
+  mode: 'add' | 'replace';
+}
+
+export type SetKeysResult = { ok: true; profile: string; keyCount: number } | SettingsFailure;
+
+/** Progress of re-verifying stored deliveries after a profile or key change. */
+export interface ReverifyProgress {
+  done: number;
+  total: number;
+  finished: boolean;
+  /** Deliveries whose verdict changed; set when finished. */
+  changed?: number;
+}
+
+export const EXPORT_FORMATS = ['fixture', 'har', 'curl', 'ndjson', 'snippet'] as const;
+
+/** `fixture`: JSON plus `.body` per delivery; `har`: one HAR 1.2 file; `curl`: a script per delivery; `snippet`: code per delivery. */
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** `keep` writes signature headers as received, `redact` replaces their values, `resign` signs again with the public test key. */
+export type SignatureHandling = 'keep' | 'redact' | 'resign';
+
+/** Which deliveries to export: the listed ids, or every delivery matching all the filters. */
+export interface ExportSelection {
+  ids?: string[];
+  /** Keep deliveries whose path starts with this prefix. */
+  pathPrefix?: string;
+  /** Text to find in the path, the headers or the body, as in `deliveries.list`. */
+  text?: string;
+  /** Inclusive lower and exclusive upper bounds on receive time, ISO 8601. */
+  from?: string;
+  to?: string;
+  verdicts?: VerdictStatus[];
+}
+
+export interface ExportRequest extends ExportSelection {
+  format: ExportFormat;
+  /** For `snippet`: an httpsnippet target, optionally with a client, such as `python` or `node:fetch`. */
+  language?: string;
+  /** Header names whose values are replaced; when absent, `Authorization` and `Cookie`. */
+  redactHeaders?: string[];
+  signatures?: SignatureHandling;
+  /** Base URL that cURL commands, snippets and HAR entries send to; default `http://localhost:3000`. */
+  baseUrl?: string;
+  /** Folder to write into; when absent, the response carries the files' bytes. */
+  folder?: string;
+}
+
+/** Why a delivery was left out of an export, as a stable code. */
+export type ExportSkipCode = 'not-found' | 'body-contains-key' | 'path-contains-key' | 'binary-body' | 'snippet-failed';
+
+export interface ExportSkip {
+  id: string;
+  code: ExportSkipCode;
+  message: string;
+}
+
+export interface ExportedFile {
+  /** File name inside the export folder. */
+  name: string;
+  size: number;
+  /** The file's bytes, present when the request named no folder. */
+  data?: Uint8Array;
+}
+
+export type ExportErrorCode = 'invalid-request' | 'unknown-language' | 'nothing-selected' | 'write-failed';
+
+export type ExportResult =
+  | { ok: true; folder: string | null; files: ExportedFile[]; exported: number; skipped: ExportSkip[]; warnings: string[] }
+  | { ok: false; code: ExportErrorCode; message: string };
+
+/** Progress of a running export, pushed every few hundred deliveries and once at the end. */
+export interface ExportProgress {
+  done: number;
+  total: number;
+  finished: boolean;
+}
+
+/** A fixture folder or HAR file on disk (`path`), or files the user picked in a browser (`files`). */
+export interface ImportRequest {
+  path?: string;
+  files?: { name: string; data: Uint8Array }[];
+}
+
+export type ImportErrorCode = 'not-found' | 'unrecognized-format' | 'invalid-file';
+
+export type ImportResult =
+  | { ok: true; imported: number; ids: string[]; renamed: number; warnings: string[] }
+  | { ok: false; code: ImportErrorCode; message: string };
+
+/** A JSON path added, removed or changed between two bodies, as an RFC 6901 pointer (`/0/metrics/1`). */
+export interface JsonChange {
+  path: string;
+  kind: 'added' | 'removed' | 'changed';
+  /** Left value on one line, numbers and strings as received, cut to 200 characters. */
+  before?: string;
+  after?: string;
+}
+
+/** A header added, removed or changed between two deliveries; repeated headers compare as lists. */
+export interface HeaderChange {
+  /** Lower-case header name. */
+  name: string;
+  kind: 'added' | 'removed' | 'changed';
+  before?: string[];
+  after?: string[];
+}
+
+/** One unified-diff hunk; each line starts with ' ' (context), '-' (left only) or '+' (right only). */
+export interface TextPatchHunk {
+  oldStart: number;
+  oldLines: number;
+  newStart: number;
+  newLines: number;
+  lines: string[];
+}
+
+export interface TextPatch {
+  /** `too-different` and `binary` carry no hunks; `reason` says why. */
+  status: 'identical' | 'changed' | 'too-different' | 'binary';
+  hunks: TextPatchHunk[];
+  reason?: string;
+}
+
+export type DiffBodyKind = 'json' | 'text' | 'binary';
+
+export interface DiffSideSummary {
+  /** Delivery id or fixture file name. */
+  label: string;
+  /** Size in bytes of the compared body (after undoing any Content-Encoding). */
+  size: number;
+  kind: DiffBodyKind;
+  /** Why the body is not compared as JSON; null for JSON bodies. */
+  jsonError: string | null;
+}
+
+/** The comparison of two deliveries: structural JSON diff, header diff and line patches. */
+export interface DeliveryDiff {
+  left: DiffSideSummary;
+  right: DiffSideSummary;
+  identicalBodies: boolean;
+  /** True when timestamps, ids and signature headers were left out. */
+  ignoreVolatile: boolean;
+  /** Structural diff; null unless both bodies are JSON. `truncated` is set when changes were cut. */
+  json: { changes: JsonChange[]; truncated: boolean } | null;
+  headerChanges: HeaderChange[];
+  /** Line diff of the bodies; JSON bodies are compared indented, numbers and strings as received. */
+  bodyPatch: TextPatch;
+  headerPatch: TextPatch;
+}
+
+export interface DiffRequest {
+  /** Delivery ids. */
+  left: string;
+  right: string;
+  ignoreVolatile?: boolean;
+}
+
+export type DiffResult = { ok: true; diff: DeliveryDiff } | { ok: false; code: 'not-found' | 'truncated-body'; message: string };
+
+export type TargetResponseKind = 'replay' | 'forward';
+
+/** Stable codes of a request to a target that got no HTTP response. */
+export type TargetErrorCode =
+  | 'connection-refused'
+  | 'timeout'
+  | 'dns-failed'
+  | 'connection-reset'
+  | 'tls-failed'
+  | 'request-failed'
+  | 'aborted'
+  | 'queue-full'
+  | 'body-not-stored';
+
+/** A target's answer to a re-sent or forwarded delivery, stored with the delivery. */
+export interface TargetResponse {
+  /** Row number; later responses have higher numbers. */
+  id: number;
+  deliveryId: string;
+  kind: TargetResponseKind;
+  /** Target URL, with any password in it replaced by `***`. */
+  target: string;
+  /** Wall-clock send time, ISO 8601 in UTC. */
+  sentAt: string;
+  /** From sending the request to the end of the response body, in ms. */
+  durationMs: number;
+  /** HTTP status; null when no response arrived. */
+  status: number | null;
+  headers: HeaderPair[];
+  /** The first bytes of the response body (at most 1 MiB). */
+  body: Uint8Array;
+  /** Size of the whole response body received, in bytes. */
+  bodySize: number;
+  /** True when the delivery was signed again before sending. */
+  resigned: boolean;
+  /** True when the user edited headers or body before sending. */
+  edited: boolean;
+  error: { code: TargetErrorCode; message: string } | null;
+}
+
+export type TargetResponseSummary = Omit<TargetResponse, 'headers' | 'body'>;
+
+/** Changes the user makes before a re-send. */
+export interface ReplayEdits {
+  /** Replaces the received headers, in this order and case; hop-by-hop headers are still dropped. */
+  headers?: HeaderPair[];
+  /** Replaces the body bytes. */
+  body?: Uint8Array;
+}
+
+export interface ReplayRequest {
+  id: string;
+  /** http or https URL the user typed, such as `http://localhost:3000/webhooks`. */
+  target: string;
+  /** Sign again with the profile's newest key, with a fresh timestamp for timestamped schemes. */
+  resign?: boolean;
+  /** Profile whose scheme and key sign; by default the profile that covers the delivery's path. */
+  profile?: string;
+  edits?: ReplayEdits;
+}
+
+export type ReplayErrorCode = 'not-found' | 'invalid-target' | 'truncated-body' | 'no-profile' | 'unknown-scheme' | 'no-key' | 'sign-failed';
+
+/** `ok` means the request was attempted and recorded; `response.error` says when the target did not answer. */
+export type ReplayResult = { ok: true; response: TargetResponse } | { ok: false; code: ReplayErrorCode; message: string };
+
+/** Sends every new delivery whose path starts with `pathPrefix` to `target`, exactly that URL. */
+export interface ForwardRule {
+  pathPrefix: string;
+  target: string;
+}
+
+export type ForwardRulesResult = { ok: true; rules: ForwardRule[] } | { ok: false; code: 'invalid-rule'; field: string; message: string };
+
+export const TEST_EVENT_KINDS = ['spike', 'github', 'stripe', 'standard-webhooks'] as const;
+
+export type TestEventKind = (typeof TEST_EVENT_KINDS)[number];
+
+/** What a Spike `record_change` test delivery contains; every field has a default. */
+export interface SpikeTemplate {
+  /** One event per user. */
+  users: string[];
+  metrics: string[];
+  activityTypes: string[];
+  provider: string;
+  /** RFC 3339 times of `earliest_record_start_at` and `latest_record_end_at`. */
+  windowStart: string;
+  windowEnd: string;
+}
+
+export interface TestEventRequest {
+  kind: TestEventKind;
+  /** URL to post to: the public URL for an end-to-end check, or a local target. */
+  target: string;
+  /** Profile whose key signs; by default the first profile with the event's scheme. */
+  profile?: string;
+  spike?: Partial<SpikeTemplate>;
+}
+
+export type TestEventErrorCode = 'invalid-target' | 'no-profile' | 'no-key' | 'invalid-template' | 'sign-failed';
+
+export type TestEventResult =
+  | {
+      ok: true;
+      /** HTTP status; null when the target did not answer, with `error` set. */
+      status: number | null;
+      durationMs: number;
+      /** Id of the stored delivery when the target was a Hooktray receiver. */
+      deliveryId: string | null;
+      profile: string;
+      error: { code: TargetErrorCode; message: string } | null;
+    }
+  | { ok: false; code: TestEventErrorCode; message: string };
+
 /** Request and response types of each invoke channel. */
 export interface InvokeChannels {
   'status.get': { request: void; response: AppStatus };
   'deliveries.list': { request: DeliveryQuery; response: DeliveryPage };
   'deliveries.get': { request: { id: string }; response: DeliveryDetail | null };
+  /**
+   * Compares two deliveries on the core's thread. A pair of 5 MB bodies takes seconds and
+   * delays receiving meanwhile, so the inspector diffs in a Web Worker instead.
+   */
+  'deliveries.diff': { request: DiffRequest; response: DiffResult };
+  'deliveries.replay': { request: ReplayRequest; response: ReplayResult };
+  /** Responses recorded for a delivery's re-sends and forwards, oldest first. */
+  'deliveries.responses': { request: { id: string }; response: TargetResponse[] };
+  'testEvents.send': { request: TestEventRequest; response: TestEventResult };
+  'forward.rules.get': { request: void; response: ForwardRule[] };
+  'forward.rules.set': { request: ForwardRule[]; response: ForwardRulesResult };
+  'settings.get': { request: void; response: SettingsView };
+  /** Replaces the given top-level fields; profile and key changes re-verify stored deliveries. */
+  'settings.update': { request: Partial<Settings>; response: SettingsResult };
+  'profiles.setKeys': { request: SetKeysRequest; response: SetKeysResult };
+  /** Exports deliveries in one format, to a folder or as bytes; progress arrives on `export.progress`. */
+  'export.run': { request: ExportRequest; response: ExportResult };
+  /** Loads a fixture folder, HAR or NDJSON file back as deliveries, with new ids where an id exists. */
+  'import.run': { request: ImportRequest; response: ImportResult };
 }
 
 /** Payload type of each push channel, sent from the core to every subscriber. */
@@ -165,19 +530,30 @@ export interface PushChannels {
   'deliveries.added': DeliverySummary[];
   'verdicts.changed': VerdictChange[];
   'tunnel.status': TunnelStatus;
+  /** A re-send or forward finished; fetch the body with `deliveries.responses`. */
+  'responses.recorded': TargetResponseSummary;
+  'reverify.progress': ReverifyProgress;
+  'export.progress': ExportProgress;
 }
 
 export type InvokeChannel = keyof InvokeChannels;
 export type PushChannel = keyof PushChannels;
 
-export const INVOKE_CHANNELS: readonly InvokeChannel[] = ['status.get', 'deliveries.list', 'deliveries.get'];
-export const PUSH_CHANNELS: readonly PushChannel[] = ['deliveries.added', 'verdicts.changed', 'tunnel.status'];
+export const INVOKE_CHANNELS: readonly InvokeChannel[] = ['status.get', 'deliveries.list', 'deliveries.get', 'settings.get', 'settings.update', 'profiles.setKeys', 'deliveries.diff', 'deliveries.replay', 'deliveries.responses', 'testEvents.send', 'forward.rules.get', 'forward.rules.set', 'export.run', 'import.run'];
+export const PUSH_CHANNELS: readonly PushChannel[] = ['deliveries.added', 'verdicts.changed', 'tunnel.status', 'reverify.progress', 'responses.recorded', 'export.progress'];
 
 /** The object a user interface talks to, whatever the transport. */
 export interface HooktrayApi {
   invoke<C extends InvokeChannel>(channel: C, request: InvokeChannels[C]['request']): Promise<InvokeChannels[C]['response']>;
   /** Subscribes to a push channel and returns the function that unsubscribes. */
   subscribe<C extends PushChannel>(channel: C, listener: (payload: PushChannels[C]) => void): () => void;
+  /**
+   * Tells the transport that the UI's subscriptions are in place. The Electron shell queues
+   * pushes until then, so nothing sent during startup is lost. Call it once per page load.
+   */
+  ready?(): Promise<void>;
+  /** Writes a line to the app's log file; the Electron shell provides it. */
+  log?(level: 'info' | 'warn' | 'error', message: string): void;
 }
 
 /** Maximum deliveries in one `deliveries.added` push, and the push interval in ms. */

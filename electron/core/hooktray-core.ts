@@ -3,9 +3,13 @@ import type { Logger } from './logger';
 import { PushHub } from './push-hub';
 import type { CapturedRequest, ResponseSettings } from './receiver';
 import { Receiver } from './receiver';
+import { ReplayService } from './replay-service';
+import { ExportService } from './export/export-service';
 import type { SignedRequest, Profile } from './signatures/types';
 import type { KeyVault } from './signatures/verify';
 import { findProfile, verifyDelivery } from './signatures/verify';
+import { MemoryKeyStore } from './key-store';
+import { DEFAULT_SETTINGS, SettingsService, vaultFrom } from './settings';
 import { summarizeSpike } from './spike-summary';
 import type { RetentionPolicy, StoreOptions } from './store';
 import { DeliveryStore } from './store';
@@ -24,6 +28,11 @@ export interface CoreOptions {
   logger: Logger;
   /** Store tuning and the Electron build of the SQLite addon. */
   store?: Omit<StoreOptions, 'dataDir'>;
+  /**
+   * Settings that the UI can change, with their file and key store. Without it, changes
+   * last for the process only; its profiles and vault must match `profiles` and `vault`.
+   */
+  settings?: SettingsService;
 }
 
 export type InvokeHandlers = {
@@ -51,7 +60,23 @@ export class HooktrayCore {
     'status.get': async () => this.status(),
     'deliveries.list': async (query) => this.store.list(query),
     'deliveries.get': async ({ id }) => this.store.get(id),
+    'settings.get': async () => this.settings.view(),
+    'settings.update': async (patch) => this.settings.update(patch),
+    'profiles.setKeys': async (request) => this.settings.setKeys(request),
+    'deliveries.diff': async (request) => this.replays.diff(request),
+    'deliveries.replay': async (request) => this.replays.replay(request),
+    'deliveries.responses': async ({ id }) => this.replays.responsesFor(id),
+    'testEvents.send': async (request) => this.replays.sendTestEvent(request),
+    'forward.rules.get': async () => this.replays.getForwardRules(),
+    'forward.rules.set': async (rules) => this.replays.setForwardRules(rules),
+    'export.run': async (request) => this.exports.run(request),
+    'import.run': async (request) => this.exports.import(request),
   };
+  readonly settings: SettingsService;
+  /** Compare, re-send, forward and test events; forwarding starts once rules are set. */
+  readonly replays: ReplayService;
+  /** Export to fixtures, HAR, cURL, snippets or NDJSON, and import back. */
+  readonly exports: ExportService;
 
   private constructor(private readonly options: CoreOptions) {
     this.profiles = options.profiles;
@@ -66,6 +91,31 @@ export class HooktrayCore {
       persist: (delivery) => this.store.add(delivery),
     });
     this.receiver.on('delivery', (delivery) => this.pushes.queueDelivery(toSummary(delivery)));
+    this.replays = new ReplayService({
+      store: this.store,
+      pushes: this.pushes,
+      logger: options.logger,
+      signing: () => ({ profiles: this.profiles, vault: this.vault }),
+    });
+    this.receiver.on('delivery', (delivery) => this.replays.forwarder.enqueue(delivery));
+    this.exports = new ExportService({
+      store: this.store,
+      pushes: this.pushes,
+      logger: options.logger,
+      version: options.version,
+      signing: () => ({ profiles: this.profiles, keys: this.profiles.flatMap((profile) => [...this.vault.keysFor(profile.name)]) }),
+      analyze: (captured) => this.analyze(captured),
+    });
+    this.settings =
+      options.settings ??
+      new SettingsService({
+        file: null,
+        keyStore: new MemoryKeyStore(),
+        vault: vaultFrom(options.profiles, options.vault),
+        initial: { ...DEFAULT_SETTINGS, profiles: options.profiles, ...(options.response === undefined ? {} : { response: options.response }), ...(options.retention === undefined ? {} : { retention: options.retention }) },
+        logger: options.logger,
+      });
+    this.settings.attach(this);
   }
 
   /** Opens the store, starts the receiver and the retention timer. */
@@ -74,7 +124,7 @@ export class HooktrayCore {
     try {
       await core.receiver.listen();
     } catch (error) {
-      core.store.close();
+      await core.store.close();
       throw error;
     }
     core.startRetention();
@@ -86,8 +136,9 @@ export class HooktrayCore {
   async stop(): Promise<void> {
     if (this.retentionTimer !== null) clearInterval(this.retentionTimer);
     await this.receiver.close();
+    await this.replays.stop();
     this.pushes.flush();
-    this.store.close();
+    await this.store.close();
     this.options.logger.info('core: stopped', { dataDir: this.options.dataDir });
   }
 
@@ -150,6 +201,18 @@ export class HooktrayCore {
     }
     commit();
     return changedCount;
+  }
+
+  setResponse(response: ResponseSettings): void {
+    this.receiver.setResponse(response);
+  }
+
+  /** Replaces the retention policy and prunes by it now. */
+  setRetention(policy: RetentionPolicy): void {
+    if (this.retentionTimer !== null) clearInterval(this.retentionTimer);
+    this.retentionTimer = null;
+    this.options.retention = policy;
+    this.startRetention();
   }
 
   private startRetention(): void {

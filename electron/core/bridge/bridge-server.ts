@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { HooktrayApi } from '../contract';
+import type { Logger } from '../logger';
+import type { GuardFailure } from './guard';
+import { checkHost, checkOrigin, cookieName, readCookie, tokenMatches } from './guard';
+import { readStaticFile } from './static-files';
+import { runSession } from './ws-session';
+
+/** Path of the WebSocket endpoint. */
+export const BRIDGE_SOCKET_PATH = '/api';
+/** Maximum size of one message from the page, in bytes; requests are small JSON objects. */
+const MAX_CLIENT_MESSAGE_BYTES = 1024 * 1024;
+
+export interface BridgeOptions {
+  /** The core's API on the server side, such as `coreApi(core)`. */
+  api: HooktrayApi;
+  /** Port on 127.0.0.1; 0 picks a free one. */
+  port: number;
+  /** Folder of the renderer build, served as static files. */
+  rendererDir: string;
+  logger: Logger;
+  /** Session token; a random one when absent. Tests pass their own. */
+  token?: string;
+}
+
+/**
+ * The browser mode's server: serves the renderer build and the contract over a WebSocket,
+ * on 127.0.0.1 only, to requests that carry the session token (in the URL once, then in a
+ * cookie) and name this bridge's own host and origin.
+ */
+export class UiBridge {
+  readonly token: string;
+  private readonly server: http.Server;
+  private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
+  private readonly launchTokens = new Set<string>();
+  private connections = 0;
+
+  private constructor(private readonly options: BridgeOptions) {
+    this.token = options.token ?? randomBytes(32).toString('base64url');
+    this.server = http.createServer((request, response) => {
+      this.handleHttp(request, response).catch((error: unknown) => {
+        options.logger.error('bridge: request failed', { path: request.url, error: String(error) });
+        if (!response.headersSent) this.sendText(response, 500, 'Hooktray failed to answer this request; see the log in the data folder.');
+      });
+    });
+    this.server.on('upgrade', (request, socket: Socket, head) => this.handleUpgrade(request, socket, head));
+  }
+
+  static async start(options: BridgeOptions): Promise<UiBridge> {
+    const bridge = new UiBridge(options);
+    await new Promise<void>((resolve, reject) => {
+      bridge.server.once('error', reject);
+      bridge.server.listen(options.port, '127.0.0.1', () => {
+        bridge.server.off('error', reject);
+        resolve();
+      });
+    });
+    options.logger.info('bridge: started', { port: bridge.port, rendererDir: options.rendererDir });
+    return bridge;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** The URL to open, token included. */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/?token=${this.token}`;
+  }
+
+  /**
+   * Returns a URL with a single-use token, for handing to a browser on a command line:
+   * a process list may show it, but it is spent by the time anyone could read it.
+   */
+  createLaunchUrl(): string {
+    const launchToken = randomBytes(32).toString('base64url');
+    this.launchTokens.add(launchToken);
+    return `http://127.0.0.1:${this.port}/?token=${launchToken}`;
+  }
+
+  async close(): Promise<void> {
+    const port = this.port;
+    for (const client of this.sockets.clients) client.terminate();
+    this.sockets.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.options.logger.info('bridge: stopped', { port });
+  }
+
+  private guard(request: http.IncomingMessage): GuardFailure | null {
+    return checkHost(request.headers.host, this.port) ?? checkOrigin(request.headers.origin, this.port);
+  }
+
+  private hasSessionCookie(request: http.IncomingMessage): boolean {
+    return tokenMatches(readCookie(request.headers.cookie, cookieName(this.port)), this.token);
+  }
+
+  private async handleHttp(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const rejected = this.guard(request);
+    if (rejected !== null) {
+      this.options.logger.warn('bridge: request rejected', { code: rejected.code, path: request.url });
+      this.sendText(response, 403, rejected.message);
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      this.sendText(response, 405, `Method ${request.method ?? ''} is not allowed: the bridge serves files with GET and its API over the WebSocket at ${BRIDGE_SOCKET_PATH}.`, { Allow: 'GET, HEAD' });
+      return;
+    }
+
+    const url = new URL(request.url ?? '/', `http://127.0.0.1:${this.port}`);
+    const presented = url.searchParams.get('token');
+    if (presented !== null) {
+      this.exchangeToken(presented, response);
+      return;
+    }
+    if (!this.hasSessionCookie(request)) {
+      this.options.logger.warn('bridge: request without a session rejected', { path: url.pathname });
+      this.sendText(response, 401, 'Missing token: open the URL that "hooktray ui" printed, which ends in ?token=…');
+      return;
+    }
+
+    const file = await readStaticFile(this.options.rendererDir, url.pathname);
+    if (!file.ok) {
+      this.sendText(response, file.status, file.status === 404 ? `Not found: ${url.pathname}` : `Invalid path: ${url.pathname}`);
+      return;
+    }
+    response.writeHead(200, { ...this.securityHeaders(), 'Content-Type': file.contentType, 'Content-Length': file.body.length });
+    response.end(request.method === 'HEAD' ? undefined : file.body);
+  }
+
+  /** Turns a valid token from the URL into a session cookie and redirects to the bare URL. */
+  private exchangeToken(presented: string, response: http.ServerResponse): void {
+    const launch = [...this.launchTokens].find((candidate) => tokenMatches(presented, candidate));
+    if (launch !== undefined) this.launchTokens.delete(launch);
+    if (launch === undefined && !tokenMatches(presented, this.token)) {
+      this.options.logger.warn('bridge: request with an invalid token rejected', {});
+      this.sendText(response, 401, 'Invalid token: open the URL that the running "hooktray ui" printed; a restart makes a new token.');
+      return;
+    }
+    const cookie = `${cookieName(this.port)}=${this.token}; HttpOnly; SameSite=Strict; Path=/`;
+    response.writeHead(303, { ...this.securityHeaders(), 'Set-Cookie': cookie, Location: '/', 'Content-Length': 0 });
+    response.end();
+  }
+
+  private handleUpgrade(request: http.IncomingMessage, socket: Socket, head: Buffer): void {
+    const rejected = this.guard(request);
+    const path = (request.url ?? '').split('?', 1)[0];
+    if (rejected !== null || path !== BRIDGE_SOCKET_PATH) {
+      const reason = rejected?.message ?? `No WebSocket endpoint at ${path ?? ''}; use ${BRIDGE_SOCKET_PATH}.`;
+      this.options.logger.warn('bridge: WebSocket upgrade rejected', { code: rejected?.code ?? 'not-found', path });
+      const status = rejected === null ? '404 Not Found' : '403 Forbidden';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
+      return;
+    }
+
+    const cookieAuthenticated = this.hasSessionCookie(request);
+    this.sockets.handleUpgrade(request, socket, head, (webSocket) => {
+      this.connections += 1;
+      const label = `ws-${this.connections}`;
+      this.options.logger.info('bridge: page connected', { connection: label });
+      webSocket.on('close', (code) => this.options.logger.info('bridge: page disconnected', { connection: label, code }));
+      webSocket.on('error', (error) => this.options.logger.warn('bridge: WebSocket error', { connection: label, error: String(error) }));
+      runSession(webSocket, { api: this.options.api, token: this.token, cookieAuthenticated, logger: this.options.logger, label });
+    });
+  }
+
+  private securityHeaders(): Record<string, string> {
+    const sockets = [`ws://127.0.0.1:${this.port}`, `ws://localhost:${this.port}`].join(' ');
+    return {
+      'Content-Security-Policy': `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self' ${sockets}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      // The first URL carries the token: never send it on to another site.
+      'Referrer-Policy': 'no-referrer',
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Resource-Policy': 'same-origin',
+      'Cache-Control': 'no-store',
+    };
+  }
+
+  private sendText(response: http.ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+    const body = `${text}\n`;
+    response.writeHead(status, { ...this.securityHeaders(), ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+    response.end(body);
+  }
+}

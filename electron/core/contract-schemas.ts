@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import type { InvokeChannel, InvokeChannels } from './contract';
+import { EXPORT_FORMATS, TEST_EVENT_KINDS, VERDICT_STATUSES } from './contract';
+
+/** Delivery ids are ULIDs: 26 characters of Crockford base 32. */
+const deliveryId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'expected a delivery id (26-character ULID)');
+
+const isoTime = z.iso.datetime({ offset: true });
+
+const deliveryQuery = z.strictObject({
+  before: deliveryId.optional(),
+  limit: z.number().int().min(1).max(1000).optional(),
+  text: z.string().max(1000).optional(),
+  verdicts: z.array(z.enum(VERDICT_STATUSES)).max(VERDICT_STATUSES.length).optional(),
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+});
+
+/** Header names are RFC 9110 tokens; values may not contain line breaks or NUL. */
+const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/, 'expected a header name (RFC 9110 token characters)');
+const headerValue = z.string().max(8192).regex(/^[^\r\n\0]*$/, 'expected a header value without line breaks');
+
+export const profileSettingsSchema = z.strictObject({
+  name: z.string().min(1).max(64).regex(/^[^\p{Cc}]+$/u, 'expected a name without control characters'),
+  scheme: z.string().min(1).max(64),
+  pathPrefix: z.string().startsWith('/').max(1000),
+  options: z.record(z.string(), z.unknown()),
+});
+
+export const responseConfigSchema = z.strictObject({
+  status: z.number().int().min(100).max(599),
+  headers: z.record(headerName, headerValue),
+  body: z.string().max(1024 * 1024),
+  delayMs: z.number().int().min(0).max(120_000),
+});
+
+export const retentionConfigSchema = z.strictObject({
+  maxCount: z.number().int().min(0),
+  maxAgeDays: z.number().min(0),
+});
+
+/** A DNS label in lower case, the form localtunnel servers accept as a subdomain. */
+const subdomain = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'expected lower-case letters, digits and inner hyphens, at most 63');
+const tunnelHost = z.url({ protocol: /^https?$/, error: 'expected an http or https URL' });
+
+/** The settings as saved and as `settings.update` accepts them (every field required here). */
+export const settingsSchema = z.strictObject({
+  profiles: z.array(profileSettingsSchema).max(100),
+  response: responseConfigSchema,
+  retention: retentionConfigSchema,
+  subdomain: subdomain.nullable(),
+  tunnelHost: tunnelHost.nullable(),
+  notifications: z.strictObject({ deliveries: z.boolean(), invalidSignatures: z.boolean(), tunnel: z.boolean() }),
+});
+
+const setKeysRequest = z.strictObject({
+  profile: z.string().min(1).max(64),
+  keys: z.array(z.string().min(1).max(4096)).min(1).max(20),
+  mode: z.enum(['add', 'replace']),
+});
+
+/** An absolute folder or file path without NUL, for export destinations and import sources. */
+const localPath = z.string().min(1).max(4096).regex(/^(?:\/|[A-Za-z]:[\\/]|\\\\)[^\0]*$/, 'expected an absolute path');
+
+const exportRequest = z.strictObject({
+  format: z.enum(EXPORT_FORMATS),
+  ids: z.array(deliveryId).min(1).max(100_000).optional(),
+  pathPrefix: z.string().startsWith('/').max(1000).optional(),
+  text: z.string().max(1000).optional(),
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  verdicts: z.array(z.enum(VERDICT_STATUSES)).max(VERDICT_STATUSES.length).optional(),
+  language: z.string().regex(/^[a-z0-9]+(?::[a-z0-9_]+)?$/, 'expected a target such as python or node:fetch').optional(),
+  redactHeaders: z.array(headerName).max(100).optional(),
+  signatures: z.enum(['keep', 'redact', 'resign']).optional(),
+  baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http or https URL' }).optional(),
+  folder: localPath.optional(),
+});
+
+const importRequest = z
+  .strictObject({
+    path: localPath.optional(),
+    files: z.array(z.strictObject({ name: z.string().min(1).max(255), data: z.instanceof(Uint8Array) })).min(1).max(100_000).optional(),
+  })
+  .refine((request) => (request.path === undefined) !== (request.files === undefined), 'expected either path or files');
+
+const targetUrl = z.url({ protocol: /^https?$/, error: 'expected an http or https URL' }).max(4096);
+const profileName = z.string().min(1).max(64);
+
+const diffRequest = z.strictObject({ left: deliveryId, right: deliveryId, ignoreVolatile: z.boolean().optional() });
+
+const replayRequest = z.strictObject({
+  id: deliveryId,
+  target: targetUrl,
+  resign: z.boolean().optional(),
+  profile: profileName.optional(),
+  edits: z
+    .strictObject({
+      headers: z.array(z.tuple([headerName, headerValue])).max(1000).optional(),
+      body: z.instanceof(Uint8Array).optional(),
+    })
+    .optional(),
+});
+
+const templateWords = z.array(z.string().min(1).max(256)).max(1000);
+
+const testEventRequest = z.strictObject({
+  kind: z.enum(TEST_EVENT_KINDS),
+  target: targetUrl,
+  profile: profileName.optional(),
+  spike: z
+    .strictObject({
+      users: templateWords.min(1).optional(),
+      metrics: templateWords.optional(),
+      activityTypes: templateWords.optional(),
+      provider: z.string().min(1).max(256).optional(),
+      windowStart: z.string().max(64).optional(),
+      windowEnd: z.string().max(64).optional(),
+    })
+    .optional(),
+});
+
+const forwardRules = z.array(z.strictObject({ pathPrefix: z.string().startsWith('/').max(1000), target: targetUrl })).max(100);
+
+/**
+ * Schema of each invoke channel's request. Both adapters (Electron IPC and the browser
+ * bridge) parse every request with these before it reaches a handler, because the
+ * renderer is treated as untrusted input. The mapped type makes a new channel in the
+ * contract fail to compile until it has a schema here.
+ */
+export const INVOKE_REQUEST_SCHEMAS: { [C in InvokeChannel]: z.ZodType<InvokeChannels[C]['request']> } = {
+  'status.get': z.void(),
+  'deliveries.list': deliveryQuery,
+  'deliveries.get': z.strictObject({ id: deliveryId }),
+  'settings.get': z.void(),
+  'settings.update': settingsSchema.partial(),
+  'profiles.setKeys': setKeysRequest,
+  'export.run': exportRequest,
+  'import.run': importRequest,
+  'deliveries.diff': diffRequest,
+  'deliveries.replay': replayRequest,
+  'deliveries.responses': z.strictObject({ id: deliveryId }),
+  'testEvents.send': testEventRequest,
+  'forward.rules.get': z.void(),
+  'forward.rules.set': forwardRules,
+};
+
+/** The outcome of checking a request against its channel's schema. */
+export type RequestCheck<C extends InvokeChannel> =
+  | { ok: true; request: InvokeChannels[C]['request'] }
+  | { ok: false; message: string };
+
+/** Validates one request; the message names the channel, the field and the problem. */
+export function parseInvokeRequest<C extends InvokeChannel>(channel: C, request: unknown): RequestCheck<C> {
+  const schema = INVOKE_REQUEST_SCHEMAS[channel] as z.ZodType<InvokeChannels[C]['request']>;
+  const result = schema.safeParse(request);
+  if (result.success) return { ok: true, request: result.data };
+  const issue = result.error.issues[0];
+  const field = issue === undefined || issue.path.length === 0 ? '(request)' : issue.path.join('.');
+  return { ok: false, message: `Invalid request on channel "${channel}": field "${field}": ${issue?.message ?? 'invalid value'}.` };
+}

@@ -1,0 +1,91 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError } from './config';
+import { MemoryKeyStore, MutableVault } from './key-store';
+import { silentLogger } from './logger';
+import { DEFAULT_SETTINGS, SettingsService, checkProfiles, loadSettingsFile, saveSettingsFile } from './settings';
+
+describe('settings file', () => {
+  let dir: string;
+  let file: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hooktray-settings-'));
+    file = join(dir, 'settings.json');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('returns defaults when the file is missing', () => {
+    expect(loadSettingsFile(file)).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('round-trips saved settings without temporary files', async () => {
+    const settings = { ...DEFAULT_SETTINGS, subdomain: 'my-hooks', profiles: [{ name: 'spike', scheme: 'spike', pathPrefix: '/spike', options: {} }] };
+    await saveSettingsFile(file, settings);
+    expect(loadSettingsFile(file)).toEqual(settings);
+    expect(readdirSync(dir)).toEqual(['settings.json']);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('fills fields missing from an older file', () => {
+    writeFileSync(file, JSON.stringify({ version: 1, settings: { subdomain: 'old' } }));
+    const settings = loadSettingsFile(file);
+    expect(settings.subdomain).toBe('old');
+    expect(settings.notifications).toEqual(DEFAULT_SETTINGS.notifications);
+  });
+
+  it('names the file and field of an invalid value', () => {
+    writeFileSync(file, JSON.stringify({ version: 1, settings: { response: { status: 99, headers: {}, body: '', delayMs: 0 } } }));
+    expect(() => loadSettingsFile(file)).toThrow(ConfigError);
+    expect(() => loadSettingsFile(file)).toThrow(/settings\.response\.status/);
+    expect(() => loadSettingsFile(file)).toThrow(file);
+  });
+
+  it('rejects a file that is not JSON', () => {
+    writeFileSync(file, '{oops');
+    expect(() => loadSettingsFile(file)).toThrow(/not readable JSON/);
+  });
+
+  it('checks profile names and schemes', () => {
+    const twice = checkProfiles([
+      { name: 'a', scheme: 'spike', pathPrefix: '/', options: {} },
+      { name: 'a', scheme: 'spike', pathPrefix: '/b', options: {} },
+    ]);
+    expect(twice?.field).toBe('profiles.1.name');
+    expect(checkProfiles([{ name: 'a', scheme: 'nope', pathPrefix: '/', options: {} }])?.field).toBe('profiles.0.scheme');
+    expect(checkProfiles([{ name: 'a', scheme: 'spike', pathPrefix: '/', options: {} }])).toBeNull();
+  });
+
+  it('saves updates and drops keys of removed profiles', async () => {
+    const keyStore = new MemoryKeyStore();
+    const vault = new MutableVault({ spike: ['k1'], gone: ['k2'] });
+    const initial = {
+      ...DEFAULT_SETTINGS,
+      profiles: [
+        { name: 'spike', scheme: 'spike', pathPrefix: '/spike', options: {} },
+        { name: 'gone', scheme: 'spike', pathPrefix: '/gone', options: {} },
+      ],
+    };
+    const service = new SettingsService({ file, keyStore, vault, initial, logger: silentLogger });
+
+    const result = await service.update({ profiles: [initial.profiles[0] as (typeof initial.profiles)[number]] });
+    expect(result.ok).toBe(true);
+    expect(vault.keyCounts()).toEqual({ spike: 1 });
+    expect(await keyStore.load()).toEqual({ spike: ['k1'] });
+    expect(JSON.parse(readFileSync(file, 'utf8')).settings.profiles).toHaveLength(1);
+    expect(readFileSync(file, 'utf8')).not.toContain('k1');
+  });
+
+  it('rejects a blank key', async () => {
+    const service = new SettingsService({
+      file: null,
+      keyStore: new MemoryKeyStore(),
+      vault: new MutableVault(),
+      initial: { ...DEFAULT_SETTINGS, profiles: [{ name: 'spike', scheme: 'spike', pathPrefix: '/', options: {} }] },
+      logger: silentLogger,
+    });
+    const result = await service.setKeys({ profile: 'spike', keys: ['  \n'], mode: 'add' });
+    expect(result).toMatchObject({ ok: false, code: 'invalid-key', field: 'keys.0' });
+  });
+});

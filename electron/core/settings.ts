@@ -1,0 +1,281 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ConfigError } from './config';
+import type {
+  PushChannel,
+  PushChannels,
+  SetKeysRequest,
+  SetKeysResult,
+  Settings,
+  SettingsFailure,
+  SettingsResult,
+  SettingsView,
+} from './contract';
+import { settingsSchema } from './contract-schemas';
+import type { KeyStore } from './key-store';
+import { MutableVault } from './key-store';
+import type { Logger } from './logger';
+import { getVerifier, schemeNames } from './signatures/registry';
+import type { Profile } from './signatures/types';
+import type { KeyVault } from './signatures/verify';
+
+export const SETTINGS_FILE_NAME = 'settings.json';
+const SETTINGS_FILE_VERSION = 1;
+/** Minimum time between two `reverify.progress` pushes, so 100,000 deliveries cost a few dozen. */
+const PROGRESS_INTERVAL_MS = 100;
+
+export const DEFAULT_SETTINGS: Settings = {
+  profiles: [],
+  response: { status: 200, headers: { 'Content-Type': 'application/json' }, body: '{"received":true}', delayMs: 0 },
+  retention: { maxCount: 0, maxAgeDays: 0 },
+  subdomain: null,
+  tunnelHost: null,
+  notifications: { deliveries: true, invalidSignatures: true, tunnel: true },
+};
+
+/** The parts of the running core that settings change. HooktrayCore implements it. */
+export interface SettingsTarget {
+  setProfiles(profiles: Profile[], vault: KeyVault, onProgress?: (done: number, total: number) => void): Promise<number>;
+  setResponse(response: Settings['response']): void;
+  setRetention(policy: Settings['retention']): void;
+  readonly pushes: { publish<C extends PushChannel>(channel: C, payload: PushChannels[C]): void };
+}
+
+export interface SettingsServiceOptions {
+  /** JSON file that changes are saved to; null keeps them in memory only. */
+  file: string | null;
+  keyStore: KeyStore;
+  vault: MutableVault;
+  initial: Settings;
+  logger: Logger;
+}
+
+/**
+ * Reads a settings file and fills fields it lacks with defaults. Returns the defaults when
+ * the file does not exist; throws ConfigError naming the file and field when it is invalid.
+ */
+export function loadSettingsFile(file: string): Settings {
+  if (!existsSync(file)) return structuredClone(DEFAULT_SETTINGS);
+
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`The settings file ${file} is not readable JSON (${(error as Error).message}): fix it or delete it to start from defaults.`);
+  }
+  const wrapper = json as { version?: unknown; settings?: unknown };
+  if (typeof json !== 'object' || json === null || wrapper.version !== SETTINGS_FILE_VERSION) {
+    throw new ConfigError(`The settings file ${file} has no "version": ${SETTINGS_FILE_VERSION} field: fix it or delete it to start from defaults.`);
+  }
+
+  const result = settingsSchema.partial().safeParse(wrapper.settings);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = ['settings', ...(issue?.path ?? [])].join('.');
+    throw new ConfigError(`Invalid settings file ${file}: field "${field}": ${issue?.message ?? 'invalid value'}. Fix it or delete the file to start from defaults.`);
+  }
+  const settings: Settings = { ...structuredClone(DEFAULT_SETTINGS), ...result.data };
+  const problem = checkProfiles(settings.profiles);
+  if (problem !== null) throw new ConfigError(`Invalid settings file ${file}: field "settings.${problem.field}": ${problem.message}`);
+  return settings;
+}
+
+/** Writes the settings to a temporary file, syncs it and renames it over the old one. */
+export async function saveSettingsFile(file: string, settings: Settings): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  const handle = await open(temporary, 'w', 0o600);
+  try {
+    await handle.writeFile(`${JSON.stringify({ version: SETTINGS_FILE_VERSION, settings }, null, 2)}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** Checks what a schema cannot: unique names, known schemes and each scheme's options. */
+export function checkProfiles(profiles: readonly Profile[]): SettingsFailure | null {
+  const names = new Set<string>();
+  for (const [index, profile] of profiles.entries()) {
+    if (names.has(profile.name)) {
+      return failure('invalid-settings', `profiles.${index}.name`, `The profile name "${profile.name}" is used twice: give each profile its own name.`);
+    }
+    names.add(profile.name);
+
+    const verifier = getVerifier(profile.scheme);
+    if (verifier === undefined) {
+      return failure('invalid-settings', `profiles.${index}.scheme`, `Unknown scheme "${profile.scheme}": use one of ${schemeNames().join(', ')}.`);
+    }
+    const options = verifier.optionsSchema.safeParse(profile.options);
+    if (!options.success) {
+      const issue = options.error.issues[0];
+      const field = [`profiles.${index}.options`, ...(issue?.path ?? [])].join('.');
+      return failure('invalid-settings', field, `Invalid ${verifier.label} option: ${issue?.message ?? 'invalid value'}.`);
+    }
+  }
+  return null;
+}
+
+function failure(code: SettingsFailure['code'], field: string, message: string): SettingsFailure {
+  return { ok: false, code, field, message };
+}
+
+/**
+ * Owns the settings while the app runs: applies changes to the core, saves them, and keeps
+ * keys in the vault and the key store. Keys never leave it; views carry only key counts.
+ */
+export class SettingsService {
+  private settings: Settings;
+  private target: SettingsTarget | null = null;
+  private reverifyQueue: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<(settings: Settings) => void>();
+
+  constructor(private readonly options: SettingsServiceOptions) {
+    this.settings = structuredClone(options.initial);
+  }
+
+  get vault(): MutableVault {
+    return this.options.vault;
+  }
+
+  get current(): Settings {
+    return structuredClone(this.settings);
+  }
+
+  /** Connects the core that applies changes; the core calls this when it starts. */
+  attach(target: SettingsTarget): void {
+    this.target = target;
+  }
+
+  /** Registers a listener for saved changes, such as the tunnel supervisor; returns the unsubscribe function. */
+  onChange(listener: (settings: Settings) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  view(): SettingsView {
+    const keyCounts: Record<string, number> = {};
+    for (const profile of this.settings.profiles) keyCounts[profile.name] = this.options.vault.keysFor(profile.name).length;
+    return { ...this.current, keyCounts, keyProtection: this.options.keyStore.protection, schemes: schemeNames() };
+  }
+
+  /** Replaces the given fields, saves, and applies them; profile changes start a re-verification. */
+  async update(patch: Partial<Settings>): Promise<SettingsResult> {
+    const next: Settings = { ...this.current, ...structuredClone(patch) };
+    const problem = checkProfiles(next.profiles);
+    if (problem !== null) return problem;
+
+    const saved = await this.save(next);
+    if (saved !== null) return saved;
+    const profilesChanged = patch.profiles !== undefined && JSON.stringify(patch.profiles) !== JSON.stringify(this.settings.profiles);
+    this.settings = next;
+
+    if (profilesChanged) {
+      const names = new Set(next.profiles.map((profile) => profile.name));
+      const remainingKeys = Object.fromEntries(Object.entries(this.options.vault.toRecord()).filter(([name]) => names.has(name)));
+      this.options.vault.replaceAll(remainingKeys);
+      const keysSaved = await this.saveKeys();
+      if (keysSaved !== null) return keysSaved;
+      this.reverify();
+    }
+    if (patch.response !== undefined) this.target?.setResponse(next.response);
+    if (patch.retention !== undefined) this.target?.setRetention(next.retention);
+    this.notify();
+    return { ok: true, settings: this.view() };
+  }
+
+  /** Adds or replaces a profile's keys, saves them to the key store and re-verifies. */
+  async setKeys(request: SetKeysRequest): Promise<SetKeysResult> {
+    if (!this.settings.profiles.some((profile) => profile.name === request.profile)) {
+      return failure('unknown-profile', 'profile', `No profile is named "${request.profile}": save the profile first, then add its keys.`);
+    }
+    // Pasted keys often carry a trailing newline, which would never match a signature.
+    const keys = request.keys.map((key) => key.trim());
+    const emptyIndex = keys.findIndex((key) => key === '');
+    if (emptyIndex >= 0) return failure('invalid-key', `keys.${emptyIndex}`, `Key ${emptyIndex + 1} for profile "${request.profile}" is blank: paste the key itself.`);
+
+    const previous = request.mode === 'add' ? this.options.vault.keysFor(request.profile) : [];
+    this.options.vault.set(request.profile, [...previous, ...keys]);
+    const saved = await this.saveKeys();
+    if (saved !== null) return saved;
+    this.options.logger.info('settings: keys changed', { profile: request.profile, mode: request.mode, keyCount: this.options.vault.keysFor(request.profile).length });
+    this.reverify();
+    return { ok: true, profile: request.profile, keyCount: this.options.vault.keysFor(request.profile).length };
+  }
+
+  /** Resolves once every re-verification started so far has finished. */
+  async whenReverified(): Promise<void> {
+    await this.reverifyQueue;
+  }
+
+  private async save(next: Settings): Promise<SettingsFailure | null> {
+    if (this.options.file === null) return null;
+    try {
+      await saveSettingsFile(this.options.file, next);
+      return null;
+    } catch (error) {
+      this.options.logger.error('settings: saving failed', { file: this.options.file, error: String(error) });
+      return failure('save-failed', '(file)', `Saving the settings to ${this.options.file} failed (${(error as NodeJS.ErrnoException).code ?? String(error)}): check that the folder is writable.`);
+    }
+  }
+
+  private async saveKeys(): Promise<SettingsFailure | null> {
+    try {
+      await this.options.keyStore.save(this.options.vault.toRecord());
+      return null;
+    } catch (error) {
+      // The error comes from the key store, which never puts a key into its messages.
+      this.options.logger.error('settings: saving keys failed', { protection: this.options.keyStore.protection, error: String(error) });
+      return failure('save-failed', 'keys', `Saving the keys failed (${String(error)}): the keys stay in use until the app stops.`);
+    }
+  }
+
+  /** Re-verifies stored deliveries in the background, one run after another, with progress pushes. */
+  private reverify(): void {
+    const target = this.target;
+    if (target === null) return;
+    const profiles = this.settings.profiles.map((profile) => ({ ...profile }));
+
+    this.reverifyQueue = this.reverifyQueue.then(async () => {
+      let lastPush = 0;
+      let last = { done: 0, total: 0 };
+      const onProgress = (done: number, total: number): void => {
+        last = { done, total };
+        const now = Date.now();
+        if (now - lastPush < PROGRESS_INTERVAL_MS) return;
+        lastPush = now;
+        target.pushes.publish('reverify.progress', { done, total, finished: false });
+      };
+      try {
+        const changed = await target.setProfiles(profiles, this.options.vault, onProgress);
+        target.pushes.publish('reverify.progress', { ...last, finished: true, changed });
+      } catch (error) {
+        this.options.logger.error('settings: re-verifying stored deliveries failed', { error: String(error) });
+        target.pushes.publish('reverify.progress', { ...last, finished: true });
+      }
+    });
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(this.current);
+      } catch (error) {
+        this.options.logger.error('settings: a change listener failed', { error: String(error) });
+      }
+    }
+  }
+}
+
+/** Copies each profile's keys from a read-only vault into a vault the settings can change. */
+export function vaultFrom(profiles: readonly Profile[], vault: KeyVault): MutableVault {
+  return new MutableVault(Object.fromEntries(profiles.map((profile) => [profile.name, vault.keysFor(profile.name)])));
+}

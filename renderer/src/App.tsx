@@ -1,0 +1,186 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { HooktrayApi, VerdictStatus } from '../../electron/core/contract';
+import type { DeliveryListHandle } from './components/DeliveryList';
+import { DeliveryList } from './components/DeliveryList';
+import type { DetailTab } from './components/DeliveryPane';
+import { DETAIL_TABS, DeliveryPane } from './components/DeliveryPane';
+import { EmptyState } from './components/EmptyState';
+import { ExportDialog } from './export/ExportDialog';
+import { ImportAction } from './export/ImportAction';
+import { SettingsDialog } from './components/SettingsDialog';
+import { SendTestDialog } from './replay/SendTestDialog';
+import { StatusBar, deliveryUrl } from './components/StatusBar';
+import { Toolbar } from './components/Toolbar';
+import type { ListFilter } from './hooks/useDeliveryList';
+import { useDeliveryList } from './hooks/useDeliveryList';
+import { useStatus } from './hooks/useStatus';
+import { copyText } from './lib/clipboard';
+import type { DeliveryGroup } from './lib/delivery-groups';
+import { formatCount } from './lib/format';
+
+/** Wait after the last keystroke before the filter queries the store, in ms. */
+const FILTER_DEBOUNCE_MS = 100;
+
+interface AppProps {
+  api: HooktrayApi;
+  /** Reason the connection to the core ended; null while connected. */
+  disconnected: string | null;
+}
+
+function isEditable(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+export function App({ api, disconnected }: AppProps) {
+  const { status, error: statusError, reverify } = useStatus(api);
+  const [text, setText] = useState('');
+  const [debouncedText, setDebouncedText] = useState('');
+  const [verdict, setVerdict] = useState<VerdictStatus | 'all'>('all');
+  const filter = useMemo<ListFilter>(() => ({ text: debouncedText, verdict }), [debouncedText, verdict]);
+  const list = useDeliveryList(api, filter);
+  const [selection, setSelection] = useState<{ key: string; id: string } | null>(null);
+  const [tab, setTab] = useState<DetailTab>('Overview');
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const [exportOpen, setExportOpen] = useState(false);
+  const [sendTestOpen, setSendTestOpen] = useState(false);
+  const [copied, setCopied] = useState(false);
+  const filterRef = useRef<HTMLInputElement>(null);
+  const listHandle = useRef<DeliveryListHandle>(null);
+
+  // Runs after the hooks above subscribed, so the Electron shell can release held pushes.
+  useEffect(() => {
+    void api.ready?.();
+  }, [api]);
+
+  useEffect(() => {
+    const timer = setTimeout(() => setDebouncedText(text), FILTER_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [text]);
+
+  const url = deliveryUrl(status);
+  const copyUrl = useCallback(() => {
+    if (url === null) return;
+    void copyText(url).then((done) => {
+      setCopied(done);
+      setTimeout(() => setCopied(false), 1500);
+    });
+  }, [url]);
+
+  const select = useCallback((group: DeliveryGroup) => {
+    const latest = group.attempts[0];
+    if (latest !== undefined) setSelection({ key: group.key, id: latest.id });
+  }, []);
+
+  const moveSelection = useCallback(
+    (delta: number) => {
+      const groups = list.groups.groups;
+      if (groups.length === 0) return;
+      const current = selection === null ? -1 : groups.findIndex((group) => group.key === selection.key);
+      const next = Math.min(groups.length - 1, Math.max(0, current === -1 ? 0 : current + delta));
+      const group = groups[next];
+      if (group === undefined) return;
+      select(group);
+      listHandle.current?.scrollToIndex(next);
+    },
+    [list.groups, selection, select],
+  );
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.ctrlKey || event.metaKey || event.altKey || settingsOpen || isEditable(event.target)) return;
+      const tabIndex = ['1', '2', '3'].indexOf(event.key);
+      if (event.key === '/') filterRef.current?.focus();
+      else if (event.key === 'ArrowDown') moveSelection(1);
+      else if (event.key === 'ArrowUp') moveSelection(-1);
+      else if (event.key === 'PageDown') moveSelection(20);
+      else if (event.key === 'PageUp') moveSelection(-20);
+      else if (event.key === 'Home') moveSelection(-Infinity);
+      else if (event.key === 'End') moveSelection(Infinity);
+      else if (event.key === 'u') copyUrl();
+      else if (tabIndex >= 0) setTab(DETAIL_TABS[tabIndex] as DetailTab);
+      else return;
+      event.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [moveSelection, copyUrl, settingsOpen]);
+
+  const group = selection === null ? null : (list.groups.groupOf(selection.key) ?? null);
+  const summary = selection === null ? null : (list.groups.get(selection.id) ?? null);
+  const filtered = filter.text.trim() !== '' || filter.verdict !== 'all';
+  const empty = list.groups.groups.length === 0 && !list.hasMore && list.error === null;
+
+  return (
+    <div className="app">
+      <StatusBar
+        status={status}
+        statusError={statusError}
+        reverify={reverify}
+        disconnected={disconnected}
+        copied={copied}
+        onCopyUrl={copyUrl}
+        onOpenSettings={() => setSettingsOpen(true)}
+      />
+      <main className="workspace">
+        <section className="list-pane" aria-label="Delivery list">
+          <Toolbar filterRef={filterRef} text={text} verdict={verdict} onText={setText} onVerdict={setVerdict} />
+          <p className="list-summary" role="status">
+            {list.loading && list.groups.groups.length === 0 ? 'Loading…' : `${formatCount(list.total)} ${filtered ? 'matching' : 'stored'}`}
+          </p>
+          <div className="list-actions">
+            <button type="button" onClick={() => setExportOpen(true)}>
+              {selection === null ? 'Export…' : 'Export selected…'}
+            </button>
+            <ImportAction api={api} />
+          </div>
+          {list.pendingNew > 0 && (
+            <button type="button" className="pending" onClick={list.reload}>
+              {formatCount(list.pendingNew)} new deliver{list.pendingNew === 1 ? 'y' : 'ies'} arrived: show them
+            </button>
+          )}
+          {list.error !== null && (
+            <p className="error" role="alert">
+              {list.error}
+            </p>
+          )}
+          {empty ? (
+            <EmptyState url={url} filtered={filtered} onClearFilter={() => {
+              setText('');
+              setVerdict('all');
+            }} />
+          ) : (
+            <DeliveryList list={list} selectedKey={selection?.key ?? null} onSelect={select} handle={listHandle} />
+          )}
+        </section>
+        <DeliveryPane
+          api={api}
+          group={group}
+          summary={summary}
+          tab={tab}
+          onTab={setTab}
+          onAttempt={(id) => setSelection((previous) => (previous === null ? previous : { ...previous, id }))}
+        />
+      </main>
+      <footer className="shortcuts">
+        Keys: ↑ ↓ select · / filter · u copy URL · 1 2 3 Overview, Headers, Body{' '}
+        <button type="button" onClick={() => setSendTestOpen(true)}>
+          Send test delivery
+        </button>
+      </footer>
+      {settingsOpen && <SettingsDialog api={api} onClose={() => setSettingsOpen(false)} />}
+      {exportOpen && (
+        <ExportDialog
+          api={api}
+          selection={
+            selection !== null
+              ? { ids: [selection.id] }
+              : { ...(filter.text.trim() === '' ? {} : { text: filter.text.trim() }), ...(filter.verdict === 'all' ? {} : { verdicts: [filter.verdict] }) }
+          }
+          onClose={() => setExportOpen(false)}
+        />
+      )}
+      {sendTestOpen && <SendTestDialog api={api} defaultTarget={url ?? status?.localUrl ?? ''} onClose={() => setSendTestOpen(false)} />}
+    </div>
+  );
+}

@@ -1,0 +1,131 @@
+import type { HooktrayApi, InvokeChannel, InvokeChannels, PushChannel, PushChannels } from '../../../electron/core/contract';
+import type { ClientMessage, InvokeErrorCode, ServerMessage } from '../../../electron/core/bridge/wire';
+import { fromWire } from '../../../electron/core/bridge/wire';
+
+/** The parts of a WebSocket the client uses; the browser's and the `ws` package's both fit. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+
+/** A failed invoke; `code` is one of the bridge's stable codes or `disconnected`. */
+export class InvokeError extends Error {
+  override name = 'InvokeError';
+  constructor(
+    readonly code: InvokeErrorCode | 'disconnected',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface WebSocketApi extends HooktrayApi {
+  /** Resolves once the bridge accepted the token; rejects when the connection closes first. */
+  readonly connected: Promise<void>;
+  /** Registers a listener for the end of the connection; returns the unsubscribe function. */
+  onDisconnect(listener: (reason: string) => void): () => void;
+  close(): void;
+}
+
+export interface WebSocketApiOptions {
+  /** `ws://host:port/api` of the bridge. */
+  url: string;
+  /** The token from the page URL, or null when the session cookie authenticates. */
+  token: string | null;
+  createSocket: (url: string) => WebSocketLike;
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+/** Implements the contract over the browser bridge's WebSocket. Bodies arrive as base64 and are restored to bytes. */
+export function connectWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
+  const socket = options.createSocket(options.url);
+  const pending = new Map<number, Pending>();
+  const listeners = new Map<PushChannel, Set<(payload: unknown) => void>>();
+  const disconnectListeners = new Set<(reason: string) => void>();
+  let nextId = 1;
+  let closedReason: string | null = null;
+  let markReady: () => void = () => {};
+  let failReady: (error: Error) => void = () => {};
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    failReady = reject;
+  });
+  // Callers that never await `ready` must not see an unhandled rejection.
+  ready.catch(() => {});
+
+  const send = (message: ClientMessage): void => {
+    if (closedReason === null) socket.send(JSON.stringify(message));
+  };
+
+  socket.onopen = () => send({ type: 'hello', token: options.token });
+  socket.onerror = () => {};
+  socket.onclose = (event) => {
+    closedReason = `the connection to hooktray ui closed (code ${event.code}${event.reason === '' ? '' : `: ${event.reason}`})`;
+    const error = new InvokeError('disconnected', `Request failed: ${closedReason}. Check that hooktray ui is running, then reload the page.`);
+    failReady(error);
+    for (const request of pending.values()) request.reject(error);
+    pending.clear();
+    for (const listener of disconnectListeners) listener(closedReason);
+  };
+  socket.onmessage = (event) => {
+    if (typeof event.data !== 'string') return;
+    const message = JSON.parse(event.data) as ServerMessage;
+    if (message.type === 'ready') {
+      markReady();
+    } else if (message.type === 'result') {
+      const request = pending.get(message.id);
+      pending.delete(message.id);
+      if (message.ok) request?.resolve(fromWire(message.response));
+      else request?.reject(new InvokeError(message.error.code, message.error.message));
+    } else if (message.type === 'push') {
+      const payload = fromWire(message.payload);
+      for (const listener of listeners.get(message.channel) ?? []) listener(payload);
+    }
+  };
+
+  return {
+    connected: ready,
+    // The bridge forwards pushes as soon as a channel is subscribed, so there is nothing to release.
+    ready: () => ready,
+    async invoke<C extends InvokeChannel>(channel: C, request: InvokeChannels[C]['request']): Promise<InvokeChannels[C]['response']> {
+      await ready;
+      const id = nextId++;
+      const response = new Promise<unknown>((resolve, reject) => pending.set(id, { resolve, reject }));
+      send({ type: 'invoke', id, channel, request });
+      return (await response) as InvokeChannels[C]['response'];
+    },
+    subscribe<C extends PushChannel>(channel: C, listener: (payload: PushChannels[C]) => void): () => void {
+      let set = listeners.get(channel);
+      if (set === undefined) {
+        set = new Set();
+        listeners.set(channel, set);
+        // The bridge ignores everything but `hello` until it has accepted the token.
+        void ready.then(() => send({ type: 'subscribe', channel }), () => {});
+      }
+      const entry = listener as (payload: unknown) => void;
+      set.add(entry);
+      return () => {
+        set.delete(entry);
+        if (set.size > 0) return;
+        listeners.delete(channel);
+        void ready.then(() => send({ type: 'unsubscribe', channel }), () => {});
+      };
+    },
+    onDisconnect(listener) {
+      disconnectListeners.add(listener);
+      return () => disconnectListeners.delete(listener);
+    },
+    close() {
+      socket.close(1000, 'closed by the page');
+    },
+  };
+}

@@ -1,0 +1,142 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { RefObject } from 'react';
+import { useEffect, useImperativeHandle, useRef } from 'react';
+import type { DeliveryGroup } from '../lib/delivery-groups';
+import { formatSize, formatTime } from '../lib/format';
+import type { DeliveryList as DeliveryListData } from '../hooks/useDeliveryList';
+import { VerdictBadge } from './VerdictBadge';
+
+export const ROW_HEIGHT = 30;
+
+export interface DeliveryListHandle {
+  scrollToIndex: (index: number) => void;
+  focus: () => void;
+}
+
+interface DeliveryListProps {
+  list: DeliveryListData;
+  selectedKey: string | null;
+  onSelect: (group: DeliveryGroup) => void;
+  handle: RefObject<DeliveryListHandle | null>;
+}
+
+/**
+ * Number of rows to give the virtualizer. While older pages remain, the rows not loaded yet
+ * count as placeholders; retries among them fold into groups later, so this is an upper bound.
+ */
+function rowCount(list: DeliveryListData): number {
+  const loaded = list.groups.groups.length;
+  if (!list.hasMore) return loaded;
+  return Math.max(loaded + 1, loaded + list.total - list.groups.deliveryCount);
+}
+
+const estimateRowSize = (): number => ROW_HEIGHT;
+
+export function rowId(key: string): string {
+  return `delivery-${key}`;
+}
+
+/** Renders the virtualized list of delivery groups, newest activity first. Only visible rows exist in the DOM. */
+export function DeliveryList({ list, selectedKey, onSelect, handle }: DeliveryListProps) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const count = rowCount(list);
+  // Rows are keyed by index (the default): a key function that changes as pages load would make
+  // the virtualizer recompute all 100,000 row positions, tens of milliseconds each time.
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: estimateRowSize,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items.at(-1)?.index ?? 0;
+  const { ensureLoaded, version } = list;
+
+  useEffect(() => {
+    ensureLoaded(lastIndex);
+  }, [ensureLoaded, lastIndex, version]);
+
+  useImperativeHandle(handle, () => ({
+    scrollToIndex: (index) => virtualizer.scrollToIndex(index, { align: 'auto' }),
+    focus: () => scrollRef.current?.focus(),
+  }));
+
+  const selectedLoaded = selectedKey !== null && list.groups.groupOf(selectedKey) !== undefined;
+  return (
+    <div
+      ref={scrollRef}
+      className="list-scroll"
+      role="listbox"
+      aria-label="Deliveries"
+      aria-busy={list.loading}
+      aria-activedescendant={selectedLoaded ? rowId(selectedKey) : undefined}
+      tabIndex={0}
+    >
+      <div className="list-spacer" style={{ height: virtualizer.getTotalSize() }}>
+        {items.map((item) => {
+          const group = list.groups.groups[item.index];
+          const style = { transform: `translateY(${item.start}px)`, height: ROW_HEIGHT };
+          if (group === undefined) {
+            return (
+              <div key={item.key} className="row placeholder" style={style} aria-hidden="true">
+                Loading…
+              </div>
+            );
+          }
+          return (
+            <DeliveryRow
+              key={item.key}
+              group={group}
+              selected={group.key === selectedKey}
+              position={item.index + 1}
+              setSize={count}
+              style={style}
+              onSelect={onSelect}
+            />
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+interface DeliveryRowProps {
+  group: DeliveryGroup;
+  selected: boolean;
+  position: number;
+  setSize: number;
+  style: { transform: string; height: number };
+  onSelect: (group: DeliveryGroup) => void;
+}
+
+function DeliveryRow({ group, selected, position, setSize, style, onSelect }: DeliveryRowProps) {
+  const latest = group.attempts[0];
+  if (latest === undefined) return null;
+  const spike = latest.spike;
+  return (
+    <div
+      id={rowId(group.key)}
+      role="option"
+      aria-selected={selected}
+      aria-posinset={position}
+      aria-setsize={setSize}
+      className={selected ? 'row selected' : 'row'}
+      style={style}
+      onClick={() => onSelect(group)}
+    >
+      <span className="cell time">{formatTime(latest.receivedAt)}</span>
+      <span className="cell method">{latest.method}</span>
+      <span className="cell path" title={latest.path}>
+        {latest.path}
+      </span>
+      <span className="cell size">{formatSize(latest.size)}</span>
+      <span className="cell verdict">
+        <VerdictBadge verdict={latest.verdict} />
+      </span>
+      <span className="cell retries">{group.attempts.length > 1 ? `${group.attempts.length} attempts` : ''}</span>
+      <span className="cell spike" title={spike === null ? '' : `Spike: ${spike.eventCount} event(s)`}>
+        {spike === null ? '' : [spike.users.join(', '), spike.metrics.join(', '), spike.providers.join(', ')].filter((part) => part !== '').join(' · ')}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+import { useState } from 'react';
+import type { HeaderPair } from '../../../electron/core/contract';
+import { copyText } from '../lib/clipboard';
+
+/** Headers in received order with their original case; duplicates stay separate rows. */
+export function HeadersTab({ headers }: { headers: HeaderPair[] }) {
+  const [copied, setCopied] = useState(false);
+  const text = headers.map(([name, value]) => `${name}: ${value}`).join('\n');
+  return (
+    <div>
+      <div className="panel-actions">
+        <span>{headers.length} headers, in received order</span>
+        <button type="button" onClick={() => void copyText(text).then(setCopied)}>
+          {copied ? 'Copied' : 'Copy headers'}
+        </button>
+      </div>
+      <table className="headers" aria-label="Headers">
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">Name</th>
+            <th scope="col">Value</th>
+          </tr>
+        </thead>
+        <tbody>
+          {headers.map(([name, value], index) => (
+            <tr key={index}>
+              <td className="index">{index + 1}</td>
+              <td className="header-name">{name}</td>
+              <td className="header-value">{value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,123 @@
+import type { DeliveryDetail, SpikeEvent, SpikeSummary } from '../../../electron/core/contract';
+import { formatDateTime, formatSize } from '../lib/format';
+import { VerdictBadge } from './VerdictBadge';
+
+/** Renders the verdict with its diagnosis, the delivery's facts and, for Spike, the data to fetch for each event. */
+export function OverviewTab({ detail }: { detail: DeliveryDetail }) {
+  const verdict = detail.verdict;
+  const facts: [string, string | null][] = [
+    ['Scheme', verdict.scheme],
+    ['Profile', verdict.profile],
+    ['Matching key', verdict.keyIndex === undefined ? null : `key ${verdict.keyIndex + 1}`],
+    ['Digest encoding', verdict.encoding ?? null],
+    ['Detected scheme', verdict.detectedScheme ?? null],
+  ];
+  return (
+    <div className="overview">
+      <section aria-label="Verdict" className="verdict-box">
+        <VerdictBadge verdict={verdict} />
+        <p>{verdict.reason}</p>
+        {verdict.diagnosis !== undefined && <p className="diagnosis">Diagnosis: {verdict.diagnosis}</p>}
+        <dl className="facts">
+          {facts
+            .filter((fact): fact is [string, string] => fact[1] !== null)
+            .map(([name, value]) => (
+              <div key={name}>
+                <dt>{name}</dt>
+                <dd>{value}</dd>
+              </div>
+            ))}
+        </dl>
+      </section>
+      {detail.spike !== null && <SpikeEvents spike={detail.spike} />}
+      <DeliveryFacts detail={detail} />
+    </div>
+  );
+}
+
+function DeliveryFacts({ detail }: { detail: DeliveryDetail }) {
+  const rows: [string, string | null][] = [
+    ['Id', detail.id],
+    ['Received', `${formatDateTime(detail.receivedAt)} (${detail.receivedAt})`],
+    ['Request', `${detail.method} ${detail.path} HTTP/${detail.httpVersion}`],
+    ['Size', `${formatSize(detail.size)} (${detail.size} bytes)${detail.truncated ? ', over the body limit: not stored, answered 413' : ''}`],
+    ['Body SHA-256', detail.bodySha256],
+    ['Content-Encoding', detail.contentEncoding],
+    ['Decoding error', detail.decodeError],
+    ['Remote address', detail.remoteAddress],
+    ['X-Forwarded-For', detail.forwardedFor],
+    ['Retry of', detail.retryOf],
+  ];
+  return (
+    <table className="facts-table" aria-label="Delivery facts">
+      <tbody>
+        {rows
+          .filter((row): row is [string, string] => row[1] !== null)
+          .map(([name, value]) => (
+            <tr key={name}>
+              <th scope="row">{name}</th>
+              <td>{value}</td>
+            </tr>
+          ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Describes in one sentence which data to fetch from Spike's query API, for which user and time window. */
+export function fetchHint(event: SpikeEvent): string {
+  const kinds = [...event.metrics, ...event.activityTypes.map((type) => `${type} activities`)];
+  const kindsText = kinds.length === 0 ? 'changed records' : kinds.join(', ');
+  const user = event.applicationUserId ?? '(no user id)';
+  const provider = event.providerSlug === null ? '' : ` from ${event.providerSlug}`;
+  const window = `${event.earliestRecordStartAt ?? '?'} to ${event.latestRecordEndAt ?? '?'}`;
+  return `Fetch ${kindsText} for user ${user}${provider}, ${window}.`;
+}
+
+function SpikeEvents({ spike }: { spike: SpikeSummary }) {
+  return (
+    <section aria-label="Spike events" className="spike-events">
+      <h3>
+        Spike: {spike.eventCount} event{spike.eventCount === 1 ? '' : 's'}
+        {spike.window.start !== null && ` · window ${spike.window.start} to ${spike.window.end ?? '?'}`}
+      </h3>
+      {spike.warnings.length > 0 && (
+        <ul className="warnings">
+          {spike.warnings.map((warning) => (
+            <li key={warning}>{warning}</li>
+          ))}
+        </ul>
+      )}
+      <table aria-label="Spike events">
+        <thead>
+          <tr>
+            <th scope="col">User</th>
+            <th scope="col">Event</th>
+            <th scope="col">Timestamp</th>
+            <th scope="col">Metrics</th>
+            <th scope="col">Activity types</th>
+            <th scope="col">Provider</th>
+            <th scope="col">Window</th>
+            <th scope="col">What to fetch</th>
+          </tr>
+        </thead>
+        <tbody>
+          {spike.events.map((event, index) => (
+            <tr key={index}>
+              <td>{event.applicationUserId ?? '—'}</td>
+              <td>{event.eventType ?? '—'}</td>
+              <td className="timestamp">{event.timestamp ?? '—'}</td>
+              <td>{event.metrics.join(', ') || '—'}</td>
+              <td>{event.activityTypes.join(', ') || '—'}</td>
+              <td>{event.providerSlug ?? '—'}</td>
+              <td>
+                {event.earliestRecordStartAt ?? '?'} to {event.latestRecordEndAt ?? '?'}
+              </td>
+              <td>{fetchHint(event)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,43 @@
+import type { RefObject } from 'react';
+import type { VerdictStatus } from '../../../electron/core/contract';
+import { VERDICT_STATUSES } from '../../../electron/core/contract';
+
+interface ToolbarProps {
+  filterRef: RefObject<HTMLInputElement | null>;
+  text: string;
+  verdict: VerdictStatus | 'all';
+  onText: (text: string) => void;
+  onVerdict: (verdict: VerdictStatus | 'all') => void;
+}
+
+export function Toolbar({ filterRef, text, verdict, onText, onVerdict }: ToolbarProps) {
+  return (
+    <div className="toolbar">
+      <input
+        ref={filterRef}
+        type="search"
+        aria-label="Filter"
+        placeholder="Filter path, headers and body (press /)"
+        value={text}
+        onChange={(event) => onText(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Escape') {
+            onText('');
+            event.currentTarget.blur();
+          }
+        }}
+      />
+      <label className="verdict-filter">
+        Verdict
+        <select value={verdict} onChange={(event) => onVerdict(event.target.value as VerdictStatus | 'all')}>
+          <option value="all">all</option>
+          {VERDICT_STATUSES.map((status) => (
+            <option key={status} value={status}>
+              {status}
+            </option>
+          ))}
+        </select>
+      </label>
+    </div>
+  );
+}

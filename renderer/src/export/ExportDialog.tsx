@@ -1,0 +1,183 @@
+import { useEffect, useState } from 'react';
+import type { ExportFormat, ExportProgress, ExportRequest, ExportResult, ExportSelection, HooktrayApi, SignatureHandling } from '../../../electron/core/contract';
+
+/** Formats in the order the dialog offers them; the contract's list is a runtime value the renderer does not import. */
+const FORMATS: { value: ExportFormat; label: string }[] = [
+  { value: 'fixture', label: 'Fixture folder (JSON + exact .body files)' },
+  { value: 'har', label: 'HAR 1.2 file' },
+  { value: 'curl', label: 'cURL script per delivery' },
+  { value: 'snippet', label: 'Code snippet per delivery' },
+  { value: 'ndjson', label: 'NDJSON file' },
+];
+
+const LANGUAGES = ['node:fetch', 'python:requests', 'go:native', 'ruby:native', 'php:guzzle', 'java:okhttp', 'csharp:httpclient', 'shell:httpie'];
+
+/** Above this many files a browser download is impractical, so the dialog requests a folder instead. */
+const MAX_DOWNLOADS = 20;
+
+interface ExportDialogProps {
+  api: HooktrayApi;
+  /** The deliveries to export: selected ids, or filters over everything stored. */
+  selection: ExportSelection;
+  /** Opens the native folder picker in Electron; absent in browser mode. */
+  chooseFolder?: () => Promise<string | null>;
+  onClose: () => void;
+}
+
+/** Exports deliveries as fixtures, HAR, cURL, code snippets or NDJSON, to a folder or as downloads. */
+export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDialogProps) {
+  const [format, setFormat] = useState<ExportFormat>('fixture');
+  const [language, setLanguage] = useState(LANGUAGES[0] as string);
+  const [signatures, setSignatures] = useState<SignatureHandling>('keep');
+  const [redact, setRedact] = useState('Authorization, Cookie');
+  const [baseUrl, setBaseUrl] = useState('http://localhost:3000');
+  const [folder, setFolder] = useState('');
+  const [progress, setProgress] = useState<ExportProgress | null>(null);
+  const [running, setRunning] = useState(false);
+  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+
+  useEffect(() => api.subscribe('export.progress', setProgress), [api]);
+
+  const run = async (): Promise<void> => {
+    const request: ExportRequest = {
+      ...selection,
+      format,
+      signatures,
+      baseUrl,
+      redactHeaders: redact.split(',').map((name) => name.trim()).filter((name) => name !== ''),
+      ...(format === 'snippet' ? { language } : {}),
+      ...(folder.trim() === '' ? {} : { folder: folder.trim() }),
+    };
+    setRunning(true);
+    setMessage(null);
+    setProgress(null);
+    try {
+      const result = await api.invoke('export.run', request);
+      setMessage(describe(result));
+      if (result.ok && result.folder === null) download(result.files);
+    } catch (error) {
+      setMessage({ error: true, text: `The export failed: ${(error as Error).message}` });
+    } finally {
+      setRunning(false);
+    }
+  };
+
+  const pickFolder = async (): Promise<void> => {
+    const chosen = await chooseFolder?.();
+    if (chosen !== null && chosen !== undefined) setFolder(chosen);
+  };
+
+  const count = selection.ids?.length;
+  return (
+    <div className="dialog-backdrop">
+      <div className="dialog" role="dialog" aria-modal="true" aria-label="Export deliveries" onKeyDown={(event) => event.key === 'Escape' && onClose()}>
+        <div className="dialog-head">
+          <h2>Export {count === undefined ? 'matching deliveries' : `${count} deliver${count === 1 ? 'y' : 'ies'}`}</h2>
+          <button type="button" onClick={onClose}>
+            Close
+          </button>
+        </div>
+
+        <fieldset>
+          <legend>Format</legend>
+          <label>
+            Format
+            <select value={format} onChange={(event) => setFormat(event.target.value as ExportFormat)}>
+              {FORMATS.map((option) => (
+                <option key={option.value} value={option.value}>
+                  {option.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          {format === 'snippet' && (
+            <label>
+              Language
+              <select value={language} onChange={(event) => setLanguage(event.target.value)}>
+                {LANGUAGES.map((option) => (
+                  <option key={option}>{option}</option>
+                ))}
+              </select>
+            </label>
+          )}
+          {(format === 'curl' || format === 'snippet' || format === 'har') && (
+            <label>
+              Send to (base URL)
+              <input value={baseUrl} onChange={(event) => setBaseUrl(event.target.value)} />
+            </label>
+          )}
+        </fieldset>
+
+        <fieldset>
+          <legend>Headers</legend>
+          <label>
+            Redact these headers (comma-separated)
+            <input value={redact} onChange={(event) => setRedact(event.target.value)} />
+          </label>
+          <label>
+            Signature headers
+            <select value={signatures} onChange={(event) => setSignatures(event.target.value as SignatureHandling)}>
+              <option value="keep">Keep as received</option>
+              <option value="redact">Replace with [redacted]</option>
+              <option value="resign">Re-sign with the public test key</option>
+            </select>
+          </label>
+        </fieldset>
+
+        <fieldset>
+          <legend>Destination</legend>
+          <label>
+            Folder (empty: download in the browser)
+            <input value={folder} placeholder="/home/me/project/test/fixtures" onChange={(event) => setFolder(event.target.value)} />
+          </label>
+          {chooseFolder !== undefined && (
+            <button type="button" onClick={() => void pickFolder()}>
+              Choose folder…
+            </button>
+          )}
+        </fieldset>
+
+        {running && progress !== null && !progress.finished && (
+          <progress max={progress.total} value={progress.done} aria-label="Export progress">
+            {progress.done} of {progress.total}
+          </progress>
+        )}
+        {message !== null && (
+          <p className={message.error ? 'error' : 'notice'} role={message.error ? 'alert' : 'status'}>
+            {message.text}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button type="button" disabled={running} onClick={() => void run()}>
+            {running ? 'Exporting…' : 'Export'}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function describe(result: ExportResult): { error: boolean; text: string } {
+  if (!result.ok) return { error: true, text: result.message };
+  const destination = result.folder ?? 'downloads';
+  const skipped = result.skipped.length === 0 ? '' : ` Skipped ${result.skipped.length}: ${result.skipped[0]?.message ?? ''}`;
+  const warned = result.warnings.length === 0 ? '' : ` ${result.warnings[0]}`;
+  if (result.folder === null && result.files.length > MAX_DOWNLOADS) {
+    return { error: true, text: `The export has ${result.files.length} files, too many to download one by one: enter a folder instead.` };
+  }
+  return { error: false, text: `Exported ${result.exported} deliveries to ${destination}.${skipped}${warned}` };
+}
+
+/** Saves each returned file through a temporary link, as a browser download. */
+function download(files: { name: string; data?: Uint8Array }[]): void {
+  if (files.length > MAX_DOWNLOADS) return;
+  for (const file of files) {
+    if (file.data === undefined) continue;
+    const url = URL.createObjectURL(new Blob([file.data as Uint8Array<ArrayBuffer>]));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = file.name;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+}

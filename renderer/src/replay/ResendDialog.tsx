@@ -1,0 +1,155 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { DeliveryDetail, HeaderPair, HooktrayApi, ReplayEdits, TargetResponse } from '../../../electron/core/contract';
+
+interface ResendDialogProps {
+  api: HooktrayApi;
+  delivery: DeliveryDetail;
+  /** Prefilled target, such as the receiver's local URL plus the delivery's path. */
+  defaultTarget: string;
+  onClose: () => void;
+}
+
+/** Bodies larger than this are re-sent as received; editing them in a text area is impractical. */
+const MAX_EDITABLE_BODY = 1024 * 1024;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes a body for editing, or returns null when it is too big or not UTF-8 text. */
+function editableText(body: Uint8Array): string | null {
+  if (body.byteLength > MAX_EDITABLE_BODY) return null;
+  try {
+    return UTF8.decode(body);
+  } catch {
+    return null;
+  }
+}
+
+const headersToText = (headers: readonly HeaderPair[]): string => headers.map(([name, value]) => `${name}: ${value}`).join('\n');
+
+/** Parses one `Name: value` per line; returns the line number of the first line without a colon. */
+function textToHeaders(text: string): HeaderPair[] | number {
+  const headers: HeaderPair[] = [];
+  const lines = text.split('\n');
+  for (const [index, line] of lines.entries()) {
+    if (line.trim() === '') continue;
+    const colon = line.indexOf(':');
+    if (colon <= 0) return index + 1;
+    headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+  }
+  return headers;
+}
+
+/**
+ * Re-sends a delivery to a URL: as received, or with edited headers and body, optionally
+ * re-signed. Lists the responses recorded for the delivery, newest first.
+ */
+export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDialogProps) {
+  const originalHeaders = useMemo(() => headersToText(delivery.headers), [delivery]);
+  const originalBody = useMemo(() => editableText(delivery.body), [delivery]);
+  const [target, setTarget] = useState(defaultTarget);
+  const [resign, setResign] = useState(false);
+  const [headersText, setHeadersText] = useState(originalHeaders);
+  const [bodyText, setBodyText] = useState(originalBody ?? '');
+  const [sending, setSending] = useState(false);
+  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const [responses, setResponses] = useState<TargetResponse[]>([]);
+
+  useEffect(() => {
+    let active = true;
+    const load = (): void => {
+      void api.invoke('deliveries.responses', { id: delivery.id }).then((list) => active && setResponses(list));
+    };
+    load();
+    const unsubscribe = api.subscribe('responses.recorded', (recorded) => recorded.deliveryId === delivery.id && load());
+    return () => {
+      active = false;
+      unsubscribe();
+    };
+  }, [api, delivery.id]);
+
+  const send = async (): Promise<void> => {
+    const edits: ReplayEdits = {};
+    if (headersText !== originalHeaders) {
+      const parsed = textToHeaders(headersText);
+      if (typeof parsed === 'number') {
+        setMessage({ error: true, text: `Header line ${parsed} has no "Name: value" form; fix it or restore the received headers.` });
+        return;
+      }
+      edits.headers = parsed;
+    }
+    // An unchanged body is not sent back, so its exact bytes are re-sent.
+    if (originalBody !== null && bodyText !== originalBody) edits.body = new TextEncoder().encode(bodyText);
+
+    setSending(true);
+    setMessage(null);
+    try {
+      const result = await api.invoke('deliveries.replay', { id: delivery.id, target, resign, ...(Object.keys(edits).length === 0 ? {} : { edits }) });
+      if (!result.ok) setMessage({ error: true, text: result.message });
+      else if (result.response.error !== null) setMessage({ error: true, text: result.response.error.message });
+      else setMessage({ error: false, text: `${result.response.status} in ${result.response.durationMs.toFixed(1)} ms.` });
+    } catch (error) {
+      setMessage({ error: true, text: `Re-sending failed: ${(error as Error).message}` });
+    } finally {
+      setSending(false);
+    }
+  };
+
+  return (
+    <div className="dialog-backdrop">
+      <div className="dialog" role="dialog" aria-modal="true" aria-label="Re-send delivery" onKeyDown={(event) => event.key === 'Escape' && onClose()}>
+        <div className="dialog-head">
+          <h2>Re-send {delivery.method} {delivery.path}</h2>
+          <button type="button" onClick={onClose} aria-label="Close">
+            ×
+          </button>
+        </div>
+        <label>
+          Target URL
+          <input type="url" value={target} onChange={(event) => setTarget(event.target.value)} className="code" />
+        </label>
+        <label className="checkbox">
+          <input type="checkbox" checked={resign} onChange={(event) => setResign(event.target.checked)} />
+          Sign again with the profile&apos;s newest key and a fresh timestamp
+        </label>
+        <label>
+          Headers (one &quot;Name: value&quot; per line; hop-by-hop headers, Host and Content-Length are set for the target)
+          <textarea rows={8} value={headersText} onChange={(event) => setHeadersText(event.target.value)} spellCheck={false} />
+        </label>
+        {originalBody === null ? (
+          <p className="hint">The body is binary or larger than 1 MiB, so it is re-sent exactly as received and cannot be edited here.</p>
+        ) : (
+          <label>
+            Body
+            <textarea rows={10} value={bodyText} onChange={(event) => setBodyText(event.target.value)} spellCheck={false} />
+          </label>
+        )}
+        {message !== null && (
+          <p className={message.error ? 'error' : 'notice'} role={message.error ? 'alert' : 'status'}>
+            {message.text}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button type="button" onClick={() => void send()} disabled={sending || target.trim() === ''}>
+            {sending ? 'Sending…' : 'Send'}
+          </button>
+        </div>
+        <h3>Recorded responses</h3>
+        {responses.length === 0 ? (
+          <p className="hint">None yet.</p>
+        ) : (
+          <table className="facts-table">
+            <tbody>
+              {[...responses].reverse().map((response) => (
+                <tr key={response.id}>
+                  <td className="timestamp">{response.sentAt}</td>
+                  <td>{response.kind}</td>
+                  <td className="code">{response.target}</td>
+                  <td>{response.error === null ? `${response.status} in ${response.durationMs.toFixed(1)} ms` : response.error.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </div>
+  );
+}

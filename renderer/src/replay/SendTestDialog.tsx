@@ -1,0 +1,131 @@
+import { useState } from 'react';
+import type { HooktrayApi, SpikeTemplate, TestEventKind } from '../../../electron/core/contract';
+
+interface SendTestDialogProps {
+  api: HooktrayApi;
+  /** Prefilled target: the public URL for an end-to-end check through the tunnel, else the local one. */
+  defaultTarget: string;
+  onClose: () => void;
+}
+
+/** Kinds in the order the dialog offers them; the contract's list is a runtime value the renderer does not import. */
+const KINDS: { value: TestEventKind; label: string }[] = [
+  { value: 'spike', label: 'Spike record_change' },
+  { value: 'github', label: 'GitHub ping' },
+  { value: 'stripe', label: 'Stripe payment_intent.succeeded' },
+  { value: 'standard-webhooks', label: 'Standard Webhooks message' },
+];
+
+const splitList = (text: string): string[] => text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+
+/** Composes a signed test delivery and posts it to the public URL or a local target. */
+export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogProps) {
+  const [kind, setKind] = useState<TestEventKind>('spike');
+  const [target, setTarget] = useState(defaultTarget);
+  const [profile, setProfile] = useState('');
+  const [users, setUsers] = useState('hooktray-test-user');
+  const [metrics, setMetrics] = useState('steps, distance');
+  const [activityTypes, setActivityTypes] = useState('walking');
+  const [provider, setProvider] = useState('garmin');
+  const [windowStart, setWindowStart] = useState('');
+  const [windowEnd, setWindowEnd] = useState('');
+  const [sending, setSending] = useState(false);
+  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+
+  const send = async (): Promise<void> => {
+    // Empty window fields take the defaults: the last 24 hours, with nanoseconds.
+    const spike: Partial<SpikeTemplate> = {
+      users: splitList(users),
+      metrics: splitList(metrics),
+      activityTypes: splitList(activityTypes),
+      provider: provider.trim(),
+      ...(windowStart.trim() === '' ? {} : { windowStart: windowStart.trim() }),
+      ...(windowEnd.trim() === '' ? {} : { windowEnd: windowEnd.trim() }),
+    };
+    setSending(true);
+    setMessage(null);
+    try {
+      const result = await api.invoke('testEvents.send', { kind, target, ...(profile.trim() === '' ? {} : { profile: profile.trim() }), ...(kind === 'spike' ? { spike } : {}) });
+      if (!result.ok) setMessage({ error: true, text: result.message });
+      else if (result.error !== null) setMessage({ error: true, text: result.error.message });
+      else {
+        const stored = result.deliveryId === null ? '' : ` Stored as delivery ${result.deliveryId}.`;
+        setMessage({ error: false, text: `${result.status} in ${result.durationMs.toFixed(1)} ms, signed with profile "${result.profile}".${stored}` });
+      }
+    } catch (error) {
+      setMessage({ error: true, text: `Sending the test delivery failed: ${(error as Error).message}` });
+    } finally {
+      setSending(false);
+    }
+  };
+
+  return (
+    <div className="dialog-backdrop">
+      <div className="dialog" role="dialog" aria-modal="true" aria-label="Send test delivery" onKeyDown={(event) => event.key === 'Escape' && onClose()}>
+        <div className="dialog-head">
+          <h2>Send test delivery</h2>
+          <button type="button" onClick={onClose} aria-label="Close">
+            ×
+          </button>
+        </div>
+        <label>
+          Kind
+          <select value={kind} onChange={(event) => setKind(event.target.value as TestEventKind)}>
+            {KINDS.map((option) => (
+              <option key={option.value} value={option.value}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Target URL
+          <input type="url" value={target} onChange={(event) => setTarget(event.target.value)} className="code" />
+        </label>
+        <label>
+          Profile (empty: the first profile of this scheme)
+          <input value={profile} onChange={(event) => setProfile(event.target.value)} />
+        </label>
+        {kind === 'spike' && (
+          <fieldset>
+            <legend>Spike template (comma-separated lists)</legend>
+            <label>
+              Users
+              <input value={users} onChange={(event) => setUsers(event.target.value)} />
+            </label>
+            <label>
+              Metrics
+              <input value={metrics} onChange={(event) => setMetrics(event.target.value)} />
+            </label>
+            <label>
+              Activity types
+              <input value={activityTypes} onChange={(event) => setActivityTypes(event.target.value)} />
+            </label>
+            <label>
+              Provider
+              <input value={provider} onChange={(event) => setProvider(event.target.value)} />
+            </label>
+            <label>
+              Window start (RFC 3339; empty: 24 hours ago)
+              <input value={windowStart} onChange={(event) => setWindowStart(event.target.value)} className="code" />
+            </label>
+            <label>
+              Window end (RFC 3339; empty: now)
+              <input value={windowEnd} onChange={(event) => setWindowEnd(event.target.value)} className="code" />
+            </label>
+          </fieldset>
+        )}
+        {message !== null && (
+          <p className={message.error ? 'error' : 'notice'} role={message.error ? 'alert' : 'status'}>
+            {message.text}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button type="button" onClick={() => void send()} disabled={sending || target.trim() === ''}>
+            {sending ? 'Sending…' : 'Send'}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
