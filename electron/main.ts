@@ -18,9 +18,7 @@ import { registerIpc, watchRendererLifecycle } from './ipc';
 import { findNativeBinding } from './native-binding';
 import { Notifier } from './notifications';
 import { KEYS_FILE_NAME, SafeStorageKeyStore } from './safe-storage-key-store';
-import type { TunnelSupervisor } from './core/tunnel';
-import { startTunnel } from './core/tunnel';
-import { generateSubdomain } from './core/tunnel-subdomain';
+import { superviseTunnelFromSettings } from './core/tunnel-settings';
 import { createLoginItem, HIDDEN_START_ARG, TrayController } from './tray';
 import type { RendererTarget } from './window';
 import { createMainWindow, loadRenderer, resolveRendererTarget, showWindow } from './window';
@@ -36,7 +34,7 @@ async function main(): Promise<void> {
   const keyStore = await openKeyStore(logger);
   const core = await startCore(keyStore, logger, logFile);
   if (core === null) return;
-  const tunnel = await setupTunnel(core, logger);
+  const tunnel = await superviseTunnelFromSettings(core, app.getPath('userData'), logger);
 
   const target = resolveRendererTarget(join(__dirname, '../renderer/index.html'), process.env, app.isPackaged);
   const window = setupWindow(target, logger);
@@ -130,41 +128,6 @@ function failStart(title: string, detail: string, logger: Logger, logFile: strin
   dialog.showErrorBox(title, `${detail}\n\nThe log is in ${logFile}.`);
   app.exit(1);
   return null;
-}
-
-/**
- * Starts the supervised tunnel, and restarts it when the subdomain or tunnel host setting
- * changes. A first start saves a generated subdomain in the settings, so the public URL stays
- * the same across restarts and the settings screen shows it.
- */
-async function setupTunnel(core: HooktrayCore, logger: Logger): Promise<{ stop(): void }> {
-  if (core.settings.current.subdomain === null) {
-    const saved = await core.settings.update({ subdomain: generateSubdomain() });
-    if (!saved.ok) logger.warn('tunnel: saving the generated subdomain failed; it lasts until Quit', { field: saved.field, message: saved.message });
-  }
-
-  let current = core.settings.current;
-  let supervisor = startSupervisor(core, current, logger);
-  core.settings.onChange((next) => {
-    const changed = next.subdomain !== current.subdomain || next.tunnelHost !== current.tunnelHost;
-    current = next;
-    if (!changed) return;
-    logger.info('tunnel: restarting after a settings change', { subdomain: next.subdomain, tunnelHost: next.tunnelHost });
-    supervisor?.stop();
-    supervisor = startSupervisor(core, next, logger);
-  });
-  return { stop: () => supervisor?.stop() };
-}
-
-/** Starts one supervisor; an invalid host or subdomain leaves the tunnel offline with the reason shown. */
-function startSupervisor(core: HooktrayCore, settings: Settings, logger: Logger): TunnelSupervisor | null {
-  const options = {
-    dataDir: app.getPath('userData'),
-    ...(settings.tunnelHost === null ? {} : { host: settings.tunnelHost }),
-    ...(settings.subdomain === null ? {} : { subdomain: settings.subdomain }),
-  };
-  const started = startTunnel(core, options, logger);
-  return started.ok ? started.supervisor : null;
 }
 
 function setupWindow(target: RendererTarget, logger: Logger): BrowserWindow {

@@ -1,4 +1,4 @@
-import type { DeliverySummary, Verdict } from '../core/contract';
+import type { DeliverySummary, TunnelStatus, Verdict } from '../core/contract';
 
 /**
  * Escapes control characters (C0, DEL, C1) so received text printed to a terminal cannot
@@ -38,4 +38,34 @@ export function formatDeliveryLine(delivery: DeliverySummary): string {
     parts.push(escapeControl(`spike: ${spike.eventCount} event(s), users ${spike.users.join(',') || '-'}, metrics ${spike.metrics.join(',') || '-'}`));
   }
   return parts.join('  ');
+}
+
+/** Returns the listener that prints one line per tunnel transition: NDJSON with `json`, else text. */
+export function tunnelPrinter(json: boolean, localUrl: string, print: (line: string) => void): (status: TunnelStatus) => void {
+  let warnedUrl: string | null = null;
+  return (status) => {
+    if (json) {
+      print(JSON.stringify({ type: 'tunnel', ...status }));
+      return;
+    }
+    print(formatTunnelLine(status, localUrl));
+    const changed = status.subdomainChanged;
+    if (changed !== undefined && changed.url !== warnedUrl) {
+      warnedUrl = changed.url;
+      print(`Warning: the tunnel server assigned ${changed.url} instead of ${changed.previousUrl}, because the subdomain was taken; update the webhook URL in your provider's console, or restart later to get the old one back.`);
+    }
+  };
+}
+
+function formatTunnelLine(status: TunnelStatus, localUrl: string): string {
+  switch (status.state) {
+    case 'online':
+      return `Hooktray listening on ${status.url} (public, forwarded to ${localUrl})`;
+    case 'connecting':
+      return 'Tunnel connecting';
+    case 'reconnecting':
+      return `Tunnel reconnecting (attempt ${status.attempt}, next try at ${status.nextTryAt}): ${status.reason}`;
+    default:
+      return `Tunnel ${status.state}: ${status.reason}`;
+  }
 }

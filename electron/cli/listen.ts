@@ -3,14 +3,14 @@ import { parseArgs } from 'node:util';
 import { appVersion, defaultDataDir } from '../core/app-info';
 import type { HooktrayConfig } from '../core/config';
 import { ConfigError, loadConfigFile, parseConfig, resolveKeys } from '../core/config';
-import type { DeliverySummary, TunnelStatus } from '../core/contract';
+import type { DeliverySummary } from '../core/contract';
 import { HooktrayCore } from '../core/hooktray-core';
 import type { TunnelSupervisor } from '../core/tunnel';
 import { checkTunnelHost, startTunnel } from '../core/tunnel';
 import { checkSubdomain } from '../core/tunnel-subdomain';
 import { parseTargetUrl } from '../core/target-request';
 import { parsePort, UsageError } from './args';
-import { formatDeliveryLine } from './format';
+import { formatDeliveryLine, tunnelPrinter } from './format';
 import { createCliLogger } from './log';
 
 export const LISTEN_USAGE = `Usage: hooktray listen [options]
@@ -152,36 +152,6 @@ export async function runListen(argv: string[]): Promise<number> {
   }
 
   return await stopped;
-}
-
-/** Returns the listener that prints one line per tunnel transition: NDJSON with `json`, else text. */
-function tunnelPrinter(json: boolean, localUrl: string, print: (line: string) => void): (status: TunnelStatus) => void {
-  let warnedUrl: string | null = null;
-  return (status) => {
-    if (json) {
-      print(JSON.stringify({ type: 'tunnel', ...status }));
-      return;
-    }
-    print(formatTunnelLine(status, localUrl));
-    const changed = status.subdomainChanged;
-    if (changed !== undefined && changed.url !== warnedUrl) {
-      warnedUrl = changed.url;
-      print(`Warning: the tunnel server assigned ${changed.url} instead of ${changed.previousUrl}, because the subdomain was taken; update the webhook URL in your provider's console, or restart later to get the old one back.`);
-    }
-  };
-}
-
-function formatTunnelLine(status: TunnelStatus, localUrl: string): string {
-  switch (status.state) {
-    case 'online':
-      return `Hooktray listening on ${status.url} (public, forwarded to ${localUrl})`;
-    case 'connecting':
-      return 'Tunnel connecting';
-    case 'reconnecting':
-      return `Tunnel reconnecting (attempt ${status.attempt}, next try at ${status.nextTryAt}): ${status.reason}`;
-    default:
-      return `Tunnel ${status.state}: ${status.reason}`;
-  }
 }
 
 function deliveryRecord(delivery: DeliverySummary): object {

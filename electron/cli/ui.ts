@@ -13,7 +13,9 @@ import { MemoryKeyStore, MutableVault } from '../core/key-store';
 import type { Logger } from '../core/logger';
 import type { Settings } from '../core/contract';
 import { SETTINGS_FILE_NAME, SettingsService, loadSettingsFile } from '../core/settings';
+import { superviseTunnelFromSettings } from '../core/tunnel-settings';
 import { UsageError } from './args';
+import { tunnelPrinter } from './format';
 import { createCliLogger } from './log';
 
 export const UI_USAGE = `Usage: hooktray ui [options]
@@ -142,16 +144,24 @@ export async function runUi(argv: string[]): Promise<number> {
     await core.stop();
     throw new UsageError(`Cannot listen on 127.0.0.1:${options.port} for the UI (${(error as NodeJS.ErrnoException).code ?? String(error)}): choose another --port.`);
   }
-  // NOTE: no tunnel supervisor exists in the core yet, so browser mode always runs without one.
   logger.info('ui: started', { version, dataDir: options.dataDir, uiPort: bridge.port, receiverPort: core.receiver.port, tunnel: options.tunnel });
 
-  process.stdout.write(`Hooktray ${version} UI: ${bridge.url}\n`);
-  process.stdout.write(`Receiving webhooks on ${core.receiver.localUrl} (no tunnel); data in ${options.dataDir}\n`);
+  const print = (line: string): void => {
+    process.stdout.write(`${line}\n`);
+  };
+  print(`Hooktray ${version} UI: ${bridge.url}`);
+  print(`Receiving webhooks on ${core.receiver.localUrl} (${options.tunnel ? 'tunnel starting' : 'no tunnel'}); data in ${options.dataDir}`);
+  let tunnel: { stop(): void } | null = null;
+  if (options.tunnel) {
+    core.pushes.subscribe('tunnel.status', tunnelPrinter(false, core.receiver.localUrl, print));
+    tunnel = await superviseTunnelFromSettings(core, options.dataDir, logger);
+  }
   if (options.open) openBrowser(bridge.createLaunchUrl(), logger);
 
   return await new Promise<number>((resolveExit) => {
     const stop = (signal: NodeJS.Signals): void => {
       logger.info('ui: stopping', { signal });
+      tunnel?.stop();
       Promise.all([bridge.close(), core.stop()]).then(
         () => resolveExit(0),
         (error: unknown) => {

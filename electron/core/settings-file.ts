@@ -1,15 +1,19 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
 
 export const SETTINGS_FILE_NAME = 'settings.json';
+/** Format version of `settings.json`, which stores `{"version": 1, "settings": {...}}`. */
+export const SETTINGS_FILE_VERSION = 1;
 
 /**
- * Per-install settings kept in the data directory. Keys this version does not know are
- * kept as they are, so an older and a newer Hooktray can share one data directory.
+ * Per-install settings kept in the data directory, unvalidated: `settings.ts` checks the
+ * fields it uses. Fields this version does not know are kept as they are, so an older and a
+ * newer Hooktray can share one data directory.
  */
 export interface Settings {
-  /** Subdomain generated once per install and requested on every tunnel start. */
-  tunnelSubdomain?: string;
+  /** Tunnel subdomain: chosen by the user, or generated once per install; null or absent until then. */
+  subdomain?: string | null;
   [key: string]: unknown;
 }
 
@@ -21,9 +25,13 @@ export function settingsPath(dataDir: string): string {
   return join(dataDir, SETTINGS_FILE_NAME);
 }
 
-/** Reads the settings file; a missing file is an empty object, not an error. */
+/** Reads the settings in the data directory; a missing file gives an empty object, not an error. */
 export function readSettings(dataDir: string): SettingsReadResult {
-  const file = settingsPath(dataDir);
+  return readSettingsFile(settingsPath(dataDir));
+}
+
+/** Reads a settings file; a missing file gives an empty object, not an error. */
+export function readSettingsFile(file: string): SettingsReadResult {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -39,10 +47,16 @@ export function readSettings(dataDir: string): SettingsReadResult {
   } catch (error) {
     return { ok: false, code: 'settings-invalid', message: `The settings file ${file} is not valid JSON (${(error as Error).message}); fix it or delete it to start from defaults.` };
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    return { ok: false, code: 'settings-invalid', message: `The settings file ${file} does not contain a JSON object; fix it or delete it to start from defaults.` };
+  const wrapper = json as { version?: unknown; settings?: unknown } | null;
+  const inner = wrapper?.settings;
+  if (typeof wrapper !== 'object' || wrapper === null || wrapper.version !== SETTINGS_FILE_VERSION || typeof inner !== 'object' || inner === null || Array.isArray(inner)) {
+    return {
+      ok: false,
+      code: 'settings-invalid',
+      message: `The settings file ${file} is not {"version": ${SETTINGS_FILE_VERSION}, "settings": {...}}; fix it or delete it to start from defaults.`,
+    };
   }
-  return { ok: true, settings: json as Settings };
+  return { ok: true, settings: inner as Settings };
 }
 
 /**
@@ -50,12 +64,16 @@ export function readSettings(dataDir: string): SettingsReadResult {
  * crash or power cut leaves either the old file or the new one, never half of it.
  */
 export function writeSettings(dataDir: string, settings: Settings): void {
-  mkdirSync(dataDir, { recursive: true });
-  const file = settingsPath(dataDir);
-  const temporary = `${file}.${process.pid}.tmp`;
+  writeSettingsFile(settingsPath(dataDir), settings);
+}
+
+/** Writes a settings file atomically, as `writeSettings` does. */
+export function writeSettingsFile(file: string, settings: object): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const descriptor = openSync(temporary, 'w', 0o600);
   try {
-    writeSync(descriptor, `${JSON.stringify(settings, null, 2)}\n`);
+    writeSync(descriptor, `${JSON.stringify({ version: SETTINGS_FILE_VERSION, settings }, null, 2)}\n`);
     fsyncSync(descriptor);
   } finally {
     closeSync(descriptor);

@@ -44,7 +44,7 @@ describe('settings file', () => {
 
   it('rejects a file that is not JSON', () => {
     writeFileSync(file, '{oops');
-    expect(() => loadSettingsFile(file)).toThrow(/not readable JSON/);
+    expect(() => loadSettingsFile(file)).toThrow(/not valid JSON/);
   });
 
   it('checks profile names and schemes', () => {

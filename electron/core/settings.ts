@@ -1,7 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { ConfigError } from './config';
 import type {
   PushChannel,
@@ -15,14 +11,14 @@ import type {
 } from './contract';
 import { settingsSchema } from './contract-schemas';
 import type { KeyStore } from './key-store';
+import { readSettingsFile, writeSettingsFile } from './settings-file';
 import { MutableVault } from './key-store';
 import type { Logger } from './logger';
 import { getVerifier, schemeNames } from './signatures/registry';
 import type { Profile } from './signatures/types';
 import type { KeyVault } from './signatures/verify';
 
-export const SETTINGS_FILE_NAME = 'settings.json';
-const SETTINGS_FILE_VERSION = 1;
+export { SETTINGS_FILE_NAME } from './settings-file';
 /** Minimum time between two `reverify.progress` pushes, so 100,000 deliveries cost a few dozen. */
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -57,20 +53,10 @@ export interface SettingsServiceOptions {
  * the file does not exist; throws ConfigError naming the file and field when it is invalid.
  */
 export function loadSettingsFile(file: string): Settings {
-  if (!existsSync(file)) return structuredClone(DEFAULT_SETTINGS);
+  const read = readSettingsFile(file);
+  if (!read.ok) throw new ConfigError(read.message);
 
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new ConfigError(`The settings file ${file} is not readable JSON (${(error as Error).message}): fix it or delete it to start from defaults.`);
-  }
-  const wrapper = json as { version?: unknown; settings?: unknown };
-  if (typeof json !== 'object' || json === null || wrapper.version !== SETTINGS_FILE_VERSION) {
-    throw new ConfigError(`The settings file ${file} has no "version": ${SETTINGS_FILE_VERSION} field: fix it or delete it to start from defaults.`);
-  }
-
-  const result = settingsSchema.partial().safeParse(wrapper.settings);
+  const result = settingsSchema.partial().safeParse(read.settings);
   if (!result.success) {
     const issue = result.error.issues[0];
     const field = ['settings', ...(issue?.path ?? [])].join('.');
@@ -82,23 +68,9 @@ export function loadSettingsFile(file: string): Settings {
   return settings;
 }
 
-/** Writes the settings to a temporary file, syncs it and renames it over the old one. */
+/** Writes the settings atomically: a temporary file, synced, then renamed over the old one. */
 export async function saveSettingsFile(file: string, settings: Settings): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temporary, 'w', 0o600);
-  try {
-    await handle.writeFile(`${JSON.stringify({ version: SETTINGS_FILE_VERSION, settings }, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  writeSettingsFile(file, settings);
 }
 
 /** Checks what a schema cannot: unique names, known schemes and each scheme's options. */

@@ -42,24 +42,24 @@ describe('resolveSubdomain', () => {
     expect(second).toMatchObject({ ok: true, generated: false });
     if (!first.ok || !second.ok) return;
     expect(second.subdomain).toBe(first.subdomain);
-    expect(JSON.parse(readFileSync(settingsPath(dir), 'utf8'))).toEqual({ tunnelSubdomain: first.subdomain });
+    expect(JSON.parse(readFileSync(settingsPath(dir), 'utf8'))).toEqual({ version: 1, settings: { subdomain: first.subdomain } });
   });
 
   it('prefers the requested name without saving it', () => {
     const dir = dataDir();
-    writeFileSync(settingsPath(dir), JSON.stringify({ tunnelSubdomain: 'hooktray-saved1', theme: 'dark' }));
+    writeFileSync(settingsPath(dir), JSON.stringify({ version: 1, settings: { subdomain: 'hooktray-saved1', theme: 'dark' } }));
 
     expect(resolveSubdomain(dir, 'my-own-name')).toEqual({ ok: true, subdomain: 'my-own-name', generated: false });
-    expect(JSON.parse(readFileSync(settingsPath(dir), 'utf8'))).toEqual({ tunnelSubdomain: 'hooktray-saved1', theme: 'dark' });
+    expect(JSON.parse(readFileSync(settingsPath(dir), 'utf8'))).toEqual({ version: 1, settings: { subdomain: 'hooktray-saved1', theme: 'dark' } });
   });
 
   it('keeps other settings when saving', () => {
     const dir = dataDir();
-    writeFileSync(settingsPath(dir), JSON.stringify({ theme: 'dark' }));
+    writeFileSync(settingsPath(dir), JSON.stringify({ version: 1, settings: { theme: 'dark', subdomain: null } }));
     const result = resolveSubdomain(dir, undefined);
 
     expect(result.ok).toBe(true);
-    expect(JSON.parse(readFileSync(settingsPath(dir), 'utf8'))).toMatchObject({ theme: 'dark', tunnelSubdomain: expect.stringMatching(/^hooktray-/) });
+    expect(JSON.parse(readFileSync(settingsPath(dir), 'utf8'))).toMatchObject({ version: 1, settings: { theme: 'dark', subdomain: expect.stringMatching(/^hooktray-/) } });
   });
 
   it('rejects an invalid requested name', () => {
@@ -81,7 +81,7 @@ describe('resolveSubdomain', () => {
 
   it('reports an invalid saved name with the file', () => {
     const dir = dataDir();
-    writeFileSync(settingsPath(dir), JSON.stringify({ tunnelSubdomain: 'UPPER' }));
+    writeFileSync(settingsPath(dir), JSON.stringify({ version: 1, settings: { subdomain: 'UPPER' } }));
     const result = resolveSubdomain(dir, undefined);
 
     expect(result).toMatchObject({ ok: false, code: 'invalid-subdomain' });

@@ -42,17 +42,17 @@ export function resolveSubdomain(dataDir: string, requested: string | undefined)
   // A damaged file is reported, not overwritten, because it contains the URL the user pasted into providers.
   if (!read.ok) return { ok: false, code: 'settings-unreadable', message: read.message };
 
-  const saved = read.settings.tunnelSubdomain;
+  const saved = read.settings.subdomain;
   if (typeof saved === 'string') {
     const problem = checkSubdomain(saved);
     if (problem !== null) {
-      return { ok: false, code: 'invalid-subdomain', message: `${problem} It is the "tunnelSubdomain" in ${settingsPath(dataDir)}; fix it or remove the field.` };
+      return { ok: false, code: 'invalid-subdomain', message: `${problem} It is the "subdomain" in ${settingsPath(dataDir)}; fix it or remove the field.` };
     }
     return { ok: true, subdomain: saved, generated: false };
   }
 
   const subdomain = generateSubdomain();
-  writeSettings(dataDir, { ...read.settings, tunnelSubdomain: subdomain });
+  writeSettings(dataDir, { ...read.settings, subdomain });
   return { ok: true, subdomain, generated: true };
 }
 

@@ -104,8 +104,8 @@ describe('tunnel through a localtunnel server on loopback', () => {
     const first = start();
     expect(first.subdomain).toMatch(/^hooktray-[a-z0-9]{6}$/);
     await recorder.waitForState('online');
-    const saved = JSON.parse(readFileSync(settingsPath(dataDir), 'utf8')) as { tunnelSubdomain?: string };
-    expect(saved.tunnelSubdomain).toBe(first.subdomain);
+    const saved = JSON.parse(readFileSync(settingsPath(dataDir), 'utf8')) as { settings: { subdomain?: string } };
+    expect(saved.settings.subdomain).toBe(first.subdomain);
     first.stop();
     // Let the server free the subdomain, as localtunnel.me does once a client's connections close.
     for (let waited = 0; server.clientIds().length > 0 && waited < 5_000; waited += 50) await waitMs(50);
