@@ -10,8 +10,10 @@ import { checkTunnelHost, startTunnel } from '../core/tunnel';
 import { checkSubdomain } from '../core/tunnel-subdomain';
 import { parseTargetUrl } from '../core/target-request';
 import { parsePort, UsageError } from './args';
+import { checkPathToken } from '../core/receiver-guard';
 import { formatDeliveryLine, tunnelPrinter } from './format';
 import { createCliLogger } from './log';
+import { formatStorageLine, startStatsPrinter } from './stats';
 
 export const LISTEN_USAGE = `Usage: hooktray listen [options]
 
@@ -28,6 +30,13 @@ Options:
   --forward-to URL    after answering, send every delivery to this URL and store its response
   --json              print NDJSON on stdout: a "listening" line, then one line per delivery
                       and one "tunnel" line per tunnel state change
+  --path-token TOKEN  store only requests whose path starts with /TOKEN (4 to 128 letters,
+                      digits, - or _) and answer 404 to the rest; the stored path drops the
+                      token. Prefer the HOOKTRAY_PATH_TOKEN environment variable: other local
+                      users can read command lines
+  --rate-limit N      answer 429 with Retry-After to a client sending more than N requests
+                      per second (through the tunnel, the first X-Forwarded-For address)
+  --stats-interval MS print a "stats" NDJSON line (memory, store size) every MS milliseconds
   -h, --help          show this help`;
 
 interface ListenOptions {
@@ -39,6 +48,9 @@ interface ListenOptions {
   tunnelHost: string | undefined;
   forwardTo: string | undefined;
   json: boolean;
+  pathToken: string | null;
+  rateLimitPerSecond: number;
+  statsIntervalMs: number;
 }
 
 export function parseListenArgs(argv: string[]): ListenOptions | 'help' {
@@ -53,6 +65,9 @@ export function parseListenArgs(argv: string[]): ListenOptions | 'help' {
       'tunnel-host': { type: 'string' },
       'forward-to': { type: 'string' },
       json: { type: 'boolean', default: false },
+      'path-token': { type: 'string' },
+      'rate-limit': { type: 'string' },
+      'stats-interval': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -66,6 +81,9 @@ export function parseListenArgs(argv: string[]): ListenOptions | 'help' {
   if (tunnelHost !== null && !tunnelHost.ok) throw new UsageError(`${tunnelHost.message} (--tunnel-host)`);
   const forwardTo = values['forward-to'] === undefined ? null : parseTargetUrl(values['forward-to']);
   if (forwardTo !== null && !forwardTo.ok) throw new UsageError(`${forwardTo.message} (--forward-to)`);
+  const pathToken = values['path-token'] ?? process.env.HOOKTRAY_PATH_TOKEN ?? null;
+  const tokenProblem = pathToken === null ? null : checkPathToken(pathToken);
+  if (tokenProblem !== null) throw new UsageError(`${tokenProblem} (--path-token or HOOKTRAY_PATH_TOKEN)`);
   return {
     port: parsePort(values.port, 0),
     dataDir: resolve(values['data-dir'] ?? defaultDataDir()),
@@ -75,7 +93,17 @@ export function parseListenArgs(argv: string[]): ListenOptions | 'help' {
     tunnelHost: values['tunnel-host'],
     forwardTo: values['forward-to'],
     json: values.json,
+    pathToken,
+    rateLimitPerSecond: parseCount(values['rate-limit'], '--rate-limit', 'requests per second per client; 0 turns the limit off'),
+    statsIntervalMs: parseCount(values['stats-interval'], '--stats-interval', 'milliseconds between stats lines; 0 prints none'),
   };
+}
+
+function parseCount(text: string | undefined, option: string, meaning: string): number {
+  if (text === undefined) return 0;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new UsageError(`Invalid ${option} "${text}": use a whole number of ${meaning}.`);
+  return value;
 }
 
 /** Runs `hooktray listen` until SIGINT or SIGTERM; resolves with the exit code. */
@@ -101,14 +129,17 @@ export async function runListen(argv: string[]): Promise<number> {
     retention: config.retention,
     logger,
     ...(config.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
+    guard: { pathToken: options.pathToken, rateLimitPerSecond: options.rateLimitPerSecond },
   });
   logger.info('listen: started', { version, dataDir: options.dataDir, receiverPort: core.receiver.port, profiles: config.profiles.length });
+  const output = bufferedOutput((text) => process.stdout.write(text));
+  const print = output.print;
   if (options.forwardTo !== undefined) {
     core.replays.setForwardRules([{ pathPrefix: '/', target: options.forwardTo }]);
     core.pushes.subscribe('responses.recorded', (response) => {
       if (response.kind !== 'forward') return;
       const outcome = response.error === null ? `${response.status} in ${response.durationMs.toFixed(1)} ms` : response.error.message;
-      process.stdout.write(`${options.json ? JSON.stringify({ type: 'forward', ...response }) : `  forwarded ${response.deliveryId} to ${response.target}: ${outcome}`}\n`);
+      output.print(options.json ? JSON.stringify({ type: 'forward', ...response }) : `  forwarded ${response.deliveryId} to ${response.target}: ${outcome}`);
     });
   }
 
@@ -119,7 +150,10 @@ export async function runListen(argv: string[]): Promise<number> {
       logger.info('listen: stopping', { signal });
       tunnel?.stop();
       core.stop().then(
-        () => resolveExit(0),
+        () => {
+          output.flush();
+          resolveExit(0);
+        },
         (error: unknown) => {
           logger.error('listen: stopping failed', { error: String(error) });
           resolveExit(1);
@@ -130,16 +164,16 @@ export async function runListen(argv: string[]): Promise<number> {
     process.once('SIGTERM', stop);
   });
 
-  const print = (line: string): void => {
-    process.stdout.write(`${line}\n`);
-  };
   core.receiver.on('delivery', (delivery) => {
     print(options.json ? JSON.stringify(deliveryRecord(delivery)) : formatDeliveryLine(delivery));
   });
+  core.pushes.subscribe('storage.status', (status) => print(options.json ? JSON.stringify({ type: 'storage', ...status }) : formatStorageLine(status)));
+  if (options.statsIntervalMs > 0) startStatsPrinter(core, options.statsIntervalMs, print);
 
   const localUrl = core.receiver.localUrl;
   if (options.json) print(JSON.stringify({ type: 'listening', localUrl, publicUrl: null }));
   else print(`Hooktray ${version} listening on ${localUrl} (${options.tunnel ? 'tunnel starting' : 'no tunnel'}); data in ${options.dataDir}`);
+  if (options.pathToken !== null && !options.json) print('Path token on: only paths that start with /<token> are stored; add it to the URL you give providers.');
 
   if (options.tunnel) {
     core.pushes.subscribe('tunnel.status', tunnelPrinter(options.json, localUrl, print));
@@ -152,6 +186,32 @@ export async function runListen(argv: string[]): Promise<number> {
   }
 
   return await stopped;
+}
+
+/**
+ * Collects printed lines and writes them once per event-loop turn, so a burst of deliveries
+ * costs one write to stdout instead of one per line.
+ */
+function bufferedOutput(write: (text: string) => void): { print(line: string): void; flush(): void } {
+  let lines: string[] = [];
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (lines.length === 0) return;
+    const text = `${lines.join('\n')}\n`;
+    lines = [];
+    write(text);
+  };
+  return {
+    print(line) {
+      lines.push(line);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    flush,
+  };
 }
 
 function deliveryRecord(delivery: DeliverySummary): object {

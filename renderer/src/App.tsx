@@ -8,6 +8,8 @@ import { EmptyState } from './components/EmptyState';
 import { ExportDialog } from './export/ExportDialog';
 import { ImportAction } from './export/ImportAction';
 import { SettingsDialog } from './components/SettingsDialog';
+import { CompareView } from './replay/CompareView';
+import { ResendLauncher } from './replay/ResendLauncher';
 import { SendTestDialog } from './replay/SendTestDialog';
 import { StatusBar, deliveryUrl } from './components/StatusBar';
 import { Toolbar } from './components/Toolbar';
@@ -20,6 +22,8 @@ import { formatCount } from './lib/format';
 
 /** Wait after the last keystroke before the filter queries the store, in ms. */
 const FILTER_DEBOUNCE_MS = 100;
+/** Where the re-send dialog points first: a local development server, the usual target. */
+const DEFAULT_RESEND_BASE = 'http://localhost:3000';
 
 interface AppProps {
   api: HooktrayApi;
@@ -44,6 +48,10 @@ export function App({ api, disconnected }: AppProps) {
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [exportOpen, setExportOpen] = useState(false);
   const [sendTestOpen, setSendTestOpen] = useState(false);
+  const [resendId, setResendId] = useState<string | null>(null);
+  /** The delivery picked as the left side of a comparison, waiting for the right side. */
+  const [compareBase, setCompareBase] = useState<string | null>(null);
+  const [comparing, setComparing] = useState<{ left: string; right: string } | null>(null);
   const [copied, setCopied] = useState(false);
   const filterRef = useRef<HTMLInputElement>(null);
   const listHandle = useRef<DeliveryListHandle>(null);
@@ -88,7 +96,13 @@ export function App({ api, disconnected }: AppProps) {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
-      if (event.ctrlKey || event.metaKey || event.altKey || settingsOpen || isEditable(event.target)) return;
+      if (event.key === 'Escape' && (comparing !== null || resendId !== null)) {
+        setComparing(null);
+        setResendId(null);
+        return;
+      }
+      const dialogOpen = settingsOpen || exportOpen || sendTestOpen || resendId !== null || comparing !== null;
+      if (event.ctrlKey || event.metaKey || event.altKey || dialogOpen || isEditable(event.target)) return;
       const tabIndex = ['1', '2', '3'].indexOf(event.key);
       if (event.key === '/') filterRef.current?.focus();
       else if (event.key === 'ArrowDown') moveSelection(1);
@@ -104,7 +118,7 @@ export function App({ api, disconnected }: AppProps) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [moveSelection, copyUrl, settingsOpen]);
+  }, [moveSelection, copyUrl, settingsOpen, exportOpen, sendTestOpen, resendId, comparing]);
 
   const group = selection === null ? null : (list.groups.groupOf(selection.key) ?? null);
   const summary = selection === null ? null : (list.groups.get(selection.id) ?? null);
@@ -133,6 +147,24 @@ export function App({ api, disconnected }: AppProps) {
               {selection === null ? 'Export…' : 'Export selected…'}
             </button>
             <ImportAction api={api} />
+            <button type="button" disabled={selection === null} onClick={() => selection !== null && setResendId(selection.id)}>
+              Re-send…
+            </button>
+            {compareBase === null || selection === null || selection.id === compareBase ? (
+              <button type="button" disabled={selection === null} onClick={() => selection !== null && setCompareBase(selection.id)}>
+                {compareBase === null ? 'Compare…' : 'Select another delivery to compare'}
+              </button>
+            ) : (
+              <button
+                type="button"
+                onClick={() => {
+                  setComparing({ left: compareBase, right: selection.id });
+                  setCompareBase(null);
+                }}
+              >
+                Compare with picked
+              </button>
+            )}
           </div>
           {list.pendingNew > 0 && (
             <button type="button" className="pending" onClick={list.reload}>
@@ -179,6 +211,14 @@ export function App({ api, disconnected }: AppProps) {
           }
           onClose={() => setExportOpen(false)}
         />
+      )}
+      {resendId !== null && <ResendLauncher api={api} id={resendId} targetBase={DEFAULT_RESEND_BASE} onClose={() => setResendId(null)} />}
+      {comparing !== null && (
+        <div className="dialog-backdrop">
+          <div className="dialog dialog-wide" role="dialog" aria-modal="true" aria-label="Compare deliveries">
+            <CompareView api={api} leftId={comparing.left} rightId={comparing.right} onClose={() => setComparing(null)} />
+          </div>
+        </div>
       )}
       {sendTestOpen && <SendTestDialog api={api} defaultTarget={url ?? status?.localUrl ?? ''} onClose={() => setSendTestOpen(false)} />}
     </div>

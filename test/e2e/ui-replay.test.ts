@@ -1,0 +1,70 @@
+import { rmSync } from 'node:fs';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EchoServer } from '../support/echo-server';
+import { startEchoServer } from '../support/echo-server';
+import { tempDir } from '../support/listen-process';
+import type { UiProcess } from '../support/ui-process';
+import { launchChromium, postOrdered, screenshotPath, startUi, waitUntil } from '../support/ui-process';
+
+describe('hooktray ui compare and re-send', () => {
+  let dir: string;
+  let ui: UiProcess;
+  let echo: EchoServer;
+  let browser: BrowserContext;
+  let page: Page;
+
+  const rows = () => page.getByRole('listbox', { name: 'Deliveries' }).getByRole('option');
+
+  beforeAll(async () => {
+    dir = tempDir('hooktray-e2e-replay-');
+    echo = await startEchoServer();
+    ui = await startUi(['--data-dir', `${dir}/data`]);
+    browser = await launchChromium();
+    page = await browser.newPage();
+    await page.goto(ui.uiUrl);
+    for (const amount of ['12345678901234567890', '12345678901234567891']) {
+      const body = `{"order":{"id":"A-1","amount":${amount}},"note":"same"}`;
+      expect(await postOrdered(ui.receiverUrl, '/orders', [['Content-Type', 'application/json']], body)).toBe(200);
+    }
+    await waitUntil(async () => (await rows().count()) === 2, 'two rows');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await ui?.stop();
+    await echo?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('compares two deliveries by path', async () => {
+    await rows().nth(1).click();
+    await page.getByRole('button', { name: 'Compare…' }).click();
+    await rows().nth(0).click();
+    await page.getByRole('button', { name: 'Compare with picked' }).click();
+
+    const compare = page.getByRole('dialog', { name: 'Compare deliveries' });
+    await compare.locator('.diff-changes').waitFor();
+    const changes = await compare.locator('.diff-changes tbody tr').allTextContents();
+    expect(changes).toHaveLength(1);
+    expect(changes[0]).toContain('/order/amount');
+    expect(changes[0]).toContain('12345678901234567890');
+    expect(changes[0]).toContain('12345678901234567891');
+    await page.screenshot({ path: screenshotPath('ui-compare') });
+    await page.keyboard.press('Escape');
+    await waitUntil(async () => (await compare.count()) === 0, 'the compare dialog to close');
+  });
+
+  it('re-sends the exact body to a target', async () => {
+    await rows().nth(0).click();
+    await page.getByRole('button', { name: 'Re-send…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Re-send delivery' });
+    await dialog.getByLabel('Target URL').fill(`${echo.url}/hook`);
+    await dialog.getByRole('button', { name: 'Send' }).click();
+
+    await waitUntil(async () => echo.requests.length === 1, 'the echo server to receive the re-send');
+    expect(echo.requests[0]?.body.toString()).toBe('{"order":{"id":"A-1","amount":12345678901234567891},"note":"same"}');
+    await waitUntil(async () => (await dialog.locator('.facts-table tr').count()) === 1, 'the recorded response');
+    expect(await dialog.locator('.facts-table').textContent()).toContain('200');
+  });
+});
