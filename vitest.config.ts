@@ -8,6 +8,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration tests start servers and child processes; two cores run two files at a time.
     maxWorkers: 2,
+    reporters: ['default', './test/support/closing-line-reporter.ts'],
     alias: { electron: new URL('./test/support/fake-electron.ts', import.meta.url).pathname },
   },
 });
