@@ -8,7 +8,13 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { main: resolve(__dirname, 'electron/main.ts') } },
+      rollupOptions: {
+        input: {
+          main: resolve(__dirname, 'electron/main.ts'),
+          // The store looks for its writer thread's script beside its own module.
+          'store-writer-worker': resolve(__dirname, 'electron/core/store-writer-worker.ts'),
+        },
+      },
     },
   },
   preload: {
