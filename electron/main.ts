@@ -115,7 +115,9 @@ async function startCore(keyStore: { store: SafeStorageKeyStore; keys: Record<st
       response: initial.response,
       retention: initial.retention,
       logger,
-      store: { nativeBinding: native.path },
+      // NOTE: a packaged app commits on the main thread, because loading the writer thread's
+      // script and better-sqlite3 from inside the asar archive has not been tried on a package.
+      store: { nativeBinding: native.path, writer: app.isPackaged ? 'inline' : 'worker' },
       settings,
     });
   } catch (error) {
