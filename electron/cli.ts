@@ -19,6 +19,7 @@ Commands:
   replay    send a stored delivery again, to any URL, optionally re-signed
   diff      compare two deliveries or fixture files: JSON paths, headers and lines
   send      post a signed test delivery (spike, github, stripe, standard-webhooks)
+  verify    print the signature verdict and diagnosis of a stored delivery or a fixture file
 
 Run "hooktray <command> --help" for a command's options.`;
 
