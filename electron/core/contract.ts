@@ -143,6 +143,22 @@ export interface TunnelStatus {
   subdomainChanged?: { previousUrl: string; url: string };
 }
 
+/**
+ * Whether the store accepts deliveries. While `failing`, the receiver answers 503 with
+ * Retry-After so providers retry, and capture resumes by itself once a write succeeds.
+ */
+export interface StorageStatus {
+  state: 'ok' | 'failing';
+  /** SQLite's or the store's error code, such as SQLITE_FULL, while failing. */
+  code: string | null;
+  /** What failed and how to fix it, in words for the user; null while ok. */
+  message: string | null;
+  /** Deliveries answered 503 since the store started failing. */
+  rejected: number;
+  /** When the current state began (ISO 8601). */
+  since: string;
+}
+
 export interface AppStatus {
   version: string;
   localUrl: string;
@@ -150,6 +166,7 @@ export interface AppStatus {
   deliveryCount: number;
   tunnel: TunnelStatus;
   dataDir: string;
+  storage: StorageStatus;
 }
 
 /** A verification profile as the settings show it; its keys stay in the core's vault. */
@@ -534,13 +551,15 @@ export interface PushChannels {
   'responses.recorded': TargetResponseSummary;
   'reverify.progress': ReverifyProgress;
   'export.progress': ExportProgress;
+  /** The store started failing or recovered; sent on each change of state. */
+  'storage.status': StorageStatus;
 }
 
 export type InvokeChannel = keyof InvokeChannels;
 export type PushChannel = keyof PushChannels;
 
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = ['status.get', 'deliveries.list', 'deliveries.get', 'settings.get', 'settings.update', 'profiles.setKeys', 'deliveries.diff', 'deliveries.replay', 'deliveries.responses', 'testEvents.send', 'forward.rules.get', 'forward.rules.set', 'export.run', 'import.run'];
-export const PUSH_CHANNELS: readonly PushChannel[] = ['deliveries.added', 'verdicts.changed', 'tunnel.status', 'reverify.progress', 'responses.recorded', 'export.progress'];
+export const PUSH_CHANNELS: readonly PushChannel[] = ['deliveries.added', 'verdicts.changed', 'tunnel.status', 'reverify.progress', 'responses.recorded', 'export.progress', 'storage.status'];
 
 /** The object a user interface talks to, whatever the transport. */
 export interface HooktrayApi {

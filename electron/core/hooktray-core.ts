@@ -3,6 +3,8 @@ import type { Logger } from './logger';
 import { PushHub } from './push-hub';
 import type { CapturedRequest, ResponseSettings } from './receiver';
 import { Receiver } from './receiver';
+import type { GuardOptions } from './receiver-guard';
+import { StorageHealth } from './storage-health';
 import { ReplayService } from './replay-service';
 import { ExportService } from './export/export-service';
 import type { SignedRequest, Profile } from './signatures/types';
@@ -33,6 +35,8 @@ export interface CoreOptions {
    * last for the process only; its profiles and vault must match `profiles` and `vault`.
    */
   settings?: SettingsService;
+  /** Path token and per-client rate limit of the receiver; both off when absent. */
+  guard?: GuardOptions;
 }
 
 export type InvokeHandlers = {
@@ -51,6 +55,8 @@ export class HooktrayCore {
   readonly pushes = new PushHub();
   readonly store: DeliveryStore;
   readonly receiver: Receiver;
+  /** Whether the store accepts deliveries, pushed on `storage.status` when it changes. */
+  readonly storage: StorageHealth;
   private profiles: Profile[];
   private vault: KeyVault;
   private tunnel: TunnelStatus = { state: 'disabled', url: null, reason: 'The tunnel is turned off.' };
@@ -88,8 +94,12 @@ export class HooktrayCore {
       ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
       ...(options.response === undefined ? {} : { response: options.response }),
       analyze: (captured) => this.analyze(captured),
-      persist: (delivery) => this.store.add(delivery),
+      persist: (delivery) => this.store.add(delivery, { rejectWhenBusy: true }),
+      ...(options.guard === undefined ? {} : { guard: options.guard }),
     });
+    this.storage = new StorageHealth({ dataDir: options.dataDir, logger: options.logger, publish: (status) => this.pushes.publish('storage.status', status) });
+    this.receiver.on('storeFailed', (_id, error) => this.storage.writeFailed(error));
+    this.receiver.on('delivery', () => this.storage.writeSucceeded());
     this.receiver.on('delivery', (delivery) => this.pushes.queueDelivery(toSummary(delivery)));
     this.replays = new ReplayService({
       store: this.store,
@@ -150,6 +160,7 @@ export class HooktrayCore {
       deliveryCount: this.store.count(),
       tunnel: this.tunnel,
       dataDir: this.options.dataDir,
+      storage: this.storage.status,
     };
   }
 
@@ -160,7 +171,10 @@ export class HooktrayCore {
 
   /** Computes the verdict and Spike summary of a delivery from its bytes. */
   analyze(request: CapturedRequest | DeliveryDetail): Pick<DeliveryDetail, 'verdict' | 'spike'> {
-    const signed: SignedRequest = { ...request, publicUrl: this.tunnel.url };
+    // With a path token the provider signed the URL that includes it, and the stored path lacks it.
+    const token = this.options.guard?.pathToken ?? null;
+    const publicUrl = this.tunnel.url === null || token === null ? this.tunnel.url : `${this.tunnel.url.replace(/\/$/, '')}/${token}`;
+    const signed: SignedRequest = { ...request, publicUrl };
     const verdict = verifyDelivery(signed, this.profiles, this.vault, { now: Date.now() });
     const profile = findProfile(this.profiles, request.path);
     // Under a Spike profile a malformed body still gets a summary, with warnings.

@@ -6,6 +6,8 @@ import type { DeliveryDetail, HeaderPair, Verdict } from './contract';
 import { decodeContent } from './content-encoding';
 import { findHeader, pairsFromRawHeaders } from './headers';
 import type { Logger } from './logger';
+import type { GuardOptions } from './receiver-guard';
+import { clientKey, ReceiverGuard } from './receiver-guard';
 import type { NewDelivery } from './store';
 import { UlidGenerator } from './ulid';
 
@@ -16,6 +18,9 @@ export const PROBE_PATH_PREFIX = '/__hooktray/probe/';
 export const DELIVERY_ID_HEADER = 'X-Hooktray-Delivery';
 
 export const DEFAULT_BODY_LIMIT = 25 * 1024 * 1024;
+
+/** Retry-After, in seconds, of the 503 sent while the store's write queue is over its bound. */
+export const BUSY_RETRY_AFTER_S = 5;
 
 /** What the receiver answers to every stored delivery. Spike requires exactly 200 within 30 s. */
 export interface ResponseSettings {
@@ -48,6 +53,8 @@ export interface ReceiverOptions {
   analyze: (delivery: CapturedRequest) => { verdict: Verdict; spike: DeliveryDetail['spike'] };
   /** Stores a delivery; the receiver answers only after the returned promise resolves. */
   persist: (delivery: NewDelivery) => Promise<DeliveryDetail>;
+  /** Path token and rate limit; both off when absent. */
+  guard?: GuardOptions;
 }
 
 /** A request as captured, before verification and storage. */
@@ -55,6 +62,8 @@ export type CapturedRequest = Omit<NewDelivery, 'verdict' | 'spike'>;
 
 export interface ReceiverEvents {
   delivery: [DeliveryDetail];
+  /** Storing a delivery failed and the sender got 503; STORE_BUSY errors are back-pressure. */
+  storeFailed: [id: string, error: unknown];
   probe: [nonce: string, request: http.IncomingMessage];
 }
 
@@ -64,8 +73,10 @@ export interface ReceiverEvents {
  */
 export class Receiver extends EventEmitter<ReceiverEvents> {
   private readonly server: http.Server;
-  private readonly options: Required<Omit<ReceiverOptions, 'analyze' | 'persist' | 'logger'>> &
+  private readonly options: Required<Omit<ReceiverOptions, 'analyze' | 'persist' | 'logger' | 'guard'>> &
     Pick<ReceiverOptions, 'analyze' | 'persist' | 'logger'>;
+  /** Path token and rate limit, with the counts of what they rejected. */
+  readonly guard: ReceiverGuard;
   private readonly ids = new UlidGenerator();
   private storeFailures = 0;
 
@@ -79,6 +90,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       requestTimeoutMs: 120_000,
       ...options,
     };
+    this.guard = new ReceiverGuard(options.guard ?? { pathToken: null, rateLimitPerSecond: 0 });
     this.server = http.createServer(
       {
         headersTimeout: this.options.headersTimeoutMs,
@@ -147,9 +159,12 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       return;
     }
 
-    const body = await readBody(request, this.options.bodyLimit);
     const headers = pairsFromRawHeaders(request.rawHeaders);
-    const captured = this.capture(request, headers, body, receivedAt, monotonicNs);
+    const storedPath = this.checkGuard(request, response, path, headers);
+    if (storedPath === null) return;
+
+    const body = await readBody(request, this.options.bodyLimit);
+    const captured = this.capture(request, storedPath, headers, body, receivedAt, monotonicNs);
     const { verdict, spike } = this.options.analyze(captured);
 
     let stored: DeliveryDetail;
@@ -158,7 +173,11 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     } catch (error) {
       this.reportStoreFailure(captured.id, error);
       if (body.overLimit) request.destroy();
-      answer(response, 503, { error: 'Hooktray could not store the delivery; retry later.' }, { 'Retry-After': '30' });
+      if ((error as { code?: unknown }).code === 'STORE_BUSY') {
+        answer(response, 503, { error: `Hooktray is busy storing earlier deliveries; retry after ${BUSY_RETRY_AFTER_S} s.` }, { 'Retry-After': String(BUSY_RETRY_AFTER_S) });
+      } else {
+        answer(response, 503, { error: 'Hooktray could not store the delivery; retry later.' }, { 'Retry-After': '30' });
+      }
       return;
     }
     this.storeFailures = 0;
@@ -172,7 +191,29 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     await this.sendConfiguredResponse(response, stored.id);
   }
 
-  private capture(request: http.IncomingMessage, headers: HeaderPair[], body: ReadResult, receivedAt: Date, monotonicNs: string): CapturedRequest {
+  /**
+   * Applies the path token and rate limit. Returns the path to store, or null after answering
+   * 404 or 429 without reading the body; rejected requests are counted, never stored.
+   */
+  private checkGuard(request: http.IncomingMessage, response: http.ServerResponse, path: string, headers: HeaderPair[]): string | null {
+    if (!this.guard.active) return path;
+    const decision = this.guard.check(path, clientKey(request.socket.remoteAddress ?? null, findHeader(headers, 'x-forwarded-for') ?? null));
+    if (decision.outcome === 'accept') return decision.path;
+
+    // The body is never read; closing the connection avoids draining an unbounded upload.
+    request.resume();
+    if (decision.outcome === 'reject-token') {
+      answer(response, 404, { error: 'Not found.' }, { Connection: 'close' });
+    } else {
+      answer(response, 429, { error: `Too many requests from this client; retry after ${decision.retryAfterSeconds} s.` }, { 'Retry-After': String(decision.retryAfterSeconds), Connection: 'close' });
+    }
+    const { missingToken, rateLimited } = this.guard.counts;
+    const total = missingToken + rateLimited;
+    if (total === 1 || total % 1000 === 0) this.options.logger.warn('receiver: rejected requests by path token or rate limit', { missingToken, rateLimited });
+    return null;
+  }
+
+  private capture(request: http.IncomingMessage, path: string, headers: HeaderPair[], body: ReadResult, receivedAt: Date, monotonicNs: string): CapturedRequest {
     const contentEncoding = findHeader(headers, 'content-encoding')?.trim().toLowerCase() || null;
     const decoded = body.overLimit || contentEncoding === null ? { bytes: null, error: null } : decodeContent(body.bytes, contentEncoding);
     return {
@@ -180,7 +221,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       receivedAt: receivedAt.toISOString(),
       monotonicNs,
       method: request.method ?? 'GET',
-      path: request.url ?? '/',
+      path,
       httpVersion: request.httpVersion,
       remoteAddress: request.socket.remoteAddress ?? null,
       forwardedFor: findHeader(headers, 'x-forwarded-for') ?? null,
@@ -204,6 +245,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
   }
 
   private reportStoreFailure(id: string, error: unknown): void {
+    this.emit('storeFailed', id, error);
     this.storeFailures += 1;
     // A full disk fails every request: log the first failure and then every hundredth.
     if (this.storeFailures === 1 || this.storeFailures % 100 === 0) {

@@ -39,56 +39,93 @@ export class StoreWriteError extends Error {
   }
 }
 
+/** Minimum time between starts of the writer thread, in ms, so a thread that keeps dying cannot spin. */
+export const WRITER_RESTART_DELAY_MS = 1_000;
+
+interface Waiter {
+  resolve: (results: WriteResult[]) => void;
+  reject: (error: Error) => void;
+}
+
 /**
  * Commits on a worker thread, so fsync and SQLite work never block the receiver's event
- * loop. If the thread dies, pending and later writes fail, so the receiver answers 503.
+ * loop. If the thread dies, its pending writes fail (the receiver answers 503) and the next
+ * write after WRITER_RESTART_DELAY_MS starts a new thread, so capture resumes by itself.
  */
 export class WorkerWriteBackend implements WriteBackend {
-  private readonly worker: Worker;
+  private worker: Worker | null = null;
   private nextBatchId = 1;
-  private readonly waiting = new Map<number, { resolve: (results: WriteResult[]) => void; reject: (error: Error) => void }>();
   private failure: Error | null = null;
+  private failedAt = 0;
   private closed: Promise<void> | null = null;
+  private readonly waiters = new WeakMap<Worker, Map<number, Waiter>>();
+  /** Number of writer threads started, including the first. */
+  starts = 0;
 
-  constructor(script: string, file: string, options: DatabaseOptions) {
-    this.worker = new Worker(script, { workerData: { file, ...options } satisfies WriterWorkerData });
-    this.worker.on('message', (reply: WriterReply) => this.receive(reply));
-    this.worker.on('error', (error) => this.fail(error));
-    this.worker.on('exit', (code) => this.fail(new Error(`The store's writer thread exited with code ${code}.`)));
+  constructor(
+    private readonly script: string,
+    private readonly file: string,
+    private readonly options: DatabaseOptions,
+  ) {
+    this.start();
   }
 
   write(deliveries: NewDelivery[]): Promise<WriteResult[]> {
-    if (this.failure !== null) return Promise.reject(this.failure);
+    if (this.closed !== null) return Promise.reject(new StoreWriteError('The store is closed; writes are no longer accepted.', 'STORE_CLOSED'));
+    if (this.worker === null && Date.now() - this.failedAt >= WRITER_RESTART_DELAY_MS) this.start();
+    const worker = this.worker;
+    if (worker === null) return Promise.reject(this.failure ?? new StoreWriteError("The store's writer thread is not running.", 'WRITER_STOPPED'));
+
     const batchId = this.nextBatchId++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(batchId, { resolve, reject });
-      this.worker.postMessage({ type: 'write', batchId, deliveries } satisfies WriterRequest);
+      this.waitingFor(worker).set(batchId, { resolve, reject });
+      worker.postMessage({ type: 'write', batchId, deliveries } satisfies WriterRequest);
     });
   }
 
   close(): Promise<void> {
     this.closed ??= new Promise<void>((resolve) => {
-      if (this.failure !== null) {
+      const worker = this.worker;
+      if (worker === null) {
         resolve();
         return;
       }
-      this.worker.once('exit', () => resolve());
-      this.worker.postMessage({ type: 'close' } satisfies WriterRequest);
+      worker.once('exit', () => resolve());
+      worker.postMessage({ type: 'close' } satisfies WriterRequest);
     });
     return this.closed;
   }
 
-  private receive(reply: WriterReply): void {
-    if (reply.type === 'closed') return;
-    const waiter = this.waiting.get(reply.batchId);
-    this.waiting.delete(reply.batchId);
-    if (reply.type === 'written') waiter?.resolve(reply.results);
-    else waiter?.reject(new StoreWriteError(reply.message, reply.code));
+  private waitingFor(worker: Worker): Map<number, Waiter> {
+    return this.waiters.get(worker) as Map<number, Waiter>;
   }
 
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const waiter of this.waiting.values()) waiter.reject(error);
-    this.waiting.clear();
+  private start(): void {
+    const worker = new Worker(this.script, { workerData: { file: this.file, ...this.options } satisfies WriterWorkerData });
+    // Each thread gets its own waiter map, so a late exit of a dead thread never fails the writes of its successor.
+    const waiting = new Map<number, Waiter>();
+    this.worker = worker;
+    this.waiters.set(worker, waiting);
+    this.starts += 1;
+    worker.on('message', (reply: WriterReply) => receive(waiting, reply));
+    worker.on('error', (error) => this.fail(worker, waiting, error));
+    worker.on('exit', (code) => this.fail(worker, waiting, new StoreWriteError(`The store's writer thread exited with code ${code}.`, 'WRITER_EXITED')));
   }
+
+  private fail(worker: Worker, waiting: Map<number, Waiter>, error: Error): void {
+    for (const waiter of waiting.values()) waiter.reject(error);
+    waiting.clear();
+    if (this.worker !== worker) return;
+    this.worker = null;
+    this.failure = error;
+    this.failedAt = Date.now();
+  }
+}
+
+function receive(waiting: Map<number, Waiter>, reply: WriterReply): void {
+  if (reply.type === 'closed') return;
+  const waiter = waiting.get(reply.batchId);
+  waiting.delete(reply.batchId);
+  if (reply.type === 'written') waiter?.resolve(reply.results);
+  else waiter?.reject(new StoreWriteError(reply.message, reply.code));
 }

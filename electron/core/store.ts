@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeliveryDetail, DeliveryPage, DeliveryQuery, DeliverySummary, HeaderPair, Verdict, VerdictChange } from './contract';
 import type { WriteBackend } from './store-write-queue';
-import { findWriterScript, InlineWriteBackend, WorkerWriteBackend } from './store-write-queue';
+import { findWriterScript, InlineWriteBackend, StoreWriteError, WorkerWriteBackend } from './store-write-queue';
 import type { DatabaseOptions, NewDelivery } from './store-writer';
 import { DeliveryWriter, openDatabase } from './store-writer';
 
@@ -27,7 +27,16 @@ export interface StoreOptions extends DatabaseOptions {
   groupCommitMs?: number;
   /** Delay before new deliveries are added to the search index, in ms; searches catch up first. */
   indexDelayMs?: number;
+  /**
+   * Body bytes that may wait for a commit, queued or in flight (DEFAULT_MAX_QUEUED_BYTES by
+   * default). Beyond it the receiver's writes are rejected with code STORE_BUSY, so a flood
+   * of requests cannot exhaust memory.
+   */
+  maxQueuedBytes?: number;
 }
+
+/** Bodies are copied once more on their way to the writer thread, so this costs about twice as much memory. */
+export const DEFAULT_MAX_QUEUED_BYTES = 256 * 1024 * 1024;
 
 export interface RetentionPolicy {
   /** Keep at most this many newest deliveries; 0 keeps all. */
@@ -88,6 +97,8 @@ export class DeliveryStore {
   private inFlight = new Set<Promise<void>>();
   private pending: PendingWrite[] = [];
   private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  private readonly maxQueuedBytes: number;
+  private queuedBytes = 0;
   private readonly indexDelayMs: number;
   private indexTimer: NodeJS.Timeout | null = null;
   private firstUnindexedWriteAt: number | null = null;
@@ -104,6 +115,7 @@ export class DeliveryStore {
         : new InlineWriteBackend(new DeliveryWriter(this.db));
     this.groupCommitMs = options.groupCommitMs ?? 0;
     this.indexDelayMs = options.indexDelayMs ?? 250;
+    this.maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
 
     this.statements = {
       insertText: this.db.prepare('INSERT INTO delivery_text (rowid, path, headers, body) VALUES (?, ?, ?, ?)'),
@@ -119,16 +131,35 @@ export class DeliveryStore {
     };
   }
 
-  /** Queues a delivery and resolves with it, `retryOf` filled in, once its transaction commits. */
-  add(delivery: NewDelivery): Promise<DeliveryDetail> {
-    return new Promise((resolve, reject) => {
+  /**
+   * Queues a delivery and resolves with it, `retryOf` filled in, once its transaction commits.
+   * With `rejectWhenBusy` it rejects at once, with StoreWriteError code STORE_BUSY, while more
+   * than `maxQueuedBytes` wait for a commit. An empty queue accepts a delivery of any size.
+   * Imports leave it off and wait for their own batches instead.
+   */
+  add(delivery: NewDelivery, options: { rejectWhenBusy?: boolean } = {}): Promise<DeliveryDetail> {
+    const bytes = queuedSize(delivery);
+    if (options.rejectWhenBusy === true && this.queuedBytes > 0 && this.queuedBytes + bytes > this.maxQueuedBytes) {
+      const message = `The store is busy: ${this.queuedBytes} body bytes are waiting for a commit, over the limit of ${this.maxQueuedBytes}; retry shortly.`;
+      return Promise.reject(new StoreWriteError(message, 'STORE_BUSY'));
+    }
+    this.queuedBytes += bytes;
+    const release = (): void => {
+      this.queuedBytes -= bytes;
+    };
+    return new Promise<DeliveryDetail>((resolve, reject) => {
       this.pending.push({ delivery, resolve, reject });
       if (this.pending.length >= MAX_PENDING) {
         this.flush();
       } else if (this.timer === null) {
         this.timer = this.groupCommitMs > 0 ? setTimeout(() => this.flush(), this.groupCommitMs) : setImmediate(() => this.flush());
       }
-    });
+    }).finally(release);
+  }
+
+  /** Body bytes queued or in flight to the writer. */
+  get pendingBytes(): number {
+    return this.queuedBytes;
   }
 
   /** Sends every queued write to the writer now, as one transaction, and resolves when it has committed. */
@@ -334,6 +365,10 @@ export class DeliveryStore {
     if (this.indexTimer !== null) clearTimeout(this.indexTimer);
     this.db.close();
   }
+}
+
+function queuedSize(delivery: NewDelivery): number {
+  return delivery.body.byteLength + (delivery.decodedBody?.byteLength ?? 0);
 }
 
 function whereSql(conditions: string[]): string {

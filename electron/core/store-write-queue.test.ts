@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DeliveryStore } from './store';
+import type { NewDelivery } from './store';
+import { WorkerWriteBackend, WRITER_RESTART_DELAY_MS } from './store-write-queue';
+import { openDatabase } from './store-writer';
+import { UlidGenerator } from './ulid';
+
+const ids = new UlidGenerator();
+const COMPILED_WORKER = resolve(__dirname, '..', '..', 'out', 'node', 'core', 'store-writer-worker.js');
+
+function delivery(path: string, bytes = Buffer.from('{"n":1}')): NewDelivery {
+  return {
+    id: ids.next(Date.now()),
+    receivedAt: new Date().toISOString(),
+    monotonicNs: process.hrtime.bigint().toString(),
+    method: 'POST',
+    path,
+    httpVersion: '1.1',
+    remoteAddress: '127.0.0.1',
+    forwardedFor: null,
+    headers: [['Content-Type', 'application/json']],
+    size: bytes.length,
+    truncated: false,
+    contentEncoding: null,
+    body: bytes,
+    decodedBody: null,
+    decodeError: null,
+    bodySha256: createHash('sha256').update(bytes).digest('hex'),
+    verdict: { status: 'unverified', scheme: null, profile: null, reason: 'test' },
+    spike: null,
+  };
+}
+
+/**
+ * Writes a worker script that exits on its first message while `marker` exists and runs the
+ * real writer otherwise, so a test can kill the writer thread and then let it recover.
+ */
+function crashingWorker(dir: string, marker: string): string {
+  const script = join(dir, 'crashing-writer.js');
+  writeFileSync(
+    script,
+    `const { existsSync } = require('node:fs');
+const { parentPort } = require('node:worker_threads');
+if (existsSync(${JSON.stringify(marker)})) parentPort.once('message', () => process.exit(3));
+else require(${JSON.stringify(COMPILED_WORKER)});
+`,
+  );
+  return script;
+}
+
+describe.skipIf(!existsSync(COMPILED_WORKER))('writer thread restart (needs npm run build:cli)', () => {
+  it('fails writes while dead, then restarts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hooktray-writer-'));
+    const marker = join(dir, 'crash');
+    writeFileSync(marker, '');
+    const file = join(dir, 'hooktray.db');
+    openDatabase(file, {}).close();
+    const backend = new WorkerWriteBackend(crashingWorker(dir, marker), file, {});
+
+    await expect(backend.write([delivery('/first')])).rejects.toMatchObject({ code: 'WRITER_EXITED' });
+    await expect(backend.write([delivery('/too-soon')])).rejects.toMatchObject({ code: 'WRITER_EXITED' });
+
+    rmSync(marker);
+    await new Promise((wake) => setTimeout(wake, WRITER_RESTART_DELAY_MS + 50));
+    const results = await backend.write([delivery('/after-restart')]);
+    await backend.close();
+
+    expect(results).toHaveLength(1);
+    expect(backend.starts).toBe(2);
+    const db = openDatabase(file, {});
+    const paths = db.prepare('SELECT path FROM deliveries').pluck().all();
+    db.close();
+    expect(paths).toEqual(['/after-restart']);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('store back-pressure bound', () => {
+  it('rejects receiver writes over the bound with STORE_BUSY', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hooktray-bound-'));
+    const store = new DeliveryStore({ dataDir: dir, writer: 'inline', maxQueuedBytes: 1_000 });
+    const body = Buffer.alloc(600, 'a');
+
+    const first = store.add(delivery('/a', body), { rejectWhenBusy: true });
+    const second = store.add(delivery('/b', body), { rejectWhenBusy: true });
+    const imported = store.add(delivery('/c', body));
+
+    await expect(second).rejects.toMatchObject({ code: 'STORE_BUSY' });
+    await expect(first).resolves.toMatchObject({ path: '/a' });
+    await expect(imported).resolves.toMatchObject({ path: '/c' });
+    expect(store.pendingBytes).toBe(0);
+
+    const afterDrain = await store.add(delivery('/d', body), { rejectWhenBusy: true });
+    expect(afterDrain.path).toBe('/d');
+    expect(store.count()).toBe(3);
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('accepts one delivery over the bound into an empty queue', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hooktray-bound-'));
+    const store = new DeliveryStore({ dataDir: dir, writer: 'inline', maxQueuedBytes: 10 });
+    const stored = await store.add(delivery('/big', Buffer.alloc(5_000, 'b')), { rejectWhenBusy: true });
+    expect(stored.size).toBe(5_000);
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
