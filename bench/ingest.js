@@ -3,13 +3,16 @@
 // against a bare node:http server that only reads the body and answers 200, under the same
 // autocannon load on loopback in the same run. Writes the figures to docs/benchmarks.md.
 //
-// Usage: npm run build && node bench/ingest.js [--duration SECONDS] [--connections N] [--no-write]
+// Usage: npm run build && node bench/ingest.js [--duration SECONDS] [--connections N] [--rounds N] [--no-write]
+// Each round measures the three servers one after another; the report uses each one's median,
+// so a burst of other load on the machine moves one round, not the result.
 
 const autocannon = require('autocannon');
 const { spawn } = require('node:child_process');
 const { createHmac } = require('node:crypto');
 const { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
+const os = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
 const { machineDescription, writeSection } = require('./report');
@@ -18,11 +21,13 @@ const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
+    rounds: { type: 'string', default: '3' },
     'no-write': { type: 'boolean', default: false },
   },
 });
 const DURATION = Number(values.duration);
 const CONNECTIONS = Number(values.connections);
+const ROUNDS = Number(values.rounds);
 const KEY = 'bench-key-not-a-secret';
 
 const BODY = JSON.stringify(
@@ -100,6 +105,12 @@ async function measure(label, args, outputFile) {
   return { rps: result.requests.average, p99: result.latency.p99, failed: non2xx, total: result.requests.total };
 }
 
+/** Returns the round with the median requests per second. */
+function median(results) {
+  const sorted = [...results].sort((a, b) => a.rps - b.rps);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 async function main() {
   const cli = join(__dirname, '..', 'bin', 'hooktray.js');
   const dir = mkdtempSync(join(tmpdir(), 'hooktray-bench-'));
@@ -108,9 +119,16 @@ async function main() {
   const listenArgs = (name, extra) => [cli, 'listen', '--json', '--no-tunnel', '--port', '0', '--data-dir', join(dir, name), ...extra];
 
   try {
-    const bare = await measure('bare node:http', ['-e', BARE_SERVER], join(dir, 'bare.out'));
-    const verified = await measure('hooktray, verification on', listenArgs('on', ['--config', withProfile]), join(dir, 'on.out'));
-    const unverified = await measure('hooktray, verification off', listenArgs('off', []), join(dir, 'off.out'));
+    const rounds = { bare: [], verified: [], unverified: [] };
+    for (let round = 1; round <= ROUNDS; round++) {
+      console.log(`round ${round} of ${ROUNDS}`);
+      rounds.bare.push(await measure('bare node:http', ['-e', BARE_SERVER], join(dir, 'bare.out')));
+      rounds.verified.push(await measure('hooktray, verification on', listenArgs(`on-${round}`, ['--config', withProfile]), join(dir, 'on.out')));
+      rounds.unverified.push(await measure('hooktray, verification off', listenArgs(`off-${round}`, []), join(dir, 'off.out')));
+    }
+    const bare = median(rounds.bare);
+    const verified = median(rounds.verified);
+    const unverified = median(rounds.unverified);
 
     const ratio = verified.rps / bare.rps;
     const verificationCost = 1 - verified.rps / unverified.rps;
@@ -120,10 +138,11 @@ async function main() {
       writeSection('ingest', [
         '## Ingest throughput',
         '',
-        `Command: \`npm run build && node bench/ingest.js --duration ${DURATION} --connections ${CONNECTIONS}\``,
+        `Command: \`npm run build && node bench/ingest.js --duration ${DURATION} --connections ${CONNECTIONS} --rounds ${ROUNDS}\``,
         `Machine: ${machineDescription()}. Run on ${new Date().toISOString().slice(0, 10)}.`,
         '',
-        `autocannon, ${CONNECTIONS} connections for ${DURATION} s each, POSTs of a signed ${Buffer.byteLength(BODY)}-byte Spike body on loopback.`,
+        `autocannon, ${CONNECTIONS} connections for ${DURATION} s each, POSTs of a signed ${Buffer.byteLength(BODY)}-byte Spike body on loopback;`,
+        `${ROUNDS} rounds, each server's median round shown. Load average at the end: ${os.loadavg().map((load) => load.toFixed(2)).join(', ')}.`,
         'Hooktray answers each request only after its SQLite transaction has committed (WAL, synchronous=FULL, group commit).',
         '',
         '| server | requests/s | p99 latency (ms) | failed |',
