@@ -58,6 +58,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     // node:util parseArgs reports unknown or malformed options with these codes.
     const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      const { address, port } = error as { address?: string; port?: number };
+      const reason = code === 'EADDRINUSE' ? 'is already in use' : 'needs privileges this user lacks';
+      process.stderr.write(`hooktray ${name}: port ${port ?? '?'} on ${address ?? '127.0.0.1'} ${reason}: choose another port, or 0 for any free one.\n`);
+      return 2;
+    }
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
       process.stderr.write(`hooktray ${name}: ${(error as Error).message}\n`);
       return 2;

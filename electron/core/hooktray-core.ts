@@ -174,9 +174,15 @@ export class HooktrayCore {
     // With a path token the provider signed the URL that includes it, and the stored path lacks it.
     const token = this.options.guard?.pathToken ?? null;
     const publicUrl = this.tunnel.url === null || token === null ? this.tunnel.url : `${this.tunnel.url.replace(/\/$/, '')}/${token}`;
+    const profile = findProfile(this.profiles, request.path);
+    if (request.truncated) {
+      // The body over the limit was not kept, so neither a signature nor a summary can be computed.
+      const reason = 'The body was over the size limit and was not stored, so its signature cannot be checked: raise the body limit to capture it.';
+      return { verdict: { status: 'unverified', scheme: profile?.scheme ?? null, profile: profile?.name ?? null, reason }, spike: null };
+    }
+
     const signed: SignedRequest = { ...request, publicUrl };
     const verdict = verifyDelivery(signed, this.profiles, this.vault, { now: Date.now() });
-    const profile = findProfile(this.profiles, request.path);
     // Under a Spike profile a malformed body still gets a summary, with warnings.
     const spike = summarizeSpike(request.decodedBody ?? request.body, profile?.scheme !== 'spike');
     return { verdict, spike };

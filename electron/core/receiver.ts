@@ -106,6 +106,10 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
         });
       },
     );
+    // A sender that half-closes after its request still gets its answer, which goes out only
+    // after the store commits; by default Node closes the socket on the client's FIN.
+    // NOTE: `httpAllowHalfOpen` is an undocumented property of node:http's Server (Node 20).
+    (this.server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
       this.options.logger.warn('receiver: malformed request rejected', { code: error.code, remote: socket.remoteAddress });
       if (socket.writable && !socket.destroyed) {

@@ -94,6 +94,14 @@ describe('DeliveryStore', () => {
     expect(store.list({ text: 'absent text' }).total).toBe(0);
   });
 
+  it('finds text after an empty body', async () => {
+    const store = newStore();
+    await store.add(delivery('/health', ''));
+    await store.add(delivery('/after/empty', '{"marker": "afterempty"}'));
+    expect(store.list({ text: 'afterempty' }).items.map((item) => item.path)).toEqual(['/after/empty']);
+    expect(store.list({ text: 'health' }).items.map((item) => item.path)).toEqual(['/health']);
+  });
+
   it('filters by verdict and time range', async () => {
     const store = newStore();
     await store.add(delivery('/old', 'a', { verdict: 'valid', receivedAt: new Date('2025-01-01T00:00:00Z') }));

@@ -217,10 +217,12 @@ export class DeliveryStore {
   indexPending(): boolean {
     return this.db.transaction(() => {
       const from = this.statements.indexedSeq.get() as number;
-      const rows = this.statements.unindexed.all(from, INDEX_BATCH) as { seq: number; path: string; headers: string; text: Buffer }[];
+      // SQLite's substr() returns NULL, not an empty blob, for an empty body.
+      const rows = this.statements.unindexed.all(from, INDEX_BATCH) as { seq: number; path: string; headers: string; text: Buffer | null }[];
       for (const row of rows) {
         const headers = (JSON.parse(row.headers) as HeaderPair[]).map(([name, value]) => `${name}: ${value}`).join('\n');
-        this.statements.insertText.run(row.seq, row.path, headers, Buffer.from(row.text).toString('utf8'));
+        const bodyText = row.text === null ? '' : Buffer.from(row.text).toString('utf8');
+        this.statements.insertText.run(row.seq, row.path, headers, bodyText);
       }
       if (rows.length > 0) this.statements.setIndexedSeq.run((rows.at(-1) as { seq: number }).seq);
       return rows.length === INDEX_BATCH;

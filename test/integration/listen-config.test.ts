@@ -1,5 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { CLI, tempDir, writeConfig } from '../support/listen-process';
 
@@ -46,6 +48,25 @@ describe('hooktray listen configuration errors', () => {
     const result = runListen(['--data-dir', tempDir(), '--port', '70000']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('Invalid --port "70000"');
+  });
+
+  it('names a port already in use', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const result = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [CLI, 'listen', '--no-tunnel', '--data-dir', tempDir(), '--port', String(port)]);
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('exit', (status) => resolve({ status, stderr }));
+      });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(result.stderr).not.toContain('    at ');
+    } finally {
+      blocker.close();
+    }
   });
 
   it('rejects an unknown option', () => {

@@ -100,10 +100,14 @@ describe('hooktray listen with a Spike profile', () => {
 
   it('answers 413 over the body limit and stays up', async () => {
     const body = Buffer.alloc(26 * 1024 * 1024, 0x61);
-    const { response, record } = await deliver('/too/big', body);
+    const { response, record } = await deliver('/webhooks/spike/too-big', body, { 'X-Body-Signature': spikeSignature(KEY, body) });
     expect(response.status).toBe(413);
     expect(response.text).toContain('26214400 bytes');
     expect((record as unknown as { truncated: boolean }).truncated).toBe(true);
+    expect(record.verdict.status).toBe('unverified');
+    expect(record.verdict.reason).toContain('over the size limit');
+    expect(record.verdict.profile).toBe('spike');
+    expect(record.spike).toBeNull();
 
     const after = await deliver('/after/413', 'still here');
     expect(after.response.status).toBe(200);

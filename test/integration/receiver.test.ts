@@ -84,6 +84,35 @@ describe('receiver against malformed and slow clients', () => {
     expect(reply === '' || /^HTTP\/1\.1 408/.test(reply)).toBe(true);
   });
 
+  it('answers a client that half-closes', async () => {
+    // A slow store widens the window between the client's FIN and the answer.
+    const slow = new Receiver({
+      port: 0,
+      logger: silentLogger,
+      analyze: () => ({ verdict: { status: 'unverified', scheme: null, profile: null, reason: 'test' }, spike: null }),
+      persist: async (delivery) => {
+        await new Promise((wait) => setTimeout(wait, 100));
+        return store.add(delivery);
+      },
+    });
+    await slow.listen();
+    try {
+      const reply = await new Promise<string>((resolve) => {
+        const socket = connect(slow.port, '127.0.0.1');
+        let received = '';
+        socket.on('data', (data) => {
+          received += data.toString('latin1');
+        });
+        socket.on('close', () => resolve(received));
+        // end() sends the request and then FIN, as some senders do.
+        socket.on('connect', () => socket.end('POST /half HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi'));
+      });
+      expect(reply).toMatch(/^HTTP\/1\.1 200/);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('keeps serving after the hostile requests', async () => {
     const response = await fetch(`${receiver.localUrl}/after`, { method: 'POST', body: 'fine' });
     expect(response.status).toBe(200);
