@@ -105,7 +105,8 @@ export class DeliveryStore {
   private readonly statements;
 
   constructor(options: StoreOptions) {
-    mkdirSync(options.dataDir, { recursive: true });
+    // Owner-only: the folder holds every captured body, the logs and the settings.
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     this.file = join(options.dataDir, 'hooktray.db');
     this.db = openDatabase(this.file, options);
     const script = options.writerScript ?? findWriterScript();

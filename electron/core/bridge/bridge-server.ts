@@ -101,7 +101,8 @@ export class UiBridge {
   private async handleHttp(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const rejected = this.guard(request);
     if (rejected !== null) {
-      this.options.logger.warn('bridge: request rejected', { code: rejected.code, path: request.url });
+      // The query can carry the session token, so only the path is logged.
+      this.options.logger.warn('bridge: request rejected', { code: rejected.code, path: (request.url ?? '').split('?', 1)[0] });
       this.sendText(response, 403, rejected.message);
       return;
     }

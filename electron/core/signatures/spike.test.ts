@@ -48,6 +48,12 @@ describe('spike verifier', () => {
     expect(verify([['X-Body-Signature', 'sig: ???']], BODY, [KEY]).status).toBe('malformed-header');
   });
 
+  it('reports a digest of the wrong length', () => {
+    const result = verify([['X-Body-Signature', 'zzz']], BODY, [KEY]);
+    expect(result.status).toBe('malformed-header');
+    expect(result.reason).toContain('3 characters');
+  });
+
   it('reports a profile without keys', () => {
     const verdict = verify([['X-Body-Signature', digest.toString('hex')]], BODY, []);
     expect(verdict.status).toBe('no-key');

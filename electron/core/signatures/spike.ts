@@ -5,6 +5,11 @@ import { bodyOf, defineScheme, malformedHeader, missingSignature, textKey } from
 
 export const SPIKE_SIGNATURE_HEADER = 'X-Body-Signature';
 
+/** Returns true when the text has the length of a 32-byte digest in hex or base64 (padded or not). */
+function isSha256DigestLength(text: string): boolean {
+  return text.length === 64 || text.length === 43 || text.length === 44;
+}
+
 /**
  * Spike: HMAC-SHA256 of the raw body bytes with the shared key, in `X-Body-Signature`.
  * Spike's public docs do not say whether the digest is hex or base64, so both are accepted
@@ -27,6 +32,11 @@ export const spikeVerifier = defineScheme({
       if (received === undefined) return missingSignature(SPIKE_SIGNATURE_HEADER);
       if (received === '') return malformedHeader(`The ${SPIKE_SIGNATURE_HEADER} header is empty.`);
       if (!isDigestText(received)) return malformedHeader(`The ${SPIKE_SIGNATURE_HEADER} header is neither hex nor base64.`);
+      if (!isSha256DigestLength(received)) {
+        return malformedHeader(
+          `The ${SPIKE_SIGNATURE_HEADER} header has ${received.length} characters; an HMAC-SHA256 digest has 64 in hex or 43 to 44 in base64.`,
+        );
+      }
       return { digests: [received], encodings: ['hex', 'base64'], contents: [{ body: request.body }] };
     },
     keyBytes: textKey,
