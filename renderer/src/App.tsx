@@ -75,6 +75,14 @@ export function App({ api, disconnected }: AppProps) {
     });
   }, [url]);
 
+  const closeDialogs = useCallback(() => {
+    setSettingsOpen(false);
+    setExportOpen(false);
+    setSendTestOpen(false);
+    setResendId(null);
+    setComparing(null);
+  }, []);
+
   const select = useCallback((group: DeliveryGroup) => {
     const latest = group.attempts[0];
     if (latest !== undefined) setSelection({ key: group.key, id: latest.id });
@@ -96,12 +104,11 @@ export function App({ api, disconnected }: AppProps) {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
-      if (event.key === 'Escape' && (comparing !== null || resendId !== null)) {
-        setComparing(null);
-        setResendId(null);
+      const dialogOpen = settingsOpen || exportOpen || sendTestOpen || resendId !== null || comparing !== null;
+      if (event.key === 'Escape' && dialogOpen) {
+        closeDialogs();
         return;
       }
-      const dialogOpen = settingsOpen || exportOpen || sendTestOpen || resendId !== null || comparing !== null;
       if (event.ctrlKey || event.metaKey || event.altKey || dialogOpen || isEditable(event.target)) return;
       const tabIndex = ['1', '2', '3'].indexOf(event.key);
       if (event.key === '/') filterRef.current?.focus();
@@ -118,7 +125,15 @@ export function App({ api, disconnected }: AppProps) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [moveSelection, copyUrl, settingsOpen, exportOpen, sendTestOpen, resendId, comparing]);
+  }, [moveSelection, copyUrl, settingsOpen, exportOpen, sendTestOpen, resendId, comparing, closeDialogs]);
+
+  // Move focus into a dialog when one opens, so keyboard users start inside it.
+  const dialogKey = `${settingsOpen}${exportOpen}${sendTestOpen}${resendId ?? ''}${comparing?.right ?? ''}`;
+  useEffect(() => {
+    const dialogs = document.querySelectorAll<HTMLElement>('[role="dialog"]');
+    const dialog = dialogs[dialogs.length - 1];
+    dialog?.querySelector<HTMLElement>('input, select, textarea, button')?.focus();
+  }, [dialogKey]);
 
   const group = selection === null ? null : (list.groups.groupOf(selection.key) ?? null);
   const summary = selection === null ? null : (list.groups.get(selection.id) ?? null);

@@ -3,7 +3,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EchoServer } from '../support/echo-server';
 import { startEchoServer } from '../support/echo-server';
-import { tempDir } from '../support/listen-process';
+import { tempDir, writeConfig } from '../support/listen-process';
 import type { UiProcess } from '../support/ui-process';
 import { launchChromium, postOrdered, screenshotPath, startUi, waitUntil } from '../support/ui-process';
 
@@ -19,7 +19,8 @@ describe('hooktray ui compare and re-send', () => {
   beforeAll(async () => {
     dir = tempDir('hooktray-e2e-replay-');
     echo = await startEchoServer();
-    ui = await startUi(['--data-dir', `${dir}/data`]);
+    const config = writeConfig(dir, { profiles: [{ name: 'spike', scheme: 'spike', pathPrefix: '/webhooks/spike', keys: [{ env: 'E2E_REPLAY_KEY' }] }] });
+    ui = await startUi(['--data-dir', `${dir}/data`, '--config', config], { E2E_REPLAY_KEY: 'e2e-replay-key' });
     browser = await launchChromium();
     page = await browser.newPage();
     await page.goto(ui.uiUrl);
@@ -66,5 +67,21 @@ describe('hooktray ui compare and re-send', () => {
     expect(echo.requests[0]?.body.toString()).toBe('{"order":{"id":"A-1","amount":12345678901234567891},"note":"same"}');
     await waitUntil(async () => (await dialog.locator('.facts-table tr').count()) === 1, 'the recorded response');
     expect(await dialog.locator('.facts-table').textContent()).toContain('200');
+    await page.keyboard.press('Escape');
+    await waitUntil(async () => (await dialog.count()) === 0, 'Escape to close the re-send dialog');
+  });
+
+  it('sends a signed test delivery under the profile path', async () => {
+    await page.getByRole('button', { name: 'Send test delivery' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Send test delivery' });
+    const target = dialog.getByLabel('Target URL');
+    await waitUntil(async () => (await target.inputValue()).endsWith('/webhooks/spike'), 'the target to include the profile path');
+    await dialog.getByRole('button', { name: 'Send' }).click();
+    await dialog.getByRole('status').filter({ hasText: 'signed with profile "spike"' }).waitFor();
+
+    await page.keyboard.press('Escape');
+    await waitUntil(async () => (await dialog.count()) === 0, 'Escape to close the dialog');
+    await waitUntil(async () => (await rows().count()) === 3, 'the test delivery row');
+    expect(await rows().first().textContent()).toContain('valid');
   });
 });

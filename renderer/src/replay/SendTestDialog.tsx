@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import type { HooktrayApi, SpikeTemplate, TestEventKind } from '../../../electron/core/contract';
+import { useEffect, useState } from 'react';
+import type { HooktrayApi, ProfileSettings, SpikeTemplate, TestEventKind } from '../../../electron/core/contract';
 
 interface SendTestDialogProps {
   api: HooktrayApi;
@@ -16,12 +16,22 @@ const KINDS: { value: TestEventKind; label: string }[] = [
   { value: 'standard-webhooks', label: 'Standard Webhooks message' },
 ];
 
+/** Returns the base URL plus the path prefix of the profile that signs this kind, so the delivery lands under it. */
+function targetFor(base: string, kind: TestEventKind, profileName: string, profiles: readonly ProfileSettings[]): string {
+  const profile = profileName.trim() === '' ? profiles.find((candidate) => candidate.scheme === kind) : profiles.find((candidate) => candidate.name === profileName.trim());
+  const prefix = profile === undefined || profile.pathPrefix === '/' ? '' : profile.pathPrefix;
+  return `${base.replace(/\/$/, '')}${prefix}`;
+}
+
 const splitList = (text: string): string[] => text.split(',').map((item) => item.trim()).filter((item) => item !== '');
 
 /** Composes a signed test delivery and posts it to the public URL or a local target. */
 export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogProps) {
   const [kind, setKind] = useState<TestEventKind>('spike');
   const [target, setTarget] = useState(defaultTarget);
+  /** Once the user types a target, changing the kind or profile no longer replaces it. */
+  const [targetEdited, setTargetEdited] = useState(false);
+  const [profiles, setProfiles] = useState<ProfileSettings[]>([]);
   const [profile, setProfile] = useState('');
   const [users, setUsers] = useState('hooktray-test-user');
   const [metrics, setMetrics] = useState('steps, distance');
@@ -31,6 +41,21 @@ export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogPr
   const [windowEnd, setWindowEnd] = useState('');
   const [sending, setSending] = useState(false);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+
+  useEffect(() => {
+    let active = true;
+    api.invoke('settings.get', undefined).then(
+      (settings) => active && setProfiles(settings.profiles),
+      () => undefined,
+    );
+    return () => {
+      active = false;
+    };
+  }, [api]);
+
+  useEffect(() => {
+    if (!targetEdited) setTarget(targetFor(defaultTarget, kind, profile, profiles));
+  }, [defaultTarget, kind, profile, profiles, targetEdited]);
 
   const send = async (): Promise<void> => {
     // Empty window fields take the defaults: the last 24 hours, with nanoseconds.
@@ -80,7 +105,15 @@ export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogPr
         </label>
         <label>
           Target URL
-          <input type="url" value={target} onChange={(event) => setTarget(event.target.value)} className="code" />
+          <input
+            type="url"
+            value={target}
+            onChange={(event) => {
+              setTarget(event.target.value);
+              setTargetEdited(true);
+            }}
+            className="code"
+          />
         </label>
         <label>
           Profile (empty: the first profile of this scheme)
