@@ -138,8 +138,11 @@ export async function runListen(argv: string[]): Promise<number> {
     core.replays.setForwardRules([{ pathPrefix: '/', target: options.forwardTo }]);
     core.pushes.subscribe('responses.recorded', (response) => {
       if (response.kind !== 'forward') return;
-      const outcome = response.error === null ? `${response.status} in ${response.durationMs.toFixed(1)} ms` : response.error.message;
-      output.print(options.json ? JSON.stringify({ type: 'forward', ...response }) : `  forwarded ${response.deliveryId} to ${response.target}: ${outcome}`);
+      const line =
+        response.error === null
+          ? `  forwarded ${response.deliveryId} to ${response.target}: ${response.status} in ${response.durationMs.toFixed(1)} ms`
+          : `  forwarding ${response.deliveryId} to ${response.target} failed: ${response.error.message}`;
+      output.print(options.json ? JSON.stringify({ type: 'forward', ...response }) : line);
     });
   }
 

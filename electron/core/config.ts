@@ -12,11 +12,10 @@ import type { KeyVault } from './signatures/verify';
  * `file` a file whose whole content (without one trailing newline) is the key, and `value`
  * holds the key inline, meant for tests.
  */
-const keyRefSchema = z.union([
-  z.object({ env: z.string().min(1) }).strict(),
-  z.object({ file: z.string().min(1) }).strict(),
-  z.object({ value: z.string().min(1) }).strict(),
-]);
+const keyRefSchema = z.union(
+  [z.object({ env: z.string().min(1) }).strict(), z.object({ file: z.string().min(1) }).strict(), z.object({ value: z.string().min(1) }).strict()],
+  { error: 'a key is exactly one of {"env": "NAME"}, {"file": "path"} or {"value": "…"}, with non-empty text' },
+);
 
 export type KeyRef = z.infer<typeof keyRefSchema>;
 

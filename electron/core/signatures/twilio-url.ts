@@ -48,7 +48,12 @@ export function portForms(url: string): string[] {
 
 /** Appends the request's path and query to a base URL, dropping the base's trailing slash. */
 export function joinPublicUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}${path.startsWith('/') ? path : `/${path}`}`;
+  const trimmed = base.replace(/\/+$/, '');
+  const absolutePath = path.startsWith('/') ? path : `/${path}`;
+  // A base that already ends with the request's path (a full webhook URL) is not joined twice.
+  const pathname = absolutePath.split('?', 1)[0] ?? absolutePath;
+  if (pathname !== '/' && trimmed.endsWith(pathname)) return `${trimmed}${absolutePath.slice(pathname.length)}`;
+  return `${trimmed}${absolutePath}`;
 }
 
 const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;

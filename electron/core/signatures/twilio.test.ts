@@ -77,6 +77,11 @@ describe('twilio verifier', () => {
     expect(verify(signed, [TOKEN], { publicUrl: PUBLIC }).status).toBe('valid');
   });
 
+  it('accepts a full webhook URL as publicUrl', () => {
+    const signed = request(DEFAULT_SIGNATURE, formBody(DEFAULT_PARAMS), { publicUrl: 'https://tunnel.example' });
+    expect(verify(signed, [TOKEN], { publicUrl: `${PUBLIC}/myapp.php` }).status).toBe('valid');
+  });
+
   it('falls back to forwarded headers', () => {
     const signed = request(DEFAULT_SIGNATURE, formBody(DEFAULT_PARAMS), { publicUrl: null });
     const withForwarded = { ...signed, headers: [...signed.headers, ['X-Forwarded-Host', 'mycompany.com'] as HeaderPair, ['X-Forwarded-Proto', 'https'] as HeaderPair] };

@@ -16,7 +16,10 @@ export const TWILIO_SETTINGS_HEADER = 'X-Twilio-Webhooks-Signature-Settings';
 
 const optionsSchema = z
   .object({
-    /** The URL Twilio posts to, when it is not the tunnel's (a reverse proxy or another tunnel). */
+    /**
+     * The URL Twilio posts to, when it is not the tunnel's (a reverse proxy or another tunnel):
+     * its origin, to which the delivery's path is added, or the whole webhook URL.
+     */
     publicUrl: z
       .url({ protocol: /^https?$/, error: 'set "publicUrl" to the http(s) URL Twilio posts to, such as "https://example.ngrok.app"' })
       .optional(),
