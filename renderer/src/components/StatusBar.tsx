@@ -45,6 +45,11 @@ export function StatusBar({ status, statusError, reverify, disconnected, copied,
           Settings
         </button>
       </div>
+      {status?.storage.state === 'failing' && (
+        <p className="error" role="alert">
+          Deliveries are not being stored ({formatCount(status.storage.rejected)} answered 503 so their senders retry): {status.storage.message}
+        </p>
+      )}
       {statusError !== null && <p className="error" role="alert">{statusError}</p>}
       {disconnected !== null && (
         <p className="error" role="alert">

@@ -8,7 +8,7 @@ export interface LiveStatus {
   reverify: ReverifyProgress | null;
 }
 
-/** Loads the status bar's data: one `status.get`, then tunnel, delivery and re-verification pushes. */
+/** Loads the status bar's data: one `status.get`, then tunnel, delivery, re-verification and storage pushes. */
 export function useStatus(api: HooktrayApi): LiveStatus {
   const [status, setStatus] = useState<AppStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -22,6 +22,7 @@ export function useStatus(api: HooktrayApi): LiveStatus {
       setStatus((previous) => (previous === null ? previous : { ...previous, deliveryCount: previous.deliveryCount + batch.length }));
     });
     const offReverify = api.subscribe('reverify.progress', setReverify);
+    const offStorage = api.subscribe('storage.status', (storage) => setStatus((previous) => (previous === null ? previous : { ...previous, storage })));
     api.invoke('status.get', undefined).then(
       (value) => {
         if (cancelled) return;
@@ -36,6 +37,7 @@ export function useStatus(api: HooktrayApi): LiveStatus {
       offTunnel();
       offAdded();
       offReverify();
+      offStorage();
     };
   }, [api]);
 
