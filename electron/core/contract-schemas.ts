@@ -51,6 +51,13 @@ export const settingsSchema = z.strictObject({
   subdomain: subdomain.nullable(),
   tunnelHost: tunnelHost.nullable(),
   notifications: z.strictObject({ deliveries: z.boolean(), invalidSignatures: z.boolean(), tunnel: z.boolean() }),
+  protection: z.strictObject({
+    pathToken: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{4,128}$/, 'expected 4 to 128 letters, digits, "-" or "_"')
+      .nullable(),
+    rateLimitPerSecond: z.number().int().min(0).max(100_000),
+  }),
 });
 
 const setKeysRequest = z.strictObject({

@@ -167,6 +167,8 @@ export interface AppStatus {
   tunnel: TunnelStatus;
   dataDir: string;
   storage: StorageStatus;
+  /** `/<path token>` when a token protects the public URL, else empty: delivery URLs start with it. */
+  pathPrefix: string;
 }
 
 /** A verification profile as the settings show it; its keys stay in the core's vault. */
@@ -203,6 +205,14 @@ export interface NotificationSettings {
   tunnel: boolean;
 }
 
+/** Optional protection of the public URL; both parts are off by default. */
+export interface ProtectionSettings {
+  /** Secret first path segment every delivery URL must start with; null turns it off. */
+  pathToken: string | null;
+  /** Requests per second allowed per client before 429; 0 turns the limit off. */
+  rateLimitPerSecond: number;
+}
+
 /** Everything the settings screen edits, except keys. */
 export interface Settings {
   profiles: ProfileSettings[];
@@ -213,6 +223,7 @@ export interface Settings {
   /** localtunnel server URL; null means the default server. */
   tunnelHost: string | null;
   notifications: NotificationSettings;
+  protection: ProtectionSettings;
 }
 
 /** The settings plus what the UI may know about keys: how many, and how they are protected. */

@@ -88,6 +88,9 @@ export class HooktrayCore {
     this.profiles = options.profiles;
     this.vault = options.vault;
     this.store = new DeliveryStore({ dataDir: options.dataDir, ...options.store });
+    // The CLI's flags win; otherwise the saved settings protect the public URL.
+    const guard = options.guard ?? options.settings?.current.protection;
+    if (guard !== undefined) this.options.guard = guard;
     this.receiver = new Receiver({
       port: options.port,
       logger: options.logger,
@@ -95,7 +98,7 @@ export class HooktrayCore {
       ...(options.response === undefined ? {} : { response: options.response }),
       analyze: (captured) => this.analyze(captured),
       persist: (delivery) => this.store.add(delivery, { rejectWhenBusy: true }),
-      ...(options.guard === undefined ? {} : { guard: options.guard }),
+      ...(guard === undefined ? {} : { guard }),
     });
     this.storage = new StorageHealth({ dataDir: options.dataDir, logger: options.logger, publish: (status) => this.pushes.publish('storage.status', status) });
     this.receiver.on('storeFailed', (_id, error) => this.storage.writeFailed(error));
@@ -122,7 +125,13 @@ export class HooktrayCore {
         file: null,
         keyStore: new MemoryKeyStore(),
         vault: vaultFrom(options.profiles, options.vault),
-        initial: { ...DEFAULT_SETTINGS, profiles: options.profiles, ...(options.response === undefined ? {} : { response: options.response }), ...(options.retention === undefined ? {} : { retention: options.retention }) },
+        initial: {
+          ...DEFAULT_SETTINGS,
+          profiles: options.profiles,
+          ...(options.response === undefined ? {} : { response: options.response }),
+          ...(options.retention === undefined ? {} : { retention: options.retention }),
+          ...(options.guard === undefined ? {} : { protection: options.guard }),
+        },
         logger: options.logger,
       });
     this.settings.attach(this);
@@ -161,6 +170,7 @@ export class HooktrayCore {
       tunnel: this.tunnel,
       dataDir: this.options.dataDir,
       storage: this.storage.status,
+      pathPrefix: this.options.guard?.pathToken ? `/${this.options.guard.pathToken}` : '',
     };
   }
 
@@ -225,6 +235,13 @@ export class HooktrayCore {
 
   setResponse(response: ResponseSettings): void {
     this.receiver.setResponse(response);
+  }
+
+  /** Replaces the path token and rate limit that protect the public URL. */
+  setProtection(protection: GuardOptions): void {
+    this.options.guard = protection;
+    this.receiver.guard.configure(protection);
+    this.options.logger.info('receiver: protection changed', { pathToken: protection.pathToken === null ? 'off' : 'on', rateLimitPerSecond: protection.rateLimitPerSecond });
   }
 
   /** Replaces the retention policy and prunes by it now. */

@@ -1,7 +1,7 @@
 /**
  * Optional protection of the public URL, checked before a request's body is read: a secret
- * path token and a per-client rate limit. Both are off unless configured.
- * NOTE: only `hooktray listen` sets them; the settings file and the tray app do not offer them yet.
+ * path token and a per-client rate limit. Both are off unless configured, by `hooktray listen`'s
+ * flags or by the settings (the tray app and `hooktray ui`).
  */
 
 export interface GuardOptions {

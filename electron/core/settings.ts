@@ -29,6 +29,7 @@ export const DEFAULT_SETTINGS: Settings = {
   subdomain: null,
   tunnelHost: null,
   notifications: { deliveries: true, invalidSignatures: true, tunnel: true },
+  protection: { pathToken: null, rateLimitPerSecond: 0 },
 };
 
 /** The parts of the running core that settings change. HooktrayCore implements it. */
@@ -36,6 +37,7 @@ export interface SettingsTarget {
   setProfiles(profiles: Profile[], vault: KeyVault, onProgress?: (done: number, total: number) => void): Promise<number>;
   setResponse(response: Settings['response']): void;
   setRetention(policy: Settings['retention']): void;
+  setProtection(protection: Settings['protection']): void;
   readonly pushes: { publish<C extends PushChannel>(channel: C, payload: PushChannels[C]): void };
 }
 
@@ -142,6 +144,12 @@ export class SettingsService {
   /** Replaces the given fields, saves, and applies them; profile changes start a re-verification. */
   async update(patch: Partial<Settings>): Promise<SettingsResult> {
     const next: Settings = { ...this.current, ...structuredClone(patch) };
+    // The IPC and bridge boundaries validate too; this also covers callers inside the process.
+    const parsed = settingsSchema.safeParse(next);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return failure('invalid-settings', issue?.path.join('.') ?? '', `Invalid setting: ${issue?.message ?? 'invalid value'}.`);
+    }
     const problem = checkProfiles(next.profiles);
     if (problem !== null) return problem;
 
@@ -160,6 +168,7 @@ export class SettingsService {
     }
     if (patch.response !== undefined) this.target?.setResponse(next.response);
     if (patch.retention !== undefined) this.target?.setRetention(next.retention);
+    if (patch.protection !== undefined) this.target?.setProtection(next.protection);
     this.notify();
     return { ok: true, settings: this.view() };
   }

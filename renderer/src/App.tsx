@@ -37,7 +37,7 @@ function isEditable(target: EventTarget | null): boolean {
 }
 
 export function App({ api, disconnected }: AppProps) {
-  const { status, error: statusError, reverify } = useStatus(api);
+  const { status, error: statusError, reverify, reload: reloadStatus } = useStatus(api);
   const [text, setText] = useState('');
   const [debouncedText, setDebouncedText] = useState('');
   const [verdict, setVerdict] = useState<VerdictStatus | 'all'>('all');
@@ -81,7 +81,8 @@ export function App({ api, disconnected }: AppProps) {
     setSendTestOpen(false);
     setResendId(null);
     setComparing(null);
-  }, []);
+    reloadStatus();
+  }, [reloadStatus]);
 
   const select = useCallback((group: DeliveryGroup) => {
     const latest = group.attempts[0];
@@ -215,7 +216,15 @@ export function App({ api, disconnected }: AppProps) {
           Send test delivery
         </button>
       </footer>
-      {settingsOpen && <SettingsDialog api={api} onClose={() => setSettingsOpen(false)} />}
+      {settingsOpen && (
+        <SettingsDialog
+          api={api}
+          onClose={() => {
+            setSettingsOpen(false);
+            reloadStatus();
+          }}
+        />
+      )}
       {exportOpen && (
         <ExportDialog
           api={api}

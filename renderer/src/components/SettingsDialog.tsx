@@ -196,6 +196,17 @@ function GeneralFields({ draft, update }: { draft: SettingsDraft; update: (patch
         </label>
       </fieldset>
       <fieldset>
+        <legend>Protection of the public URL</legend>
+        <label>
+          Path token (empty: off; deliveries must post to /TOKEN/…, others get 404)
+          <input value={draft.pathToken} onChange={(event) => update({ pathToken: event.target.value })} className="code" />
+        </label>
+        <label>
+          Rate limit per client (requests per second; 0: off, others get 429)
+          <input inputMode="numeric" value={draft.rateLimitPerSecond} onChange={(event) => update({ rateLimitPerSecond: event.target.value })} />
+        </label>
+      </fieldset>
+      <fieldset>
         <legend>Desktop notifications (tray app)</legend>
         {(
           [

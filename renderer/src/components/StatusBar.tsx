@@ -14,7 +14,7 @@ interface StatusBarProps {
 /** The URL a provider should post to: the public one while the tunnel has it, else the local one. */
 export function deliveryUrl(status: AppStatus | null): string | null {
   if (status === null) return null;
-  return status.tunnel.url ?? status.localUrl;
+  return `${status.tunnel.url ?? status.localUrl}${status.pathPrefix}`;
 }
 
 export function StatusBar({ status, statusError, reverify, disconnected, copied, onCopyUrl, onOpenSettings }: StatusBarProps) {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { AppStatus, HooktrayApi, ReverifyProgress } from '../../../electron/core/contract';
 
 export interface LiveStatus {
@@ -6,6 +6,8 @@ export interface LiveStatus {
   error: string | null;
   /** Latest re-verification progress; null when none ran since the page opened. */
   reverify: ReverifyProgress | null;
+  /** Loads the status again, such as after the settings changed the delivery URL. */
+  reload: () => void;
 }
 
 /** Loads the status bar's data: one `status.get`, then tunnel, delivery, re-verification and storage pushes. */
@@ -41,5 +43,9 @@ export function useStatus(api: HooktrayApi): LiveStatus {
     };
   }, [api]);
 
-  return { status, error, reverify };
+  const reload = useCallback(() => {
+    api.invoke('status.get', undefined).then(setStatus, (reason: unknown) => setError(`Loading the status failed: ${(reason as Error).message}`));
+  }, [api]);
+
+  return { status, error, reverify, reload };
 }

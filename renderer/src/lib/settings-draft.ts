@@ -21,6 +21,8 @@ export interface SettingsDraft {
   subdomain: string;
   tunnelHost: string;
   notifications: NotificationSettings;
+  pathToken: string;
+  rateLimitPerSecond: string;
 }
 
 export function toDraft(settings: Settings): SettingsDraft {
@@ -42,6 +44,8 @@ export function toDraft(settings: Settings): SettingsDraft {
     subdomain: settings.subdomain ?? '',
     tunnelHost: settings.tunnelHost ?? '',
     notifications: { ...settings.notifications },
+    pathToken: settings.protection.pathToken ?? '',
+    rateLimitPerSecond: String(settings.protection.rateLimitPerSecond),
   };
 }
 
@@ -93,11 +97,18 @@ export function fromDraft(draft: SettingsDraft): DraftResult {
     delayMs: parseNumber(draft.delayMs, 'response.delayMs', 'Delay'),
     maxCount: parseNumber(draft.maxCount, 'retention.maxCount', 'Maximum count'),
     maxAgeDays: parseNumber(draft.maxAgeDays, 'retention.maxAgeDays', 'Maximum age'),
+    rateLimitPerSecond: parseNumber(draft.rateLimitPerSecond, 'protection.rateLimitPerSecond', 'Rate limit'),
   };
   for (const value of Object.values(numbers)) {
     if (typeof value !== 'number') return { ok: false, ...value };
   }
-  const [status, delayMs, maxCount, maxAgeDays] = [numbers.status, numbers.delayMs, numbers.maxCount, numbers.maxAgeDays] as number[];
+  const [status, delayMs, maxCount, maxAgeDays, rateLimitPerSecond] = [
+    numbers.status,
+    numbers.delayMs,
+    numbers.maxCount,
+    numbers.maxAgeDays,
+    numbers.rateLimitPerSecond,
+  ] as number[];
 
   return {
     ok: true,
@@ -108,6 +119,7 @@ export function fromDraft(draft: SettingsDraft): DraftResult {
       subdomain: draft.subdomain.trim() === '' ? null : draft.subdomain.trim(),
       tunnelHost: draft.tunnelHost.trim() === '' ? null : draft.tunnelHost.trim(),
       notifications: { ...draft.notifications },
+      protection: { pathToken: draft.pathToken.trim() === '' ? null : draft.pathToken.trim(), rateLimitPerSecond: rateLimitPerSecond as number },
     },
   };
 }
