@@ -19,6 +19,7 @@ import { findNativeBinding } from './native-binding';
 import { Notifier } from './notifications';
 import { KEYS_FILE_NAME, SafeStorageKeyStore } from './safe-storage-key-store';
 import { superviseTunnelFromSettings } from './core/tunnel-settings';
+import { claimSingleInstance } from './single-instance';
 import { createLoginItem, HIDDEN_START_ARG, TrayController } from './tray';
 import type { RendererTarget } from './window';
 import { createMainWindow, loadRenderer, resolveRendererTarget, showWindow } from './window';
@@ -27,7 +28,7 @@ import { createMainWindow, loadRenderer, resolveRendererTarget, showWindow } fro
 const shell = { window: null as BrowserWindow | null, quitting: false };
 
 async function main(): Promise<void> {
-  if (!claimSingleInstance()) return;
+  if (!claimSingleInstance(app, () => showWindow(shell.window))) return;
   const { logger, logFile } = setupLogging();
   await app.whenReady();
 
@@ -46,16 +47,6 @@ async function main(): Promise<void> {
   const hidden = process.argv.includes(HIDDEN_START_ARG) || app.getLoginItemSettings().wasOpenedAtLogin === true;
   await loadRenderer(window, target);
   if (!hidden) showWindow(window);
-}
-
-/** Takes the single-instance lock. A second start hands over to the running instance, which shows its window, instead of opening the same store. */
-function claimSingleInstance(): boolean {
-  if (!app.requestSingleInstanceLock()) {
-    app.quit();
-    return false;
-  }
-  app.on('second-instance', () => showWindow(shell.window));
-  return true;
 }
 
 /** Logs to `<userData>/logs/main.log` through electron-log; the renderer forwards its lines over IPC. */
