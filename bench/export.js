@@ -18,7 +18,7 @@ const { DeliveryStore } = require(join(OUT, 'store.js'));
 const { exportDeliveries } = require(join(OUT, 'fixtures.js'));
 const { FolderSink } = require(join(OUT, 'export', 'sinks.js'));
 const { importDeliveries } = require(join(OUT, 'export', 'import.js'));
-const { monotonicFactory } = require('ulidx');
+const { UlidGenerator } = require('../out/node/core/ulid');
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '10000' }, 'no-write': { type: 'boolean', default: false } } });
 const COUNT = Number(values.count);
@@ -60,7 +60,8 @@ function benchDelivery(i, nextId) {
 }
 
 async function fill(store) {
-  const nextId = monotonicFactory();
+  const ulids = new UlidGenerator();
+  const nextId = (time) => ulids.next(time);
   const pending = [];
   for (let i = 0; i < COUNT; i++) pending.push(store.add(benchDelivery(i, nextId)));
   await Promise.all(pending);

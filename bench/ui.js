@@ -15,7 +15,7 @@ const { tmpdir } = os;
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
 const { chromium } = require('playwright-core');
-const { monotonicFactory } = require('ulidx');
+const { UlidGenerator } = require('../out/node/core/ulid');
 const { machineDescription, writeSection } = require('./report');
 
 const OUT = join(__dirname, '..', 'out', 'node', 'core');
@@ -38,7 +38,8 @@ const CHROMIUM = '/usr/bin/chromium';
 /** Repetitions of the first-page and filter measurements; the report gives the median. */
 const ROUNDS = 3;
 
-const nextId = monotonicFactory();
+const ulids = new UlidGenerator();
+const nextId = (time) => ulids.next(time);
 
 function spikeDelivery(index, time) {
   const body = Buffer.from(

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { monotonicFactory } from 'ulidx';
 import type { DeliveryDetail, ImportRequest, ImportResult } from '../contract';
 import { decodeContent } from '../content-encoding';
 import { findHeader } from '../headers';
@@ -9,6 +8,7 @@ import type { NewDelivery } from '../store';
 import { resolveInside } from './file-names';
 import type { ImportedRequest } from './import-parse';
 import { ImportFormatError, parseFixtureRecord, requestFromFixture, requestsFromHar, sha256 } from './import-parse';
+import { UlidGenerator } from '../ulid';
 
 /** Files to import from: a folder on disk or files picked in a browser. */
 interface FileSet {
@@ -126,7 +126,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 async function storeRequests(requests: ImportedRequest[], target: ImportTarget, analyze: Analyze): Promise<{ ids: string[]; renamed: number }> {
-  const nextId = monotonicFactory();
+  const ulids = new UlidGenerator();
+  const nextId = (time: number): string => ulids.next(time);
   const usedIds = new Set<string>();
   const ids: string[] = [];
   let renamed = 0;

@@ -40,17 +40,10 @@ export class DeliveryGroups {
   /** Adds a page of older deliveries, newest first as the store returns them. */
   appendOlder(items: readonly DeliverySummary[]): void {
     for (const item of items) {
-      if (this.byId.has(item.id)) continue;
-      this.remember(item);
-      const key = item.retryOf ?? item.id;
-      const group = this.byKey.get(key);
-      if (group === undefined) {
-        const created: DeliveryGroup = { key, attempts: [item] };
-        this.byKey.set(key, created);
-        this.groups.push(created);
-      } else {
-        group.attempts.push(item);
-      }
+      const placed = this.place(item);
+      if (placed === null) continue;
+      if (placed.created) this.groups.push(placed.group);
+      else placed.group.attempts.push(item);
     }
     this.version += 1;
   }
@@ -58,24 +51,35 @@ export class DeliveryGroups {
   /** Adds pushed new deliveries, oldest first as pushes carry them. */
   prependNewer(items: readonly DeliverySummary[]): void {
     for (const item of items) {
-      if (this.byId.has(item.id)) continue;
-      this.remember(item);
-      const key = item.retryOf ?? item.id;
-      const group = this.byKey.get(key);
-      if (group === undefined) {
-        const created: DeliveryGroup = { key, attempts: [item] };
-        this.byKey.set(key, created);
-        this.groups.unshift(created);
+      const placed = this.place(item);
+      if (placed === null) continue;
+      if (placed.created) {
+        this.groups.unshift(placed.group);
         continue;
       }
-      group.attempts.unshift(item);
-      const index = this.groups.indexOf(group);
+      placed.group.attempts.unshift(item);
+      const index = this.groups.indexOf(placed.group);
       if (index > 0) {
         this.groups.splice(index, 1);
-        this.groups.unshift(group);
+        this.groups.unshift(placed.group);
       }
     }
     this.version += 1;
+  }
+
+  /**
+   * Records a delivery and finds its group, creating one (holding just this delivery) for a
+   * first attempt. Returns null for a delivery already held; the caller orders what it gets.
+   */
+  private place(item: DeliverySummary): { group: DeliveryGroup; created: boolean } | null {
+    if (this.byId.has(item.id)) return null;
+    this.remember(item);
+    const key = item.retryOf ?? item.id;
+    const group = this.byKey.get(key);
+    if (group !== undefined) return { group, created: false };
+    const created: DeliveryGroup = { key, attempts: [item] };
+    this.byKey.set(key, created);
+    return { group: created, created: true };
   }
 
   /** Applies changed verdicts to held deliveries; returns how many were held. */
