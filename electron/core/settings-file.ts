@@ -7,9 +7,8 @@ export const SETTINGS_FILE_NAME = 'settings.json';
 export const SETTINGS_FILE_VERSION = 1;
 
 /**
- * Per-install settings kept in the data directory, unvalidated: `settings.ts` checks the
- * fields it uses. Fields this version does not know are kept as they are, so an older and a
- * newer Hooktray can share one data directory.
+ * Per-install settings kept in the data directory, as read, without validation: `settings.ts`
+ * checks every field before the app uses them.
  */
 export interface Settings {
   /** Tunnel subdomain: chosen by the user, or generated once per install; null or absent until then. */
