@@ -16,6 +16,7 @@ const os = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
 const { machineDescription, writeSection } = require('./report');
+const { spikeEvents } = require('./spike-events');
 
 const { values } = parseArgs({
   options: {
@@ -30,18 +31,7 @@ const CONNECTIONS = Number(values.connections);
 const ROUNDS = Number(values.rounds);
 const KEY = 'bench-key-not-a-secret';
 
-const BODY = JSON.stringify(
-  Array.from({ length: 3 }, (_, index) => ({
-    application_user_id: `user-${index}`,
-    timestamp: '2025-04-15T13:33:55.271331177Z',
-    event_type: 'record_change',
-    metrics: ['steps', 'distance'],
-    activity_types: ['walking'],
-    provider_slug: 'garmin',
-    earliest_record_start_at: '2025-04-14T00:00:00Z',
-    latest_record_end_at: '2025-04-15T13:30:00Z',
-  })),
-);
+const BODY = JSON.stringify(spikeEvents(3));
 const SIGNATURE = createHmac('sha256', KEY).update(BODY).digest('hex');
 
 const BARE_SERVER = `

@@ -15,6 +15,7 @@ const { join } = require('node:path');
 const { createInterface } = require('node:readline');
 const { parseArgs } = require('node:util');
 const { machineDescription, writeSection } = require('./report');
+const { spikeEvents } = require('./spike-events');
 
 const { values } = parseArgs({
   options: {
@@ -32,20 +33,7 @@ const SUBDOMAIN = 'hooktray-bench1';
 /** Upper bound on waiting for a process to report that it is ready, in ms. */
 const READY_TIMEOUT_MS = 30_000;
 
-const SPIKE_BODY = Buffer.from(
-  JSON.stringify(
-    Array.from({ length: 3 }, (_, index) => ({
-      application_user_id: `user-${index}`,
-      timestamp: '2025-04-15T13:33:55.271331177Z',
-      event_type: 'record_change',
-      metrics: ['steps', 'distance'],
-      activity_types: ['walking'],
-      provider_slug: 'garmin',
-      earliest_record_start_at: '2025-04-14T00:00:00Z',
-      latest_record_end_at: '2025-04-15T13:30:00Z',
-    })),
-  ),
-);
+const SPIKE_BODY = Buffer.from(JSON.stringify(spikeEvents(3)));
 const BINARY_BODY = randomBytes(64 * 1024);
 
 const PAYLOADS = [

@@ -17,6 +17,7 @@ const { parseArgs } = require('node:util');
 const { chromium } = require('playwright-core');
 const { UlidGenerator } = require('../out/node/core/ulid');
 const { machineDescription, writeSection } = require('./report');
+const { spikeEvents } = require('./spike-events');
 
 const OUT = join(__dirname, '..', 'out', 'node', 'core');
 const { DeliveryStore } = require(join(OUT, 'store.js'));
@@ -42,20 +43,7 @@ const ulids = new UlidGenerator();
 const nextId = (time) => ulids.next(time);
 
 function spikeDelivery(index, time) {
-  const body = Buffer.from(
-    JSON.stringify([
-      {
-        application_user_id: `user-${index}`,
-        timestamp: '2025-04-15T13:33:55.271331177Z',
-        event_type: 'record_change',
-        metrics: ['steps', 'distance'],
-        activity_types: ['walking'],
-        provider_slug: 'garmin',
-        earliest_record_start_at: '2025-04-14T00:00:00Z',
-        latest_record_end_at: '2025-04-15T13:30:00Z',
-      },
-    ]),
-  );
+  const body = Buffer.from(JSON.stringify(spikeEvents(1, index)));
   return {
     id: nextId(time),
     receivedAt: new Date(time).toISOString(),

@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { HeaderPair } from './contract';
+import { spikeEvent } from '../../test/support/spike';
 import { diffDeliveries, diffHeaders } from './diff';
 
 const encoder = new TextEncoder();
 
-function spikeEvent(overrides: Record<string, string> = {}): Record<string, unknown> {
-  return {
-    application_user_id: 'user-1',
-    timestamp: '2025-04-15T13:33:55.271331177Z',
-    event_type: 'record_change',
-    metrics: ['steps', 'distance'],
-    activity_types: ['walking'],
-    provider_slug: 'garmin',
-    earliest_record_start_at: '2025-04-14T00:00:00Z',
-    latest_record_end_at: '2025-04-15T13:30:00.123456789Z',
-    ...overrides,
-  };
-}
 
 function side(label: string, body: string, headers: HeaderPair[] = [['Content-Type', 'application/json']]) {
   return { label, headers, body: encoder.encode(body) };
