@@ -1,7 +1,6 @@
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { DeliveryStore } from '../../electron/core/store';
-import { startListen, tempDir } from '../support/listen-process';
+import { startListen, storedPaths, tempDir } from '../support/listen-process';
 
 const TOTAL = 5_000;
 const CONCURRENCY = 16;
@@ -21,23 +20,6 @@ function postOnce(agent: http.Agent, url: URL, index: number): Promise<number> {
     request.on('error', reject);
     request.end(body);
   });
-}
-
-async function storedPaths(dataDir: string): Promise<Set<string>> {
-  const store = new DeliveryStore({ dataDir });
-  const paths = new Set<string>();
-  try {
-    let before: string | undefined;
-    for (;;) {
-      const page = store.list({ limit: 1000, ...(before === undefined ? {} : { before }) });
-      for (const item of page.items) paths.add(item.path);
-      if (page.nextBefore === null) break;
-      before = page.nextBefore;
-    }
-  } finally {
-    await store.close();
-  }
-  return paths;
 }
 
 describe('kill -9 during a stream of POSTs', () => {

@@ -3,10 +3,9 @@ import http from 'node:http';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeliveryStore } from '../../electron/core/store';
 import type { EchoServer } from '../support/echo-server';
 import { startEchoServer } from '../support/echo-server';
-import { CLI, startListen, tempDir } from '../support/listen-process';
+import { CLI, startListen, storedPaths, tempDir } from '../support/listen-process';
 import { LocaltunnelTestServer } from '../support/localtunnel-server';
 
 const TOTAL = 2_000;
@@ -55,23 +54,6 @@ function postTo(url: string, path: string, body: string): Promise<number> {
     request.on('error', reject);
     request.end(body);
   });
-}
-
-async function storedPaths(dataDir: string): Promise<Set<string>> {
-  const store = new DeliveryStore({ dataDir, writer: 'inline' });
-  const paths = new Set<string>();
-  try {
-    let before: string | undefined;
-    for (;;) {
-      const page = store.list({ limit: 1000, ...(before === undefined ? {} : { before }) });
-      for (const item of page.items) paths.add(item.path);
-      if (page.nextBefore === null) break;
-      before = page.nextBefore;
-    }
-  } finally {
-    await store.close();
-  }
-  return paths;
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { DeliveryStore } from '../../electron/core/store';
 
 export const CLI = resolve(__dirname, '..', '..', 'bin', 'hooktray.js');
 
@@ -93,4 +94,22 @@ export async function startListen(args: string[], env: NodeJS.ProcessEnv = {}): 
 export async function post(url: string, body: Uint8Array | string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string }> {
   const response = await fetch(url, { method: 'POST', body: typeof body === 'string' ? body : Buffer.from(body), headers });
   return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/** Reads the path of every stored delivery, opening the store without a writer thread. */
+export async function storedPaths(dataDir: string): Promise<Set<string>> {
+  const store = new DeliveryStore({ dataDir, writer: 'inline' });
+  const paths = new Set<string>();
+  try {
+    let before: string | undefined;
+    for (;;) {
+      const page = store.list({ limit: 1000, ...(before === undefined ? {} : { before }) });
+      for (const item of page.items) paths.add(item.path);
+      if (page.nextBefore === null) break;
+      before = page.nextBefore;
+    }
+  } finally {
+    await store.close();
+  }
+  return paths;
 }
