@@ -54,6 +54,9 @@ export async function runReplay(argv: string[]): Promise<number> {
   if (!target.ok) throw new UsageError(target.message);
   const timeoutMs = parseTimeout(values.timeout);
 
+  if (values.resign && values.config === undefined) {
+    throw new UsageError('--resign signs with a profile\'s key, so it needs --config FILE naming the profiles and keys.');
+  }
   const signing = values.resign || values.profile !== undefined ? loadSigning(values.config) : null;
   const store = openStore(values['data-dir']);
   try {

@@ -60,6 +60,12 @@ describe('hooktray replay', () => {
     expect(run.stderr).toContain('http://127.0.0.1:9/ refused the connection');
   });
 
+  it('requires --config for --resign', async () => {
+    const run = await runCli(['replay', ids[1] as string, '--to', target.url, '--data-dir', dir, '--resign']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('needs --config FILE');
+  });
+
   it('reports an unknown id and a missing --to as usage errors', async () => {
     const unknown = await runCli(['replay', '01JRQ0000000000000000000ZZ', '--to', target.url, '--data-dir', dir]);
     expect(unknown.code).toBe(2);
