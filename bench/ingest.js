@@ -95,8 +95,8 @@ async function measure(label, args, outputFile) {
   return { rps: result.requests.average, p99: result.latency.p99, failed: non2xx, total: result.requests.total };
 }
 
-// Why the ratio is what it is, from `node --cpu-prof` of `hooktray listen` under the same load
-// on the same 2-core machine (2026-12-04); kept in the report so a rerun does not lose it.
+// Where the time goes, from `node --cpu-prof` of `hooktray listen` under the same load on the
+// same 2-core machine (2026-12-04). It stays in the report, so a rerun does not lose it.
 const ANALYSIS = [
   '',
   'Where the time goes, from `node --cpu-prof` of the listener under this load: the bare server spends about',

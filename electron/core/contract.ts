@@ -39,7 +39,7 @@ export interface Verdict {
   detectedScheme?: string;
 }
 
-/** What a Spike `record_change` array asks the app to fetch, in received text. */
+/** Data a Spike `record_change` array tells the app to fetch, in received text. */
 export interface SpikeSummary {
   eventCount: number;
   eventTypes: string[];
@@ -96,7 +96,7 @@ export interface DeliveryDetail extends DeliverySummary {
   body: Uint8Array;
   /** The body after undoing `Content-Encoding` (gzip, deflate, br); null when not encoded. */
   decodedBody: Uint8Array | null;
-  /** Why decoding failed, when the body claimed an encoding it does not have. */
+  /** Reason decoding failed, when the body claimed an encoding it does not have. */
   decodeError: string | null;
   /** Process monotonic clock at receipt, in nanoseconds, as a decimal string. */
   monotonicNs: string;
@@ -134,7 +134,7 @@ export interface TunnelStatus {
   state: TunnelState;
   /** Public HTTPS URL while one is assigned. */
   url: string | null;
-  /** Why the tunnel is not online, in words for the user. */
+  /** Reason the tunnel is not online, in words for the user. */
   reason: string | null;
   /** For `reconnecting`: attempt number and the time of the next try (ISO 8601). */
   attempt?: number;

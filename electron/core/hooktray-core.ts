@@ -44,7 +44,7 @@ export type InvokeHandlers = {
 };
 
 const RETENTION_INTERVAL_MS = 60_000;
-/** Deliveries re-verified per event-loop turn, so re-verification never blocks receiving. */
+/** Deliveries re-verified per event-loop turn: receiving waits at most for one such chunk. */
 const REVERIFY_CHUNK = 200;
 
 /**

@@ -106,8 +106,8 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
         });
       },
     );
-    // A sender that half-closes after its request still gets its answer, which goes out only
-    // after the store commits; by default Node closes the socket on the client's FIN.
+    // The response goes out only after the store commits, and by default Node closes the
+    // socket on the client's FIN. This keeps it open, so a sender that half-closes still gets it.
     // NOTE: `httpAllowHalfOpen` is an undocumented property of node:http's Server (Node 20).
     (this.server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {

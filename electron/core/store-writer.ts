@@ -5,7 +5,7 @@ import { migrate } from './store-schema';
 /** A delivery ready to store; `retryOf` is filled in by the writer. */
 export type NewDelivery = Omit<DeliveryDetail, 'retryOf'>;
 
-/** What the writer reports back for each stored delivery. */
+/** Outcome the writer reports back for each stored delivery. */
 export interface WriteResult {
   id: string;
   retryOf: string | null;

@@ -22,7 +22,7 @@ import { formatCount } from './lib/format';
 
 /** Wait after the last keystroke before the filter queries the store, in ms. */
 const FILTER_DEBOUNCE_MS = 100;
-/** Where the re-send dialog points first: a local development server, the usual target. */
+/** First target of the re-send dialog: a local development server, the usual target. */
 const DEFAULT_RESEND_BASE = 'http://localhost:3000';
 
 interface AppProps {

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HooktrayCore } from '../../electron/core/hooktray-core';
@@ -9,11 +9,10 @@ import { settingsPath } from '../../electron/core/settings-file';
 import type { TunnelSupervisor } from '../../electron/core/tunnel';
 import { startTunnel } from '../../electron/core/tunnel';
 import { BYPASS_REMINDER_HEADER } from '../../electron/core/tunnel-probe';
+import { CLI } from '../support/listen-process';
 import { LocaltunnelTestServer } from '../support/localtunnel-server';
 import type { LogEntry } from '../support/tunnel-harness';
 import { FAST_TIMINGS, SPIKE_KEY, StatusRecorder, recordingLogger, sendThroughTunnel, startSpikeCore, tempDataDir, waitMs } from '../support/tunnel-harness';
-
-const CLI = resolve(__dirname, '..', '..', 'bin', 'hooktray.js');
 
 describe('tunnel through a localtunnel server on loopback', () => {
   let server: LocaltunnelTestServer;

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 
-/** One Spike `record_change` event, with fields replaced by `overrides`. */
+/** Returns one Spike `record_change` event, with fields replaced by `overrides`. */
 export function spikeEvent(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     application_user_id: 'user-1',
@@ -15,7 +15,7 @@ export function spikeEvent(overrides: Record<string, unknown> = {}): Record<stri
   };
 }
 
-/** A Spike `record_change` body as Spike sends it: a JSON array of events. */
+/** Returns a Spike `record_change` body as Spike sends it: a JSON array of events. */
 export function spikeBody(userId = 'user-1', extra: Record<string, unknown> = {}): string {
   return JSON.stringify([spikeEvent({ application_user_id: userId, ...extra })]);
 }

@@ -2,6 +2,7 @@ import type { HeaderPair, SpikeSummary, VerdictStatus } from '../contract';
 import type { EncodedBody } from './body-text';
 import { encodeBody } from './body-text';
 import type { PreparedDelivery } from './prepare';
+import { exportFacts } from './prepare';
 
 /** Version of the fixture and NDJSON record layout; importers reject newer versions. */
 export const FIXTURE_VERSION = 1;
@@ -61,14 +62,7 @@ export function fixtureRecord(prepared: PreparedDelivery, bodyFile?: string): Fi
     headers: prepared.headers,
     body: encodeBody(delivery.body),
     ...(bodyFile === undefined ? {} : { bodyFile }),
-    bodySha256: delivery.bodySha256,
-    size: delivery.size,
-    truncated: delivery.truncated,
-    contentEncoding: delivery.contentEncoding,
-    verdict: { status: delivery.verdict.status, scheme: delivery.verdict.scheme },
-    signatures: prepared.signatures,
-    resignedScheme: prepared.resignedScheme,
-    redactedHeaders: prepared.redactedHeaders,
+    ...exportFacts(prepared),
     spike: delivery.spike,
   };
 }

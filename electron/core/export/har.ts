@@ -3,6 +3,7 @@ import type { HeaderPair } from '../contract';
 import { encodeBody } from './body-text';
 import { queryPairs } from './fixture';
 import type { PreparedDelivery } from './prepare';
+import { exportFacts } from './prepare';
 
 /**
  * Hooktray's fields on a HAR entry. HAR 1.2 allows custom fields whose names start with
@@ -66,14 +67,7 @@ export function harEntry(prepared: PreparedDelivery, baseUrl: string): HooktrayH
     _hooktray: {
       id: delivery.id,
       path: delivery.path,
-      bodySha256: delivery.bodySha256,
-      size: delivery.size,
-      truncated: delivery.truncated,
-      contentEncoding: delivery.contentEncoding,
-      verdict: { status: delivery.verdict.status, scheme: delivery.verdict.scheme },
-      signatures: prepared.signatures,
-      resignedScheme: prepared.resignedScheme,
-      redactedHeaders: prepared.redactedHeaders,
+      ...exportFacts(prepared),
     },
   };
 }

@@ -121,3 +121,18 @@ function signatureHeaderNames(delivery: DeliveryDetail, profiles: readonly Profi
 function skip(id: string, code: ExportSkip['code'], message: string): PrepareResult {
   return { ok: false, skip: { id, code, message } };
 }
+
+/** Returns what every export format records about a delivery besides its request: size, verdict and signature handling. */
+export function exportFacts(prepared: PreparedDelivery) {
+  const { delivery } = prepared;
+  return {
+    bodySha256: delivery.bodySha256,
+    size: delivery.size,
+    truncated: delivery.truncated,
+    contentEncoding: delivery.contentEncoding,
+    verdict: { status: delivery.verdict.status, scheme: delivery.verdict.scheme },
+    signatures: prepared.signatures,
+    resignedScheme: prepared.resignedScheme,
+    redactedHeaders: prepared.redactedHeaders,
+  };
+}
