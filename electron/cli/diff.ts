@@ -23,7 +23,8 @@ Exits with 0 when nothing differs, 1 when something does.
 
 Options:
   --json              print the whole comparison as one JSON object
-  --ignore-volatile   skip timestamps, ids and signature headers
+  --ignore-volatile   skip timestamps, ids and signature headers, in the JSON changes,
+                      the header changes and the body lines
   --data-dir DIR      folder of the store (default: the app's data folder)
   -h, --help          show this help`;
 

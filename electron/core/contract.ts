@@ -398,7 +398,10 @@ export interface DeliveryDiff {
   /** Structural diff; null unless both bodies are JSON. `truncated` is set when changes were cut. */
   json: { changes: JsonChange[]; truncated: boolean } | null;
   headerChanges: HeaderChange[];
-  /** Line diff of the bodies; JSON bodies are compared indented, numbers and strings as received. */
+  /**
+   * Line diff of the bodies. JSON bodies are compared indented, numbers and strings as
+   * received, and without volatile keys when `ignoreVolatile` is set.
+   */
   bodyPatch: TextPatch;
   headerPatch: TextPatch;
 }

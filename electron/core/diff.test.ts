@@ -56,6 +56,37 @@ describe('diffDeliveries', () => {
     expect(relaxed.headerPatch.status).toBe('identical');
   });
 
+  it('leaves volatile fields out of body lines', () => {
+    const left = side('a', JSON.stringify({ id: 'evt_1', createdAt: 1, data: { amount: 10, timestamp: 'x' } }));
+    const right = side('b', JSON.stringify({ id: 'evt_2', createdAt: 2, data: { amount: 11, timestamp: 'y' } }));
+
+    const strict = diffDeliveries(left, right).bodyPatch.hunks.flatMap((hunk) => hunk.lines);
+    expect(strict).toContain('-  "id": "evt_1",');
+
+    const relaxed = diffDeliveries(left, right, { ignoreVolatile: true }).bodyPatch;
+    expect(relaxed.status).toBe('changed');
+    const lines = relaxed.hunks.flatMap((hunk) => hunk.lines);
+    expect(lines).toContain('-    "amount": 10');
+    expect(lines).toContain('+    "amount": 11');
+    expect(lines.filter((line) => /"(id|createdAt|timestamp)"/.test(line))).toEqual([]);
+  });
+
+  it('treats volatile-only body changes as identical', () => {
+    const left = side('a', JSON.stringify([spikeEvent(), spikeEvent({ application_user_id: 'user-2' })]));
+    const right = side('b', JSON.stringify([spikeEvent({ timestamp: '2025-04-15T13:34:00Z' }), spikeEvent({ application_user_id: 'user-2', timestamp: '2025-04-15T13:34:01Z' })]));
+
+    expect(diffDeliveries(left, right).bodyPatch.status).toBe('changed');
+    const relaxed = diffDeliveries(left, right, { ignoreVolatile: true });
+    expect(relaxed.json?.changes).toEqual([]);
+    expect(relaxed.bodyPatch.status).toBe('identical');
+    expect(relaxed.bodyPatch.hunks).toEqual([]);
+  });
+
+  it('keeps text body lines with volatile fields', () => {
+    const diff = diffDeliveries(side('a', 'id=1&amount=10'), side('b', 'id=2&amount=10'), { ignoreVolatile: true });
+    expect(diff.bodyPatch.status).toBe('changed');
+  });
+
   it('escapes pointer characters in keys', () => {
     const diff = diffDeliveries(side('a', '{"a/b": 1, "c~d": 1}'), side('b', '{"a/b": 2, "c~d": 2}'));
     expect(diff.json?.changes.map((change) => change.path).sort()).toEqual(['/a~1b', '/c~0d']);

@@ -14,7 +14,10 @@ export interface DiffSide {
 }
 
 export interface DiffOptions {
-  /** Skip fields that differ on every delivery: timestamps, ids and signature headers. */
+  /**
+   * Skip fields that differ on every delivery: timestamps, ids and signature headers. They are
+   * left out of the JSON changes, the header changes and both line patches.
+   */
   ignoreVolatile?: boolean;
   /** Stop listing JSON changes after this many; the result says it was cut. */
   maxChanges?: number;
@@ -85,8 +88,8 @@ const DEFAULT_MAX_EDIT_LENGTH = 20_000;
  */
 export function diffDeliveries(left: DiffSide, right: DiffSide, options: DiffOptions = {}): DeliveryDiff {
   const ignoreVolatile = options.ignoreVolatile ?? false;
-  const leftBody = readBody(left.body);
-  const rightBody = readBody(right.body);
+  const leftBody = readBody(left.body, ignoreVolatile);
+  const rightBody = readBody(right.body, ignoreVolatile);
 
   let json: DeliveryDiff['json'] = null;
   if (leftBody.json !== null && rightBody.json !== null) {
@@ -115,7 +118,10 @@ export function diffDeliveries(left: DiffSide, right: DiffSide, options: DiffOpt
 
 interface ReadBody {
   kind: DiffBodyKind;
-  /** Text for the line diff: indented JSON for JSON bodies, else the decoded text. */
+  /**
+   * Text for the line diff: indented JSON for JSON bodies, without volatile keys when they
+   * are ignored, else the decoded text.
+   */
   text: string;
   json: ExactJson | null;
   jsonError: string | null;
@@ -123,7 +129,7 @@ interface ReadBody {
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-function readBody(bytes: Uint8Array): ReadBody {
+function readBody(bytes: Uint8Array, ignoreVolatile: boolean): ReadBody {
   let text: string;
   try {
     text = UTF8.decode(bytes);
@@ -134,7 +140,21 @@ function readBody(bytes: Uint8Array): ReadBody {
 
   const parsed = parseExactJson(text);
   if (!parsed.ok) return { kind: 'text', text, json: null, jsonError: parsed.message };
-  return { kind: 'json', text: `${formatExactJson(parsed.value)}\n`, json: parsed.value, jsonError: null };
+
+  // NOTE: volatile fields are found by JSON key only, so text bodies such as form data keep them.
+  const lineDiffJson = ignoreVolatile ? withoutVolatileKeys(parsed.value) : parsed.value;
+  return { kind: 'json', text: `${formatExactJson(lineDiffJson)}\n`, json: parsed.value, jsonError: null };
+}
+
+/** Copies a JSON value without the members, at any depth, whose key is in VOLATILE_JSON_KEYS. */
+function withoutVolatileKeys(value: ExactJson): ExactJson {
+  if (value.type === 'array') return { type: 'array', items: value.items.map(withoutVolatileKeys) };
+  if (value.type !== 'object') return value;
+
+  const members = value.members
+    .filter((member) => !VOLATILE_JSON_KEYS.has(member.key.toLowerCase()))
+    .map((member) => ({ ...member, value: withoutVolatileKeys(member.value) }));
+  return { type: 'object', members };
 }
 
 /**

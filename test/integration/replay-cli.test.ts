@@ -95,6 +95,31 @@ describe('hooktray diff', () => {
     expect(diff.json?.changes.map((change) => change.path)).toEqual(['/0/application_user_id', '/0/sequence']);
   });
 
+  it('leaves volatile body lines out with --ignore-volatile', async () => {
+    const left = join(dir, 'volatile-left.json');
+    const right = join(dir, 'volatile-right.json');
+    writeFileSync(left, spikeBody('user-1'));
+    writeFileSync(right, spikeBody('user-1', { timestamp: '2025-04-15T13:34:00Z', provider_slug: 'oura' }));
+
+    const run = await runCli(['diff', left, right, '--ignore-volatile']);
+    expect(run.code).toBe(1);
+    const bodyLines = run.stdout.slice(run.stdout.indexOf('Body lines:'));
+    expect(bodyLines).toContain('+    "provider_slug": "oura",');
+    expect(bodyLines).not.toContain('"timestamp"');
+  });
+
+  it('exits 0 when only volatile fields differ', async () => {
+    const left = join(dir, 'volatile-only-left.json');
+    const right = join(dir, 'volatile-only-right.json');
+    writeFileSync(left, spikeBody('user-1'));
+    writeFileSync(right, spikeBody('user-1', { timestamp: '2025-04-15T13:34:00Z' }));
+
+    const run = await runCli(['diff', left, right, '--ignore-volatile']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Body lines:\n  identical\n');
+    expect(run.stdout).not.toContain('"timestamp"');
+  });
+
   it('compares a stored delivery with a body file', async () => {
     const file = join(dir, 'same-body.json');
     writeFileSync(file, bodies[0] as string);
