@@ -5,7 +5,8 @@ import { decodeContent } from '../core/content-encoding';
 import type { DeliveryDiff, TextPatch } from '../core/contract';
 import type { DiffSide } from '../core/diff';
 import { diffDeliveries } from '../core/diff';
-import { parseFixtureRecord, requestFromFixture } from '../core/export/import-parse';
+import type { ParsedFixture } from '../core/export/import-parse';
+import { ImportFormatError, parseFixtureRecord, requestFromFixture } from '../core/export/import-parse';
 import { findHeader } from '../core/headers';
 import { diffSideOf } from '../core/replay-service';
 import type { DeliveryStore } from '../core/store';
@@ -19,7 +20,8 @@ Compares two deliveries. LEFT and RIGHT are stored delivery ids or files: a fixt
 from "hooktray export", or any other file, which is compared as a body without headers.
 Prints the JSON paths that changed (as JSON Pointers), the header changes and a line diff.
 Numbers are compared by their exact decimal value, never rounded.
-Exits with 0 when nothing differs, 1 when something does.
+Exits with 0 when nothing differs, 1 when something does, and 2 for usage errors and for
+an id or file that cannot be compared.
 
 Options:
   --json              print the whole comparison as one JSON object
@@ -101,7 +103,14 @@ function readFixture(bytes: Buffer, file: string): ReturnType<typeof requestFrom
   }
   if (typeof json !== 'object' || json === null || (json as { format?: unknown }).format !== 'hooktray-fixture') return null;
 
-  const record = parseFixtureRecord(json, file);
+  let record: ParsedFixture;
+  try {
+    record = parseFixtureRecord(json, file);
+  } catch (error) {
+    // A file marked as a fixture that fails validation is an input error, reported without a stack.
+    if (error instanceof ImportFormatError) throw new UsageError(error.message);
+    throw error;
+  }
   const bodyFileName = (json as { bodyFile?: unknown }).bodyFile;
   const bodyFile = typeof bodyFileName === 'string' ? resolve(dirname(file), basename(bodyFileName)) : null;
   const bodyBytes = bodyFile !== null && existsSync(bodyFile) ? readFileSync(bodyFile) : null;

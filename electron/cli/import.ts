@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../core/app-info';
 import { loadConfigFile, parseConfig, resolveKeys } from '../core/config';
+import type { ImportErrorCode } from '../core/contract';
 import type { Analyze } from '../core/export/import';
 import { importDeliveries } from '../core/export/import';
 import { findProfile, verifyDelivery } from '../core/signatures/verify';
@@ -16,11 +17,23 @@ export const IMPORT_USAGE = `Usage: hooktray import PATH [options]
 
 Loads a fixture folder, a .har file or an .ndjson file from hooktray export back into the
 store. A delivery whose id is already stored gets a new id.
+Exits with 0 after importing, 2 for usage and configuration errors and for a PATH that is
+missing or not a Hooktray export, and 1 for any other failure, such as a failed store write.
 
 Options:
   --data-dir DIR   folder of the store (default: ${defaultDataDir()})
   --config FILE    profiles and keys to verify the imported deliveries with
   -h, --help       show this help`;
+
+/**
+ * Exit code of each failed import. Every current code is an input error (a missing path or a
+ * file that is not an export), so it exits with 2 like a usage error.
+ */
+const IMPORT_ERROR_EXIT_CODES: Record<ImportErrorCode, 1 | 2> = {
+  'not-found': 2,
+  'unrecognized-format': 2,
+  'invalid-file': 2,
+};
 
 /** Runs `hooktray import`; resolves with the exit code. */
 export async function runImport(argv: string[]): Promise<number> {
@@ -50,7 +63,7 @@ export async function runImport(argv: string[]): Promise<number> {
     const result = await importDeliveries({ path }, store, analyzeWith(config.profiles, vault));
     if (!result.ok) {
       process.stderr.write(`hooktray import: ${result.message}\n`);
-      return 1;
+      return IMPORT_ERROR_EXIT_CODES[result.code];
     }
     for (const warning of result.warnings.slice(0, 20)) process.stderr.write(`hooktray import: ${warning}\n`);
     process.stderr.write(`Imported ${result.imported} deliveries from ${path}; ${result.renamed} got a new id because their id was already stored.\n`);

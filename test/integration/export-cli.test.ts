@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseExportArgs, runExport } from '../../electron/cli/export';
 import { runImport } from '../../electron/cli/import';
+import { main } from '../../electron/cli';
 import { UsageError } from '../../electron/cli/args';
 import type { HooktrayCore } from '../../electron/core/hooktray-core';
 import { DeliveryStore } from '../../electron/core/store';
@@ -89,9 +90,29 @@ describe('hooktray export and import', () => {
     const stderr = quietStderr();
     const folder = tempDir('cli-broken');
     writeFileSync(join(folder, 'broken.har'), '{"log":');
-    expect(await runImport([join(folder, 'broken.har'), '--data-dir', tempDir('cli-broken-store')])).toBe(1);
+    const code = await main(['import', join(folder, 'broken.har'), '--data-dir', tempDir('cli-broken-store')]);
     vi.restoreAllMocks();
+    expect(code).toBe(2);
     expect(stderr.join('')).toContain('broken.har is not valid JSON');
+  });
+
+  it('reports a folder without an export', async () => {
+    const stderr = quietStderr();
+    const folder = tempDir('cli-no-export');
+    writeFileSync(join(folder, 'notes.txt'), 'not an export');
+    const code = await main(['import', folder, '--data-dir', tempDir('cli-no-export-store')]);
+    vi.restoreAllMocks();
+    expect(code).toBe(2);
+    expect(stderr.join('')).toContain('No deliveries found to import');
+  });
+
+  it('reports a missing import path', async () => {
+    const stderr = quietStderr();
+    const missing = join(tempDir('cli-missing'), 'none');
+    const code = await main(['import', missing, '--data-dir', tempDir('cli-missing-store')]);
+    vi.restoreAllMocks();
+    expect(code).toBe(2);
+    expect(stderr.join('')).toContain(`Nothing to import at ${missing}`);
   });
 
   it('refuses a missing store', async () => {

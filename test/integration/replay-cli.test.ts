@@ -120,6 +120,18 @@ describe('hooktray diff', () => {
     expect(run.stdout).not.toContain('"timestamp"');
   });
 
+  it('exits 2 for an invalid fixture file', async () => {
+    const file = join(dir, 'invalid-fixture.json');
+    const body = join(dir, 'plain-body.json');
+    writeFileSync(file, JSON.stringify({ format: 'hooktray-fixture', method: 3 }));
+    writeFileSync(body, spikeBody('user-1'));
+
+    const run = await runCli(['diff', file, body]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('invalid-fixture.json is not a Hooktray fixture');
+    expect(run.stderr).not.toContain('    at ');
+  });
+
   it('compares a stored delivery with a body file', async () => {
     const file = join(dir, 'same-body.json');
     writeFileSync(file, bodies[0] as string);
