@@ -49,9 +49,16 @@ export interface SpikeSummary {
   providers: string[];
   /** Earliest `earliest_record_start_at` and latest `latest_record_end_at`, verbatim. */
   window: { start: string | null; end: string | null };
-  events: SpikeEvent[];
   /** Problems found while reading the body; a summary with warnings is still shown. */
   warnings: string[];
+}
+
+/**
+ * A Spike summary with every event, as one delivery's detail carries it. Lists, pushes and
+ * `hooktray listen` carry the summary alone, so a body of thousands of events stays small there.
+ */
+export interface SpikeDetail extends SpikeSummary {
+  events: SpikeEvent[];
 }
 
 export interface SpikeEvent {
@@ -87,6 +94,7 @@ export interface DeliverySummary {
 }
 
 export interface DeliveryDetail extends DeliverySummary {
+  spike: SpikeDetail | null;
   httpVersion: string;
   remoteAddress: string | null;
   /** `X-Forwarded-For` as received, set when the delivery came through the tunnel. */

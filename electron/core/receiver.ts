@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -167,7 +167,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     const storedPath = this.checkGuard(request, response, path, headers);
     if (storedPath === null) return;
 
-    const body = await readBody(request, this.options.bodyLimit);
+    const body = await readBody(request, findHeader(headers, 'content-length'), this.options.bodyLimit);
     const captured = this.capture(request, storedPath, headers, body, receivedAt, monotonicNs);
     const { verdict, spike } = this.options.analyze(captured);
 
@@ -236,7 +236,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       body: body.bytes,
       decodedBody: decoded.bytes,
       decodeError: decoded.error,
-      bodySha256: createHash('sha256').update(body.bytes).digest('hex'),
+      bodySha256: hash('sha256', body.bytes),
     };
   }
 
@@ -266,8 +266,8 @@ interface ReadResult {
 }
 
 /** Reads the body up to `limit` bytes; beyond it, stops buffering and reports `overLimit`. */
-function readBody(request: http.IncomingMessage, limit: number): Promise<ReadResult> {
-  const declared = Number(request.headers['content-length']);
+function readBody(request: http.IncomingMessage, contentLength: string | undefined, limit: number): Promise<ReadResult> {
+  const declared = Number(contentLength);
   if (Number.isFinite(declared) && declared > limit) {
     request.resume();
     return Promise.resolve({ bytes: Buffer.alloc(0), size: declared, overLimit: true });
@@ -290,10 +290,21 @@ function readBody(request: http.IncomingMessage, limit: number): Promise<ReadRes
       }
       chunks.push(chunk);
     });
-    request.on('end', () => resolve({ bytes: Buffer.concat(chunks, size), size, overLimit }));
+    request.on('end', () => resolve({ bytes: joinChunks(chunks, size), size, overLimit }));
     request.on('error', reject);
     request.on('aborted', () => reject(new Error('the client aborted the request')));
   });
+}
+
+/**
+ * Joins body chunks into a buffer with memory of its own. Buffer.concat returns a slice of a
+ * shared pool for small sizes, and copying the body to the writer thread would copy the pool.
+ */
+function joinChunks(chunks: readonly Buffer[], size: number): Buffer {
+  const bytes = Buffer.allocUnsafeSlow(size);
+  let offset = 0;
+  for (const chunk of chunks) offset += chunk.copy(bytes, offset);
+  return bytes;
 }
 
 function answer(response: http.ServerResponse, status: number, payload: object, headers: Record<string, string> = {}): void {

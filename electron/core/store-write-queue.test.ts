@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DeliveryStore } from './store';
 import type { NewDelivery } from './store';
 import { WorkerWriteBackend, WRITER_RESTART_DELAY_MS } from './store-write-queue';
-import { openDatabase } from './store-writer';
+import { openDatabase, toWriteRow } from './store-writer';
 import { UlidGenerator } from './ulid';
 
 const ids = new UlidGenerator();
@@ -59,14 +59,14 @@ describe.skipIf(!existsSync(COMPILED_WORKER))('writer thread restart (needs npm 
     writeFileSync(marker, '');
     const file = join(dir, 'hooktray.db');
     openDatabase(file, {}).close();
-    const backend = new WorkerWriteBackend(crashingWorker(dir, marker), file, {});
+    const backend = new WorkerWriteBackend(crashingWorker(dir, marker), file, { indexDelayMs: 250 });
 
-    await expect(backend.write([delivery('/first')])).rejects.toMatchObject({ code: 'WRITER_EXITED' });
-    await expect(backend.write([delivery('/too-soon')])).rejects.toMatchObject({ code: 'WRITER_EXITED' });
+    await expect(backend.write([toWriteRow(delivery('/first'))])).rejects.toMatchObject({ code: 'WRITER_EXITED' });
+    await expect(backend.write([toWriteRow(delivery('/too-soon'))])).rejects.toMatchObject({ code: 'WRITER_EXITED' });
 
     rmSync(marker);
     await new Promise((wake) => setTimeout(wake, WRITER_RESTART_DELAY_MS + 50));
-    const results = await backend.write([delivery('/after-restart')]);
+    const results = await backend.write([toWriteRow(delivery('/after-restart'))]);
     await backend.close();
 
     expect(results).toHaveLength(1);

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { DatabaseOptions, DeliveryWriter, NewDelivery, WriteResult } from './store-writer';
+import type { DatabaseOptions, DeliveryWriter, WriteResult, WriteRow } from './store-writer';
 import type { WriterReply, WriterRequest, WriterWorkerData } from './store-writer-worker';
 
 /** Writes batches of deliveries, each in one transaction, and resolves once it has committed. */
 export interface WriteBackend {
-  write(deliveries: NewDelivery[]): Promise<WriteResult[]>;
+  write(rows: WriteRow[]): Promise<WriteResult[]>;
   /** Commits what is in flight and releases the backend. */
   close(): Promise<void>;
 }
@@ -15,8 +15,8 @@ export interface WriteBackend {
 export class InlineWriteBackend implements WriteBackend {
   constructor(private readonly writer: DeliveryWriter) {}
 
-  async write(deliveries: NewDelivery[]): Promise<WriteResult[]> {
-    return this.writer.insertBatch(deliveries);
+  async write(rows: WriteRow[]): Promise<WriteResult[]> {
+    return this.writer.insertBatch(rows);
   }
 
   async close(): Promise<void> {}
@@ -65,12 +65,12 @@ export class WorkerWriteBackend implements WriteBackend {
   constructor(
     private readonly script: string,
     private readonly file: string,
-    private readonly options: DatabaseOptions,
+    private readonly options: DatabaseOptions & { indexDelayMs: number },
   ) {
     this.start();
   }
 
-  write(deliveries: NewDelivery[]): Promise<WriteResult[]> {
+  write(rows: WriteRow[]): Promise<WriteResult[]> {
     if (this.closed !== null) return Promise.reject(new StoreWriteError('The store is closed; writes are no longer accepted.', 'STORE_CLOSED'));
     if (this.worker === null && Date.now() - this.failedAt >= WRITER_RESTART_DELAY_MS) this.start();
     const worker = this.worker;
@@ -79,7 +79,7 @@ export class WorkerWriteBackend implements WriteBackend {
     const batchId = this.nextBatchId++;
     return new Promise((resolve, reject) => {
       this.waitingFor(worker).set(batchId, { resolve, reject });
-      worker.postMessage({ type: 'write', batchId, deliveries } satisfies WriterRequest);
+      worker.postMessage({ type: 'write', batchId, rows } satisfies WriterRequest);
     });
   }
 

@@ -1,15 +1,40 @@
 import Database from 'better-sqlite3';
 import type { DeliveryDetail } from './contract';
+import { spikeSummaryOf } from './spike-summary';
 import { migrate } from './store-schema';
 
 /** A delivery ready to store; `retryOf` is filled in by the writer. */
 export type NewDelivery = Omit<DeliveryDetail, 'retryOf'>;
 
-/** Outcome the writer reports back for each stored delivery. */
-export interface WriteResult {
-  id: string;
-  retryOf: string | null;
-}
+/**
+ * A delivery as the writer stores it: the columns of `deliveries` in insert order, JSON already
+ * serialized, then the body bytes. A flat list of strings, numbers and bytes is several times
+ * cheaper to copy to the writer thread than the delivery object it comes from.
+ */
+export type WriteRow = [
+  id: string,
+  receivedAtMs: number,
+  monotonicNs: string,
+  method: string,
+  path: string,
+  httpVersion: string,
+  remoteAddress: string | null,
+  forwardedFor: string | null,
+  headersJson: string,
+  size: number,
+  truncated: 0 | 1,
+  contentEncoding: string | null,
+  decodeError: string | null,
+  bodySha256: string,
+  verdictStatus: string,
+  verdictJson: string,
+  spikeJson: string | null,
+  body: Uint8Array,
+  decodedBody: Uint8Array | null,
+];
+
+/** Outcome the writer reports back for each stored delivery: the id of the delivery it repeats, or null. */
+export type WriteResult = string | null;
 
 export interface DatabaseOptions {
   /** Path of an Electron build of better-sqlite3's addon, when running under Electron. */
@@ -29,6 +54,37 @@ export function openDatabase(file: string, options: DatabaseOptions): Database.D
   return db;
 }
 
+/** Turns a delivery into the row the writer stores. */
+export function toWriteRow(delivery: NewDelivery): WriteRow {
+  return [
+    delivery.id,
+    Date.parse(delivery.receivedAt),
+    delivery.monotonicNs,
+    delivery.method,
+    delivery.path,
+    delivery.httpVersion,
+    delivery.remoteAddress,
+    delivery.forwardedFor,
+    JSON.stringify(delivery.headers),
+    delivery.size,
+    delivery.truncated ? 1 : 0,
+    delivery.contentEncoding,
+    delivery.decodeError,
+    delivery.bodySha256,
+    delivery.verdict.status,
+    JSON.stringify(delivery.verdict),
+    // Events are read from the body again when the delivery's detail is fetched.
+    delivery.spike === null ? null : JSON.stringify(spikeSummaryOf(delivery.spike)),
+    delivery.body,
+    delivery.decodedBody,
+  ];
+}
+
+/** Body bytes a row holds, for the store's bound on what waits for a commit. */
+export function rowBytes(row: WriteRow): number {
+  return row[17].byteLength + (row[18]?.byteLength ?? 0);
+}
+
 /**
  * Inserts deliveries, one transaction per batch. It runs on the main thread or inside the
  * store's worker thread, so it holds nothing but the database handle and its statements.
@@ -41,49 +97,31 @@ export class DeliveryWriter {
 
   constructor(db: Database.Database) {
     this.insert = db.prepare(`INSERT INTO deliveries (id, received_at, monotonic_ns, method, path, http_version, remote_address,
-      forwarded_for, headers, size, truncated, content_encoding, decode_error, body_sha256, retry_of, verdict_status, verdict, spike)
-      VALUES (@id, @received_at, @monotonic_ns, @method, @path, @http_version, @remote_address, @forwarded_for, @headers, @size,
-      @truncated, @content_encoding, @decode_error, @body_sha256, @retry_of, @verdict_status, @verdict, @spike)`);
+      forwarded_for, headers, size, truncated, content_encoding, decode_error, body_sha256, verdict_status, verdict, spike, retry_of)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.insertBody = db.prepare('INSERT INTO bodies (seq, body, decoded) VALUES (?, ?, ?)');
     this.findRetry = db.prepare('SELECT id, retry_of FROM deliveries WHERE body_sha256 = ? AND method = ? AND path = ? AND truncated = 0 ORDER BY seq LIMIT 1');
-    this.insertBatchTransaction = db.transaction((deliveries: readonly NewDelivery[]) => deliveries.map((delivery) => this.insertOne(delivery)));
+    this.insertBatchTransaction = db.transaction((rows: readonly WriteRow[]) => rows.map((row) => this.insertOne(row)));
   }
 
-  /** Stores every delivery in one transaction; throws, storing none, when any insert fails. */
-  insertBatch(deliveries: readonly NewDelivery[]): WriteResult[] {
-    return this.insertBatchTransaction.immediate(deliveries);
+  /** Stores every row in one transaction; throws, storing none, when any insert fails. */
+  insertBatch(rows: readonly WriteRow[]): WriteResult[] {
+    return this.insertBatchTransaction.immediate(rows);
   }
 
-  private insertOne(delivery: NewDelivery): WriteResult {
-    const retryOf = this.findRetryOf(delivery);
-    const info = this.insert.run({
-      id: delivery.id,
-      received_at: Date.parse(delivery.receivedAt),
-      monotonic_ns: delivery.monotonicNs,
-      method: delivery.method,
-      path: delivery.path,
-      http_version: delivery.httpVersion,
-      remote_address: delivery.remoteAddress,
-      forwarded_for: delivery.forwardedFor,
-      headers: JSON.stringify(delivery.headers),
-      size: delivery.size,
-      truncated: delivery.truncated ? 1 : 0,
-      content_encoding: delivery.contentEncoding,
-      decode_error: delivery.decodeError,
-      body_sha256: delivery.bodySha256,
-      retry_of: retryOf,
-      verdict_status: delivery.verdict.status,
-      verdict: JSON.stringify(delivery.verdict),
-      spike: delivery.spike === null ? null : JSON.stringify(delivery.spike),
-    });
-    this.insertBody.run(info.lastInsertRowid, asBuffer(delivery.body), delivery.decodedBody === null ? null : asBuffer(delivery.decodedBody));
-    return { id: delivery.id, retryOf };
+  private insertOne(row: WriteRow): WriteResult {
+    const [id, receivedAtMs, monotonicNs, method, path, httpVersion, remoteAddress, forwardedFor, headersJson, size, truncated, contentEncoding,
+      decodeError, bodySha256, verdictStatus, verdictJson, spikeJson, body, decodedBody] = row;
+    const retryOf = truncated === 1 || size === 0 ? null : this.findRetryOf(bodySha256, method, path);
+    const info = this.insert.run(id, receivedAtMs, monotonicNs, method, path, httpVersion, remoteAddress, forwardedFor, headersJson, size, truncated,
+      contentEncoding, decodeError, bodySha256, verdictStatus, verdictJson, spikeJson, retryOf);
+    this.insertBody.run(info.lastInsertRowid, asBuffer(body), decodedBody === null ? null : asBuffer(decodedBody));
+    return retryOf;
   }
 
   /** A retry repeats an earlier delivery's method, path and body; Spike retries carry no id. */
-  private findRetryOf(delivery: NewDelivery): string | null {
-    if (delivery.truncated || delivery.size === 0) return null;
-    const first = this.findRetry.get(delivery.bodySha256, delivery.method, delivery.path) as { id: string; retry_of: string | null } | undefined;
+  private findRetryOf(bodySha256: string, method: string, path: string): string | null {
+    const first = this.findRetry.get(bodySha256, method, path) as { id: string; retry_of: string | null } | undefined;
     if (first === undefined) return null;
     return first.retry_of ?? first.id;
   }

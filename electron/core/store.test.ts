@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Verdict } from './contract';
 import type { NewDelivery } from './store';
+import { summarizeSpike } from './spike-summary';
 import { DeliveryStore } from './store';
 import { UlidGenerator } from './ulid';
 
@@ -48,6 +49,21 @@ afterEach(async () => {
 });
 
 describe('DeliveryStore', () => {
+  it('lists Spike summaries without events and reads the events with the detail', async () => {
+    const store = newStore();
+    const events = [
+      { application_user_id: 'user-a', event_type: 'record_change', metrics: ['steps'], earliest_record_start_at: '2025-04-14T00:00:00Z', latest_record_end_at: '2025-04-15T00:00:00Z' },
+      { application_user_id: 'user-b', event_type: 'record_change', metrics: ['sleep'], earliest_record_start_at: '2025-04-13T00:00:00Z', latest_record_end_at: '2025-04-14T00:00:00Z' },
+    ];
+    const body = Buffer.from(JSON.stringify(events));
+    const added = await store.add({ ...delivery('/spike', body), spike: summarizeSpike(body) });
+
+    const [listed] = store.list().items;
+    expect(listed?.spike).toMatchObject({ eventCount: 2, users: ['user-a', 'user-b'], window: { start: '2025-04-13T00:00:00Z', end: '2025-04-15T00:00:00Z' } });
+    expect(listed?.spike).not.toHaveProperty('events');
+    expect(store.get(added.id)?.spike?.events.map((event) => event.applicationUserId)).toEqual(['user-a', 'user-b']);
+  });
+
   it('stores and reads a delivery exactly', async () => {
     const store = newStore();
     const body = Buffer.from([0x00, 0xff, 0x7b, 0xc3, 0x28]);

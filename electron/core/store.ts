@@ -1,11 +1,13 @@
 import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DeliveryDetail, DeliveryPage, DeliveryQuery, DeliverySummary, HeaderPair, Verdict, VerdictChange } from './contract';
+import type { DeliveryDetail, DeliveryPage, DeliveryQuery, DeliverySummary, HeaderPair, SpikeEvent, Verdict, VerdictChange } from './contract';
+import { summarizeSpike } from './spike-summary';
 import type { WriteBackend } from './store-write-queue';
 import { findWriterScript, InlineWriteBackend, StoreWriteError, WorkerWriteBackend } from './store-write-queue';
-import type { DatabaseOptions, NewDelivery } from './store-writer';
-import { DeliveryWriter, openDatabase } from './store-writer';
+import type { DatabaseOptions, NewDelivery, WriteRow } from './store-writer';
+import { DeliveryWriter, openDatabase, rowBytes, toWriteRow } from './store-writer';
+import { IndexScheduler, SearchIndexer } from './store-search-index';
 
 export type { NewDelivery };
 
@@ -45,18 +47,13 @@ export interface RetentionPolicy {
   maxAgeDays: number;
 }
 
-/** Bytes of a body's text that go into the search index, so huge bodies do not bloat it. */
-const SEARCH_BODY_BYTES = 64 * 1024;
 const MAX_PAGE = 1000;
 /** Pending writes that trigger a commit without waiting for the group-commit window. */
 const MAX_PENDING = 512;
-/** Deliveries added to the search index per transaction. */
-const INDEX_BATCH = 1000;
-/** The indexer waits for a quiet moment, but never longer than this after a write, in ms. */
-const MAX_INDEX_DELAY_MS = 5_000;
 
 interface PendingWrite {
   delivery: NewDelivery;
+  row: WriteRow;
   resolve: (stored: DeliveryDetail) => void;
   reject: (error: Error) => void;
 }
@@ -99,9 +96,9 @@ export class DeliveryStore {
   private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private readonly maxQueuedBytes: number;
   private queuedBytes = 0;
-  private readonly indexDelayMs: number;
-  private indexTimer: NodeJS.Timeout | null = null;
-  private firstUnindexedWriteAt: number | null = null;
+  private readonly indexer: SearchIndexer;
+  /** Schedules indexing on this thread; null when the writer thread indexes. */
+  private readonly indexScheduler: IndexScheduler | null;
   private readonly statements;
 
   constructor(options: StoreOptions) {
@@ -110,20 +107,19 @@ export class DeliveryStore {
     this.file = join(options.dataDir, 'hooktray.db');
     this.db = openDatabase(this.file, options);
     const script = options.writerScript ?? findWriterScript();
-    this.backend =
-      options.writer !== 'inline' && script !== null
-        ? new WorkerWriteBackend(script, this.file, { synchronous: options.synchronous, nativeBinding: options.nativeBinding })
-        : new InlineWriteBackend(new DeliveryWriter(this.db));
+    const indexDelayMs = options.indexDelayMs ?? 250;
+    this.indexer = new SearchIndexer(this.db);
+    if (options.writer !== 'inline' && script !== null) {
+      this.backend = new WorkerWriteBackend(script, this.file, { synchronous: options.synchronous, nativeBinding: options.nativeBinding, indexDelayMs });
+      this.indexScheduler = null;
+    } else {
+      this.backend = new InlineWriteBackend(new DeliveryWriter(this.db));
+      this.indexScheduler = new IndexScheduler(this.indexer, indexDelayMs);
+    }
     this.groupCommitMs = options.groupCommitMs ?? 0;
-    this.indexDelayMs = options.indexDelayMs ?? 250;
     this.maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
 
     this.statements = {
-      insertText: this.db.prepare('INSERT INTO delivery_text (rowid, path, headers, body) VALUES (?, ?, ?, ?)'),
-      unindexed: this.db.prepare(`SELECT d.seq, d.path, d.headers, substr(coalesce(b.decoded, b.body), 1, ${SEARCH_BODY_BYTES}) AS text
-        FROM deliveries d JOIN bodies b ON b.seq = d.seq WHERE d.seq > ? ORDER BY d.seq LIMIT ?`),
-      indexedSeq: this.db.prepare('SELECT indexed_seq FROM search_state').pluck(),
-      setIndexedSeq: this.db.prepare('UPDATE search_state SET indexed_seq = ?'),
       byId: this.db.prepare('SELECT * FROM deliveries WHERE id = ?'),
       bodyBySeq: this.db.prepare('SELECT body, decoded FROM bodies WHERE seq = ?'),
       seqById: this.db.prepare('SELECT seq FROM deliveries WHERE id = ?'),
@@ -139,7 +135,8 @@ export class DeliveryStore {
    * Imports leave it off and wait for their own batches instead.
    */
   add(delivery: NewDelivery, options: { rejectWhenBusy?: boolean } = {}): Promise<DeliveryDetail> {
-    const bytes = queuedSize(delivery);
+    const row = toWriteRow(delivery);
+    const bytes = rowBytes(row);
     if (options.rejectWhenBusy === true && this.queuedBytes > 0 && this.queuedBytes + bytes > this.maxQueuedBytes) {
       const message = `The store is busy: ${this.queuedBytes} body bytes are waiting for a commit, over the limit of ${this.maxQueuedBytes}; retry shortly.`;
       return Promise.reject(new StoreWriteError(message, 'STORE_BUSY'));
@@ -149,7 +146,7 @@ export class DeliveryStore {
       this.queuedBytes -= bytes;
     };
     return new Promise<DeliveryDetail>((resolve, reject) => {
-      this.pending.push({ delivery, resolve, reject });
+      this.pending.push({ delivery, row, resolve, reject });
       if (this.pending.length >= MAX_PENDING) {
         this.flush();
       } else if (this.timer === null) {
@@ -174,10 +171,10 @@ export class DeliveryStore {
     this.pending = [];
     if (batch.length === 0) return Promise.resolve();
 
-    const done = this.backend.write(batch.map((write) => write.delivery)).then(
+    const done = this.backend.write(batch.map((write) => write.row)).then(
       (results) => {
-        batch.forEach((write, index) => write.resolve({ ...write.delivery, retryOf: results[index]?.retryOf ?? null }));
-        this.scheduleIndexing();
+        batch.forEach((write, index) => write.resolve({ ...write.delivery, retryOf: results[index] ?? null }));
+        this.indexScheduler?.written();
       },
       (error: unknown) => {
         for (const write of batch) write.reject(error as Error);
@@ -188,54 +185,19 @@ export class DeliveryStore {
     return done;
   }
 
-  /**
-   * Indexes new deliveries for text search after writes go quiet for `indexDelayMs`, or at
-   * the latest MAX_INDEX_DELAY_MS after the first unindexed write, so indexing stays out of
-   * the acknowledgement path and runs in large batches.
-   */
-  private scheduleIndexing(): void {
-    const now = Date.now();
-    this.firstUnindexedWriteAt ??= now;
-    const deadline = this.firstUnindexedWriteAt + MAX_INDEX_DELAY_MS;
-    if (this.indexTimer !== null) clearTimeout(this.indexTimer);
-    this.indexTimer = setTimeout(() => this.indexInBackground(), Math.max(0, Math.min(this.indexDelayMs, deadline - now)));
-    this.indexTimer.unref();
-  }
-
-  private indexInBackground(): void {
-    this.indexTimer = null;
-    try {
-      const remaining = this.indexPending();
-      this.firstUnindexedWriteAt = null;
-      if (remaining) this.scheduleIndexing();
-    } catch {
-      // A failed index batch (disk full, closed database) is retried after the next write.
-      this.firstUnindexedWriteAt = null;
-    }
-  }
-
-  /** Adds up to INDEX_BATCH unindexed deliveries to the search index; returns true when more may remain. */
+  /** Adds a batch of unindexed deliveries to the search index; returns true when more may remain. */
   indexPending(): boolean {
-    return this.db.transaction(() => {
-      const from = this.statements.indexedSeq.get() as number;
-      // SQLite's substr() returns NULL, not an empty blob, for an empty body.
-      const rows = this.statements.unindexed.all(from, INDEX_BATCH) as { seq: number; path: string; headers: string; text: Buffer | null }[];
-      for (const row of rows) {
-        const headers = (JSON.parse(row.headers) as HeaderPair[]).map(([name, value]) => `${name}: ${value}`).join('\n');
-        const bodyText = row.text === null ? '' : Buffer.from(row.text).toString('utf8');
-        this.statements.insertText.run(row.seq, row.path, headers, bodyText);
-      }
-      if (rows.length > 0) this.statements.setIndexedSeq.run((rows.at(-1) as { seq: number }).seq);
-      return rows.length === INDEX_BATCH;
-    })();
+    return this.indexer.indexBatch();
   }
 
   get(id: string): DeliveryDetail | null {
     const row = this.statements.byId.get(id) as DeliveryRow | undefined;
     if (row === undefined) return null;
     const bodies = this.statements.bodyBySeq.get(row.seq) as { body: Buffer; decoded: Buffer | null } | undefined;
+    const summary = summaryFromRow(row);
     return {
-      ...summaryFromRow(row),
+      ...summary,
+      spike: summary.spike === null ? null : { ...summary.spike, events: spikeEventsOf(bodies?.decoded ?? bodies?.body) },
       httpVersion: row.http_version,
       remoteAddress: row.remote_address,
       forwardedFor: row.forwarded_for,
@@ -275,9 +237,7 @@ export class DeliveryStore {
     const params: unknown[] = [];
     const text = query.text?.trim() ?? '';
     if (text.length >= 3) {
-      // Catch the index up first, so a search also finds deliveries that arrived a moment ago.
-      let more = true;
-      while (more) more = this.indexPending();
+      this.indexer.catchUp();
       where.push('seq IN (SELECT rowid FROM delivery_text WHERE delivery_text MATCH ?)');
       params.push(`"${text.replace(/"/g, '""')}"`);
     } else if (text.length > 0) {
@@ -344,7 +304,7 @@ export class DeliveryStore {
 
     return this.db.transaction(() => {
       const doomed = this.db.prepare(`SELECT seq FROM deliveries WHERE ${conditions.join(' OR ')}`).pluck().all(...params) as number[];
-      const indexedSeq = this.statements.indexedSeq.get() as number;
+      const indexedSeq = this.indexer.indexedSeq();
       const deleteText = this.db.prepare('DELETE FROM delivery_text WHERE rowid = ?');
       const deleteDelivery = this.db.prepare('DELETE FROM deliveries WHERE seq = ?');
       for (const seq of doomed) {
@@ -365,13 +325,14 @@ export class DeliveryStore {
     void this.flush();
     await Promise.allSettled([...this.inFlight]);
     await this.backend.close();
-    if (this.indexTimer !== null) clearTimeout(this.indexTimer);
+    this.indexScheduler?.stop();
     this.db.close();
   }
 }
 
-function queuedSize(delivery: NewDelivery): number {
-  return delivery.body.byteLength + (delivery.decodedBody?.byteLength ?? 0);
+/** Reads the events of a Spike body for a delivery's detail; the stored summary leaves them out. */
+function spikeEventsOf(body: Buffer | undefined): SpikeEvent[] {
+  return body === undefined ? [] : (summarizeSpike(body, false)?.events ?? []);
 }
 
 function whereSql(conditions: string[]): string {

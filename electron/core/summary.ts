@@ -1,6 +1,7 @@
 import type { DeliveryDetail, DeliverySummary } from './contract';
+import { spikeSummaryOf } from './spike-summary';
 
-/** Returns the list-view fields of a delivery, dropping headers and bodies. */
+/** Returns the list-view fields of a delivery, dropping headers, bodies and Spike events. */
 export function toSummary(delivery: DeliveryDetail): DeliverySummary {
   return {
     id: delivery.id,
@@ -10,7 +11,7 @@ export function toSummary(delivery: DeliveryDetail): DeliverySummary {
     size: delivery.size,
     truncated: delivery.truncated,
     verdict: delivery.verdict,
-    spike: delivery.spike,
+    spike: delivery.spike === null ? null : spikeSummaryOf(delivery.spike),
     retryOf: delivery.retryOf,
     bodySha256: delivery.bodySha256,
   };

@@ -39,10 +39,10 @@ describe('hooktray send spike', () => {
     const [delivery] = await listen.waitForDeliveries(1);
     expect(run.stdout).toContain(String(delivery?.id));
     expect((delivery?.verdict as { status: string }).status).toBe('valid');
-    const spike = delivery?.spike as { users: string[]; metrics: string[]; events: { timestamp: string }[] };
+    const spike = delivery?.spike as { users: string[]; metrics: string[]; window: { start: string; end: string } };
     expect(spike.users).toEqual(['u-1', 'u-2']);
     expect(spike.metrics).toEqual(['steps', 'sleep']);
-    expect(spike.events[0]?.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/);
+    expect(spike.window.end).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/);
 
     // Forwarding starts after the receiver's response, so wait for its record line.
     const deadline = Date.now() + 20_000;

@@ -1,4 +1,4 @@
-import type { DeliveryDetail, SpikeEvent, SpikeSummary } from '../../../electron/core/contract';
+import type { DeliveryDetail, SpikeDetail, SpikeEvent } from '../../../electron/core/contract';
 import { formatDateTime, formatSize } from '../lib/format';
 import { VerdictBadge } from './VerdictBadge';
 
@@ -74,7 +74,7 @@ export function fetchHint(event: SpikeEvent): string {
   return `Fetch ${kindsText} for user ${user}${provider}, ${window}.`;
 }
 
-function SpikeEvents({ spike }: { spike: SpikeSummary }) {
+function SpikeEvents({ spike }: { spike: SpikeDetail }) {
   return (
     <section aria-label="Spike events" className="spike-events">
       <h3>
