@@ -5,7 +5,6 @@ import type { HooktrayConfig } from '../core/config';
 import { ConfigError, loadConfigFile, parseConfig, resolveKeys } from '../core/config';
 import type { DeliverySummary } from '../core/contract';
 import { HooktrayCore } from '../core/hooktray-core';
-import { spikeSummaryOf } from '../core/spike-summary';
 import type { TunnelSupervisor } from '../core/tunnel';
 import { checkTunnelHost, startTunnel } from '../core/tunnel';
 import { checkSubdomain } from '../core/tunnel-subdomain';
@@ -229,6 +228,6 @@ function deliveryRecord(delivery: DeliverySummary): object {
     truncated: delivery.truncated,
     retryOf: delivery.retryOf,
     verdict: delivery.verdict,
-    spike: delivery.spike === null ? null : spikeSummaryOf(delivery.spike),
+    spike: delivery.spike,
   };
 }

@@ -17,3 +17,12 @@ export function pairsFromRawHeaders(rawHeaders: readonly string[]): HeaderPair[]
   }
   return pairs;
 }
+
+/** Returns the first value of a header in Node's flat `rawHeaders`, matching its name case-insensitively. */
+export function findRawHeader(rawHeaders: readonly string[], name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if ((rawHeaders[i] as string).toLowerCase() === wanted) return rawHeaders[i + 1];
+  }
+  return undefined;
+}

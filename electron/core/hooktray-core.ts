@@ -1,21 +1,20 @@
 import type { AppStatus, DeliveryDetail, InvokeChannel, InvokeChannels, TunnelStatus, VerdictChange } from './contract';
 import type { Logger } from './logger';
 import { PushHub } from './push-hub';
-import type { CapturedRequest, ResponseSettings } from './receiver';
+import type { AnalysisContext, CapturedRequest } from './ingest';
+import { analyzeDelivery, quickVerdict } from './ingest';
+import type { ResponseSettings } from './receiver';
 import { Receiver } from './receiver';
 import type { GuardOptions } from './receiver-guard';
 import { StorageHealth } from './storage-health';
 import { ReplayService } from './replay-service';
 import { ExportService } from './export/export-service';
-import type { SignedRequest, Profile } from './signatures/types';
+import type { Profile } from './signatures/types';
 import type { KeyVault } from './signatures/verify';
-import { findProfile, verifyDelivery } from './signatures/verify';
 import { MemoryKeyStore } from './key-store';
 import { DEFAULT_SETTINGS, SettingsService, vaultFrom } from './settings';
-import { summarizeSpike } from './spike-summary';
 import type { RetentionPolicy, StoreOptions } from './store';
 import { DeliveryStore } from './store';
-import { toSummary } from './summary';
 
 export interface CoreOptions {
   version: string;
@@ -60,6 +59,8 @@ export class HooktrayCore {
   private profiles: Profile[];
   private vault: KeyVault;
   private tunnel: TunnelStatus = { state: 'disabled', url: null, reason: 'The tunnel is turned off.' };
+  /** Profiles, keys and public URL as the store's writer verifies captures with them. */
+  private analysisContext!: AnalysisContext;
   private retentionTimer: NodeJS.Timeout | null = null;
 
   readonly handlers: InvokeHandlers = {
@@ -91,19 +92,24 @@ export class HooktrayCore {
     // The CLI's flags win; otherwise the saved settings protect the public URL.
     const guard = options.guard ?? options.settings?.current.protection;
     if (guard !== undefined) this.options.guard = guard;
+    this.refreshAnalysis();
     this.receiver = new Receiver({
       port: options.port,
       logger: options.logger,
       ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
       ...(options.response === undefined ? {} : { response: options.response }),
-      analyze: (captured) => this.analyze(captured),
-      persist: (delivery) => this.store.add(delivery, { rejectWhenBusy: true }),
+      persist: (capture) => {
+        // The writer thread is the busier one, so the receiver's thread checks the signature.
+        // Setting the field costs less than copying the capture, which showed in profiles.
+        capture.verdict = quickVerdict(capture, this.analysisContext, Date.now());
+        return this.store.ingest(capture, { rejectWhenBusy: true });
+      },
       ...(guard === undefined ? {} : { guard }),
     });
     this.storage = new StorageHealth({ dataDir: options.dataDir, logger: options.logger, publish: (status) => this.pushes.publish('storage.status', status) });
     this.receiver.on('storeFailed', (_id, error) => this.storage.writeFailed(error));
     this.receiver.on('delivery', () => this.storage.writeSucceeded());
-    this.receiver.on('delivery', (delivery) => this.pushes.queueDelivery(toSummary(delivery)));
+    this.receiver.on('delivery', (delivery) => this.pushes.queueDelivery(delivery));
     this.replays = new ReplayService({
       store: this.store,
       pushes: this.pushes,
@@ -175,27 +181,25 @@ export class HooktrayCore {
   }
 
   setTunnelStatus(status: TunnelStatus): void {
+    const urlChanged = status.url !== this.tunnel.url;
     this.tunnel = status;
+    if (urlChanged) this.refreshAnalysis();
     this.pushes.publish('tunnel.status', status);
   }
 
-  /** Computes the verdict and Spike summary of a delivery from its bytes. */
+  /** Computes the verdict and Spike summary of a delivery from its bytes, for re-verification and imports. */
   analyze(request: CapturedRequest | DeliveryDetail): Pick<DeliveryDetail, 'verdict' | 'spike'> {
+    return analyzeDelivery(request, this.analysisContext, Date.now());
+  }
+
+  /** Rebuilds the analysis context from the profiles, keys, tunnel URL and path token, and hands it to the store. */
+  private refreshAnalysis(): void {
     // With a path token the provider signed the URL that includes it, and the stored path lacks it.
     const token = this.options.guard?.pathToken ?? null;
     const publicUrl = this.tunnel.url === null || token === null ? this.tunnel.url : `${this.tunnel.url.replace(/\/$/, '')}/${token}`;
-    const profile = findProfile(this.profiles, request.path);
-    if (request.truncated) {
-      // The body over the limit was not kept, so neither a signature nor a summary can be computed.
-      const reason = 'The body was over the size limit and was not stored, so its signature cannot be checked: raise the body limit to capture it.';
-      return { verdict: { status: 'unverified', scheme: profile?.scheme ?? null, profile: profile?.name ?? null, reason }, spike: null };
-    }
-
-    const signed: SignedRequest = { ...request, publicUrl };
-    const verdict = verifyDelivery(signed, this.profiles, this.vault, { now: Date.now() });
-    // Under a Spike profile a malformed body still gets a summary, with warnings.
-    const spike = summarizeSpike(request.decodedBody ?? request.body, profile?.scheme !== 'spike');
-    return { verdict, spike };
+    const keys = new Map(this.profiles.map((profile) => [profile.name, [...this.vault.keysFor(profile.name)]]));
+    this.analysisContext = { profiles: this.profiles, keys, publicUrl };
+    this.store.setAnalysisContext(this.analysisContext);
   }
 
   /**
@@ -205,6 +209,7 @@ export class HooktrayCore {
   async setProfiles(profiles: Profile[], vault: KeyVault, onProgress?: (done: number, total: number) => void): Promise<number> {
     this.profiles = profiles;
     this.vault = vault;
+    this.refreshAnalysis();
     const total = this.store.count();
     let done = 0;
     let changedCount = 0;
@@ -241,6 +246,7 @@ export class HooktrayCore {
   setProtection(protection: GuardOptions): void {
     this.options.guard = protection;
     this.receiver.guard.configure(protection);
+    this.refreshAnalysis();
     this.options.logger.info('receiver: protection changed', { pathToken: protection.pathToken === null ? 'off' : 'on', rateLimitPerSecond: protection.rateLimitPerSecond });
   }
 

@@ -1,14 +1,12 @@
-import { hash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { DeliveryDetail, HeaderPair, Verdict } from './contract';
-import { decodeContent } from './content-encoding';
-import { findHeader, pairsFromRawHeaders } from './headers';
+import type { DeliverySummary } from './contract';
+import type { Capture } from './ingest';
+import { findRawHeader } from './headers';
 import type { Logger } from './logger';
 import type { GuardOptions } from './receiver-guard';
 import { clientKey, ReceiverGuard } from './receiver-guard';
-import type { NewDelivery } from './store';
 import { UlidGenerator } from './ulid';
 
 /** Reserved path prefix for tunnel health probes; requests under it are never stored. */
@@ -49,19 +47,14 @@ export interface ReceiverOptions {
   /** Time allowed for the whole request, headers and body, in ms. */
   requestTimeoutMs?: number;
   logger: Logger;
-  /** Computes a delivery's derived fields (verdict, Spike summary) from its bytes. */
-  analyze: (delivery: CapturedRequest) => { verdict: Verdict; spike: DeliveryDetail['spike'] };
-  /** Stores a delivery; the receiver answers only after the returned promise resolves. */
-  persist: (delivery: NewDelivery) => Promise<DeliveryDetail>;
+  /** Verifies and stores a capture; the receiver answers only after the returned promise resolves. */
+  persist: (capture: Capture) => Promise<DeliverySummary>;
   /** Path token and rate limit; both off when absent. */
   guard?: GuardOptions;
 }
 
-/** A request as captured, before verification and storage. */
-export type CapturedRequest = Omit<NewDelivery, 'verdict' | 'spike'>;
-
 export interface ReceiverEvents {
-  delivery: [DeliveryDetail];
+  delivery: [DeliverySummary];
   /** Storing a delivery failed and the sender got 503; STORE_BUSY errors are back-pressure. */
   storeFailed: [id: string, error: unknown];
   probe: [nonce: string, request: http.IncomingMessage];
@@ -73,8 +66,7 @@ export interface ReceiverEvents {
  */
 export class Receiver extends EventEmitter<ReceiverEvents> {
   private readonly server: http.Server;
-  private readonly options: Required<Omit<ReceiverOptions, 'analyze' | 'persist' | 'logger' | 'guard'>> &
-    Pick<ReceiverOptions, 'analyze' | 'persist' | 'logger'>;
+  private readonly options: Required<Omit<ReceiverOptions, 'persist' | 'logger' | 'guard'>> & Pick<ReceiverOptions, 'persist' | 'logger'>;
   /** Path token and rate limit, with the counts of what they rejected. */
   readonly guard: ReceiverGuard;
   private readonly ids = new UlidGenerator();
@@ -152,7 +144,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
   }
 
   private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
-    const receivedAt = new Date();
+    const receivedAtMs = Date.now();
     const monotonicNs = process.hrtime.bigint().toString();
     const path = request.url ?? '/';
 
@@ -163,19 +155,29 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       return;
     }
 
-    const headers = pairsFromRawHeaders(request.rawHeaders);
-    const storedPath = this.checkGuard(request, response, path, headers);
+    const storedPath = this.checkGuard(request, response, path);
     if (storedPath === null) return;
 
-    const body = await readBody(request, findHeader(headers, 'content-length'), this.options.bodyLimit);
-    const captured = this.capture(request, storedPath, headers, body, receivedAt, monotonicNs);
-    const { verdict, spike } = this.options.analyze(captured);
+    const body = await readBody(request, findRawHeader(request.rawHeaders, 'content-length'), this.options.bodyLimit);
+    const capture: Capture = {
+      id: this.ids.next(receivedAtMs),
+      receivedAtMs,
+      monotonicNs,
+      method: request.method ?? 'GET',
+      path: storedPath,
+      httpVersion: request.httpVersion,
+      remoteAddress: request.socket.remoteAddress ?? null,
+      rawHeaders: request.rawHeaders,
+      size: body.size,
+      truncated: body.overLimit,
+      body: body.bytes,
+    };
 
-    let stored: DeliveryDetail;
+    let stored: DeliverySummary;
     try {
-      stored = await this.options.persist({ ...captured, verdict, spike });
+      stored = await this.options.persist(capture);
     } catch (error) {
-      this.reportStoreFailure(captured.id, error);
+      this.reportStoreFailure(capture.id, error);
       if (body.overLimit) request.destroy();
       if ((error as { code?: unknown }).code === 'STORE_BUSY') {
         answer(response, 503, { error: `Hooktray is busy storing earlier deliveries; retry after ${BUSY_RETRY_AFTER_S} s.` }, { 'Retry-After': String(BUSY_RETRY_AFTER_S) });
@@ -199,9 +201,9 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
    * Applies the path token and rate limit. Returns the path to store, or null after answering
    * 404 or 429 without reading the body; rejected requests are counted, never stored.
    */
-  private checkGuard(request: http.IncomingMessage, response: http.ServerResponse, path: string, headers: HeaderPair[]): string | null {
+  private checkGuard(request: http.IncomingMessage, response: http.ServerResponse, path: string): string | null {
     if (!this.guard.active) return path;
-    const decision = this.guard.check(path, clientKey(request.socket.remoteAddress ?? null, findHeader(headers, 'x-forwarded-for') ?? null));
+    const decision = this.guard.check(path, clientKey(request.socket.remoteAddress ?? null, findRawHeader(request.rawHeaders, 'x-forwarded-for') ?? null));
     if (decision.outcome === 'accept') return decision.path;
 
     // The body is never read; closing the connection avoids draining an unbounded upload.
@@ -215,29 +217,6 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     const total = missingToken + rateLimited;
     if (total === 1 || total % 1000 === 0) this.options.logger.warn('receiver: rejected requests by path token or rate limit', { missingToken, rateLimited });
     return null;
-  }
-
-  private capture(request: http.IncomingMessage, path: string, headers: HeaderPair[], body: ReadResult, receivedAt: Date, monotonicNs: string): CapturedRequest {
-    const contentEncoding = findHeader(headers, 'content-encoding')?.trim().toLowerCase() || null;
-    const decoded = body.overLimit || contentEncoding === null ? { bytes: null, error: null } : decodeContent(body.bytes, contentEncoding);
-    return {
-      id: this.ids.next(receivedAt.getTime()),
-      receivedAt: receivedAt.toISOString(),
-      monotonicNs,
-      method: request.method ?? 'GET',
-      path,
-      httpVersion: request.httpVersion,
-      remoteAddress: request.socket.remoteAddress ?? null,
-      forwardedFor: findHeader(headers, 'x-forwarded-for') ?? null,
-      headers,
-      size: body.size,
-      truncated: body.overLimit,
-      contentEncoding,
-      body: body.bytes,
-      decodedBody: decoded.bytes,
-      decodeError: decoded.error,
-      bodySha256: hash('sha256', body.bytes),
-    };
   }
 
   private async sendConfiguredResponse(response: http.ServerResponse, id: string): Promise<void> {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DeliveryStore } from './store';
 import type { NewDelivery } from './store';
 import { WorkerWriteBackend, WRITER_RESTART_DELAY_MS } from './store-write-queue';
+import type { WriteRow } from './store-writer';
 import { openDatabase, toWriteRow } from './store-writer';
 import { UlidGenerator } from './ulid';
 
@@ -35,6 +36,10 @@ function delivery(path: string, bytes = Buffer.from('{"n":1}')): NewDelivery {
   };
 }
 
+function rowOf(stored: NewDelivery): WriteRow {
+  return toWriteRow(stored, stored);
+}
+
 /**
  * Writes a worker script that exits on its first message while `marker` exists and runs the
  * real writer otherwise, so a test can kill the writer thread and then let it recover.
@@ -61,12 +66,12 @@ describe.skipIf(!existsSync(COMPILED_WORKER))('writer thread restart (needs npm 
     openDatabase(file, {}).close();
     const backend = new WorkerWriteBackend(crashingWorker(dir, marker), file, { indexDelayMs: 250 });
 
-    await expect(backend.write([toWriteRow(delivery('/first'))])).rejects.toMatchObject({ code: 'WRITER_EXITED' });
-    await expect(backend.write([toWriteRow(delivery('/too-soon'))])).rejects.toMatchObject({ code: 'WRITER_EXITED' });
+    await expect(backend.write([{ kind: 'row', row: rowOf(delivery('/first')) }])).rejects.toMatchObject({ code: 'WRITER_EXITED' });
+    await expect(backend.write([{ kind: 'row', row: rowOf(delivery('/too-soon')) }])).rejects.toMatchObject({ code: 'WRITER_EXITED' });
 
     rmSync(marker);
     await new Promise((wake) => setTimeout(wake, WRITER_RESTART_DELAY_MS + 50));
-    const results = await backend.write([toWriteRow(delivery('/after-restart'))]);
+    const results = await backend.write([{ kind: 'row', row: rowOf(delivery('/after-restart')) }]);
     await backend.close();
 
     expect(results).toHaveLength(1);

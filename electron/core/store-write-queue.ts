@@ -1,22 +1,33 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { DatabaseOptions, DeliveryWriter, WriteResult, WriteRow } from './store-writer';
+import type { AnalysisContext } from './ingest';
+import { EMPTY_ANALYSIS_CONTEXT } from './ingest';
+import type { DatabaseOptions, DeliveryWriter, WriteItem, WriteResult } from './store-writer';
+import { writeItems } from './store-writer';
 import type { WriterReply, WriterRequest, WriterWorkerData } from './store-writer-worker';
 
 /** Writes batches of deliveries, each in one transaction, and resolves once it has committed. */
 export interface WriteBackend {
-  write(rows: WriteRow[]): Promise<WriteResult[]>;
+  write(items: WriteItem[]): Promise<WriteResult[]>;
+  /** Sets the profiles, keys and public URL that captures are verified with, from the next write on. */
+  configure(context: AnalysisContext): void;
   /** Commits what is in flight and releases the backend. */
   close(): Promise<void>;
 }
 
 /** Commits on the calling thread; used where no compiled worker script exists, such as in unit tests. */
 export class InlineWriteBackend implements WriteBackend {
+  private context = EMPTY_ANALYSIS_CONTEXT;
+
   constructor(private readonly writer: DeliveryWriter) {}
 
-  async write(rows: WriteRow[]): Promise<WriteResult[]> {
-    return this.writer.insertBatch(rows);
+  async write(items: WriteItem[]): Promise<WriteResult[]> {
+    return writeItems(this.writer, items, this.context);
+  }
+
+  configure(context: AnalysisContext): void {
+    this.context = context;
   }
 
   async close(): Promise<void> {}
@@ -48,9 +59,10 @@ interface Waiter {
 }
 
 /**
- * Commits on a worker thread, so fsync and SQLite work never block the receiver's event
- * loop. If the thread dies, its pending writes fail (the receiver answers 503) and the next
- * write after WRITER_RESTART_DELAY_MS starts a new thread, so capture resumes by itself.
+ * Analyzes captures and commits on a worker thread, so the Spike summary, the diagnosis of
+ * invalid signatures, fsync and SQLite work stay off the receiver's event loop. If the thread
+ * dies, its pending writes fail (the receiver answers 503) and the next write after
+ * WRITER_RESTART_DELAY_MS starts a new thread, so capture resumes by itself.
  */
 export class WorkerWriteBackend implements WriteBackend {
   private worker: Worker | null = null;
@@ -58,6 +70,7 @@ export class WorkerWriteBackend implements WriteBackend {
   private failure: Error | null = null;
   private failedAt = 0;
   private closed: Promise<void> | null = null;
+  private context = EMPTY_ANALYSIS_CONTEXT;
   private readonly waiters = new WeakMap<Worker, Map<number, Waiter>>();
   /** Number of writer threads started, including the first. */
   starts = 0;
@@ -70,7 +83,7 @@ export class WorkerWriteBackend implements WriteBackend {
     this.start();
   }
 
-  write(rows: WriteRow[]): Promise<WriteResult[]> {
+  write(items: WriteItem[]): Promise<WriteResult[]> {
     if (this.closed !== null) return Promise.reject(new StoreWriteError('The store is closed; writes are no longer accepted.', 'STORE_CLOSED'));
     if (this.worker === null && Date.now() - this.failedAt >= WRITER_RESTART_DELAY_MS) this.start();
     const worker = this.worker;
@@ -79,8 +92,13 @@ export class WorkerWriteBackend implements WriteBackend {
     const batchId = this.nextBatchId++;
     return new Promise((resolve, reject) => {
       this.waitingFor(worker).set(batchId, { resolve, reject });
-      worker.postMessage({ type: 'write', batchId, rows } satisfies WriterRequest);
+      worker.postMessage({ type: 'write', batchId, items } satisfies WriterRequest);
     });
+  }
+
+  configure(context: AnalysisContext): void {
+    this.context = context;
+    this.worker?.postMessage({ type: 'configure', context } satisfies WriterRequest);
   }
 
   close(): Promise<void> {
@@ -107,6 +125,8 @@ export class WorkerWriteBackend implements WriteBackend {
     this.worker = worker;
     this.waiters.set(worker, waiting);
     this.starts += 1;
+    // A restarted thread gets the profiles and keys before its first write.
+    worker.postMessage({ type: 'configure', context: this.context } satisfies WriterRequest);
     worker.on('message', (reply: WriterReply) => receive(waiting, reply));
     worker.on('error', (error) => this.fail(worker, waiting, error));
     worker.on('exit', (code) => this.fail(worker, waiting, new StoreWriteError(`The store's writer thread exited with code ${code}.`, 'WRITER_EXITED')));

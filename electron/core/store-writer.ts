@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
 import type { DeliveryDetail } from './contract';
+import type { Analysis, AnalysisContext, Capture, CapturedRequest, Derived } from './ingest';
+import { ingestCapture } from './ingest';
 import { spikeSummaryOf } from './spike-summary';
 import { migrate } from './store-schema';
 
@@ -33,8 +35,14 @@ export type WriteRow = [
   decodedBody: Uint8Array | null,
 ];
 
-/** Outcome the writer reports back for each stored delivery: the id of the delivery it repeats, or null. */
-export type WriteResult = string | null;
+/** A delivery to store: analyzed already (imports, tests), or a capture that the writer analyzes. */
+export type WriteItem = { kind: 'row'; row: WriteRow } | { kind: 'capture'; capture: Capture };
+
+/** What the writer reports for each stored item: the delivery it repeats, and what it derived from a capture. */
+export interface WriteResult {
+  retryOf: string | null;
+  derived: Derived | null;
+}
 
 export interface DatabaseOptions {
   /** Path of an Electron build of better-sqlite3's addon, when running under Electron. */
@@ -54,8 +62,8 @@ export function openDatabase(file: string, options: DatabaseOptions): Database.D
   return db;
 }
 
-/** Turns a delivery into the row the writer stores. */
-export function toWriteRow(delivery: NewDelivery): WriteRow {
+/** Turns a delivery, or a captured request and its analysis, into the row the writer stores. */
+export function toWriteRow(delivery: CapturedRequest, analysis: Analysis): WriteRow {
   return [
     delivery.id,
     Date.parse(delivery.receivedAt),
@@ -71,18 +79,34 @@ export function toWriteRow(delivery: NewDelivery): WriteRow {
     delivery.contentEncoding,
     delivery.decodeError,
     delivery.bodySha256,
-    delivery.verdict.status,
-    JSON.stringify(delivery.verdict),
+    analysis.verdict.status,
+    JSON.stringify(analysis.verdict),
     // Events are read from the body again when the delivery's detail is fetched.
-    delivery.spike === null ? null : JSON.stringify(spikeSummaryOf(delivery.spike)),
+    analysis.spike === null ? null : JSON.stringify(spikeSummaryOf(analysis.spike)),
     delivery.body,
     delivery.decodedBody,
   ];
 }
 
-/** Body bytes a row holds, for the store's bound on what waits for a commit. */
-export function rowBytes(row: WriteRow): number {
-  return row[17].byteLength + (row[18]?.byteLength ?? 0);
+/** Body bytes an item holds, for the store's bound on what waits for a commit. */
+export function itemBytes(item: WriteItem): number {
+  if (item.kind === 'capture') return item.capture.body.byteLength;
+  return item.row[17].byteLength + (item.row[18]?.byteLength ?? 0);
+}
+
+/**
+ * Analyzes the captures among the items, then stores them all in one transaction. Analysis
+ * runs before the transaction begins, so it never holds the write lock.
+ */
+export function writeItems(writer: DeliveryWriter, items: readonly WriteItem[], context: AnalysisContext): WriteResult[] {
+  const now = Date.now();
+  const prepared = items.map((item) => {
+    if (item.kind === 'row') return { row: item.row, derived: null };
+    const { captured, analysis, derived } = ingestCapture(item.capture, context, now);
+    return { row: toWriteRow(captured, analysis), derived };
+  });
+  const retryOfs = writer.insertBatch(prepared.map((entry) => entry.row));
+  return prepared.map((entry, index) => ({ retryOf: retryOfs[index] ?? null, derived: entry.derived }));
 }
 
 /**
@@ -104,12 +128,12 @@ export class DeliveryWriter {
     this.insertBatchTransaction = db.transaction((rows: readonly WriteRow[]) => rows.map((row) => this.insertOne(row)));
   }
 
-  /** Stores every row in one transaction; throws, storing none, when any insert fails. */
-  insertBatch(rows: readonly WriteRow[]): WriteResult[] {
+  /** Stores every row in one transaction and returns, for each, the delivery it repeats; stores none when any insert fails. */
+  insertBatch(rows: readonly WriteRow[]): (string | null)[] {
     return this.insertBatchTransaction.immediate(rows);
   }
 
-  private insertOne(row: WriteRow): WriteResult {
+  private insertOne(row: WriteRow): string | null {
     const [id, receivedAtMs, monotonicNs, method, path, httpVersion, remoteAddress, forwardedFor, headersJson, size, truncated, contentEncoding,
       decodeError, bodySha256, verdictStatus, verdictJson, spikeJson, body, decodedBody] = row;
     const retryOf = truncated === 1 || size === 0 ? null : this.findRetryOf(bodySha256, method, path);

@@ -5,8 +5,9 @@ import type { DeliveryDetail, DeliveryPage, DeliveryQuery, DeliverySummary, Head
 import { summarizeSpike } from './spike-summary';
 import type { WriteBackend } from './store-write-queue';
 import { findWriterScript, InlineWriteBackend, StoreWriteError, WorkerWriteBackend } from './store-write-queue';
-import type { DatabaseOptions, NewDelivery, WriteRow } from './store-writer';
-import { DeliveryWriter, openDatabase, rowBytes, toWriteRow } from './store-writer';
+import type { AnalysisContext, Capture, Derived } from './ingest';
+import type { DatabaseOptions, NewDelivery, WriteItem, WriteResult } from './store-writer';
+import { DeliveryWriter, itemBytes, openDatabase, toWriteRow } from './store-writer';
 import { IndexScheduler, SearchIndexer } from './store-search-index';
 
 export type { NewDelivery };
@@ -52,9 +53,9 @@ const MAX_PAGE = 1000;
 const MAX_PENDING = 512;
 
 interface PendingWrite {
-  delivery: NewDelivery;
-  row: WriteRow;
-  resolve: (stored: DeliveryDetail) => void;
+  item: WriteItem;
+  bytes: number;
+  settle: (result: WriteResult) => void;
   reject: (error: Error) => void;
 }
 
@@ -129,30 +130,57 @@ export class DeliveryStore {
   }
 
   /**
-   * Queues a delivery and resolves with it, `retryOf` filled in, once its transaction commits.
-   * With `rejectWhenBusy` it rejects at once, with StoreWriteError code STORE_BUSY, while more
-   * than `maxQueuedBytes` wait for a commit. An empty queue accepts a delivery of any size.
-   * Imports leave it off and wait for their own batches instead.
+   * Queues a delivery that is analyzed already, such as an imported one, and resolves with it,
+   * `retryOf` filled in, once its transaction commits.
    */
   add(delivery: NewDelivery, options: { rejectWhenBusy?: boolean } = {}): Promise<DeliveryDetail> {
-    const row = toWriteRow(delivery);
-    const bytes = rowBytes(row);
+    return this.enqueue({ kind: 'row', row: toWriteRow(delivery, delivery) }, options, ({ retryOf }) => ({ ...delivery, retryOf }));
+  }
+
+  /**
+   * Queues a capture from the receiver: the writer verifies and summarizes it with the context
+   * of `setAnalysisContext`, stores it, and the summary resolves once its transaction commits.
+   */
+  ingest(capture: Capture, options: { rejectWhenBusy?: boolean } = {}): Promise<DeliverySummary> {
+    return this.enqueue({ kind: 'capture', capture }, options, ({ retryOf, derived }) => ({
+      id: capture.id,
+      receivedAt: new Date(capture.receivedAtMs).toISOString(),
+      method: capture.method,
+      path: capture.path,
+      size: capture.size,
+      truncated: capture.truncated,
+      ...(derived as Derived),
+      retryOf,
+    }));
+  }
+
+  /** Sets the profiles, keys and public URL that captures are verified with from now on. */
+  setAnalysisContext(context: AnalysisContext): void {
+    // Captures queued so far keep the context they arrived under.
+    void this.flush();
+    this.backend.configure(context);
+  }
+
+  /**
+   * Queues an item for the next group commit. With `rejectWhenBusy` it rejects at once, with
+   * StoreWriteError code STORE_BUSY, while more than `maxQueuedBytes` wait for a commit; an
+   * empty queue accepts an item of any size. Imports leave it off and wait for their own batches.
+   */
+  private enqueue<T>(item: WriteItem, options: { rejectWhenBusy?: boolean }, result: (written: WriteResult) => T): Promise<T> {
+    const bytes = itemBytes(item);
     if (options.rejectWhenBusy === true && this.queuedBytes > 0 && this.queuedBytes + bytes > this.maxQueuedBytes) {
       const message = `The store is busy: ${this.queuedBytes} body bytes are waiting for a commit, over the limit of ${this.maxQueuedBytes}; retry shortly.`;
       return Promise.reject(new StoreWriteError(message, 'STORE_BUSY'));
     }
     this.queuedBytes += bytes;
-    const release = (): void => {
-      this.queuedBytes -= bytes;
-    };
-    return new Promise<DeliveryDetail>((resolve, reject) => {
-      this.pending.push({ delivery, row, resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ item, bytes, settle: (written) => resolve(result(written)), reject });
       if (this.pending.length >= MAX_PENDING) {
-        this.flush();
+        void this.flush();
       } else if (this.timer === null) {
         this.timer = this.groupCommitMs > 0 ? setTimeout(() => this.flush(), this.groupCommitMs) : setImmediate(() => this.flush());
       }
-    }).finally(release);
+    });
   }
 
   /** Body bytes queued or in flight to the writer. */
@@ -171,13 +199,19 @@ export class DeliveryStore {
     this.pending = [];
     if (batch.length === 0) return Promise.resolve();
 
-    const done = this.backend.write(batch.map((write) => write.row)).then(
+    const done = this.backend.write(batch.map((write) => write.item)).then(
       (results) => {
-        batch.forEach((write, index) => write.resolve({ ...write.delivery, retryOf: results[index] ?? null }));
+        for (const [index, write] of batch.entries()) {
+          this.queuedBytes -= write.bytes;
+          write.settle(results[index] ?? { retryOf: null, derived: null });
+        }
         this.indexScheduler?.written();
       },
       (error: unknown) => {
-        for (const write of batch) write.reject(error as Error);
+        for (const write of batch) {
+          this.queuedBytes -= write.bytes;
+          write.reject(error as Error);
+        }
       },
     );
     this.inFlight.add(done);

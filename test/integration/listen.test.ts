@@ -56,6 +56,15 @@ describe('hooktray listen with a Spike profile', () => {
     expect(record.verdict.status).toBe('invalid');
   });
 
+  it('diagnoses an invalid signature', async () => {
+    // The receiver checks the signature; the writer thread adds the diagnosis of a mismatch.
+    const body = spikeBody('newline-user');
+    const { response, record } = await deliver('/webhooks/spike', `${body}\n`, { 'X-Body-Signature': spikeSignature(KEY, body) });
+    expect(response.status).toBe(200);
+    expect(record.verdict.status).toBe('invalid');
+    expect(record.verdict.diagnosis).toMatch(/without its final newline/);
+  });
+
   it('reports a missing signature header', async () => {
     const { response, record } = await deliver('/webhooks/spike', spikeBody('unsigned-user'));
     expect(response.status).toBe(200);

@@ -46,8 +46,7 @@ describe('receiver against malformed and slow clients', () => {
       logger: silentLogger,
       headersTimeoutMs: 1_000,
       requestTimeoutMs: 2_000,
-      analyze: () => ({ verdict: { status: 'unverified', scheme: null, profile: null, reason: 'test' }, spike: null }),
-      persist: (delivery) => store.add(delivery),
+      persist: (capture) => store.ingest(capture),
     });
     await receiver.listen();
   });
@@ -89,10 +88,9 @@ describe('receiver against malformed and slow clients', () => {
     const slow = new Receiver({
       port: 0,
       logger: silentLogger,
-      analyze: () => ({ verdict: { status: 'unverified', scheme: null, profile: null, reason: 'test' }, spike: null }),
-      persist: async (delivery) => {
+      persist: async (capture) => {
         await new Promise((wait) => setTimeout(wait, 100));
-        return store.add(delivery);
+        return store.ingest(capture);
       },
     });
     await slow.listen();

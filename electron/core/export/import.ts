@@ -3,7 +3,7 @@ import { basename, dirname } from 'node:path';
 import type { DeliveryDetail, ImportRequest, ImportResult } from '../contract';
 import { decodeContent } from '../content-encoding';
 import { findHeader } from '../headers';
-import type { CapturedRequest } from '../receiver';
+import type { CapturedRequest } from '../ingest';
 import type { NewDelivery } from '../store';
 import { resolveInside } from './file-names';
 import type { ImportedRequest } from './import-parse';

@@ -161,6 +161,7 @@ function invalidResult<O extends Record<string, unknown>>(
     expected = `, expected ${shortDigest(encodeDigest(digest, parsed.encodings[0] ?? 'hex'))} with key ${firstKey + 1}`;
   }
   const reason = `${model.describe(parsed, options)} matches none of the ${keys.length} key(s): received ${shortDigest(received)}${expected}.`;
+  if (context.diagnose === false) return { status: 'invalid', reason };
   const diagnosis = diagnoseMismatch({ label: definition.label, model, request, parsed, keys, keyBytes, options, context });
   return { status: 'invalid', reason, diagnosis };
 }

@@ -43,6 +43,11 @@ export interface VerifyContext {
   receivedAt?: number;
   /** Returns the keys of the other profiles; the diagnosis calls it only for invalid signatures. */
   otherProfileKeys?: () => readonly OtherProfileKeys[];
+  /**
+   * False skips the diagnosis of an invalid signature, which tries many variants of key and
+   * content, so a caller on a busy thread can leave it to another. True when absent.
+   */
+  diagnose?: boolean;
 }
 
 /** Request details a signing helper needs beyond the body, for schemes that sign more than the body. */

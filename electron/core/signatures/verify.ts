@@ -37,8 +37,10 @@ export function verifyDelivery(request: SignedRequest, profiles: readonly Profil
   // The diagnosis of an invalid signature also tries the other profiles' keys.
   const otherProfileKeys = (): OtherProfileKeys[] =>
     profiles.filter((other) => other.name !== profile.name).map((other) => ({ profile: other.name, keys: vault.keysFor(other.name) }));
-  const result = verifier.verify(request, vault.keysFor(profile.name), profile.options, { otherProfileKeys, ...context });
-  return { ...result, scheme: verifier.name, profile: profile.name };
+  const verifyContext = context.diagnose === false ? context : { otherProfileKeys, ...context };
+  const result = verifier.verify(request, vault.keysFor(profile.name), profile.options, verifyContext);
+  // verify() returns a new object each time; extending it saves a copy on every delivery.
+  return Object.assign(result, { scheme: verifier.name, profile: profile.name });
 }
 
 function unverifiedVerdict(request: SignedRequest): Verdict {
