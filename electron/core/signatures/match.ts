@@ -18,10 +18,12 @@ export function findMatch<O>(
   contents: readonly SignedContent[] = parsed.contents,
   encodings: readonly DigestEncoding[] = parsed.encodings,
 ): DigestMatch | null {
-  for (const [keyIndex, key] of keys.entries()) {
-    if (key === null) continue;
-    for (const [contentIndex, content] of contents.entries()) {
-      const expected = model.digest(content, key, options);
+  // Index loops: this runs for every delivery, and entries() iterators showed in profiles.
+  for (let keyIndex = 0; keyIndex < keys.length; keyIndex++) {
+    const key = keys[keyIndex];
+    if (key === null || key === undefined) continue;
+    for (let contentIndex = 0; contentIndex < contents.length; contentIndex++) {
+      const expected = model.digest(contents[contentIndex] as SignedContent, key, options);
       for (const received of parsed.digests) {
         const encoding = matchDigest(received, expected, encodings);
         if (encoding !== null) return { keyIndex, encoding, contentIndex };
