@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DeliveryStore } from './store';
+import type { Capture } from './ingest';
 import type { NewDelivery } from './store';
 import { WorkerWriteBackend, WRITER_RESTART_DELAY_MS } from './store-write-queue';
 import type { WriteRow } from './store-writer';
@@ -38,6 +39,12 @@ function delivery(path: string, bytes = Buffer.from('{"n":1}')): NewDelivery {
 
 function rowOf(stored: NewDelivery): WriteRow {
   return toWriteRow(stored, stored);
+}
+
+function captureOf(stored: NewDelivery): Capture {
+  const { id, monotonicNs, method, path, httpVersion, remoteAddress, size, truncated, body } = stored;
+  const rawHeaders = stored.headers.flat();
+  return { id, receivedAtMs: Date.parse(stored.receivedAt), monotonicNs, method, path, httpVersion, remoteAddress, rawHeaders, size, truncated, body };
 }
 
 /**
@@ -80,6 +87,33 @@ describe.skipIf(!existsSync(COMPILED_WORKER))('writer thread restart (needs npm 
     const paths = db.prepare('SELECT path FROM deliveries').pluck().all();
     db.close();
     expect(paths).toEqual(['/after-restart']);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe.skipIf(!existsSync(COMPILED_WORKER))('writer thread analysis (needs npm run build:cli)', () => {
+  it('verifies with the context after a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hooktray-writer-'));
+    const marker = join(dir, 'crash');
+    writeFileSync(marker, '');
+    const file = join(dir, 'hooktray.db');
+    openDatabase(file, {}).close();
+    const backend = new WorkerWriteBackend(crashingWorker(dir, marker), file, { indexDelayMs: 250 });
+    const key = 'writer-test-key';
+    backend.configure({ profiles: [{ name: 'spike', scheme: 'spike', pathPrefix: '/', options: {} }], keys: new Map([['spike', [key]]]), publicUrl: null });
+    await expect(backend.write([{ kind: 'row', row: rowOf(delivery('/first')) }])).rejects.toMatchObject({ code: 'WRITER_EXITED' });
+
+    rmSync(marker);
+    await new Promise((wake) => setTimeout(wake, WRITER_RESTART_DELAY_MS + 50));
+    const body = Buffer.from('[{"event_type":"record_change","application_user_id":"u-1"}]');
+    const signature = createHmac('sha256', key).update(body).digest('hex');
+    const capture = { ...captureOf(delivery('/spike', body)), rawHeaders: ['X-Body-Signature', signature] };
+    const [result] = await backend.write([{ kind: 'capture', capture }]);
+    await backend.close();
+
+    expect(backend.starts).toBe(2);
+    expect(result?.derived?.verdict).toMatchObject({ status: 'valid', profile: 'spike' });
+    expect(result?.derived?.spike?.users).toEqual(['u-1']);
     rmSync(dir, { recursive: true, force: true });
   });
 });
