@@ -2,7 +2,7 @@ import type { AppStatus, DeliveryDetail, InvokeChannel, InvokeChannels, TunnelSt
 import type { Logger } from './logger';
 import { PushHub } from './push-hub';
 import type { AnalysisContext, CapturedRequest } from './ingest';
-import { analyzeDelivery, quickVerdict } from './ingest';
+import { analyzeDelivery, quickVerdict, verifyStored } from './ingest';
 import type { ResponseSettings } from './receiver';
 import { Receiver } from './receiver';
 import type { GuardOptions } from './receiver-guard';
@@ -99,9 +99,9 @@ export class HooktrayCore {
       ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
       ...(options.response === undefined ? {} : { response: options.response }),
       persist: (capture) => {
-        // The writer thread is the busier one, so the receiver's thread checks the signature.
+        // A writer thread is the busier one, so the receiver's thread checks the signature.
         // Setting the field costs less than copying the capture, which showed in profiles.
-        capture.verdict = quickVerdict(capture, this.analysisContext, Date.now());
+        if (this.store.analyzesOffThread) capture.verdict = quickVerdict(capture, this.analysisContext, Date.now());
         return this.store.ingest(capture, { rejectWhenBusy: true });
       },
       ...(guard === undefined ? {} : { guard }),
@@ -207,9 +207,9 @@ export class HooktrayCore {
    * background and pushes the verdicts that changed. Resolves with the number changed.
    */
   async setProfiles(profiles: Profile[], vault: KeyVault, onProgress?: (done: number, total: number) => void): Promise<number> {
-    this.profiles = profiles;
-    this.vault = vault;
-    this.refreshAnalysis();
+    this.useProfiles(profiles, vault);
+    // Deliveries still on their way to the store were checked with the old keys: list them too.
+    await this.store.drain();
     const total = this.store.count();
     let done = 0;
     let changedCount = 0;
@@ -224,10 +224,10 @@ export class HooktrayCore {
     };
 
     for (const id of this.store.ids()) {
-      const delivery = this.store.get(id);
+      const delivery = this.store.getWithoutEvents(id);
       done += 1;
       if (delivery === null) continue;
-      const { verdict } = this.analyze(delivery);
+      const verdict = verifyStored(delivery, this.analysisContext, Date.now());
       if (JSON.stringify(verdict) !== JSON.stringify(delivery.verdict)) chunk.push({ id, verdict });
       if (done % REVERIFY_CHUNK === 0) {
         commit();
@@ -236,6 +236,13 @@ export class HooktrayCore {
     }
     commit();
     return changedCount;
+  }
+
+  /** Verifies deliveries with these profiles and keys from now on, without re-verifying stored ones. */
+  useProfiles(profiles: Profile[], vault: KeyVault): void {
+    this.profiles = profiles;
+    this.vault = vault;
+    this.refreshAnalysis();
   }
 
   setResponse(response: ResponseSettings): void {

@@ -25,6 +25,9 @@ function capture(body: string, signedBody = body): Capture {
     size: bytes.length,
     truncated: false,
     body: bytes,
+    contentEncoding: null,
+    decodedBody: null,
+    decodeError: null,
   };
 }
 
@@ -60,11 +63,12 @@ describe('ingestCapture', () => {
     expect(derived.verdict.diagnosis).toMatch(/without its final newline/);
   });
 
-  it('decodes a gzip body', () => {
+  it('keeps the decoded body', () => {
     const json = Buffer.from('{"a":1}');
-    const gzipped = { ...capture(''), rawHeaders: ['Content-Encoding', 'gzip'], body: gzipSync(json), size: gzipSync(json).length };
+    const gzipped = { ...capture(''), contentEncoding: 'gzip', body: gzipSync(json), decodedBody: new Uint8Array(json) };
     const { captured } = ingestCapture(gzipped, EMPTY_ANALYSIS_CONTEXT, Date.now());
     expect(captured.contentEncoding).toBe('gzip');
+    expect(Buffer.isBuffer(captured.decodedBody)).toBe(true);
     expect(Buffer.from(captured.decodedBody ?? []).toString()).toBe('{"a":1}');
   });
 
@@ -79,7 +83,7 @@ describe('ingestCapture', () => {
     expect(derived.verdict.status).toBe('unverified');
   });
 
-  it('stores a delivery whose check throws', () => {
+  it('reports a check that throws', () => {
     const broken: AnalysisContext = {
       ...CONTEXT,
       keys: {
@@ -91,5 +95,7 @@ describe('ingestCapture', () => {
     const { derived } = ingestCapture(capture(SPIKE_BODY), broken, Date.now());
     expect(derived.verdict.status).toBe('unverified');
     expect(derived.verdict.reason).toMatch(/key store unavailable/);
+    expect(derived.verdict.profile).toBe('spike');
+    expect(derived.spike).toMatchObject({ users: ['user-1'] });
   });
 });

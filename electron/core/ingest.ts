@@ -1,6 +1,5 @@
 import { hash } from 'node:crypto';
 import type { DeliveryDetail, SpikeDetail, SpikeSummary, Verdict } from './contract';
-import { decodeContent } from './content-encoding';
 import { findHeader, pairsFromRawHeaders } from './headers';
 import type { Profile, SignedRequest, VerifyContext } from './signatures/types';
 import type { KeyVault } from './signatures/verify';
@@ -9,8 +8,8 @@ import { spikeSummaryOf, summarizeSpike } from './spike-summary';
 import type { NewDelivery } from './store-writer';
 
 /**
- * A request as the receiver records it, before anything is derived from it. It crosses to
- * the store's writer thread, so it holds only strings, numbers and bytes.
+ * A request as the receiver records it, before its verification and Spike summary. It crosses
+ * to the store's writer thread, so it holds only plain data: strings, numbers, bytes and a verdict.
  */
 export interface Capture {
   id: string;
@@ -26,6 +25,14 @@ export interface Capture {
   size: number;
   truncated: boolean;
   body: Uint8Array;
+  /** `Content-Encoding`, trimmed and lower-cased, or null. */
+  contentEncoding: string | null;
+  /**
+   * The body with its content encoding undone. The receiver decodes, so that the store's bound
+   * on bytes waiting for a commit counts what decoding produced.
+   */
+  decodedBody: Uint8Array | null;
+  decodeError: string | null;
   /**
    * The verdict computed on the receiver's thread, without the diagnosis of an invalid
    * signature. The writer thread checks an invalid one again to add its diagnosis.
@@ -57,12 +64,10 @@ export interface Derived {
   spike: SpikeSummary | null;
 }
 
-/** Pairs the headers, undoes the content encoding and hashes the body of a capture. */
+/** Pairs the headers and hashes the body of a capture. */
 export function completeCapture(capture: Capture): CapturedRequest {
   const headers = pairsFromRawHeaders(capture.rawHeaders);
-  const body = Buffer.from(capture.body.buffer, capture.body.byteOffset, capture.body.byteLength);
-  const contentEncoding = findHeader(headers, 'content-encoding')?.trim().toLowerCase() || null;
-  const decoded = capture.truncated || contentEncoding === null ? { bytes: null, error: null } : decodeContent(body, contentEncoding);
+  const body = asBuffer(capture.body);
   return {
     id: capture.id,
     receivedAt: new Date(capture.receivedAtMs).toISOString(),
@@ -75,12 +80,17 @@ export function completeCapture(capture: Capture): CapturedRequest {
     headers,
     size: capture.size,
     truncated: capture.truncated,
-    contentEncoding,
+    contentEncoding: capture.contentEncoding,
     body,
-    decodedBody: decoded.bytes,
-    decodeError: decoded.error,
+    decodedBody: capture.decodedBody === null ? null : asBuffer(capture.decodedBody),
+    decodeError: capture.decodeError,
     bodySha256: hash('sha256', body),
   };
+}
+
+/** Bytes arrive from the receiver's thread as plain Uint8Arrays; the verifiers read Buffers. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Computes the verdict and Spike summary of a delivery from its bytes. */
@@ -89,9 +99,17 @@ export function analyzeDelivery(request: CapturedRequest | DeliveryDetail, conte
 }
 
 /**
+ * Computes the verdict of a stored delivery again, such as after a key change. A timestamp out
+ * of tolerance now is reported with whether it was in tolerance when the delivery arrived.
+ */
+export function verifyStored(request: VerifiableRequest & { receivedAt: string }, context: AnalysisContext, now: number): Verdict {
+  return verdictOf(request, context, { now, receivedAt: Date.parse(request.receivedAt) });
+}
+
+/**
  * Computes a capture's verdict without the diagnosis of an invalid signature, or undefined
- * when checking fails. It costs about one HMAC, so the receiver's thread can afford it; the
- * writer thread adds the diagnosis.
+ * when checking fails. It costs one HMAC per key tried, so the receiver's thread can afford
+ * it; the writer thread adds the diagnosis.
  */
 export function quickVerdict(capture: Capture, context: AnalysisContext, now: number): Verdict | undefined {
   const { method, path, truncated, body } = capture;
@@ -104,7 +122,8 @@ export function quickVerdict(capture: Capture, context: AnalysisContext, now: nu
   }
 }
 
-type VerifiableRequest = Omit<SignedRequest, 'publicUrl'> & Pick<CapturedRequest, 'truncated'>;
+/** The fields of a delivery that its signature check reads. */
+export type VerifiableRequest = Omit<SignedRequest, 'publicUrl'> & Pick<CapturedRequest, 'truncated'>;
 
 function verdictOf(request: VerifiableRequest, context: AnalysisContext, verify: VerifyContext): Verdict {
   if (request.truncated) {
@@ -131,16 +150,18 @@ function spikeSummaryFor(request: CapturedRequest | DeliveryDetail, context: Ana
  */
 export function ingestCapture(capture: Capture, context: AnalysisContext, now: number): { captured: CapturedRequest; analysis: Analysis; derived: Derived } {
   const captured = completeCapture(capture);
-  let analysis: Analysis;
+  const known = capture.verdict !== undefined && capture.verdict.status !== 'invalid' ? capture.verdict : null;
+  let verdict: Verdict;
   try {
-    const known = capture.verdict !== undefined && capture.verdict.status !== 'invalid' ? capture.verdict : null;
-    analysis = { verdict: known ?? verdictOf(captured, context, { now }), spike: spikeSummaryFor(captured, context) };
+    verdict = known ?? verdictOf(captured, context, { now });
   } catch (error) {
+    const profile = findProfile(context.profiles, captured.path);
     const reason = `Hooktray failed to check this delivery (${String(error)}); change the profile's keys or options to check it again.`;
-    analysis = { verdict: { status: 'unverified', scheme: null, profile: null, reason }, spike: null };
+    verdict = { status: 'unverified', scheme: profile?.scheme ?? null, profile: profile?.name ?? null, reason };
   }
+  const analysis = { verdict, spike: spikeSummaryFor(captured, context) };
   const spike = analysis.spike === null ? null : spikeSummaryOf(analysis.spike);
-  return { captured, analysis, derived: { bodySha256: captured.bodySha256, verdict: analysis.verdict, spike } };
+  return { captured, analysis, derived: { bodySha256: captured.bodySha256, verdict, spike } };
 }
 
 function vaultOf(context: AnalysisContext): KeyVault {

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { DeliverySummary } from './contract';
+import { decodeContent } from './content-encoding';
 import type { Capture } from './ingest';
 import { findRawHeader } from './headers';
 import type { Logger } from './logger';
@@ -159,6 +160,9 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     if (storedPath === null) return;
 
     const body = await readBody(request, findRawHeader(request.rawHeaders, 'content-length'), this.options.bodyLimit);
+    const contentEncoding = findRawHeader(request.rawHeaders, 'content-encoding')?.trim().toLowerCase() || null;
+    // Decoded here, not on the writer thread, so the store's bound on queued bytes counts the result.
+    const decoded = body.overLimit || contentEncoding === null ? { bytes: null, error: null } : decodeContent(body.bytes, contentEncoding);
     const capture: Capture = {
       id: this.ids.next(receivedAtMs),
       receivedAtMs,
@@ -171,6 +175,9 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       size: body.size,
       truncated: body.overLimit,
       body: body.bytes,
+      contentEncoding,
+      decodedBody: decoded.bytes,
+      decodeError: decoded.error,
     };
 
     let stored: DeliverySummary;

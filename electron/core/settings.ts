@@ -34,6 +34,8 @@ export const DEFAULT_SETTINGS: Settings = {
 
 /** The parts of the running core that settings change. HooktrayCore implements it. */
 export interface SettingsTarget {
+  /** Verifies new deliveries with these profiles and keys from now on. */
+  useProfiles(profiles: Profile[], vault: KeyVault): void;
   setProfiles(profiles: Profile[], vault: KeyVault, onProgress?: (done: number, total: number) => void): Promise<number>;
   setResponse(response: Settings['response']): void;
   setRetention(policy: Settings['retention']): void;
@@ -162,6 +164,7 @@ export class SettingsService {
       const names = new Set(next.profiles.map((profile) => profile.name));
       const remainingKeys = Object.fromEntries(Object.entries(this.options.vault.toRecord()).filter(([name]) => names.has(name)));
       this.options.vault.replaceAll(remainingKeys);
+      this.useCurrentProfiles();
       const keysSaved = await this.saveKeys();
       if (keysSaved !== null) return keysSaved;
       this.reverify();
@@ -185,6 +188,8 @@ export class SettingsService {
 
     const previous = request.mode === 'add' ? this.options.vault.keysFor(request.profile) : [];
     this.options.vault.set(request.profile, [...previous, ...keys]);
+    // A failed save keeps the keys in use until the app stops, so they apply at once.
+    this.useCurrentProfiles();
     const saved = await this.saveKeys();
     if (saved !== null) return saved;
     this.options.logger.info('settings: keys changed', { profile: request.profile, mode: request.mode, keyCount: this.options.vault.keysFor(request.profile).length });
@@ -217,6 +222,11 @@ export class SettingsService {
       this.options.logger.error('settings: saving keys failed', { protection: this.options.keyStore.protection, error: String(error) });
       return failure('save-failed', 'keys', `Saving the keys failed (${String(error)}): the keys stay in use until the app stops.`);
     }
+  }
+
+  /** Verifies new deliveries with the current profiles and keys from now on, before anything is saved. */
+  private useCurrentProfiles(): void {
+    this.target?.useProfiles(this.settings.profiles.map((profile) => ({ ...profile })), this.options.vault);
   }
 
   /** Re-verifies stored deliveries in the background, one run after another, with progress pushes. */

@@ -44,12 +44,14 @@ function rowOf(stored: NewDelivery): WriteRow {
 function captureOf(stored: NewDelivery): Capture {
   const { id, monotonicNs, method, path, httpVersion, remoteAddress, size, truncated, body } = stored;
   const rawHeaders = stored.headers.flat();
-  return { id, receivedAtMs: Date.parse(stored.receivedAt), monotonicNs, method, path, httpVersion, remoteAddress, rawHeaders, size, truncated, body };
+  const { contentEncoding, decodedBody, decodeError } = stored;
+  return { id, receivedAtMs: Date.parse(stored.receivedAt), monotonicNs, method, path, httpVersion, remoteAddress, rawHeaders, size, truncated, body, contentEncoding, decodedBody, decodeError };
 }
 
 /**
- * Writes a worker script that exits on its first message while `marker` exists and runs the
- * real writer otherwise, so a test can kill the writer thread and then let it recover.
+ * Writes a worker script that exits on its first message (the `configure` that every new
+ * thread gets) while `marker` exists and runs the real writer otherwise, so a test can kill
+ * the writer thread and then let it recover.
  */
 function crashingWorker(dir: string, marker: string): string {
   const script = join(dir, 'crashing-writer.js');
@@ -136,6 +138,21 @@ describe('store back-pressure bound', () => {
     const afterDrain = await store.add(delivery('/d', body), { rejectWhenBusy: true });
     expect(afterDrain.path).toBe('/d');
     expect(store.count()).toBe(3);
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts the decoded bytes of captures', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hooktray-bound-'));
+    const store = new DeliveryStore({ dataDir: dir, writer: 'inline', maxQueuedBytes: 1_000 });
+    const gzipped = { ...captureOf(delivery('/gzip', Buffer.alloc(100, 'z'))), contentEncoding: 'gzip', decodedBody: Buffer.alloc(900, 'a') };
+
+    const first = store.ingest(gzipped, { rejectWhenBusy: true });
+    const second = store.ingest({ ...gzipped, id: ids.next(Date.now()) }, { rejectWhenBusy: true });
+
+    await expect(second).rejects.toMatchObject({ code: 'STORE_BUSY' });
+    await expect(first).resolves.toMatchObject({ path: '/gzip' });
+    expect(store.pendingBytes).toBe(0);
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });

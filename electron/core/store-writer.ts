@@ -90,7 +90,7 @@ export function toWriteRow(delivery: CapturedRequest, analysis: Analysis): Write
 
 /** Body bytes an item holds, for the store's bound on what waits for a commit. */
 export function itemBytes(item: WriteItem): number {
-  if (item.kind === 'capture') return item.capture.body.byteLength;
+  if (item.kind === 'capture') return item.capture.body.byteLength + (item.capture.decodedBody?.byteLength ?? 0);
   return item.row[17].byteLength + (item.row[18]?.byteLength ?? 0);
 }
 

@@ -1,16 +1,19 @@
 import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DeliveryDetail, DeliveryPage, DeliveryQuery, DeliverySummary, HeaderPair, SpikeEvent, Verdict, VerdictChange } from './contract';
-import { summarizeSpike } from './spike-summary';
+import type { DeliveryDetail, DeliveryPage, DeliveryQuery, DeliverySummary, HeaderPair, SpikeEvent, SpikeSummary, Verdict, VerdictChange } from './contract';
+import { spikeSummaryOf, summarizeSpike } from './spike-summary';
 import type { WriteBackend } from './store-write-queue';
 import { findWriterScript, InlineWriteBackend, StoreWriteError, WorkerWriteBackend } from './store-write-queue';
-import type { AnalysisContext, Capture, Derived } from './ingest';
+import type { AnalysisContext, Capture } from './ingest';
 import type { DatabaseOptions, NewDelivery, WriteItem, WriteResult } from './store-writer';
 import { DeliveryWriter, itemBytes, openDatabase, toWriteRow } from './store-writer';
 import { IndexScheduler, SearchIndexer } from './store-search-index';
 
 export type { NewDelivery };
+
+/** A stored delivery whose Spike summary leaves out the events. */
+export type DeliveryWithoutEvents = Omit<DeliveryDetail, 'spike'> & { spike: SpikeSummary | null };
 
 export interface StoreOptions extends DatabaseOptions {
   /** Folder for `hooktray.db`; created when missing. */
@@ -84,8 +87,8 @@ const SUMMARY_COLUMNS = 'seq, id, received_at, method, path, size, truncated, bo
 
 /**
  * SQLite store of deliveries (better-sqlite3, WAL), with writes queued and committed in groups.
- * `add` resolves only after the delivery's transaction has committed. A caller that
- * acknowledges after `add` therefore never acknowledges a delivery that a crash could lose.
+ * `ingest` and `add` resolve only after the delivery's transaction has committed. A caller that
+ * acknowledges after them therefore never acknowledges a delivery that a crash could lose.
  */
 export class DeliveryStore {
   readonly file: string;
@@ -142,16 +145,24 @@ export class DeliveryStore {
    * of `setAnalysisContext`, stores it, and the summary resolves once its transaction commits.
    */
   ingest(capture: Capture, options: { rejectWhenBusy?: boolean } = {}): Promise<DeliverySummary> {
-    return this.enqueue({ kind: 'capture', capture }, options, ({ retryOf, derived }) => ({
-      id: capture.id,
-      receivedAt: new Date(capture.receivedAtMs).toISOString(),
-      method: capture.method,
-      path: capture.path,
-      size: capture.size,
-      truncated: capture.truncated,
-      ...(derived as Derived),
-      retryOf,
-    }));
+    return this.enqueue({ kind: 'capture', capture }, options, ({ retryOf, derived }) => {
+      if (derived === null) throw new StoreWriteError(`The writer stored capture ${capture.id} but returned no verdict for it.`, 'WRITER_REPLY');
+      return {
+        id: capture.id,
+        receivedAt: new Date(capture.receivedAtMs).toISOString(),
+        method: capture.method,
+        path: capture.path,
+        size: capture.size,
+        truncated: capture.truncated,
+        ...derived,
+        retryOf,
+      };
+    });
+  }
+
+  /** True when captures are analyzed on the writer thread, false when on the calling thread. */
+  get analyzesOffThread(): boolean {
+    return this.backend instanceof WorkerWriteBackend;
   }
 
   /** Sets the profiles, keys and public URL that captures are verified with from now on. */
@@ -174,7 +185,14 @@ export class DeliveryStore {
     }
     this.queuedBytes += bytes;
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ item, bytes, settle: (written) => resolve(result(written)), reject });
+      const settle = (written: WriteResult): void => {
+        try {
+          resolve(result(written));
+        } catch (error) {
+          reject(error as Error);
+        }
+      };
+      this.pending.push({ item, bytes, settle, reject });
       if (this.pending.length >= MAX_PENDING) {
         void this.flush();
       } else if (this.timer === null) {
@@ -224,14 +242,21 @@ export class DeliveryStore {
     return this.indexer.indexBatch();
   }
 
+  /** Returns a delivery with its bodies and, for a Spike body, each of its events. */
   get(id: string): DeliveryDetail | null {
+    const delivery = this.getWithoutEvents(id);
+    if (delivery === null) return null;
+    const spike = delivery.spike === null ? null : { ...delivery.spike, events: spikeEventsOf(delivery.decodedBody ?? delivery.body) };
+    return { ...delivery, spike };
+  }
+
+  /** Returns a delivery with its bodies but without Spike events, which cost a parse of the body. */
+  getWithoutEvents(id: string): DeliveryWithoutEvents | null {
     const row = this.statements.byId.get(id) as DeliveryRow | undefined;
     if (row === undefined) return null;
     const bodies = this.statements.bodyBySeq.get(row.seq) as { body: Buffer; decoded: Buffer | null } | undefined;
-    const summary = summaryFromRow(row);
     return {
-      ...summary,
-      spike: summary.spike === null ? null : { ...summary.spike, events: spikeEventsOf(bodies?.decoded ?? bodies?.body) },
+      ...summaryFromRow(row),
       httpVersion: row.http_version,
       remoteAddress: row.remote_address,
       forwardedFor: row.forwarded_for,
@@ -354,10 +379,15 @@ export class DeliveryStore {
     return this.db;
   }
 
-  /** Commits queued and in-flight writes, stops the writer and closes the database. */
-  async close(): Promise<void> {
+  /** Sends queued writes to the writer and resolves once they and every write in flight have settled. */
+  async drain(): Promise<void> {
     void this.flush();
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Commits queued and in-flight writes, stops the writer and closes the database. */
+  async close(): Promise<void> {
+    await this.drain();
     await this.backend.close();
     this.indexScheduler?.stop();
     this.db.close();
@@ -365,8 +395,8 @@ export class DeliveryStore {
 }
 
 /** Reads the events of a Spike body for a delivery's detail; the stored summary leaves them out. */
-function spikeEventsOf(body: Buffer | undefined): SpikeEvent[] {
-  return body === undefined ? [] : (summarizeSpike(body, false)?.events ?? []);
+function spikeEventsOf(body: Uint8Array): SpikeEvent[] {
+  return summarizeSpike(body, false)?.events ?? [];
 }
 
 function whereSql(conditions: string[]): string {
@@ -382,7 +412,8 @@ function summaryFromRow(row: DeliveryRow): DeliverySummary {
     size: row.size,
     truncated: row.truncated === 1,
     verdict: JSON.parse(row.verdict) as Verdict,
-    spike: row.spike === null ? null : (JSON.parse(row.spike) as DeliverySummary['spike']),
+    // Rows stored by earlier versions still carry the events; lists leave them out.
+    spike: row.spike === null ? null : spikeSummaryOf(JSON.parse(row.spike) as SpikeSummary),
     retryOf: row.retry_of,
     bodySha256: row.body_sha256,
   };

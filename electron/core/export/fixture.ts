@@ -1,4 +1,4 @@
-import type { HeaderPair, SpikeSummary, VerdictStatus } from '../contract';
+import type { HeaderPair, SpikeDetail, VerdictStatus } from '../contract';
 import type { EncodedBody } from './body-text';
 import { encodeBody } from './body-text';
 import type { PreparedDelivery } from './prepare';
@@ -34,7 +34,8 @@ export interface FixtureRecord {
   signatures: PreparedDelivery['signatures'];
   resignedScheme: string | null;
   redactedHeaders: string[];
-  spike: SpikeSummary | null;
+  /** The Spike summary with each event, as the delivery's detail has it. */
+  spike: SpikeDetail | null;
 }
 
 /** One line of a fixture folder's `index.json`. */

@@ -75,6 +75,7 @@ export interface SchemeVerifier {
   /**
    * Checks the request's signature against every key, in order. Keys are secrets: the
    * result must never contain a key or a digest computed from a key the user did not send.
+   * Each call returns a new object, which the caller may extend.
    */
   verify(request: SignedRequest, keys: readonly string[], options: Record<string, unknown>, context: VerifyContext): SchemeResult;
   /** Returns true when the headers carry this scheme's signature. */
