@@ -103,6 +103,9 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     // socket on the client's FIN. This keeps it open, so a sender that half-closes still gets it.
     // NOTE: `httpAllowHalfOpen` is an undocumented property of node:http's Server (Node 20).
     (this.server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+    // Node keeps only the first 2,000 header lines by default and drops the rest silently; the
+    // header size limit (431 beyond it) bounds them instead, so every header received is stored.
+    this.server.maxHeadersCount = 0;
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
       this.options.logger.warn('receiver: malformed request rejected', { code: error.code, remote: socket.remoteAddress });
       if (socket.writable && !socket.destroyed) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rfc3339ToNanos, summarizeSpike } from './spike-summary';
+import { MAX_EVENTS_LISTED, MAX_EVENTS_READ, MAX_LIST_ENTRIES, MAX_SUMMARIZED_BYTES, rfc3339ToNanos, summarizeSpike } from './spike-summary';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
 
@@ -73,5 +73,31 @@ describe('summarizeSpike', () => {
     expect(odd?.warnings).toContain('Event 0 has the unknown event_type "mystery".');
     expect(odd?.warnings).toContain('Event 0 has a timestamp that is not RFC 3339: "yesterday".');
     expect(odd?.warnings).toContain('Event 1 is not a JSON object.');
+  });
+});
+
+describe('summarizeSpike bounds', () => {
+  it('bounds lists, events and warnings', () => {
+    const items = Array.from({ length: 5_000 }, (_, index) => ({ event_type: 'record_change', application_user_id: `user-${index}`, timestamp: 'soon' }));
+    const summary = summarizeSpike(bytes(JSON.stringify(items)));
+    expect(summary?.eventCount).toBe(5_000);
+    expect(summary?.users).toHaveLength(MAX_LIST_ENTRIES);
+    expect(summary?.events).toHaveLength(MAX_EVENTS_LISTED);
+    expect(summary?.warnings).toContain(`The events name more than ${MAX_LIST_ENTRIES} users; the summary lists the first ${MAX_LIST_ENTRIES}.`);
+    expect(summary?.warnings).toContain(`The detail lists the first ${MAX_EVENTS_LISTED} of the 5000 events read.`);
+    expect(summary?.warnings.at(-1)).toBe('4980 more warning(s) are not shown.');
+    expect(JSON.stringify(summary).length).toBeLessThan(300_000);
+  });
+
+  it('reads a bounded number of events', () => {
+    const summary = summarizeSpike(bytes(`[${Array(MAX_EVENTS_READ + 5).fill('{"event_type":"record_change"}').join(',')}]`));
+    expect(summary?.eventCount).toBe(MAX_EVENTS_READ + 5);
+    expect(summary?.warnings[0]).toBe(`Only the first ${MAX_EVENTS_READ} of ${MAX_EVENTS_READ + 5} events were read; the window and lists cover those.`);
+  });
+
+  it('skips bodies over the size bound', () => {
+    const big = Buffer.alloc(MAX_SUMMARIZED_BYTES + 1, 0x20);
+    expect(summarizeSpike(big)).toBeNull();
+    expect(summarizeSpike(big, false)?.warnings[0]).toMatch(/over the 26214400 that Hooktray summarizes/);
   });
 });

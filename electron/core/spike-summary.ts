@@ -48,10 +48,6 @@ function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
-function addPresent(target: Set<string>, value: string | null): void {
-  if (value !== null) target.add(value);
-}
-
 /** The earliest start and latest end among the events, kept as received text, ordered by exact time. */
 class WindowTracker {
   start: string | null = null;
@@ -78,9 +74,9 @@ const TIMESTAMP_FIELDS = [
   ['latest_record_end_at', 'latestRecordEndAt'],
 ] as const;
 
-function readEvent(value: unknown, index: number, warnings: string[], window: WindowTracker): SpikeEvent | null {
+function readEvent(value: unknown, index: number, warnings: WarningList, window: WindowTracker): SpikeEvent | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    warnings.push(`Event ${index} is not a JSON object.`);
+    warnings.add(() => `Event ${index} is not a JSON object.`);
     return null;
   }
   const record = value as Record<string, unknown>;
@@ -95,28 +91,71 @@ function readEvent(value: unknown, index: number, warnings: string[], window: Wi
     latestRecordEndAt: stringOrNull(record.latest_record_end_at),
   };
 
-  if (event.applicationUserId === null) warnings.push(`Event ${index} has no application_user_id string.`);
-  if (event.eventType === null) warnings.push(`Event ${index} has no event_type string.`);
-  else if (event.eventType !== 'record_change') warnings.push(`Event ${index} has the unknown event_type "${event.eventType}".`);
+  if (event.applicationUserId === null) warnings.add(() => `Event ${index} has no application_user_id string.`);
+  const eventType = event.eventType;
+  if (eventType === null) warnings.add(() => `Event ${index} has no event_type string.`);
+  else if (eventType !== 'record_change') warnings.add(() => `Event ${index} has the unknown event_type "${eventType}".`);
 
   // Each timestamp is parsed once: to check it and to place it in the window.
   for (const [field, key] of TIMESTAMP_FIELDS) {
     const text = event[key];
     if (text === null) continue;
     const at = readInstant(text);
-    if (at === null) warnings.push(`Event ${index} has a ${field} that is not RFC 3339: "${text}".`);
+    if (at === null) warnings.add(() => `Event ${index} has a ${field} that is not RFC 3339: "${text}".`);
     else if (key === 'earliestRecordStartAt') window.offerStart(text, at);
     else if (key === 'latestRecordEndAt') window.offerEnd(text, at);
   }
   return event;
 }
 
+/** Bodies larger than this are not summarized, because parsing them costs the writer thread memory and time. */
+export const MAX_SUMMARIZED_BYTES = 25 * 1024 * 1024;
+/** Events read from one body; beyond it the window and lists cover the events read. */
+export const MAX_EVENTS_READ = 100_000;
+/** Events a delivery's detail lists. */
+export const MAX_EVENTS_LISTED = 1_000;
+/** Entries of each list (users, metrics, activity types, providers, event types) in a summary. */
+export const MAX_LIST_ENTRIES = 100;
+const MAX_WARNINGS = 20;
+
+/** Warnings up to MAX_WARNINGS, built only while there is room, with a count of the rest. */
+class WarningList {
+  readonly texts: string[] = [];
+  private left = 0;
+
+  add(text: () => string): void {
+    if (this.texts.length < MAX_WARNINGS) this.texts.push(text());
+    else this.left += 1;
+  }
+
+  done(): string[] {
+    return this.left === 0 ? this.texts : [...this.texts, `${this.left} more warning(s) are not shown.`];
+  }
+}
+
+/** The distinct values of one summary list, up to MAX_LIST_ENTRIES. */
+class CappedList {
+  readonly values = new Set<string>();
+  full = false;
+
+  add(value: string | null): void {
+    if (value === null || this.values.has(value)) return;
+    if (this.values.size < MAX_LIST_ENTRIES) this.values.add(value);
+    else this.full = true;
+  }
+}
+
 /**
  * Summarizes a Spike body: which users, metrics, activity types and providers changed, and
  * over which time window. Returns null when the body is not a JSON array of objects with an
- * `event_type`, so other providers' deliveries get no Spike summary. Never throws.
+ * `event_type`, so other providers' deliveries get no Spike summary. Never throws. Lists,
+ * events and warnings are bounded in number, so a body of millions of events gives a small summary.
  */
 export function summarizeSpike(body: Uint8Array, requireShape = true): SpikeDetail | null {
+  if (body.byteLength > MAX_SUMMARIZED_BYTES) {
+    if (requireShape) return null;
+    return emptySummary([`The body has ${body.byteLength} bytes, over the ${MAX_SUMMARIZED_BYTES} that Hooktray summarizes: read it in the body view.`]);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
@@ -129,39 +168,49 @@ export function summarizeSpike(body: Uint8Array, requireShape = true): SpikeDeta
     if (requireShape) return null;
     return emptySummary(['The body is not a JSON array of events.']);
   }
-  if (requireShape && !parsed.some((item) => typeof item === 'object' && item !== null && 'event_type' in item)) return null;
+  const items = parsed as unknown[];
+  if (requireShape && !items.some((item) => typeof item === 'object' && item !== null && 'event_type' in item)) return null;
 
-  const warnings: string[] = [];
+  const warnings = new WarningList();
   const window = new WindowTracker();
   const events: SpikeEvent[] = [];
-  const users = new Set<string>();
-  const eventTypes = new Set<string>();
-  const metrics = new Set<string>();
-  const activityTypes = new Set<string>();
-  const providers = new Set<string>();
-  for (const [index, item] of (parsed as unknown[]).entries()) {
-    const event = readEvent(item, index, warnings, window);
+  const lists = { users: new CappedList(), eventTypes: new CappedList(), metrics: new CappedList(), activityTypes: new CappedList(), providers: new CappedList() };
+  const read = Math.min(items.length, MAX_EVENTS_READ);
+  let eventsRead = 0;
+  for (let index = 0; index < read; index++) {
+    const event = readEvent(items[index], index, warnings, window);
     if (event === null) continue;
-    events.push(event);
-    addPresent(users, event.applicationUserId);
-    addPresent(eventTypes, event.eventType);
-    for (const metric of event.metrics) metrics.add(metric);
-    for (const activityType of event.activityTypes) activityTypes.add(activityType);
-    addPresent(providers, event.providerSlug);
+    eventsRead += 1;
+    if (events.length < MAX_EVENTS_LISTED) events.push(event);
+    lists.users.add(event.applicationUserId);
+    lists.eventTypes.add(event.eventType);
+    for (const metric of event.metrics) lists.metrics.add(metric);
+    for (const activityType of event.activityTypes) lists.activityTypes.add(activityType);
+    lists.providers.add(event.providerSlug);
+  }
+
+  // Notes on what the bounds left out go first, so the cap on warnings never hides them.
+  const notes: string[] = [];
+  if (items.length > read) notes.push(`Only the first ${read} of ${items.length} events were read; the window and lists cover those.`);
+  if (eventsRead > events.length) notes.push(`The detail lists the first ${events.length} of the ${eventsRead} events read.`);
+  for (const [name, list] of Object.entries(lists)) {
+    if (list.full) notes.push(`The events name more than ${MAX_LIST_ENTRIES} ${LIST_NAMES[name as keyof typeof lists]}; the summary lists the first ${MAX_LIST_ENTRIES}.`);
   }
 
   return {
-    eventCount: parsed.length,
-    eventTypes: [...eventTypes],
-    users: [...users],
-    metrics: [...metrics],
-    activityTypes: [...activityTypes],
-    providers: [...providers],
+    eventCount: items.length,
+    eventTypes: [...lists.eventTypes.values],
+    users: [...lists.users.values],
+    metrics: [...lists.metrics.values],
+    activityTypes: [...lists.activityTypes.values],
+    providers: [...lists.providers.values],
     window: { start: window.start, end: window.end },
     events,
-    warnings,
+    warnings: [...notes, ...warnings.done()],
   };
 }
+
+const LIST_NAMES = { users: 'users', eventTypes: 'event types', metrics: 'metrics', activityTypes: 'activity types', providers: 'providers' } as const;
 
 function emptySummary(warnings: string[]): SpikeDetail {
   return { eventCount: 0, eventTypes: [], users: [], metrics: [], activityTypes: [], providers: [], window: { start: null, end: null }, events: [], warnings };

@@ -56,6 +56,16 @@ describe('receiver against malformed and slow clients', () => {
     await store.close();
   });
 
+  it('stores every header of a request with many', async () => {
+    const many = Array.from({ length: 2_500 }, () => 'a:1\r\n').join('');
+    const reply = await rawExchange(receiver.port, [`POST /many-headers HTTP/1.1\r\nHost: x\r\n${many}X-Last: yes\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi`]);
+    expect(reply).toMatch(/^HTTP\/1\.1 200/);
+    const [summary] = store.list({ text: 'many-headers' }).items;
+    const stored = store.get(summary?.id ?? '');
+    expect(stored?.headers).toHaveLength(2_504);
+    expect(stored?.headers.at(-3)).toEqual(['X-Last', 'yes']);
+  });
+
   it('answers 400 to a bad request line', async () => {
     expect(await rawExchange(receiver.port, ['NOT A REQUEST\r\n\r\n'])).toMatch(/^HTTP\/1\.1 400/);
   });
