@@ -23,7 +23,11 @@ const keysFileSchema = z.strictObject({
   data: z.string(),
 });
 
-const keysSchema = z.record(z.string(), z.array(z.string()));
+/**
+ * The decrypted keys as [profile name, keys] entries. z.record (zod 4.6.7) skips a "__proto__"
+ * key, so a record schema would lose the keys of a profile with that name.
+ */
+const keyEntriesSchema = z.array(z.tuple([z.string(), z.array(z.string())]));
 
 export type KeyStoreErrorCode = 'encryption-unavailable' | 'decrypt-failed' | 'invalid-file' | 'read-failed' | 'write-failed' | 'keys-locked';
 
@@ -184,8 +188,9 @@ export class SafeStorageKeyStore implements KeyStore {
     } catch {
       json = null;
     }
-    const result = keysSchema.safeParse(json);
-    if (result.success) return result.data;
+    const entries = typeof json === 'object' && json !== null && !Array.isArray(json) ? Object.entries(json) : null;
+    const result = keyEntriesSchema.safeParse(entries);
+    if (result.success) return Object.fromEntries(result.data);
     // The decrypted text contains keys, so neither it nor the parser's message is reported.
     this.locked = new KeyStoreError('invalid-file', `The keys file ${this.options.file} decrypts to something other than a list of keys: delete it and enter the keys again.`);
     throw this.locked;

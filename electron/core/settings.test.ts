@@ -88,4 +88,35 @@ describe('settings file', () => {
     const result = await service.setKeys({ profile: 'spike', keys: ['  \n'], mode: 'add' });
     expect(result).toMatchObject({ ok: false, code: 'invalid-key', field: 'keys.0' });
   });
+
+  it('counts keys of profiles named like Object properties', async () => {
+    const names = ['__proto__', 'constructor', 'toString'];
+    const service = new SettingsService({
+      file: null,
+      keyStore: new MemoryKeyStore(),
+      vault: new MutableVault(),
+      initial: { ...DEFAULT_SETTINGS, profiles: names.map((name) => ({ name, scheme: 'spike', pathPrefix: `/${name}`, options: {} })) },
+      logger: silentLogger,
+    });
+    expect(await service.setKeys({ profile: '__proto__', keys: ['k1', 'k2'], mode: 'add' })).toMatchObject({ ok: true, keyCount: 2 });
+
+    const { keyCounts } = service.view();
+    expect(Object.keys(keyCounts)).toEqual(names);
+    expect(Object.getOwnPropertyDescriptor(keyCounts, '__proto__')?.value).toBe(2);
+    expect(Object.getOwnPropertyDescriptor(keyCounts, 'constructor')?.value).toBe(0);
+    expect(Object.getOwnPropertyDescriptor(keyCounts, 'toString')?.value).toBe(0);
+    expect(JSON.parse(JSON.stringify(keyCounts))).toEqual({ ['__proto__']: 2, constructor: 0, toString: 0 });
+  });
+
+  it('keeps keys of a __proto__ profile when others change', async () => {
+    const keyStore = new MemoryKeyStore();
+    const vault = new MutableVault(Object.fromEntries([['__proto__', ['k1']]]));
+    const proto = { name: '__proto__', scheme: 'spike', pathPrefix: '/proto', options: {} };
+    const service = new SettingsService({ file: null, keyStore, vault, initial: { ...DEFAULT_SETTINGS, profiles: [proto] }, logger: silentLogger });
+
+    const result = await service.update({ profiles: [proto, { name: 'spike', scheme: 'spike', pathPrefix: '/spike', options: {} }] });
+    expect(result.ok).toBe(true);
+    expect(vault.keysFor('__proto__')).toEqual(['k1']);
+    expect(Object.getOwnPropertyDescriptor(await keyStore.load(), '__proto__')?.value).toEqual(['k1']);
+  });
 });

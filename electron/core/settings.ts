@@ -138,8 +138,9 @@ export class SettingsService {
   }
 
   view(): SettingsView {
-    const keyCounts: Record<string, number> = {};
-    for (const profile of this.settings.profiles) keyCounts[profile.name] = this.options.vault.keysFor(profile.name).length;
+    // Object.fromEntries defines own properties, so a profile named "__proto__" gets its count
+    // where assigning to a plain object would set the object's prototype.
+    const keyCounts = Object.fromEntries(this.settings.profiles.map((profile) => [profile.name, this.options.vault.keysFor(profile.name).length]));
     return { ...this.current, keyCounts, keyProtection: this.options.keyStore.protection, schemes: schemeNames() };
   }
 

@@ -227,3 +227,39 @@ describe('hooktray ui in Chromium without a key', () => {
     expect(ui.stderr()).not.toContain(KEY);
   });
 });
+
+describe('hooktray ui in Chromium with a __proto__ profile', () => {
+  let dir: string;
+  let ui: UiProcess;
+  let browser: BrowserContext;
+
+  beforeAll(async () => {
+    dir = tempDir('hooktray-e2e-proto-');
+    const config = writeConfig(dir, { profiles: [{ name: '__proto__', scheme: 'spike', pathPrefix: '/', keys: [] }] });
+    ui = await startUi(['--data-dir', `${dir}/data`, '--config', config]);
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await ui?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('settings show the profile and its key count', async () => {
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(ui.uiUrl);
+
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Settings' });
+    const profile = dialog.getByRole('group', { name: 'Profile __proto__' });
+    await profile.getByText('0 keys', { exact: true }).waitFor();
+    await profile.getByLabel('New key for __proto__').fill('proto-profile-key');
+    await profile.getByRole('button', { name: 'Add key' }).click();
+    await dialog.getByText('Profile "__proto__" now has 1 key').waitFor();
+    await profile.getByText('1 key', { exact: true }).waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+});

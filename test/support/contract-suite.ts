@@ -171,6 +171,20 @@ export function describeContract(transport: string, createHarness: ContractHarne
       expect(JSON.stringify(settings)).not.toContain(KEY);
     });
 
+    it('settings.get counts keys of a __proto__ profile', async () => {
+      const profiles = [
+        { name: 'spike', scheme: 'spike', pathPrefix: '/spike', options: {} },
+        { name: '__proto__', scheme: 'spike', pathPrefix: '/proto', options: {} },
+      ];
+      expect((await api.invoke('settings.update', { profiles })).ok).toBe(true);
+      expect(await api.invoke('profiles.setKeys', { profile: '__proto__', keys: ['proto-key'], mode: 'add' })).toEqual({ ok: true, profile: '__proto__', keyCount: 1 });
+
+      const settings = await api.invoke('settings.get', undefined);
+      expect(Object.keys(settings.keyCounts)).toEqual(['spike', '__proto__']);
+      expect(Object.getOwnPropertyDescriptor(settings.keyCounts, '__proto__')?.value).toBe(1);
+      expect(Object.getPrototypeOf(settings.keyCounts)).toBe(Object.prototype);
+    });
+
     it('profiles.setKeys rejects an unknown profile', async () => {
       const result = await api.invoke('profiles.setKeys', { profile: 'nope', keys: ['k'], mode: 'add' });
       expect(result.ok).toBe(false);

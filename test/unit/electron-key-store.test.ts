@@ -36,6 +36,18 @@ describe('SafeStorageKeyStore with a keyring', () => {
     expect(await (await open()).load()).toEqual(KEYS);
   });
 
+  it('loads back the keys of a __proto__ profile', async () => {
+    const keys = Object.fromEntries([
+      ['__proto__', ['proto-secret']],
+      ['spike', [SECRET]],
+    ]);
+    await (await open()).save(keys);
+    const loaded = await (await open()).load();
+    expect(Object.keys(loaded)).toEqual(['__proto__', 'spike']);
+    expect(Object.getOwnPropertyDescriptor(loaded, '__proto__')?.value).toEqual(['proto-secret']);
+    expect(Object.getPrototypeOf(loaded)).toBe(Object.prototype);
+  });
+
   it('writes the file for the owner only', async () => {
     const store = await open();
     await store.save(KEYS);
@@ -130,6 +142,14 @@ describe('SafeStorageKeyStore failures', () => {
 
   it('reports a damaged file by code', async () => {
     writeFileSync(file, '{"version":1');
+    await expect((await open()).load()).rejects.toMatchObject({ code: 'invalid-file' });
+  });
+
+  it('rejects decrypted keys that are not an object', async () => {
+    await (await open()).save(KEYS);
+    const encrypted = JSON.parse(readFileSync(file, 'utf8')) as { data: string };
+    const entries = await safeStorage.encryptStringAsync(JSON.stringify(Object.entries(KEYS)));
+    writeFileSync(file, JSON.stringify({ ...encrypted, data: entries.toString('base64') }));
     await expect((await open()).load()).rejects.toMatchObject({ code: 'invalid-file' });
   });
 

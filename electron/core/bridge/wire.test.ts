@@ -20,6 +20,19 @@ describe('wire encoding', () => {
     expect(roundTrip({ headers })).toEqual({ headers });
   });
 
+  it('keeps a __proto__ key as an own property', () => {
+    const keyCounts = Object.fromEntries([
+      ['__proto__', 2],
+      ['spike', 1],
+    ]);
+    const result = roundTrip({ keyCounts, tagged: Object.fromEntries([['__proto__', 3], ['$type', 'bytes']]) }) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(result.keyCounts ?? {})).toEqual(['__proto__', 'spike']);
+    expect(Object.getOwnPropertyDescriptor(result.keyCounts, '__proto__')?.value).toBe(2);
+    expect(Object.getPrototypeOf(result.keyCounts)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(result.tagged, '__proto__')?.value).toBe(3);
+    expect(Object.getPrototypeOf(result.tagged)).toBe(Object.prototype);
+  });
+
   it('keeps arrays and scalars', () => {
     expect(roundTrip([1, 'two', true, { nested: [3] }])).toEqual([1, 'two', true, { nested: [3] }]);
   });

@@ -38,10 +38,9 @@ export function toWire(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toWire);
   if (typeof value !== 'object' || value === null) return value;
 
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (item !== undefined) out[key] = toWire(item);
-  }
+  // Object.fromEntries defines own properties, so a "__proto__" key stays a key instead of setting the prototype.
+  const entries = Object.entries(value).filter(([, item]) => item !== undefined);
+  const out = Object.fromEntries(entries.map(([key, item]) => [key, toWire(item)]));
   return Object.hasOwn(value, TYPE_KEY) ? { [TYPE_KEY]: 'object', value: out } : out;
 }
 
@@ -54,9 +53,7 @@ export function fromWire(value: unknown): unknown {
   if (record[TYPE_KEY] === 'bytes' && typeof record.base64 === 'string') return base64ToBytes(record.base64);
   const source = record[TYPE_KEY] === 'object' && typeof record.value === 'object' && record.value !== null ? (record.value as Record<string, unknown>) : record;
 
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(source)) out[key] = fromWire(item);
-  return out;
+  return Object.fromEntries(Object.entries(source).map(([key, item]) => [key, fromWire(item)]));
 }
 
 /** Chunk size for `String.fromCharCode`, well under engines' argument-count limits. */

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { HooktrayApi, SettingsView } from '../../../electron/core/contract';
 import type { ProfileDraft, SettingsDraft } from '../lib/settings-draft';
-import { fromDraft, toDraft } from '../lib/settings-draft';
+import { fromDraft, keyCountOf, toDraft } from '../lib/settings-draft';
 import { ProfileKeys } from './ProfileKeys';
 
 const PROTECTION_NOTES: Record<SettingsView['keyProtection'], string> = {
@@ -126,7 +126,7 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
                       Remove profile
                     </button>
                     {saved ? (
-                      <ProfileKeys api={api} profile={profile.name} keyCount={view.keyCounts[profile.name] ?? 0} onSaved={(text) => void refresh(text)} />
+                      <ProfileKeys api={api} profile={profile.name} keyCount={keyCountOf(view.keyCounts, profile.name)} onSaved={(text) => void refresh(text)} />
                     ) : (
                       <p className="hint">Save the settings to add keys to this profile.</p>
                     )}

@@ -49,6 +49,15 @@ export function toDraft(settings: Settings): SettingsDraft {
   };
 }
 
+/**
+ * Returns a profile's key count from `SettingsView.keyCounts`, or 0 when it has none. Only own
+ * properties count, because a profile name such as "__proto__" or "constructor" would
+ * otherwise read a member of Object.prototype.
+ */
+export function keyCountOf(keyCounts: Readonly<Record<string, number>>, profile: string): number {
+  return Object.hasOwn(keyCounts, profile) ? (keyCounts[profile] ?? 0) : 0;
+}
+
 export type DraftResult = { ok: true; settings: Settings } | { ok: false; field: string; message: string };
 
 function parseNumber(text: string, field: string, label: string): number | { field: string; message: string } {
