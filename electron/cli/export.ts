@@ -40,7 +40,9 @@ Options:
   -h, --help               show this help
 
 HAR keeps bodies that are not valid UTF-8 as base64 text with postData.encoding "base64".
-Snippets need UTF-8 bodies; the others are skipped with a message.`;
+Snippets need UTF-8 bodies and headers that the language sends as received: languages
+other than node:fetch and javascript:fetch keep one header per name. Other deliveries
+are skipped with a message.`;
 
 interface ExportCliOptions {
   request: ExportRequest;

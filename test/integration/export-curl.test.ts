@@ -1,16 +1,18 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryDetail, HeaderPair } from '../../electron/core/contract';
 import { FolderSink } from '../../electron/core/export/sinks';
 import { exportDeliveries } from '../../electron/core/fixtures';
 import type { HooktrayCore } from '../../electron/core/hooktray-core';
-import { sendAll, startCore, tempDir, variedRequest, removeTempDirs } from './export-support';
+import type { RawRequest } from './export-support';
+import { sendAll, sendRaw, startCore, tempDir, variedRequest, removeTempDirs } from './export-support';
 
 const run = promisify(execFile);
 
@@ -119,5 +121,120 @@ describe('curl export', () => {
     if (result.ok) return;
     expect(result.code).toBe('unknown-language');
     expect(result.message).toContain('python');
+  });
+});
+
+/** Stores one request and returns its delivery id. */
+async function store(request: RawRequest): Promise<string> {
+  const before = new Set(core.store.ids());
+  expect(await sendRaw(core.receiver.port, request)).toBe(200);
+  const added = [...core.store.ids()].filter((id) => !before.has(id));
+  expect(added).toHaveLength(1);
+  return added[0] as string;
+}
+
+async function exportSnippet(id: string, language: string): Promise<{ code: string | null; skip: { code: string; message: string } | null; folder: string }> {
+  const folder = tempDir('snippet-headers');
+  const result = await exportDeliveries({ format: 'snippet', language, baseUrl: echoUrl, ids: [id] }, { source: core.store, sink: new FolderSink(folder), keys: [], version: 'test', now: new Date(0) });
+  if (!result.ok) throw new Error(result.message);
+  const file = result.files[0]?.name;
+  return { code: file === undefined ? null : readFileSync(join(folder, file), 'utf8'), skip: result.skipped[0] ?? null, folder };
+}
+
+/** Runs a fetch snippet with a stand-in `fetch` and returns the options it was called with. */
+function fetchOptions(code: string): { method: string; headers: unknown; body?: string } {
+  const calls: unknown[][] = [];
+  const fetch = (...args: unknown[]) => {
+    calls.push(args);
+    return new Promise(() => {});
+  };
+  runInNewContext(code, { fetch, console });
+  expect(calls).toHaveLength(1);
+  return calls[0]?.[1] as { method: string; headers: unknown; body?: string };
+}
+
+describe('snippet headers', () => {
+  const body = Buffer.from('{"event":"ping"}');
+  const unusual: HeaderPair[] = [
+    ['Z-Last', '1'],
+    ['Content-Type', 'application/json'],
+    ['__proto__', 'proto-value'],
+    ['x-Dup', 'one'],
+    ['constructor', 'c'],
+    ['X-DUP', 'two'],
+  ];
+
+  it('node fetch snippet sends headers in order', async () => {
+    const headers: HeaderPair[] = [['Z-Last', '1'], ['Content-Type', 'application/json'], ['constructor', 'c'], ['x-Dup', 'one'], ['A-First', 'é'], ['X-DUP', 'two']];
+    const id = await store({ method: 'POST', path: '/webhooks/order', headers, body });
+    const { code, folder } = await exportSnippet(id, 'node:fetch');
+    expect(code).not.toBeNull();
+
+    received = [];
+    writeFileSync(join(folder, 'package.json'), '{"type":"commonjs"}');
+    const file = readdirSync(folder).find((name) => name.endsWith('.js')) as string;
+    await run(process.execPath, [join(folder, file)], { timeout: 10_000 });
+    expect(received[0]?.sha256).toBe(createHash('sha256').update(body).digest('hex'));
+    // fetch joins headers that share a name, ignoring case, into the first one's field.
+    expect(sent(received[0]?.headers ?? [])).toEqual([['Z-Last', '1'], ['Content-Type', 'application/json'], ['constructor', 'c'], ['x-Dup', 'one, two'], ['A-First', 'é']]);
+  });
+
+  it('javascript fetch snippet keeps every header as pairs', async () => {
+    const id = await store({ method: 'POST', path: '/webhooks/proto', headers: unusual, body });
+    const { code, skip } = await exportSnippet(id, 'javascript:fetch');
+    expect(skip).toBeNull();
+
+    const options = fetchOptions(code as string);
+    expect(options.method).toBe('POST');
+    expect(options.headers).toEqual(unusual);
+    expect(options.body).toBe(body.toString());
+  });
+
+  it('node fetch snippet skips a __proto__ header', async () => {
+    const id = await store({ method: 'POST', path: '/webhooks/proto', headers: unusual, body });
+    const { code, skip } = await exportSnippet(id, 'node:fetch');
+    expect(code).toBeNull();
+    expect(skip?.code).toBe('snippet-failed');
+    expect(skip?.message).toContain('"__proto__"');
+    expect(skip?.message).toContain('--format curl');
+
+    // The curl format that the message points to sends the header.
+    received = [];
+    const folder = tempDir('curl-proto');
+    const result = await exportDeliveries({ format: 'curl', ids: [id] }, { source: core.store, sink: new FolderSink(folder), keys: [], version: 'test', now: new Date(0) });
+    if (!result.ok) throw new Error(result.message);
+    await run('sh', [join(folder, result.files.find((entry) => entry.name.endsWith('.sh'))?.name as string)], { env: { ...process.env, HOOKTRAY_BASE_URL: echoUrl }, timeout: 10_000 });
+    expect(sent(received[0]?.headers ?? [])).toEqual(unusual);
+  });
+
+  it('skips headers other languages would drop', async () => {
+    const proto = await store({ method: 'POST', path: '/webhooks/proto', headers: unusual, body });
+    const twice = await store({ method: 'POST', path: '/webhooks/twice', headers: [['X-Dup', 'one'], ['X-Dup', 'two']], body });
+    const untyped = await store({ method: 'POST', path: '/webhooks/untyped', headers: [['X-Request-Index', '1']], body });
+    const cases: [id: string, language: string, expected: string][] = [
+      [proto, 'node:axios', '"__proto__"'],
+      [proto, 'node:native', '"__proto__"'],
+      [proto, 'javascript:axios', '"__proto__"'],
+      [proto, 'javascript:jquery', '"__proto__"'],
+      [proto, 'clojure:clj_http', 'httpsnippet failed'],
+      [untyped, 'powershell:webrequest', 'httpsnippet failed'],
+      [twice, 'python:requests', 'only the last of its "X-Dup" headers'],
+      [twice, 'shell:curl', 'only the last of its "X-Dup" headers'],
+    ];
+    for (const [id, language, expected] of cases) {
+      const { code, skip } = await exportSnippet(id, language);
+      expect(code, language).toBeNull();
+      expect(skip?.code, language).toBe('snippet-failed');
+      expect(skip?.message, language).toContain(expected);
+    }
+  });
+
+  it('python snippet keeps a __proto__ header', async () => {
+    const id = await store({ method: 'POST', path: '/webhooks/proto', headers: unusual, body });
+    const { code, skip } = await exportSnippet(id, 'python:requests');
+    expect(skip).toBeNull();
+    expect(code).toContain('"__proto__": "proto-value"');
+    expect(code).toContain('"x-Dup": "one"');
+    expect(code).toContain('"X-DUP": "two"');
   });
 });

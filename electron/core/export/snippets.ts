@@ -1,7 +1,8 @@
 import { availableTargets, extname, HTTPSnippet } from '@readme/httpsnippet';
 import type { HarRequest } from '@readme/httpsnippet';
-import type { ExportSkip } from '../contract';
+import type { ExportSkip, HeaderPair } from '../contract';
 import { encodeBody } from './body-text';
+import { fetchSnippet } from './fetch-snippet';
 import type { PreparedDelivery } from './prepare';
 
 /** httpsnippet's target names, such as `python`; its root module does not export the type. */
@@ -11,6 +12,15 @@ type TargetId = Parameters<typeof extname>[0];
 const NOT_COPIED = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'expect']);
 
 export const DEFAULT_SNIPPET_LANGUAGE = 'node:fetch';
+
+/** Languages that `fetchSnippet` writes in place of httpsnippet, to keep every header. */
+const FETCH_LANGUAGES = new Set(['node:fetch', 'javascript:fetch']);
+
+/**
+ * httpsnippet languages that write headers as a JavaScript object literal, where a
+ * `__proto__` key sets the object's prototype, so that header is never sent.
+ */
+const OBJECT_LITERAL_LANGUAGES = new Set(['javascript:axios', 'javascript:jquery', 'node:axios', 'node:native']);
 
 export interface SnippetTarget {
   target: TargetId;
@@ -36,13 +46,15 @@ export function resolveSnippetTarget(language: string): SnippetTarget | { error:
 }
 
 /**
- * Generates a code snippet with httpsnippet. The body is passed as text with a neutral
- * MIME type, so httpsnippet copies it verbatim instead of re-serializing JSON (which would
- * round numbers beyond 2^53 and break the signature). Bodies that are not valid UTF-8
- * cannot be written as a string literal and are skipped; use the curl or fixture format.
+ * Generates a code snippet: fetch languages with `fetchSnippet`, the others with httpsnippet.
+ * The body is passed to httpsnippet as text with a neutral MIME type, so httpsnippet copies
+ * it verbatim instead of re-serializing JSON (which would round numbers beyond 2^53 and
+ * break the signature). A delivery is skipped when its body is not valid UTF-8, which no
+ * string literal can hold, or when the language would drop one of its headers.
  */
 export function snippet(prepared: PreparedDelivery, target: SnippetTarget, baseUrl: string): { code: string } | { skip: ExportSkip } {
   const { delivery } = prepared;
+  const language = `${target.target}:${target.client}`;
   const body = encodeBody(delivery.body);
   if (body.encoding === 'base64') {
     return {
@@ -54,21 +66,71 @@ export function snippet(prepared: PreparedDelivery, target: SnippetTarget, baseU
     };
   }
 
+  const headers = prepared.headers.filter(([name]) => !NOT_COPIED.has(name.toLowerCase()));
+  const lost = lostHeader(headers, language, delivery.httpVersion);
+  if (lost !== null) {
+    return {
+      skip: {
+        id: delivery.id,
+        code: 'snippet-failed',
+        message: `Delivery ${delivery.id} has no ${language} snippet because ${lost}; export it with --format curl or fixture, which keep every header.`,
+      },
+    };
+  }
+
+  const url = `${baseUrl}${delivery.path}`;
+  if (FETCH_LANGUAGES.has(language)) {
+    return { code: fetchSnippet({ method: delivery.method, url, headers, body: delivery.body.byteLength > 0 ? body.data : null }) };
+  }
+  return httpsnippetCode(prepared, target, url, headers, body.data);
+}
+
+/**
+ * Returns why the language would not send one of these headers, or null when it sends them
+ * all. httpsnippet keys headers by name (lower-cased for HTTP/2) and keeps the last value,
+ * and Node's fetch copies them into a plain object before sending, which drops `__proto__`
+ * (seen with undici 6.24.1 in Node 20.20.2 and undici 7.30.3).
+ */
+function lostHeader(headers: readonly HeaderPair[], language: string, httpVersion: string): string | null {
+  const hasProto = headers.some(([name]) => name === '__proto__');
+  if (language === 'node:fetch' && hasProto) return 'Node\'s fetch drops a header named "__proto__" before sending it';
+  if (OBJECT_LITERAL_LANGUAGES.has(language) && hasProto) return 'its headers object would take a header named "__proto__" as its prototype';
+  if (FETCH_LANGUAGES.has(language)) return null;
+
+  const isHttp2 = httpVersion.startsWith('2');
+  const seen = new Set<string>();
+  for (const [name] of headers) {
+    const key = isHttp2 ? name.toLowerCase() : name;
+    if (seen.has(key)) return `httpsnippet keeps only the last of its "${name}" headers`;
+    seen.add(key);
+  }
+  return null;
+}
+
+function httpsnippetCode(prepared: PreparedDelivery, target: SnippetTarget, url: string, headers: readonly HeaderPair[], bodyText: string): { code: string } | { skip: ExportSkip } {
+  const { delivery } = prepared;
   const request: HarRequest = {
     method: delivery.method,
     // NOTE: httpsnippet parses this URL: dot segments such as `/../` are resolved away and
     // the query is re-encoded (`+` becomes `%20`). The curl format keeps the path as received.
-    url: `${baseUrl}${delivery.path}`,
+    url,
     httpVersion: `HTTP/${delivery.httpVersion}`,
     cookies: [],
-    headers: prepared.headers.filter(([name]) => !NOT_COPIED.has(name.toLowerCase())).map(([name, value]) => ({ name, value })),
+    headers: headers.map(([name, value]) => ({ name, value })),
     queryString: [],
     headersSize: -1,
     bodySize: -1,
-    postData: delivery.body.byteLength > 0 ? { mimeType: 'application/octet-stream', text: body.data } : { mimeType: 'application/octet-stream' },
+    postData: delivery.body.byteLength > 0 ? { mimeType: 'application/octet-stream', text: bodyText } : { mimeType: 'application/octet-stream' },
   };
 
-  const [code] = new HTTPSnippet(request, { harIsAlreadyEncoded: true }).convert(target.target, target.client);
+  let code: unknown;
+  try {
+    [code] = new HTTPSnippet(request, { harIsAlreadyEncoded: true }).convert(target.target, target.client);
+  } catch (error) {
+    // Some httpsnippet 11.1.0 targets throw on unusual input: clojure on a header named `constructor`, powershell on a body without Content-Type.
+    const message = `httpsnippet failed to write a ${target.target}:${target.client} snippet for delivery ${delivery.id} (${(error as Error).message}); try another --language or the curl format.`;
+    return { skip: { id: delivery.id, code: 'snippet-failed', message } };
+  }
   if (typeof code !== 'string') {
     return { skip: { id: delivery.id, code: 'snippet-failed', message: `httpsnippet produced no ${target.target} snippet for delivery ${delivery.id}; try another --language or the curl format.` } };
   }
