@@ -18,7 +18,59 @@ describe('decodeContent', () => {
     expect(result.error).toMatch(/not valid gzip data/);
   });
 
-  it('leaves unknown encodings alone', () => {
+  it('leaves identity alone', () => {
     expect(decodeContent(text, 'identity')).toEqual({ bytes: null, error: null });
+    expect(decodeContent(text, 'identity, identity')).toEqual({ bytes: null, error: null });
+    expect(decodeContent(text, '')).toEqual({ bytes: null, error: null });
+  });
+
+  it('names a lone unknown coding', () => {
+    const result = decodeContent(text, 'zstd');
+    expect(result.bytes).toBeNull();
+    expect(result.error).toContain('"zstd"');
+  });
+
+  it('undoes a list of codings last first', () => {
+    const gzipThenBr = zlib.brotliCompressSync(zlib.gzipSync(text));
+    expect(decodeContent(gzipThenBr, 'gzip, br')).toEqual({ bytes: text, error: null });
+
+    const three = zlib.gzipSync(zlib.brotliCompressSync(zlib.deflateSync(text)));
+    expect(decodeContent(three, 'deflate,br ,  gzip')).toEqual({ bytes: text, error: null });
+    expect(decodeContent(three, 'Deflate, identity, BR, X-Gzip')).toEqual({ bytes: text, error: null });
+  });
+
+  it('names the coding in a list that fails', () => {
+    const result = decodeContent(zlib.brotliCompressSync(text), 'gzip, br');
+    expect(result.bytes).toBeNull();
+    expect(result.error).toMatch(/not valid gzip data after undoing br/);
+
+    const outer = decodeContent(zlib.gzipSync(text), 'gzip, br');
+    expect(outer.bytes).toBeNull();
+    expect(outer.error).toMatch(/not valid br data:/);
+  });
+
+  it('names an unknown coding inside a list', () => {
+    const result = decodeContent(zlib.gzipSync(text), 'compress, gzip');
+    expect(result.bytes).toBeNull();
+    expect(result.error).toContain('"compress"');
+  });
+
+  it('bounds every step of a list', () => {
+    const small = 1024;
+    const big = Buffer.alloc(small + 1, 'a');
+    // The outer br step stays under the bound; the inner gzip step exceeds it.
+    const inner = decodeContent(zlib.brotliCompressSync(zlib.gzipSync(big)), 'gzip, br', small);
+    expect(inner.bytes).toBeNull();
+    expect(inner.error).toContain(`more than ${small} bytes`);
+    expect(inner.error).toContain('gzip');
+
+    // The outer step exceeds the bound before the inner step runs.
+    const padded = Buffer.concat([zlib.gzipSync(text), Buffer.alloc(small)]);
+    const outer = decodeContent(zlib.deflateSync(padded), 'gzip, deflate', small);
+    expect(outer.bytes).toBeNull();
+    expect(outer.error).toContain(`more than ${small} bytes`);
+    expect(outer.error).toContain('deflate');
+
+    expect(decodeContent(zlib.gzipSync(Buffer.alloc(small, 'a')), 'gzip', small).bytes).toHaveLength(small);
   });
 });

@@ -5,39 +5,79 @@ export const MAX_DECODED_BYTES = 100 * 1024 * 1024;
 
 export interface DecodeResult {
   bytes: Buffer | null;
-  /** Why decoding failed, for the detail view; null on success or for unknown encodings. */
+  /** Reason decoding failed, shown in the detail view. Null on success and when no coding needs undoing. */
   error: string | null;
 }
 
+const KNOWN_CODINGS = ['gzip', 'x-gzip', 'deflate', 'br'];
+
 /**
- * Undoes a `Content-Encoding` of gzip, x-gzip, deflate or br. Encodings it does not know
- * (and `identity`) give null bytes and no error; corrupt data gives an error, never a throw.
+ * Undoes a `Content-Encoding` made of gzip, x-gzip, deflate and br codings. A list such as
+ * `gzip, br` names the codings in the order the sender applied them, so they are undone
+ * last first. `identity` and empty list entries are skipped, so a value with no other
+ * coding gives null bytes and no error. Any other coding, alone or in a list, gives null
+ * bytes and an error naming it. Corrupt data gives an error, never a throw. Each step's
+ * output is limited to `maxBytes`.
  */
-export function decodeContent(body: Buffer, encoding: string): DecodeResult {
-  const options = { maxOutputLength: MAX_DECODED_BYTES };
-  try {
-    switch (encoding) {
-      case 'gzip':
-      case 'x-gzip':
-        return { bytes: zlib.gunzipSync(body, options), error: null };
-      case 'deflate':
-        return { bytes: inflateEitherForm(body), error: null };
-      case 'br':
-        return { bytes: zlib.brotliDecompressSync(body, options), error: null };
-      default:
-        return { bytes: null, error: null };
+export function decodeContent(body: Buffer, encoding: string, maxBytes = MAX_DECODED_BYTES): DecodeResult {
+  const codings = encoding
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+  if (codings.length === 0) return { bytes: null, error: null };
+
+  const unknown = codings.find((coding) => !KNOWN_CODINGS.includes(coding));
+  if (unknown !== undefined) {
+    return { bytes: null, error: `Unsupported content coding "${unknown}": Hooktray decodes only ${KNOWN_CODINGS.join(', ')}.` };
+  }
+
+  let bytes = body;
+  const undone: string[] = [];
+  for (const coding of codings.toReversed()) {
+    try {
+      bytes = undoCoding(bytes, coding, maxBytes);
+    } catch (error) {
+      return { bytes: null, error: stepError(coding, undone, error, maxBytes) };
     }
-  } catch (error) {
-    return { bytes: null, error: `The body is not valid ${encoding} data: ${(error as Error).message}.` };
+    undone.push(coding);
+  }
+  return { bytes, error: null };
+}
+
+function undoCoding(body: Buffer, coding: string, maxBytes: number): Buffer {
+  const options = { maxOutputLength: maxBytes };
+  switch (coding) {
+    case 'gzip':
+    case 'x-gzip':
+      return zlib.gunzipSync(body, options);
+    case 'deflate':
+      return inflateEitherForm(body, maxBytes);
+    case 'br':
+      return zlib.brotliDecompressSync(body, options);
+    default:
+      throw new Error(`unknown content coding "${coding}"`);
   }
 }
 
+function stepError(coding: string, undone: readonly string[], error: unknown, maxBytes: number): string {
+  const after = undone.length === 0 ? '' : ` after undoing ${undone.join(', ')}`;
+  if (isTooLarge(error)) return `Undoing ${coding}${after} gives more than ${maxBytes} bytes, the most Hooktray decodes.`;
+  return `The body is not valid ${coding} data${after}: ${(error as Error).message}.`;
+}
+
 /** `deflate` should be zlib-wrapped, but some senders send raw deflate: accept both. */
-function inflateEitherForm(body: Buffer): Buffer {
-  const options = { maxOutputLength: MAX_DECODED_BYTES };
+function inflateEitherForm(body: Buffer, maxBytes: number): Buffer {
+  const options = { maxOutputLength: maxBytes };
   try {
     return zlib.inflateSync(body, options);
-  } catch {
+  } catch (error) {
+    // Raw inflate of a zlib stream fails with an unrelated message, which would hide the size limit.
+    if (isTooLarge(error)) throw error;
     return zlib.inflateRawSync(body, options);
   }
+}
+
+/** True for the error zlib throws when the output would exceed `maxOutputLength`. */
+function isTooLarge(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
 }
