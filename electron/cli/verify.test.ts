@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HeaderPair } from '../core/contract';
 import { signDelivery } from '../core/signatures/sign';
 import { DeliveryStore } from '../core/store';
+import { main } from '../cli';
 import { UsageError } from './args';
 import { parseFixtureRequest, runVerify } from './verify';
 
@@ -113,6 +114,35 @@ describe('hooktray verify', () => {
 
   it('rejects a folder without a store', async () => {
     await expect(runVerify(['01JNOSUCHDELIVERY000000000', '--data-dir', dir])).rejects.toThrow(/no Hooktray store/);
+  });
+
+  it('rejects a fixture folder naming a file in it', async () => {
+    const folder = join(dir, 'fixtures');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'index.json'), '[]');
+    writeFileSync(join(folder, '2025-04-15-gh.json'), '{}');
+    const stderr: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+
+    expect(await main(['verify', `${folder}/`, '--data-dir', dir])).toBe(2);
+    const message = stderr.join('');
+    expect(message).toContain(`${folder}/ is a folder`);
+    expect(message).toContain(join(folder, '2025-04-15-gh.json'));
+    expect(message).toContain('--data-dir');
+    expect(message).not.toContain('no Hooktray store');
+  });
+
+  it('points a store folder to --data-dir', async () => {
+    new DeliveryStore({ dataDir: dir }).close();
+    await expect(runVerify([dir])).rejects.toThrow(`pass a delivery id with --data-dir ${dir}`);
+  });
+
+  it('rejects an empty folder', async () => {
+    await expect(runVerify([dir])).rejects.toThrow(UsageError);
+    await expect(runVerify([dir])).rejects.toThrow(`${dir} is a folder`);
   });
 
   it('rejects a missing fixture file', async () => {

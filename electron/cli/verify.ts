@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -8,6 +8,7 @@ import type { HooktrayConfig } from '../core/config';
 import { loadConfigFile, parseConfig, resolveKeys } from '../core/config';
 import { decodeContent } from '../core/content-encoding';
 import type { HeaderPair, Verdict } from '../core/contract';
+import { INDEX_FILE } from '../core/fixtures';
 import { findHeader } from '../core/headers';
 import type { SignedRequest } from '../core/signatures/types';
 import { verifyDelivery } from '../core/signatures/verify';
@@ -29,6 +30,9 @@ Options:
 
 Exit status: 0 when the signature is valid, 1 for any other verdict, 2 for usage,
 configuration and input errors.`;
+
+/** The store's database file inside a data folder. */
+const STORE_FILE = 'hooktray.db';
 
 /** A request read from a fixture file: the fields verification needs, bytes exact. */
 export interface FixtureRequest {
@@ -134,9 +138,28 @@ interface VerifySource {
 }
 
 function isFixturePath(target: string): boolean {
-  if (existsSync(target)) return statSync(target).isFile();
+  if (existsSync(target)) {
+    if (statSync(target).isDirectory()) throw new UsageError(folderMessage(target));
+    return true;
+  }
   if (/[\\/]|\.json$/i.test(target)) throw new UsageError(`The fixture file ${target} was not found: check the path, or pass a delivery id.`);
   return false;
+}
+
+/** Builds the message for a folder passed as the target, naming a fixture file in it as an example. */
+function folderMessage(folder: string): string {
+  const start = `${folder} is a folder, but verify checks one delivery at a time`;
+  if (existsSync(join(folder, STORE_FILE))) return `${start}: pass a delivery id with --data-dir ${folder} to verify a delivery from the store in it.`;
+
+  let fixtureNames: string[] = [];
+  try {
+    fixtureNames = readdirSync(folder).filter((name) => name.endsWith('.json') && name !== INDEX_FILE);
+  } catch {
+    // An unreadable folder only loses the example file name.
+  }
+  const example = fixtureNames.sort()[0];
+  const file = example === undefined ? "one fixture's .json file" : `one fixture's .json file, such as ${join(folder, example)}`;
+  return `${start}: pass ${file}, or a delivery id with --data-dir naming the store's folder.`;
 }
 
 function fixtureSource(file: string, publicUrl: string | null): VerifySource {
@@ -153,7 +176,7 @@ function fixtureSource(file: string, publicUrl: string | null): VerifySource {
 }
 
 function deliverySource(id: string, dataDir: string, publicUrl: string | null): VerifySource {
-  if (!existsSync(join(dataDir, 'hooktray.db'))) {
+  if (!existsSync(join(dataDir, STORE_FILE))) {
     throw new UsageError(`There is no Hooktray store in ${dataDir}: pass the folder that hooktray listen used with --data-dir.`);
   }
   const store = new DeliveryStore({ dataDir });
