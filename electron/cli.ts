@@ -43,7 +43,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  // Own properties only: a name such as `constructor` would otherwise find Object's.
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
     process.stderr.write(`hooktray: unknown command "${name}".\n\n${USAGE}\n`);
     return 2;

@@ -26,3 +26,13 @@ export function findRawHeader(rawHeaders: readonly string[], name: string): stri
   }
   return undefined;
 }
+
+/** Returns every value of a header in Node's flat `rawHeaders`, joined with ", " as one list, or undefined. */
+export function joinRawHeader(rawHeaders: readonly string[], name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  const values: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if ((rawHeaders[i] as string).toLowerCase() === wanted) values.push(rawHeaders[i + 1] as string);
+  }
+  return values.length === 0 ? undefined : values.join(', ');
+}

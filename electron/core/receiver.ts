@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { DeliverySummary } from './contract';
 import { decodeContent } from './content-encoding';
 import type { Capture } from './ingest';
-import { findRawHeader } from './headers';
+import { findRawHeader, joinRawHeader } from './headers';
 import type { Logger } from './logger';
 import type { GuardOptions } from './receiver-guard';
 import { clientKey, ReceiverGuard } from './receiver-guard';
@@ -163,7 +163,8 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     if (storedPath === null) return;
 
     const body = await readBody(request, findRawHeader(request.rawHeaders, 'content-length'), this.options.bodyLimit);
-    const contentEncoding = findRawHeader(request.rawHeaders, 'content-encoding')?.trim().toLowerCase() || null;
+    // Several Content-Encoding lines form one list of codings, in the order applied.
+    const contentEncoding = joinRawHeader(request.rawHeaders, 'content-encoding')?.trim().toLowerCase() || null;
     // Decoded here, not on the writer thread, so the store's bound on queued bytes counts the result.
     const decoded = body.overLimit || contentEncoding === null ? { bytes: null, error: null } : decodeContent(body.bytes, contentEncoding);
     const capture: Capture = {

@@ -86,6 +86,16 @@ describe('hooktray export and import', () => {
     expect(har.log.entries).toHaveLength(16);
   });
 
+  it('rejects a command named like an object property', async () => {
+    for (const name of ['constructor', '__proto__', 'toString']) {
+      const stderr = quietStderr();
+      const code = await main([name]);
+      vi.restoreAllMocks();
+      expect(code, name).toBe(2);
+      expect(stderr.join(''), name).toContain(`unknown command "${name}"`);
+    }
+  });
+
   it('reports a broken import file', async () => {
     const stderr = quietStderr();
     const folder = tempDir('cli-broken');

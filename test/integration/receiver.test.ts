@@ -1,4 +1,6 @@
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../electron/core/logger';
 import { Receiver } from '../../electron/core/receiver';
@@ -64,6 +66,25 @@ describe('receiver against malformed and slow clients', () => {
     const stored = store.get(summary?.id ?? '');
     expect(stored?.headers).toHaveLength(2_504);
     expect(stored?.headers.at(-3)).toEqual(['X-Last', 'yes']);
+  });
+
+  it('decodes codings sent on separate header lines', async () => {
+    const json = '{"layers":2}';
+    const body = brotliCompressSync(gzipSync(json));
+    const status = await new Promise<number>((resolve, reject) => {
+      const headers = ['Host', '127.0.0.1', 'Content-Encoding', 'gzip', 'Content-Encoding', 'br', 'Content-Length', String(body.length)];
+      const request = httpRequest({ host: '127.0.0.1', port: receiver.port, method: 'POST', path: '/two-codings', headers }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.on('error', reject);
+      request.end(body);
+    });
+    expect(status).toBe(200);
+    const [summary] = store.list({ text: 'two-codings' }).items;
+    const stored = store.get(summary?.id ?? '');
+    expect(stored?.contentEncoding).toBe('gzip, br');
+    expect(Buffer.from(stored?.decodedBody ?? []).toString()).toBe(json);
   });
 
   it('answers 400 to a bad request line', async () => {
