@@ -34,12 +34,12 @@ describe('IndexScheduler', () => {
     scheduler = new IndexScheduler(indexer, 50, 300);
     const started = Date.now();
     // A write every 5 ms never lets the quiet time pass, so only the deadline starts indexing.
-    while (Date.now() - started < 1_200) {
+    while (Date.now() - started < 2_000) {
       scheduler.written();
       await sleep(5);
     }
-    // The first batch runs at the 300 ms deadline and then one about every 80 ms.
-    expect(indexer.ranAt.length).toBeGreaterThanOrEqual(5);
+    // The first batch runs at the 300 ms deadline and then one about every 400 ms.
+    expect(indexer.ranAt.length).toBeGreaterThanOrEqual(3);
   });
 
   it('indexes a backlog back to back once writes stop', async () => {
