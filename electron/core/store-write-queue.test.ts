@@ -66,14 +66,19 @@ else require(${JSON.stringify(COMPILED_WORKER)});
   return script;
 }
 
+/** Returns a worker backend whose thread dies on its first message until `marker` is removed. */
+function crashingBackend(): { dir: string; marker: string; file: string; backend: WorkerWriteBackend } {
+  const dir = mkdtempSync(join(tmpdir(), 'hooktray-writer-'));
+  const marker = join(dir, 'crash');
+  writeFileSync(marker, '');
+  const file = join(dir, 'hooktray.db');
+  openDatabase(file, {}).close();
+  return { dir, marker, file, backend: new WorkerWriteBackend(crashingWorker(dir, marker), file, { indexDelayMs: 250 }) };
+}
+
 describe.skipIf(!existsSync(COMPILED_WORKER))('writer thread restart (needs npm run build:cli)', () => {
   it('fails writes while dead, then restarts', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hooktray-writer-'));
-    const marker = join(dir, 'crash');
-    writeFileSync(marker, '');
-    const file = join(dir, 'hooktray.db');
-    openDatabase(file, {}).close();
-    const backend = new WorkerWriteBackend(crashingWorker(dir, marker), file, { indexDelayMs: 250 });
+    const { dir, marker, file, backend } = crashingBackend();
 
     await expect(backend.write([{ kind: 'row', row: rowOf(delivery('/first')) }])).rejects.toMatchObject({ code: 'WRITER_EXITED' });
     await expect(backend.write([{ kind: 'row', row: rowOf(delivery('/too-soon')) }])).rejects.toMatchObject({ code: 'WRITER_EXITED' });
@@ -95,12 +100,7 @@ describe.skipIf(!existsSync(COMPILED_WORKER))('writer thread restart (needs npm 
 
 describe.skipIf(!existsSync(COMPILED_WORKER))('writer thread analysis (needs npm run build:cli)', () => {
   it('verifies with the context after a restart', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hooktray-writer-'));
-    const marker = join(dir, 'crash');
-    writeFileSync(marker, '');
-    const file = join(dir, 'hooktray.db');
-    openDatabase(file, {}).close();
-    const backend = new WorkerWriteBackend(crashingWorker(dir, marker), file, { indexDelayMs: 250 });
+    const { dir, marker, backend } = crashingBackend();
     const key = 'writer-test-key';
     backend.configure({ profiles: [{ name: 'spike', scheme: 'spike', pathPrefix: '/', options: {} }], keys: new Map([['spike', [key]]]), publicUrl: null });
     await expect(backend.write([{ kind: 'row', row: rowOf(delivery('/first')) }])).rejects.toMatchObject({ code: 'WRITER_EXITED' });

@@ -25,6 +25,27 @@ function rawGet(port: number, path: string, headers: Record<string, string>): Pr
   });
 }
 
+/** Runs `hooktray ui` with one Spike profile without keys and a Chromium for the tests of a describe block. */
+function useUiWithKeylessProfile(dirPrefix: string, profileName: string, ready: (ui: UiProcess, browser: BrowserContext) => void): void {
+  let dir: string;
+  let ui: UiProcess | undefined;
+  let browser: BrowserContext | undefined;
+
+  beforeAll(async () => {
+    dir = tempDir(dirPrefix);
+    const config = writeConfig(dir, { profiles: [{ name: profileName, scheme: 'spike', pathPrefix: '/', keys: [] }] });
+    ui = await startUi(['--data-dir', `${dir}/data`, '--config', config]);
+    browser = await launchChromium();
+    ready(ui, browser);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await ui?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+}
+
 describe('hooktray ui in Chromium with a Spike key', () => {
   let dir: string;
   let ui: UiProcess;
@@ -186,21 +207,11 @@ describe('hooktray ui in Chromium with a Spike key', () => {
 });
 
 describe('hooktray ui in Chromium without a key', () => {
-  let dir: string;
   let ui: UiProcess;
   let browser: BrowserContext;
-
-  beforeAll(async () => {
-    dir = tempDir('hooktray-e2e-keys-');
-    const config = writeConfig(dir, { profiles: [{ name: 'spike', scheme: 'spike', pathPrefix: '/', keys: [] }] });
-    ui = await startUi(['--data-dir', `${dir}/data`, '--config', config]);
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await ui?.stop();
-    rmSync(dir, { recursive: true, force: true });
+  useUiWithKeylessProfile('hooktray-e2e-keys-', 'spike', (started, launched) => {
+    ui = started;
+    browser = launched;
   });
 
   it('adding a key in settings turns no-key into valid', async () => {
@@ -229,21 +240,11 @@ describe('hooktray ui in Chromium without a key', () => {
 });
 
 describe('hooktray ui in Chromium with a __proto__ profile', () => {
-  let dir: string;
   let ui: UiProcess;
   let browser: BrowserContext;
-
-  beforeAll(async () => {
-    dir = tempDir('hooktray-e2e-proto-');
-    const config = writeConfig(dir, { profiles: [{ name: '__proto__', scheme: 'spike', pathPrefix: '/', keys: [] }] });
-    ui = await startUi(['--data-dir', `${dir}/data`, '--config', config]);
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await ui?.stop();
-    rmSync(dir, { recursive: true, force: true });
+  useUiWithKeylessProfile('hooktray-e2e-proto-', '__proto__', (started, launched) => {
+    ui = started;
+    browser = launched;
   });
 
   it('settings show the profile and its key count', async () => {

@@ -34,6 +34,19 @@ function signedCapture(id: string, key: string): Capture {
 
 let core: HooktrayCore | null = null;
 
+/** Starts a core whose store analyzes captures on the compiled writer thread, with the old key. */
+function startCore(): Promise<HooktrayCore> {
+  return HooktrayCore.start({
+    version: 'test',
+    dataDir: tempDir(),
+    port: 0,
+    profiles: PROFILES,
+    vault: { keysFor: () => [OLD_KEY] },
+    logger: silentLogger,
+    store: { writerScript: COMPILED_WORKER },
+  });
+}
+
 afterEach(async () => {
   await core?.stop();
   core = null;
@@ -41,15 +54,7 @@ afterEach(async () => {
 
 describe.skipIf(!existsSync(COMPILED_WORKER))('re-verification with the writer thread (needs npm run build:cli)', () => {
   it('includes deliveries still being written', async () => {
-    core = await HooktrayCore.start({
-      version: 'test',
-      dataDir: tempDir(),
-      port: 0,
-      profiles: PROFILES,
-      vault: { keysFor: () => [OLD_KEY] },
-      logger: silentLogger,
-      store: { writerScript: COMPILED_WORKER },
-    });
+    core = await startCore();
 
     // Signed with the key the user is about to paste; the writer still checks it with the old one.
     const inFlight = core.store.ingest(signedCapture('01JREVERIFYINFLIGHT0000000', NEW_KEY));
@@ -61,15 +66,7 @@ describe.skipIf(!existsSync(COMPILED_WORKER))('re-verification with the writer t
   });
 
   it('verifies new deliveries with new keys at once', async () => {
-    core = await HooktrayCore.start({
-      version: 'test',
-      dataDir: tempDir(),
-      port: 0,
-      profiles: PROFILES,
-      vault: { keysFor: () => [OLD_KEY] },
-      logger: silentLogger,
-      store: { writerScript: COMPILED_WORKER },
-    });
+    core = await startCore();
 
     core.useProfiles(PROFILES, { keysFor: () => [NEW_KEY] });
     const stored = await core.store.ingest(signedCapture('01JREVERIFYNEWKEY000000000', NEW_KEY));
