@@ -91,7 +91,11 @@ export function BodyTab({ detail }: { detail: DeliveryDetail }) {
           Show the bytes as received ({detail.contentEncoding}-encoded) instead of decoded
         </label>
       )}
-      {detail.decodeError !== null && <p className="error">Decoding the {detail.contentEncoding} body failed: {detail.decodeError}. Showing the bytes as received.</p>}
+      {detail.decodeError !== null && (
+        <p className="error">
+          Decoding the {detail.contentEncoding} body failed: {detail.decodeError.replace(/\.$/, '')}. Showing the bytes as received.
+        </p>
+      )}
       {!decoded.validUtf8 && view !== 'hex' && <p className="note">The body is not valid UTF-8: invalid bytes show as �. The hex view shows every byte.</p>}
       {view === 'hex' && search !== '' && <p className="note">Find works in the pretty and raw views.</p>}
       {mode === 'pretty' && pretty?.ok === false && (
