@@ -57,14 +57,13 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`hooktray ${name}: ${error.message}\n`);
       return 2;
     }
-    // node:util parseArgs reports unknown or malformed options with these codes.
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES') {
-      const { address, port } = error as { address?: string; port?: number };
-      const reason = code === 'EADDRINUSE' ? 'is already in use' : 'needs privileges this user lacks';
-      process.stderr.write(`hooktray ${name}: port ${port ?? '?'} on ${address ?? '127.0.0.1'} ${reason}: choose another port, or 0 for any free one.\n`);
+    const systemProblem = systemErrorMessage(error);
+    if (systemProblem !== null) {
+      process.stderr.write(`hooktray ${name}: ${systemProblem}\n`);
       return 2;
     }
+    // node:util parseArgs reports unknown or malformed options with these codes.
+    const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
       process.stderr.write(`hooktray ${name}: ${(error as Error).message}\n`);
       return 2;
@@ -72,6 +71,23 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`hooktray ${name}: ${(error as Error).stack ?? String(error)}\n`);
     return 1;
   }
+}
+
+/**
+ * Explains an operating-system error that a choice of the user's causes: a port in use or
+ * reserved, or a folder this user cannot write. Returns null for any other error.
+ */
+export function systemErrorMessage(error: unknown): string | null {
+  const { code, syscall, path } = error as NodeJS.ErrnoException;
+  if (syscall === 'listen' && (code === 'EADDRINUSE' || code === 'EACCES')) {
+    const { address, port } = error as { address?: string; port?: number };
+    const reason = code === 'EADDRINUSE' ? 'is already in use' : 'needs privileges this user lacks';
+    return `port ${port ?? '?'} on ${address ?? '127.0.0.1'} ${reason}: choose another port, or 0 for any free one.`;
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return `${path ?? 'a file'} cannot be written (${code}): choose a --data-dir this user can write.`;
+  }
+  return null;
 }
 
 if (require.main === module) {

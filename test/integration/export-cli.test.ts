@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseExportArgs, runExport } from '../../electron/cli/export';
 import { runImport } from '../../electron/cli/import';
-import { main } from '../../electron/cli';
+import { main, systemErrorMessage } from '../../electron/cli';
 import { UsageError } from '../../electron/cli/args';
 import type { HooktrayCore } from '../../electron/core/hooktray-core';
 import { DeliveryStore } from '../../electron/core/store';
@@ -129,5 +129,21 @@ describe('hooktray export and import', () => {
     const parent = tempDir('cli-empty');
     await expect(runExport(['--data-dir', join(parent, 'none')])).rejects.toThrow(/No Hooktray store/);
     expect(readdirSync(parent)).toEqual([]);
+  });
+});
+
+describe('systemErrorMessage', () => {
+  it('names a port in use', () => {
+    const error = Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE', syscall: 'listen', address: '127.0.0.1', port: 8080 });
+    expect(systemErrorMessage(error)).toBe('port 8080 on 127.0.0.1 is already in use: choose another port, or 0 for any free one.');
+  });
+
+  it('names an unwritable folder, not a port', () => {
+    const error = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES', syscall: 'mkdir', path: '/srv/hooktray' });
+    expect(systemErrorMessage(error)).toBe('/srv/hooktray cannot be written (EACCES): choose a --data-dir this user can write.');
+  });
+
+  it('leaves other errors alone', () => {
+    expect(systemErrorMessage(new Error('boom'))).toBeNull();
   });
 });
