@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { DeliveryDetail } from './contract';
+import type { DeliveryDetail, Verdict } from './contract';
 import type { Analysis, AnalysisContext, Capture, CapturedRequest, Derived } from './ingest';
 import { ingestCapture } from './ingest';
 import { spikeSummaryOf } from './spike-summary';
@@ -100,13 +100,24 @@ export function itemBytes(item: WriteItem): number {
  */
 export function writeItems(writer: DeliveryWriter, items: readonly WriteItem[], context: AnalysisContext): WriteResult[] {
   const now = Date.now();
-  const prepared = items.map((item) => {
-    if (item.kind === 'row') return { row: item.row, derived: null };
-    const { captured, analysis, derived } = ingestCapture(item.capture, context, now);
-    return { row: toWriteRow(captured, analysis), derived };
-  });
+  const prepared = items.map((item) => (item.kind === 'row' ? { row: item.row, derived: null } : prepareCapture(item.capture, context, now)));
   const retryOfs = writer.insertBatch(prepared.map((entry) => entry.row));
   return prepared.map((entry, index) => ({ retryOf: retryOfs[index] ?? null, derived: entry.derived }));
+}
+
+/**
+ * Analyzes a capture and builds its row. A verdict or summary that cannot be serialized must
+ * not fail the other deliveries of the batch, so the delivery is then stored without them.
+ */
+function prepareCapture(capture: Capture, context: AnalysisContext, now: number): { row: WriteRow; derived: Derived } {
+  const { captured, analysis, derived } = ingestCapture(capture, context, now);
+  try {
+    return { row: toWriteRow(captured, analysis), derived };
+  } catch (error) {
+    const reason = `Hooktray failed to store this delivery's verdict and summary (${String(error)}); change the profile's keys or options to check it again.`;
+    const verdict: Verdict = { status: 'unverified', scheme: null, profile: null, reason };
+    return { row: toWriteRow(captured, { verdict, spike: null }), derived: { bodySha256: captured.bodySha256, verdict, spike: null } };
+  }
 }
 
 /**
