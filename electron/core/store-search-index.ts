@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { HeaderPair } from './contract';
 
 /** Bytes of a body's text that go into the search index, so huge bodies do not bloat it. */
-const SEARCH_BODY_BYTES = 64 * 1024;
+export const SEARCH_BODY_BYTES = 64 * 1024;
 /**
  * Deliveries added to the index per transaction. Indexing a 1 KiB Spike delivery took about
  * 0.1 ms on a 2-core test machine, so a batch holds the write lock for about 20 ms.
@@ -52,11 +52,6 @@ export class SearchIndexer {
       if (rows.length > 0) this.statements.setIndexedSeq.run((rows.at(-1) as { seq: number }).seq);
       return rows.length === limit;
     }).immediate();
-  }
-
-  /** Indexes everything stored so far, so a search also finds what arrived a moment ago. */
-  catchUp(): void {
-    while (this.indexBatch(1_000));
   }
 
   /** Returns the seq of the newest delivery in the index. */

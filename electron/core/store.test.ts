@@ -110,6 +110,24 @@ describe('DeliveryStore', () => {
     expect(store.list({ text: 'absent text' }).total).toBe(0);
   });
 
+  it('finds indexed and newer deliveries without indexing', async () => {
+    const store = newStore();
+    await store.add(delivery('/indexed', '{"note": "Needle in the index"}'));
+    while (store.indexPending());
+    await store.add(delivery('/newer', '{"note": "needle in the tail"}'));
+    await store.add(delivery('/header-only', 'x', { headers: [['X-Marker', 'NEEDLE']] }));
+
+    const indexedSeq = (): unknown => store.database.prepare('SELECT indexed_seq FROM search_state').pluck().get();
+    const before = indexedSeq();
+    expect(store.list({ text: 'needle' }).items.map((item) => item.path)).toEqual(['/header-only', '/newer', '/indexed']);
+    expect(store.list({ text: 'needle' }).total).toBe(3);
+    expect(store.list({ text: 'needle in the tail' }).items.map((item) => item.path)).toEqual(['/newer']);
+    // The search left the newer deliveries to the background indexer, which finds them the same way.
+    expect(indexedSeq()).toBe(before);
+    store.indexPending();
+    expect(store.list({ text: 'needle' }).items.map((item) => item.path)).toEqual(['/header-only', '/newer', '/indexed']);
+  });
+
   it('finds text after an empty body', async () => {
     const store = newStore();
     await store.add(delivery('/health', ''));

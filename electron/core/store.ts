@@ -8,7 +8,7 @@ import { findWriterScript, InlineWriteBackend, StoreWriteError, WorkerWriteBacke
 import type { AnalysisContext, Capture } from './ingest';
 import type { DatabaseOptions, NewDelivery, WriteItem, WriteResult } from './store-writer';
 import { DeliveryWriter, itemBytes, openDatabase, toWriteRow } from './store-writer';
-import { IndexScheduler, SearchIndexer } from './store-search-index';
+import { IndexScheduler, SEARCH_BODY_BYTES, SearchIndexer } from './store-search-index';
 
 export type { NewDelivery };
 
@@ -52,6 +52,13 @@ export interface RetentionPolicy {
 }
 
 const MAX_PAGE = 1000;
+/**
+ * Matches a delivery that is not in the search index yet, as the index would: the text in its
+ * path, its headers or the first SEARCH_BODY_BYTES of its body, ignoring ASCII case. Headers are
+ * scanned as stored JSON, so text with quotes or backslashes matches only once indexed.
+ */
+const UNINDEXED_MATCH = `(instr(lower(path), lower(?)) > 0 OR instr(lower(headers), lower(?)) > 0
+  OR instr(lower(CAST((SELECT substr(coalesce(b.decoded, b.body), 1, ${SEARCH_BODY_BYTES}) FROM bodies b WHERE b.seq = deliveries.seq) AS TEXT)), lower(?)) > 0)`;
 /** Pending writes that trigger a commit without waiting for the group-commit window. */
 const MAX_PENDING = 512;
 
@@ -296,9 +303,10 @@ export class DeliveryStore {
     const params: unknown[] = [];
     const text = query.text?.trim() ?? '';
     if (text.length >= 3) {
-      this.indexer.catchUp();
-      where.push('seq IN (SELECT rowid FROM delivery_text WHERE delivery_text MATCH ?)');
-      params.push(`"${text.replace(/"/g, '""')}"`);
+      // Indexed deliveries match through the trigram index and newer ones through a scan, so a
+      // search never waits for indexing and still finds what arrived a moment ago.
+      where.push(`(seq IN (SELECT rowid FROM delivery_text WHERE delivery_text MATCH ?) OR (seq > ? AND ${UNINDEXED_MATCH}))`);
+      params.push(`"${text.replace(/"/g, '""')}"`, this.indexer.indexedSeq(), text, text, text);
     } else if (text.length > 0) {
       // The trigram index cannot match fewer than three characters: scan path and headers.
       where.push("(instr(lower(path), lower(?)) > 0 OR instr(lower(headers), lower(?)) > 0)");
