@@ -143,8 +143,8 @@ function cpuPerRequest(before, after, generator, pid, requests) {
   return { main, busiest, rest, generator: (generator.user + generator.system) / requests };
 }
 
-// Why the ratio stays far below 0.6 on this machine, from `node --cpu-prof` of the listener
-// under this load (2026-12-04). It stays in the report, so a rerun does not lose it.
+// Why the ratio stays far below 0.6 on this machine, from per-thread CPU times and `node --cpu-prof`
+// profiles of the listener under this load (2026-12-04). It stays in the report, so a rerun keeps it.
 const ANALYSIS = [
   '',
   'The CPU columns come from /proc for the median round: microseconds of CPU per request on the server\'s',
@@ -152,9 +152,9 @@ const ANALYSIS = [
   'and in the load generator. All of them share the same two cores.',
   '',
   'Why the ratio stays far below 0.6 here: the bare server and autocannon together keep both cores busy at',
-  'their rate (see the budget line above). Hooktray\'s main thread alone does what the bare server does plus the',
-  'capture, the signature check and the hand-off; its writer thread derives the header pairs, SHA-256 and the',
-  'Spike summary, inserts two rows with four indexes in SQLite and commits. Each request also waits for the',
+  'their rate (see the budget line above). Hooktray\'s main thread alone does what the bare server does, plus the',
+  'capture, the signature check and the hand-off. Its writer thread derives the header pairs, SHA-256 and the',
+  'Spike summary, then inserts two rows with four indexes in SQLite and commits. Each request also waits for the',
   'fsync of its group commit (about 2 ms here) and for a share of the background search indexing.',
   'Where verification runs matters as much as what it costs: in this closed loop, every microsecond on the path',
   'of a request lowers throughput by about the request rate times that microsecond. The writer thread is the',

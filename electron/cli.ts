@@ -74,8 +74,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /**
- * Explains an operating-system error that a choice of the user's causes: a port in use or
- * reserved, or a folder this user cannot write. Returns null for any other error.
+ * Explains an operating-system error caused by the user's choice of port or folder: a port in
+ * use or reserved, or a folder this user cannot write. Returns null for any other error.
  */
 export function systemErrorMessage(error: unknown): string | null {
   const { code, syscall, path } = error as NodeJS.ErrnoException;

@@ -20,19 +20,19 @@ export function pairsFromRawHeaders(rawHeaders: readonly string[]): HeaderPair[]
 
 /** Returns the first value of a header in Node's flat `rawHeaders`, matching its name case-insensitively. */
 export function findRawHeader(rawHeaders: readonly string[], name: string): string | undefined {
-  const wanted = name.toLowerCase();
+  const lowerName = name.toLowerCase();
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    if ((rawHeaders[i] as string).toLowerCase() === wanted) return rawHeaders[i + 1];
+    if ((rawHeaders[i] as string).toLowerCase() === lowerName) return rawHeaders[i + 1];
   }
   return undefined;
 }
 
 /** Returns every value of a header in Node's flat `rawHeaders`, joined with ", " as one list, or undefined. */
 export function joinRawHeader(rawHeaders: readonly string[], name: string): string | undefined {
-  const wanted = name.toLowerCase();
+  const lowerName = name.toLowerCase();
   const values: string[] = [];
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    if ((rawHeaders[i] as string).toLowerCase() === wanted) values.push(rawHeaders[i + 1] as string);
+    if ((rawHeaders[i] as string).toLowerCase() === lowerName) values.push(rawHeaders[i + 1] as string);
   }
   return values.length === 0 ? undefined : values.join(', ');
 }

@@ -48,7 +48,7 @@ export interface ReceiverOptions {
   /** Time allowed for the whole request, headers and body, in ms. */
   requestTimeoutMs?: number;
   logger: Logger;
-  /** Verifies and stores a capture; the receiver answers only after the returned promise resolves. */
+  /** Verifies and stores a capture. The receiver responds only after the returned promise resolves. */
   persist: (capture: Capture) => Promise<DeliverySummary>;
   /** Path token and rate limit; both off when absent. */
   guard?: GuardOptions;
@@ -103,7 +103,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     // socket on the client's FIN. This keeps it open, so a sender that half-closes still gets it.
     // NOTE: `httpAllowHalfOpen` is an undocumented property of node:http's Server (Node 20).
     (this.server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
-    // Node keeps only the first 2,000 header lines by default and drops the rest silently; the
+    // By default Node keeps only the first 2,000 header lines and drops the rest silently. The
     // header size limit (431 beyond it) bounds them instead, so every header received is stored.
     this.server.maxHeadersCount = 0;
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {

@@ -61,7 +61,7 @@ interface Waiter {
 /**
  * Analyzes captures and commits on a worker thread, so the Spike summary, the diagnosis of
  * invalid signatures, fsync and SQLite work stay off the receiver's event loop. If the thread
- * dies, its pending writes fail (the receiver answers 503) and the next write after
+ * dies, its pending writes fail (the receiver responds 503) and the next write after
  * WRITER_RESTART_DELAY_MS starts a new thread, so capture resumes by itself.
  */
 export class WorkerWriteBackend implements WriteBackend {

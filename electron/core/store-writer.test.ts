@@ -32,7 +32,7 @@ describe('writeItems', () => {
   it('stores the batch when one verdict cannot be serialized', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hooktray-writer-items-'));
     const db = openDatabase(join(dir, 'hooktray.db'), {});
-    // JSON.stringify throws on a BigInt, as it would on any value that is not plain data.
+    // JSON.stringify throws on a BigInt, as it does on a circular value.
     const broken = { status: 'valid', scheme: 'spike', profile: 'spike', reason: 'checked', keyIndex: 0n } as unknown as Verdict;
 
     const results = writeItems(new DeliveryWriter(db), [{ kind: 'capture', capture: capture('01JWRITERITEMSGOOD00000000') }, { kind: 'capture', capture: capture('01JWRITERITEMSBROKEN000000', broken) }], EMPTY_ANALYSIS_CONTEXT);

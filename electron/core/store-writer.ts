@@ -38,7 +38,7 @@ export type WriteRow = [
 /** A delivery to store: analyzed already (imports, tests), or a capture that the writer analyzes. */
 export type WriteItem = { kind: 'row'; row: WriteRow } | { kind: 'capture'; capture: Capture };
 
-/** What the writer reports for each stored item: the delivery it repeats, and what it derived from a capture. */
+/** Result of storing one item: the delivery it repeats, and the fields derived from a capture. */
 export interface WriteResult {
   retryOf: string | null;
   derived: Derived | null;

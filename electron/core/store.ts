@@ -180,9 +180,9 @@ export class DeliveryStore {
   }
 
   /**
-   * Queues an item for the next group commit. With `rejectWhenBusy` it rejects at once, with
-   * StoreWriteError code STORE_BUSY, while more than `maxQueuedBytes` wait for a commit; an
-   * empty queue accepts an item of any size. Imports leave it off and wait for their own batches.
+   * Queues an item for the next group commit. With `rejectWhenBusy`, it rejects at once with
+   * StoreWriteError code STORE_BUSY while more than `maxQueuedBytes` wait for a commit. An empty
+   * queue accepts an item of any size. Imports leave the option off and wait for their batches.
    */
   private enqueue<T>(item: WriteItem, options: { rejectWhenBusy?: boolean }, result: (written: WriteResult) => T): Promise<T> {
     const bytes = itemBytes(item);
