@@ -5,7 +5,7 @@ import { defaultDataDir } from '../core/app-info';
 import { loadConfigFile, parseConfig, resolveKeys } from '../core/config';
 import type { ImportErrorCode } from '../core/contract';
 import type { Analyze } from '../core/export/import';
-import { importDeliveries } from '../core/export/import';
+import { readImport, storeImport } from '../core/export/import';
 import { findProfile, verifyDelivery } from '../core/signatures/verify';
 import type { Profile } from '../core/signatures/types';
 import type { KeyVault } from '../core/signatures/verify';
@@ -58,13 +58,18 @@ export async function runImport(argv: string[]): Promise<number> {
   const configFile = values.config === undefined ? null : resolve(values.config);
   const config = configFile === null ? parseConfig({}, 'defaults') : loadConfigFile(configFile);
   const vault = resolveKeys(config.keyRefs, configFile);
+
+  // Read the whole file before opening the store, because opening it creates the folder and
+  // the database, and a file that is not an export must leave neither behind.
+  const parsed = readImport({ path });
+  if (!parsed.ok) {
+    process.stderr.write(`hooktray import: ${parsed.message}\n`);
+    return IMPORT_ERROR_EXIT_CODES[parsed.code];
+  }
+
   const store = new DeliveryStore({ dataDir: resolve(values['data-dir'] ?? defaultDataDir()) });
   try {
-    const result = await importDeliveries({ path }, store, analyzeWith(config.profiles, vault));
-    if (!result.ok) {
-      process.stderr.write(`hooktray import: ${result.message}\n`);
-      return IMPORT_ERROR_EXIT_CODES[result.code];
-    }
+    const result = await storeImport(parsed, store, analyzeWith(config.profiles, vault));
     for (const warning of result.warnings.slice(0, 20)) process.stderr.write(`hooktray import: ${warning}\n`);
     process.stderr.write(`Imported ${result.imported} deliveries from ${path}; ${result.renamed} got a new id because their id was already stored.\n`);
     return 0;

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseExportArgs, runExport } from '../../electron/cli/export';
@@ -114,6 +114,26 @@ describe('hooktray export and import', () => {
     vi.restoreAllMocks();
     expect(code).toBe(2);
     expect(stderr.join('')).toContain('No deliveries found to import');
+  });
+
+  it('leaves no store after a failed import', async () => {
+    const folder = tempDir('cli-wrong-file');
+    const files: Record<string, string> = {
+      'broken.har': '{"log":',
+      'notes.ndjson': '{"not":"a fixture"}\n',
+      'first-bad.ndjson': 'plain text\n{"id":"01ARZ3NDEKTSV4RRFFQ69G5FAV"}\n',
+      'settings.json': '{"theme":"dark"}',
+    };
+    for (const [name, text] of Object.entries(files)) {
+      writeFileSync(join(folder, name), text);
+      const dataDir = join(tempDir('cli-wrong-file-store'), 'store');
+      const stderr = quietStderr();
+      const code = await main(['import', join(folder, name), '--data-dir', dataDir]);
+      vi.restoreAllMocks();
+      expect(code, name).toBe(2);
+      expect(stderr.join(''), name).toContain(name);
+      expect(existsSync(dataDir), name).toBe(false);
+    }
   });
 
   it('reports a missing import path', async () => {

@@ -29,11 +29,28 @@ export type Analyze = (request: CapturedRequest) => Pick<DeliveryDetail, 'verdic
 /** Deliveries queued for the store before waiting for their commit. */
 const ADD_BATCH = 500;
 
+/** Requests read and validated from an export, ready for `storeImport`. */
+export interface ParsedImport {
+  ok: true;
+  requests: ImportedRequest[];
+  warnings: string[];
+}
+
 /**
  * Imports a fixture folder, a HAR file or an NDJSON file into the store. A delivery whose id
  * is already stored gets a new id, and every verdict reason starts with where it came from.
  */
 export async function importDeliveries(request: ImportRequest, target: ImportTarget, analyze: Analyze): Promise<ImportResult> {
+  const parsed = readImport(request);
+  if (!parsed.ok) return parsed;
+  return storeImport(parsed, target, analyze);
+}
+
+/**
+ * Reads and validates every record of an import without touching a store, so a caller can
+ * reject a file that is not an export before it opens or creates the store.
+ */
+export function readImport(request: ImportRequest): ParsedImport | Extract<ImportResult, { ok: false }> {
   const warnings: string[] = [];
   let requests: ImportedRequest[];
   try {
@@ -47,9 +64,13 @@ export async function importDeliveries(request: ImportRequest, target: ImportTar
   if (requests.length === 0) {
     return { ok: false, code: 'unrecognized-format', message: 'No deliveries found to import: expected a fixture folder with index.json, a .har file or an .ndjson file from hooktray export.' };
   }
+  return { ok: true, requests, warnings };
+}
 
-  const stored = await storeRequests(requests, target, analyze);
-  return { ok: true, imported: stored.ids.length, ids: stored.ids, renamed: stored.renamed, warnings };
+/** Stores the requests that `readImport` returned. */
+export async function storeImport(parsed: ParsedImport, target: ImportTarget, analyze: Analyze): Promise<Extract<ImportResult, { ok: true }>> {
+  const stored = await storeRequests(parsed.requests, target, analyze);
+  return { ok: true, imported: stored.ids.length, ids: stored.ids, renamed: stored.renamed, warnings: parsed.warnings };
 }
 
 function fileSetFromPath(path: string): FileSet | null {
