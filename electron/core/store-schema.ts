@@ -64,7 +64,26 @@ const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
       CREATE INDEX target_responses_delivery ON target_responses (delivery_id, seq);
     `);
   },
+  // Retries are looked up by a 52-bit integer taken from the body's SHA-256 instead of by the
+  // 64-character hex text with method and path: each insert lands at a random place in this
+  // index, and the smaller entries make an insert into a large store about twice as cheap.
+  (db) => {
+    db.function('hooktray_body_key', { deterministic: true }, (sha256: unknown) => bodyKey(String(sha256)));
+    db.exec(`
+      ALTER TABLE deliveries ADD COLUMN body_key INTEGER;
+      UPDATE deliveries SET body_key = hooktray_body_key(body_sha256);
+      DROP INDEX deliveries_body;
+      CREATE INDEX deliveries_body_key ON deliveries (body_key);
+    `);
+  },
 ];
+
+/** The retry lookup's key of a body: the first 52 bits of its SHA-256, exact as a JS number. */
+export function bodyKey(sha256Hex: string): number {
+  const key = parseInt(sha256Hex.slice(0, 13), 16);
+  // Never NaN, which SQLite would store as NULL; the full digest is compared anyway.
+  return Number.isNaN(key) ? 0 : key;
+}
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

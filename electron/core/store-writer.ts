@@ -3,7 +3,7 @@ import type { DeliveryDetail, Verdict } from './contract';
 import type { Analysis, AnalysisContext, Capture, CapturedRequest, Derived } from './ingest';
 import { ingestCapture } from './ingest';
 import { spikeSummaryOf } from './spike-summary';
-import { migrate } from './store-schema';
+import { bodyKey, migrate } from './store-schema';
 
 /** A delivery ready to store; `retryOf` is filled in by the writer. */
 export type NewDelivery = Omit<DeliveryDetail, 'retryOf'>;
@@ -132,10 +132,12 @@ export class DeliveryWriter {
 
   constructor(db: Database.Database) {
     this.insert = db.prepare(`INSERT INTO deliveries (id, received_at, monotonic_ns, method, path, http_version, remote_address,
-      forwarded_for, headers, size, truncated, content_encoding, decode_error, body_sha256, verdict_status, verdict, spike, retry_of)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      forwarded_for, headers, size, truncated, content_encoding, decode_error, body_sha256, verdict_status, verdict, spike, retry_of, body_key)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.insertBody = db.prepare('INSERT INTO bodies (seq, body, decoded) VALUES (?, ?, ?)');
-    this.findRetry = db.prepare('SELECT id, retry_of FROM deliveries WHERE body_sha256 = ? AND method = ? AND path = ? AND truncated = 0 ORDER BY seq LIMIT 1');
+    this.findRetry = db.prepare(
+      'SELECT id, retry_of FROM deliveries WHERE body_key = ? AND body_sha256 = ? AND method = ? AND path = ? AND truncated = 0 ORDER BY seq LIMIT 1',
+    );
     this.insertBatchTransaction = db.transaction((rows: readonly WriteRow[]) => rows.map((row) => this.insertOne(row)));
   }
 
@@ -147,16 +149,17 @@ export class DeliveryWriter {
   private insertOne(row: WriteRow): string | null {
     const [id, receivedAtMs, monotonicNs, method, path, httpVersion, remoteAddress, forwardedFor, headersJson, size, truncated, contentEncoding,
       decodeError, bodySha256, verdictStatus, verdictJson, spikeJson, body, decodedBody] = row;
-    const retryOf = truncated === 1 || size === 0 ? null : this.findRetryOf(bodySha256, method, path);
+    const key = bodyKey(bodySha256);
+    const retryOf = truncated === 1 || size === 0 ? null : this.findRetryOf(key, bodySha256, method, path);
     const info = this.insert.run(id, receivedAtMs, monotonicNs, method, path, httpVersion, remoteAddress, forwardedFor, headersJson, size, truncated,
-      contentEncoding, decodeError, bodySha256, verdictStatus, verdictJson, spikeJson, retryOf);
+      contentEncoding, decodeError, bodySha256, verdictStatus, verdictJson, spikeJson, retryOf, key);
     this.insertBody.run(info.lastInsertRowid, asBuffer(body), decodedBody === null ? null : asBuffer(decodedBody));
     return retryOf;
   }
 
   /** A retry repeats an earlier delivery's method, path and body; Spike retries carry no id. */
-  private findRetryOf(bodySha256: string, method: string, path: string): string | null {
-    const first = this.findRetry.get(bodySha256, method, path) as { id: string; retry_of: string | null } | undefined;
+  private findRetryOf(key: number, bodySha256: string, method: string, path: string): string | null {
+    const first = this.findRetry.get(key, bodySha256, method, path) as { id: string; retry_of: string | null } | undefined;
     if (first === undefined) return null;
     return first.retry_of ?? first.id;
   }

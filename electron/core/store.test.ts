@@ -186,6 +186,34 @@ describe('DeliveryStore', () => {
     expect(store.list({ verdicts: ['valid'] }).total).toBe(1);
   });
 
+  it('finds retries in a store from before the compact retry key, after the migration', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'hooktray-store-'));
+    const older = new DeliveryStore({ dataDir });
+    const first = await older.add(delivery('/spike', '[{"event_type":"record_change"}]'));
+    const other = await older.add(delivery('/spike', '[]'));
+    await older.close();
+    // Turns the file back into schema version 2, which indexed the hex digest with method and path.
+    const db = new Database(join(dataDir, 'hooktray.db'));
+    db.exec(`DROP INDEX deliveries_body_key;
+      ALTER TABLE deliveries DROP COLUMN body_key;
+      CREATE INDEX deliveries_body ON deliveries (body_sha256, method, path);`);
+    db.pragma('user_version = 2');
+    db.close();
+
+    const store = newStore(dataDir);
+    const retry = await store.add(delivery('/spike', '[{"event_type":"record_change"}]'));
+    const otherRetry = await store.add(delivery('/spike', '[]'));
+    const samePathOtherMethod = await store.add({ ...delivery('/spike', '[]'), method: 'PUT' });
+    expect(retry.retryOf).toBe(first.id);
+    expect(otherRetry.retryOf).toBe(other.id);
+    expect(samePathOtherMethod.retryOf).toBeNull();
+
+    const check = new Database(join(dataDir, 'hooktray.db'), { readonly: true });
+    expect(check.prepare('SELECT count(*) AS n FROM deliveries WHERE body_key IS NULL').get()).toEqual({ n: 0 });
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'deliveries_body%'").all()).toEqual([{ name: 'deliveries_body_key' }]);
+    check.close();
+  });
+
   it('rejects a database from a newer Hooktray', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'hooktray-store-'));
     const db = new Database(join(dataDir, 'hooktray.db'));
