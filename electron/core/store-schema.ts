@@ -64,9 +64,8 @@ const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
       CREATE INDEX target_responses_delivery ON target_responses (delivery_id, seq);
     `);
   },
-  // Retries are looked up by a 52-bit integer taken from the body's SHA-256 instead of by the
-  // 64-character hex text with method and path: each insert lands at a random place in this
-  // index, and the smaller entries make an insert into a large store about twice as cheap.
+  // Retries are looked up by a 52-bit integer from the body's SHA-256, not by its 64 hex digits
+  // with method and path. Each insert lands at a random place in this index, so small entries matter.
   (db) => {
     db.function('hooktray_body_key', { deterministic: true }, (sha256: unknown) => bodyKey(String(sha256)));
     db.exec(`
@@ -78,10 +77,10 @@ const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
   },
 ];
 
-/** The retry lookup's key of a body: the first 52 bits of its SHA-256, exact as a JS number. */
+/** Returns the retry lookup's key of a body: the first 52 bits of its SHA-256, exact as a JS number. */
 export function bodyKey(sha256Hex: string): number {
   const key = parseInt(sha256Hex.slice(0, 13), 16);
-  // Never NaN, which SQLite would store as NULL; the full digest is compared anyway.
+  // SQLite would store NaN as NULL. A non-hex digest gets key 0, and the lookup compares the full digest anyway.
   return Number.isNaN(key) ? 0 : key;
 }
 
