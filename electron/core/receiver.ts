@@ -107,6 +107,12 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     // header size limit (431 beyond it) bounds them instead, so every header received is stored.
     this.server.maxHeadersCount = 0;
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+      if (error.code === 'ECONNRESET') {
+        // The client reset its connection, often between requests, so no response can be sent.
+        this.options.logger.debug('receiver: client reset its connection', { remote: socket.remoteAddress });
+        socket.destroy();
+        return;
+      }
       this.options.logger.warn('receiver: malformed request rejected', { code: error.code, remote: socket.remoteAddress });
       if (socket.writable && !socket.destroyed) {
         const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
@@ -162,7 +168,14 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     const storedPath = this.checkGuard(request, response, path);
     if (storedPath === null) return;
 
-    const body = await readBody(request, findRawHeader(request.rawHeaders, 'content-length'), this.options.bodyLimit);
+    let body: ReadResult;
+    try {
+      body = await readBody(request, findRawHeader(request.rawHeaders, 'content-length'), this.options.bodyLimit);
+    } catch (error) {
+      // No complete request arrived, so none is stored. The sender gets a connection error and may retry.
+      this.options.logger.warn('receiver: connection closed before the request body was complete; nothing stored', { method: request.method, path, error: String(error) });
+      return;
+    }
     // Several Content-Encoding lines form one list of codings, in the order applied.
     const contentEncoding = joinRawHeader(request.rawHeaders, 'content-encoding')?.trim().toLowerCase() || null;
     // Decoded here, not on the writer thread, so the store's bound on queued bytes counts the result.

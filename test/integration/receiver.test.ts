@@ -148,3 +148,49 @@ describe('receiver against malformed and slow clients', () => {
     expect(response.headers.get('x-hooktray-delivery')).toMatch(/^[0-9A-Z]{26}$/);
   });
 });
+
+describe('receiver logging of clients that reset', () => {
+  let lines: { level: string; message: string }[];
+  let receiver: Receiver;
+  let store: DeliveryStore;
+
+  beforeAll(async () => {
+    lines = [];
+    const record = (level: string) => (message: string) => lines.push({ level, message });
+    store = new DeliveryStore({ dataDir: tempDir() });
+    receiver = new Receiver({ port: 0, logger: { info: record('info'), warn: record('warn'), error: record('error'), debug: record('debug') }, persist: (capture) => store.ingest(capture) });
+    await receiver.listen();
+  });
+
+  afterAll(async () => {
+    await receiver.close();
+    await store.close();
+  });
+
+  /** Sends `text`, then resets the connection instead of closing it. */
+  function sendAndReset(text: string): Promise<void> {
+    return new Promise((resolve) => {
+      const socket = connect(receiver.port, '127.0.0.1', () => {
+        socket.write(text, () => setTimeout(() => socket.resetAndDestroy(), 50));
+      });
+      socket.on('error', () => resolve());
+      socket.on('close', () => resolve());
+    });
+  }
+
+  it('logs a reset within the headers at debug level', async () => {
+    lines.length = 0;
+    await sendAndReset('POST /in-headers HTTP/1.1\r\nHost: x\r\nContent-Le');
+    await expect.poll(() => lines.map((line) => line.message)).toEqual(['receiver: client reset its connection']);
+    expect(lines.map((line) => line.level)).toEqual(['debug']);
+  });
+
+  it('warns once about a body cut off by a reset', async () => {
+    lines.length = 0;
+    await sendAndReset('POST /in-body HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\npartial');
+    const notDebug = () => lines.filter((line) => line.level !== 'debug');
+    await expect.poll(() => notDebug().map((line) => line.level)).toEqual(['warn']);
+    expect(notDebug()[0]?.message).toMatch(/before the request body was complete; nothing stored/);
+    expect(store.list().total).toBe(0);
+  });
+});
