@@ -15,6 +15,7 @@ import { MemoryKeyStore } from './key-store';
 import { DEFAULT_SETTINGS, SettingsService, vaultFrom } from './settings';
 import type { RetentionPolicy, StoreOptions } from './store';
 import { DeliveryStore } from './store';
+import { itemBytes } from './store-writer';
 
 export interface CoreOptions {
   version: string;
@@ -101,7 +102,10 @@ export class HooktrayCore {
       persist: (capture) => {
         // A writer thread is the busier one, so the receiver's thread checks the signature.
         // Setting the field costs less than copying the capture, which showed in profiles.
-        if (this.store.analyzesOffThread) capture.verdict = quickVerdict(capture, this.analysisContext, Date.now());
+        // A capture that the store rejects as busy is not checked, so overload costs no HMAC.
+        if (this.store.analyzesOffThread && !this.store.isBusyFor(itemBytes({ kind: 'capture', capture }))) {
+          capture.verdict = quickVerdict(capture, this.analysisContext, Date.now());
+        }
         return this.store.ingest(capture, { rejectWhenBusy: true });
       },
       ...(guard === undefined ? {} : { guard }),

@@ -214,6 +214,18 @@ describe('DeliveryStore', () => {
     check.close();
   });
 
+  it('reports busy only while bytes wait', async () => {
+    const store = new DeliveryStore({ dataDir: mkdtempSync(join(tmpdir(), 'hooktray-store-')), maxQueuedBytes: 10 });
+    open.push(store);
+    expect(store.isBusyFor(50)).toBe(false);
+    const waiting = store.add(delivery('/busy', '12345678'));
+    expect(store.isBusyFor(2)).toBe(false);
+    expect(store.isBusyFor(3)).toBe(true);
+    await expect(store.add(delivery('/busy', '123'), { rejectWhenBusy: true })).rejects.toMatchObject({ code: 'STORE_BUSY' });
+    await waiting;
+    expect(store.isBusyFor(50)).toBe(false);
+  });
+
   it('rejects a database from a newer Hooktray', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'hooktray-store-'));
     const db = new Database(join(dataDir, 'hooktray.db'));

@@ -186,7 +186,7 @@ export class DeliveryStore {
    */
   private enqueue<T>(item: WriteItem, options: { rejectWhenBusy?: boolean }, result: (written: WriteResult) => T): Promise<T> {
     const bytes = itemBytes(item);
-    if (options.rejectWhenBusy === true && this.queuedBytes > 0 && this.queuedBytes + bytes > this.maxQueuedBytes) {
+    if (options.rejectWhenBusy === true && this.isBusyFor(bytes)) {
       const message = `The store is busy: ${this.queuedBytes} body bytes are waiting for a commit, over the limit of ${this.maxQueuedBytes}; retry shortly.`;
       return Promise.reject(new StoreWriteError(message, 'STORE_BUSY'));
     }
@@ -206,6 +206,11 @@ export class DeliveryStore {
         this.timer = this.groupCommitMs > 0 ? setTimeout(() => this.flush(), this.groupCommitMs) : setImmediate(() => this.flush());
       }
     });
+  }
+
+  /** Tells whether an item of `bytes` body bytes would be rejected with STORE_BUSY now. */
+  isBusyFor(bytes: number): boolean {
+    return this.queuedBytes > 0 && this.queuedBytes + bytes > this.maxQueuedBytes;
   }
 
   /** Body bytes queued or in flight to the writer. */
