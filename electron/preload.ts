@@ -71,4 +71,7 @@ export function createPreloadApi(ipc: Pick<typeof ipcRenderer, 'invoke' | 'on' |
 }
 
 // contextBridge exists only in a renderer; the guard lets unit tests import this file.
+// NOTE: contextBridge copies a plain object by assigning each key (CreateProxyForAPI in Electron's
+// electron_api_context_bridge.cc), so a "__proto__" key such as a response header of that name is
+// likely lost both ways. That is read from the source only, because no test runs Electron itself.
 if (process.contextIsolated) contextBridge.exposeInMainWorld(API_GLOBAL_NAME, createPreloadApi(ipcRenderer));

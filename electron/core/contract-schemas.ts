@@ -27,9 +27,29 @@ export const profileSettingsSchema = z.strictObject({
   options: z.record(z.string(), z.unknown()),
 });
 
+/**
+ * Builds the schema of a JSON object that maps header names to values. z.record (zod 4.6.7)
+ * skips a "__proto__" key without checking it, so this schema checks each own entry and
+ * rebuilds the object with Object.fromEntries, which keeps "__proto__" as an own key.
+ */
+export function headerRecord(name: z.ZodType<string>, value: z.ZodType<string>) {
+  const entry = z.tuple([name, value]);
+  const isObject = (input: unknown): input is object => typeof input === 'object' && input !== null && !Array.isArray(input);
+
+  return z.custom<object>(isObject, 'expected an object of header names and values').transform((input, context) => {
+    const headers: [string, string][] = [];
+    for (const [key, item] of Object.entries(input)) {
+      const checked = entry.safeParse([key, item]);
+      if (checked.success) headers.push(checked.data);
+      else context.addIssue({ code: 'custom', message: checked.error.issues[0]?.message ?? 'invalid header name or value', input: item, path: [key] });
+    }
+    return Object.fromEntries(headers);
+  });
+}
+
 export const responseConfigSchema = z.strictObject({
   status: z.number().int().min(100).max(599),
-  headers: z.record(headerName, headerValue),
+  headers: headerRecord(headerName, headerValue),
   body: z.string().max(1024 * 1024),
   delayMs: z.number().int().min(0).max(120_000),
 });

@@ -3,9 +3,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from './config';
+import type { Settings } from './contract';
+import { parseInvokeRequest } from './contract-schemas';
 import { MemoryKeyStore, MutableVault } from './key-store';
 import { silentLogger } from './logger';
+import type { SettingsTarget } from './settings';
 import { DEFAULT_SETTINGS, SettingsService, checkProfiles, loadSettingsFile, saveSettingsFile } from './settings';
+
+/** Response headers whose names are also members of Object.prototype, in the order sent. */
+const OBJECT_MEMBER_HEADERS: [string, string][] = [
+  ['__proto__', 'proto-value'],
+  ['constructor', 'constructor-value'],
+  ['toString', 'to-string-value'],
+  ['Content-Type', 'application/json'],
+];
+
+/** Builds a SettingsTarget that records each response it is given and ignores the rest. */
+function responseRecorder(responses: Settings['response'][]): SettingsTarget {
+  return {
+    useProfiles: () => undefined,
+    setProfiles: async () => 0,
+    setResponse: (response) => responses.push(response),
+    setRetention: () => undefined,
+    setProtection: () => undefined,
+    pushes: { publish: () => undefined },
+  };
+}
 
 describe('settings file', () => {
   let dir: string;
@@ -118,5 +141,42 @@ describe('settings file', () => {
     expect(result.ok).toBe(true);
     expect(vault.keysFor('__proto__')).toEqual(['k1']);
     expect(Object.getOwnPropertyDescriptor(await keyStore.load(), '__proto__')?.value).toEqual(['k1']);
+  });
+
+  it('loads response headers named like Object members', () => {
+    const response = { ...DEFAULT_SETTINGS.response, headers: Object.fromEntries(OBJECT_MEMBER_HEADERS) };
+    writeFileSync(file, JSON.stringify({ version: 1, settings: { response } }));
+
+    const headers = loadSettingsFile(file).response.headers;
+    expect(Object.entries(headers)).toEqual(OBJECT_MEMBER_HEADERS);
+    expect(Object.getPrototypeOf(headers)).toBe(Object.prototype);
+  });
+
+  it('saves and applies response headers named like Object members', async () => {
+    const response = { ...DEFAULT_SETTINGS.response, headers: Object.fromEntries(OBJECT_MEMBER_HEADERS) };
+    // JSON.parse creates "__proto__" as an own key, as the browser bridge does with each request.
+    const request = parseInvokeRequest('settings.update', JSON.parse(JSON.stringify({ response })));
+    if (!request.ok) throw new Error(request.message);
+    const applied: Settings['response'][] = [];
+    const service = new SettingsService({ file, keyStore: new MemoryKeyStore(), vault: new MutableVault(), initial: DEFAULT_SETTINGS, logger: silentLogger });
+    service.attach(responseRecorder(applied));
+
+    const result = await service.update(request.request);
+    expect(result.ok).toBe(true);
+    expect(Object.entries(applied[0]?.headers ?? {})).toEqual(OBJECT_MEMBER_HEADERS);
+    expect(Object.entries(service.current.response.headers)).toEqual(OBJECT_MEMBER_HEADERS);
+    expect(Object.entries(loadSettingsFile(file).response.headers)).toEqual(OBJECT_MEMBER_HEADERS);
+  });
+
+  it('names the field of an invalid response header', () => {
+    const cases: [string, Record<string, string>, string][] = [
+      ['a value with a line break', Object.fromEntries([['__proto__', 'a\r\nSet-Cookie: x=1']]), 'response.headers.__proto__'],
+      ['a name with a space', { 'Bad Name': 'x' }, 'response.headers.Bad Name'],
+    ];
+    for (const [label, headers, field] of cases) {
+      const request = parseInvokeRequest('settings.update', JSON.parse(JSON.stringify({ response: { ...DEFAULT_SETTINGS.response, headers } })));
+      expect(request.ok, label).toBe(false);
+      expect(request.ok ? '' : request.message, label).toContain(`field "${field}"`);
+    }
   });
 });

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import http from 'node:http';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir, writeConfig } from '../support/listen-process';
+import { postForRawHeaders, tempDir, writeConfig } from '../support/listen-process';
 import { spikeBody, spikeSignature } from '../support/spike';
 import type { UiProcess } from '../support/ui-process';
 import { launchChromium, postOrdered, screenshotPath, startUi, waitUntil } from '../support/ui-process';
@@ -262,5 +262,30 @@ describe('hooktray ui in Chromium with a __proto__ profile', () => {
     await dialog.getByText('Profile "__proto__" now has 1 key').waitFor();
     await profile.getByText('1 key', { exact: true }).waitFor();
     expect(pageErrors).toEqual([]);
+  });
+
+  it('saves response headers named like Object members', async () => {
+    const headers: [string, string][] = [
+      ['__proto__', 'proto-value'],
+      ['constructor', 'constructor-value'],
+      ['toString', 'to-string-value'],
+    ];
+    const headersText = headers.map(([name, value]) => `${name}: ${value}`).join('\n');
+    const page = await browser.newPage();
+    await page.goto(ui.uiUrl);
+
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Settings' });
+    await dialog.getByLabel('Headers').fill(headersText);
+    await dialog.getByRole('button', { name: 'Save settings' }).click();
+    await dialog.getByText('Settings saved.').waitFor();
+
+    const response = await postForRawHeaders(`${ui.receiverUrl}/hook`);
+    expect(response.status).toBe(200);
+    expect(response.rawHeaders.slice(0, headers.length)).toEqual(headers);
+
+    await page.reload();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    expect(await page.getByRole('dialog', { name: 'Settings' }).getByLabel('Headers').inputValue()).toBe(headersText);
   });
 });

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { CLI, tempDir, writeConfig } from '../support/listen-process';
+import { CLI, postForRawHeaders, startListen, tempDir, writeConfig } from '../support/listen-process';
 
 function runListen(args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, [CLI, 'listen', '--no-tunnel', '--json', ...args], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, ...env } });
@@ -75,3 +75,34 @@ describe('hooktray listen configuration errors', () => {
     expect(result.stderr).toContain('--frobnicate');
   });
 });
+
+describe('hooktray listen configured response', () => {
+  it('sends headers named like Object members', async () => {
+    const headers: [string, string][] = [
+      ['__proto__', 'proto-value'],
+      ['constructor', 'constructor-value'],
+      ['toString', 'to-string-value'],
+      ['Content-Type', 'text/plain'],
+    ];
+    const dir = tempDir();
+    // JSON.stringify writes "__proto__" because Object.fromEntries made it an own property.
+    const config = writeConfig(dir, { response: { status: 202, headers: Object.fromEntries(headers), body: 'ok' } });
+    const listen = await startListen(['--data-dir', dir, '--config', config]);
+    try {
+      const response = await postForRawHeaders(`${listen.localUrl}/hook`);
+      expect(response.status).toBe(202);
+      expect(response.rawHeaders.slice(0, headers.length)).toEqual(headers);
+    } finally {
+      await listen.stop();
+    }
+  });
+
+  it('names an invalid __proto__ header value', () => {
+    const dir = tempDir();
+    const config = writeConfig(dir, { response: { headers: Object.fromEntries([['__proto__', 5]]) } });
+    const result = runListen(['--data-dir', dir, '--config', config]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('field "response.headers.__proto__"');
+  });
+});
+

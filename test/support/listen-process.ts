@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -94,6 +95,24 @@ export async function startListen(args: string[], env: NodeJS.ProcessEnv = {}): 
 export async function post(url: string, body: Uint8Array | string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string }> {
   const response = await fetch(url, { method: 'POST', body: typeof body === 'string' ? body : Buffer.from(body), headers });
   return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/**
+ * Posts `{}` and resolves with the status and the response's raw header pairs in received
+ * order. It reads rawHeaders because IncomingMessage.headers lower-cases names and drops a
+ * header named "__proto__".
+ */
+export function postForRawHeaders(url: string): Promise<{ status: number; rawHeaders: [string, string][] }> {
+  return new Promise((resolvePost, reject) => {
+    const request = http.request(url, { method: 'POST', headers: { 'Content-Type': 'application/json' } }, (response) => {
+      const rawHeaders: [string, string][] = [];
+      for (let i = 0; i < response.rawHeaders.length; i += 2) rawHeaders.push([response.rawHeaders[i] as string, response.rawHeaders[i + 1] as string]);
+      response.resume();
+      response.on('end', () => resolvePost({ status: response.statusCode ?? 0, rawHeaders }));
+    });
+    request.on('error', reject);
+    request.end('{}');
+  });
 }
 
 /** Reads the path of every stored delivery, opening the store without a writer thread. */

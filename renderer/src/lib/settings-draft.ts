@@ -80,14 +80,16 @@ function parseProfile(draft: ProfileDraft, index: number): ProfileSettings | { f
 }
 
 function parseHeaders(text: string): { ok: true; headers: Record<string, string> } | { ok: false; field: string; message: string } {
-  const headers: Record<string, string> = {};
+  const headers = new Map<string, string>();
   for (const [index, line] of text.split('\n').entries()) {
     if (line.trim() === '') continue;
     const colon = line.indexOf(':');
     if (colon <= 0) return { ok: false, field: 'response.headers', message: `Response header line ${index + 1} "${line}" has no "Name: value" form.` };
-    headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+    headers.set(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
   }
-  return { ok: true, headers };
+  // Object.fromEntries defines own properties, so a header named "__proto__" stays a header.
+  // Assigning it to a plain object would set the object's prototype instead.
+  return { ok: true, headers: Object.fromEntries(headers) };
 }
 
 /** Converts the form to settings; the bridge and the core check the values again. */
