@@ -13,6 +13,8 @@ export default defineConfig({
           main: resolve(__dirname, 'electron/main.ts'),
           // The store looks for its writer thread's script beside its own module.
           'store-writer-worker': resolve(__dirname, 'electron/core/store-writer-worker.ts'),
+          // The replay service looks for its diff thread's script there too.
+          'diff-worker': resolve(__dirname, 'electron/core/diff-worker.ts'),
         },
       },
     },

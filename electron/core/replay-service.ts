@@ -11,7 +11,8 @@ import type {
   TestEventResult,
 } from './contract';
 import type { DiffSide } from './diff';
-import { diffDeliveries } from './diff';
+import type { DiffRunner } from './diff-runner';
+import { findDiffWorkerScript, InlineDiffRunner, WorkerDiffRunner } from './diff-runner';
 import { Forwarder } from './forward';
 import type { Logger } from './logger';
 import type { PushHub } from './push-hub';
@@ -31,6 +32,11 @@ export interface ReplayServiceOptions {
   signing: () => { profiles: readonly Profile[]; vault: KeyVault };
   /** Time allowed for each target exchange, in ms. */
   timeoutMs?: number;
+  /**
+   * Compiled script of the diff thread, by default the one beside this module. With null, or
+   * when running from source, comparisons run on the calling thread.
+   */
+  diffScript?: string | null;
 }
 
 /**
@@ -40,8 +46,11 @@ export interface ReplayServiceOptions {
 export class ReplayService {
   readonly responses: TargetResponseStore;
   readonly forwarder: Forwarder;
+  readonly diffs: DiffRunner;
 
   constructor(private readonly options: ReplayServiceOptions) {
+    const diffScript = options.diffScript === undefined ? findDiffWorkerScript() : options.diffScript;
+    this.diffs = diffScript === null ? new InlineDiffRunner() : new WorkerDiffRunner(diffScript);
     this.responses = new TargetResponseStore(options.store.database);
     this.forwarder = new Forwarder({
       store: options.store,
@@ -52,8 +61,12 @@ export class ReplayService {
     });
   }
 
-  /** Compares two stored deliveries; their decoded bodies when they had a Content-Encoding. */
-  diff(request: DiffRequest): DiffResult {
+  /**
+   * Compares two stored deliveries, their decoded bodies when they had a Content-Encoding, on
+   * a diff thread when one is available. Rejects with a DiffError naming both ids when the
+   * comparison fails.
+   */
+  async diff(request: DiffRequest): Promise<DiffResult> {
     const sides: DiffSide[] = [];
     for (const id of [request.left, request.right]) {
       const delivery = this.options.store.get(id);
@@ -62,7 +75,7 @@ export class ReplayService {
       sides.push(diffSideOf(delivery));
     }
     const [left, right] = sides as [DiffSide, DiffSide];
-    return { ok: true, diff: diffDeliveries(left, right, { ignoreVolatile: request.ignoreVolatile ?? false }) };
+    return { ok: true, diff: await this.diffs.run(left, right, { ignoreVolatile: request.ignoreVolatile ?? false }) };
   }
 
   /** Re-sends a stored delivery to the URL the user gave and stores the target's response. */
@@ -110,9 +123,9 @@ export class ReplayService {
     return this.forwarder.setRules(rules);
   }
 
-  /** Cancels forwarding in flight; call before the store closes. */
+  /** Cancels forwarding in flight and stops the diff threads. Call it before the store closes. */
   async stop(): Promise<void> {
-    await this.forwarder.stop();
+    await Promise.all([this.forwarder.stop(), this.diffs.close()]);
   }
 
   private publish(response: TargetResponse): void {
