@@ -106,9 +106,9 @@ async function startCore(keyStore: { store: SafeStorageKeyStore; keys: Record<st
       response: initial.response,
       retention: initial.retention,
       logger,
-      // NOTE: a packaged app commits on the main thread, because loading the writer thread's
-      // script and better-sqlite3 from inside the asar archive has not been tried on a package.
-      store: { nativeBinding: native.path, writer: app.isPackaged ? 'inline' : 'worker' },
+      // NOTE: loading the writer thread from inside the asar archive has not been tried on a
+      // package. Where it fails to start, the store logs a warning and commits on this thread.
+      store: { nativeBinding: native.path },
       settings,
     });
   } catch (error) {

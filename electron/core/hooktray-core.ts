@@ -89,7 +89,7 @@ export class HooktrayCore {
   private constructor(private readonly options: CoreOptions) {
     this.profiles = options.profiles;
     this.vault = options.vault;
-    this.store = new DeliveryStore({ dataDir: options.dataDir, ...options.store });
+    this.store = new DeliveryStore({ dataDir: options.dataDir, logger: options.logger, ...options.store });
     // The CLI's flags win; otherwise the saved settings protect the public URL.
     const guard = options.guard ?? options.settings?.current.protection;
     if (guard !== undefined) this.options.guard = guard;

@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DeliveryStore } from './store';
 import type { Capture } from './ingest';
@@ -162,6 +163,37 @@ describe('store back-pressure bound', () => {
     const store = new DeliveryStore({ dataDir: dir, writer: 'inline', maxQueuedBytes: 10 });
     const stored = await store.add(delivery('/big', Buffer.alloc(5_000, 'b')), { rejectWhenBusy: true });
     expect(stored.size).toBe(5_000);
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('writer thread that fails to start', () => {
+  it('commits on the calling thread instead', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hooktray-writer-fallback-'));
+    const script = join(dir, 'broken-writer.js');
+    writeFileSync(script, "throw new Error('cannot load the writer');\n");
+    const warnings: string[] = [];
+    const store = new DeliveryStore({ dataDir: dir, writerScript: script, indexDelayMs: 0, logger: { warn: (message) => warnings.push(message) } });
+    expect(store.analyzesOffThread).toBe(true);
+
+    // Sent before the thread has failed, so it is moved to the fallback, not rejected.
+    const early = await store.ingest(captureOf(delivery('/sent-early')));
+    const late = await store.ingest(captureOf(delivery('/sent-late')));
+
+    expect(early.verdict.status).toBe('unverified');
+    expect(late.path).toBe('/sent-late');
+    expect(store.analyzesOffThread).toBe(false);
+    expect(warnings).toEqual(['store: the writer thread failed to start; committing on this thread instead']);
+    expect(store.list().items.map((item) => item.path)).toEqual(['/sent-late', '/sent-early']);
+    // This thread indexes for search now, as the writer thread would have.
+    const indexedSeq = (): unknown => {
+      const db = new Database(join(dir, 'hooktray.db'), { readonly: true });
+      const seq = db.prepare('SELECT indexed_seq FROM search_state').pluck().get();
+      db.close();
+      return seq;
+    };
+    await expect.poll(indexedSeq).toBe(2);
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -54,6 +54,7 @@ export class StoreWriteError extends Error {
 export const WRITER_RESTART_DELAY_MS = 1_000;
 
 interface Waiter {
+  items: WriteItem[];
   resolve: (results: WriteResult[]) => void;
   reject: (error: Error) => void;
 }
@@ -63,9 +64,16 @@ interface Waiter {
  * invalid signatures, fsync and SQLite work stay off the receiver's event loop. If the thread
  * dies, its pending writes fail (the receiver responds 503) and the next write after
  * WRITER_RESTART_DELAY_MS starts a new thread, so capture resumes by itself.
+ *
+ * If the first thread fails before it has opened the database, such as when its script cannot
+ * be loaded, every write from then on goes to the backend that `fallback` returns, the writes
+ * already sent included.
  */
 export class WorkerWriteBackend implements WriteBackend {
   private worker: Worker | null = null;
+  /** True once a thread has opened the database. */
+  private ready = false;
+  private replacement: WriteBackend | null = null;
   private nextBatchId = 1;
   private failure: Error | null = null;
   private failedAt = 0;
@@ -79,11 +87,18 @@ export class WorkerWriteBackend implements WriteBackend {
     private readonly script: string,
     private readonly file: string,
     private readonly options: DatabaseOptions & { indexDelayMs: number },
+    private readonly fallback: ((error: Error) => WriteBackend) | null = null,
   ) {
     this.start();
   }
 
+  /** False once writes have moved to the fallback backend. */
+  get offThread(): boolean {
+    return this.replacement === null;
+  }
+
   write(items: WriteItem[]): Promise<WriteResult[]> {
+    if (this.replacement !== null) return this.replacement.write(items);
     if (this.closed !== null) return Promise.reject(new StoreWriteError('The store is closed; writes are no longer accepted.', 'STORE_CLOSED'));
     if (this.worker === null && Date.now() - this.failedAt >= WRITER_RESTART_DELAY_MS) this.start();
     const worker = this.worker;
@@ -91,17 +106,19 @@ export class WorkerWriteBackend implements WriteBackend {
 
     const batchId = this.nextBatchId++;
     return new Promise((resolve, reject) => {
-      this.waitingFor(worker).set(batchId, { resolve, reject });
+      this.waitingFor(worker).set(batchId, { items, resolve, reject });
       worker.postMessage({ type: 'write', batchId, items } satisfies WriterRequest);
     });
   }
 
   configure(context: AnalysisContext): void {
     this.context = context;
+    this.replacement?.configure(context);
     this.worker?.postMessage({ type: 'configure', context } satisfies WriterRequest);
   }
 
   close(): Promise<void> {
+    if (this.replacement !== null) this.closed ??= this.replacement.close();
     this.closed ??= new Promise<void>((resolve) => {
       const worker = this.worker;
       if (worker === null) {
@@ -127,12 +144,25 @@ export class WorkerWriteBackend implements WriteBackend {
     this.starts += 1;
     // A restarted thread gets the profiles and keys before its first write.
     worker.postMessage({ type: 'configure', context: this.context } satisfies WriterRequest);
-    worker.on('message', (reply: WriterReply) => receive(waiting, reply));
+    worker.on('message', (reply: WriterReply) => {
+      if (reply.type === 'ready') this.ready = true;
+      else receive(waiting, reply);
+    });
     worker.on('error', (error) => this.fail(worker, waiting, error));
     worker.on('exit', (code) => this.fail(worker, waiting, new StoreWriteError(`The store's writer thread exited with code ${code}.`, 'WRITER_EXITED')));
   }
 
   private fail(worker: Worker, waiting: Map<number, Waiter>, error: Error): void {
+    if (!this.ready && this.fallback !== null && this.worker === worker && this.closed === null) {
+      this.worker = null;
+      const replacement = this.fallback(error);
+      replacement.configure(this.context);
+      this.replacement = replacement;
+      // The thread never opened the database, so none of these writes was committed.
+      for (const waiter of waiting.values()) replacement.write(waiter.items).then(waiter.resolve, waiter.reject);
+      waiting.clear();
+      return;
+    }
     for (const waiter of waiting.values()) waiter.reject(error);
     waiting.clear();
     if (this.worker !== worker) return;
@@ -142,7 +172,7 @@ export class WorkerWriteBackend implements WriteBackend {
   }
 }
 
-function receive(waiting: Map<number, Waiter>, reply: WriterReply): void {
+function receive(waiting: Map<number, Waiter>, reply: Exclude<WriterReply, { type: 'ready' }>): void {
   if (reply.type === 'closed') return;
   const waiter = waiting.get(reply.batchId);
   waiting.delete(reply.batchId);

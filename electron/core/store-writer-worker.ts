@@ -8,6 +8,7 @@ import { DeliveryWriter, openDatabase, writeItems } from './store-writer';
 /** Messages between the store and its writer thread. */
 export type WriterRequest = { type: 'configure'; context: AnalysisContext } | { type: 'write'; batchId: number; items: WriteItem[] } | { type: 'close' };
 export type WriterReply =
+  | { type: 'ready' }
   | { type: 'written'; batchId: number; results: WriteResult[] }
   | { type: 'failed'; batchId: number; message: string; code: string | null }
   | { type: 'closed' };
@@ -26,6 +27,7 @@ export interface WriterWorkerData extends DatabaseOptions {
  */
 function runWriter(port: NonNullable<typeof parentPort>, data: WriterWorkerData): void {
   const db = openDatabase(data.file, data);
+  port.postMessage({ type: 'ready' } satisfies WriterReply);
   const writer = new DeliveryWriter(db);
   const indexing = new IndexScheduler(new SearchIndexer(db), data.indexDelayMs);
   let queued: { batchId: number; items: WriteItem[] }[] = [];

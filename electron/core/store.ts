@@ -9,6 +9,7 @@ import type { AnalysisContext, Capture } from './ingest';
 import type { DatabaseOptions, NewDelivery, WriteItem, WriteResult } from './store-writer';
 import { DeliveryWriter, itemBytes, openDatabase, toWriteRow } from './store-writer';
 import { IndexScheduler, SEARCH_BODY_BYTES, SearchIndexer } from './store-search-index';
+import type { Logger } from './logger';
 
 export type { NewDelivery };
 
@@ -39,6 +40,8 @@ export interface StoreOptions extends DatabaseOptions {
    * of requests cannot exhaust memory.
    */
   maxQueuedBytes?: number;
+  /** Logger for the warning that the writer thread failed to start and commits moved to the calling thread. */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 /** Bodies are copied once more on their way to the writer thread, so this costs about twice as much memory. */
@@ -109,7 +112,7 @@ export class DeliveryStore {
   private queuedBytes = 0;
   private readonly indexer: SearchIndexer;
   /** Schedules indexing on this thread; null when the writer thread indexes. */
-  private readonly indexScheduler: IndexScheduler | null;
+  private indexScheduler: IndexScheduler | null;
   private readonly statements;
 
   constructor(options: StoreOptions) {
@@ -121,7 +124,12 @@ export class DeliveryStore {
     const indexDelayMs = options.indexDelayMs ?? 250;
     this.indexer = new SearchIndexer(this.db);
     if (options.writer !== 'inline' && script !== null) {
-      this.backend = new WorkerWriteBackend(script, this.file, { synchronous: options.synchronous, nativeBinding: options.nativeBinding, indexDelayMs });
+      const commitHere = (error: Error): WriteBackend => {
+        options.logger?.warn('store: the writer thread failed to start; committing on this thread instead', { script, error: String(error) });
+        this.indexScheduler = new IndexScheduler(this.indexer, indexDelayMs);
+        return new InlineWriteBackend(new DeliveryWriter(this.db));
+      };
+      this.backend = new WorkerWriteBackend(script, this.file, { synchronous: options.synchronous, nativeBinding: options.nativeBinding, indexDelayMs }, commitHere);
       this.indexScheduler = null;
     } else {
       this.backend = new InlineWriteBackend(new DeliveryWriter(this.db));
@@ -169,7 +177,7 @@ export class DeliveryStore {
 
   /** True when captures are analyzed on the writer thread, false when on the calling thread. */
   get analyzesOffThread(): boolean {
-    return this.backend instanceof WorkerWriteBackend;
+    return this.backend instanceof WorkerWriteBackend && this.backend.offThread;
   }
 
   /** Sets the profiles, keys and public URL that captures are verified with from now on. */
@@ -208,7 +216,7 @@ export class DeliveryStore {
     });
   }
 
-  /** Tells whether an item of `bytes` body bytes would be rejected with STORE_BUSY now. */
+  /** Returns true when an item of `bytes` body bytes would be rejected with STORE_BUSY now. */
   isBusyFor(bytes: number): boolean {
     return this.queuedBytes > 0 && this.queuedBytes + bytes > this.maxQueuedBytes;
   }
