@@ -17,8 +17,12 @@ const deliveryQuery = z.strictObject({
 });
 
 /** Header names are RFC 9110 tokens; values may not contain line breaks or NUL. */
-const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/, 'expected a header name (RFC 9110 token characters)');
-const headerValue = z.string().max(8192).regex(/^[^\r\n\0]*$/, 'expected a header value without line breaks');
+export const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/, 'expected a header name (RFC 9110 token characters)');
+/** Characters node:http sends in a header value: tab, printable ASCII and Latin-1, so no line breaks and no "€". */
+export const headerValue = z
+  .string()
+  .max(8192)
+  .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'expected a header value of printable ASCII or Latin-1 characters and tabs, without line breaks');
 
 export const profileSettingsSchema = z.strictObject({
   name: z.string().min(1).max(64).regex(/^[^\p{Cc}]+$/u, 'expected a name without control characters'),

@@ -104,5 +104,16 @@ describe('hooktray listen configured response', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('field "response.headers.__proto__"');
   });
-});
 
+  it.each([
+    ['a value node:http cannot send', { 'X-Note': 'price 5 \u20ac' }, 'response.headers.X-Note'],
+    ['a value with a line break', { 'X-Note': 'a\r\nSet-Cookie: b' }, 'response.headers.X-Note'],
+    ['a name with a space', { 'X Note': 'a' }, 'response.headers.X Note'],
+  ])('rejects a response header with %s', (_case, headers, field) => {
+    const dir = tempDir();
+    const config = writeConfig(dir, { response: { headers } });
+    const result = runListen(['--data-dir', dir, '--config', config]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`field "${field}"`);
+  });
+});
