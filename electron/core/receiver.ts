@@ -18,6 +18,9 @@ export const DELIVERY_ID_HEADER = 'X-Hooktray-Delivery';
 
 export const DEFAULT_BODY_LIMIT = 25 * 1024 * 1024;
 
+/** Time a stop waits for requests in progress before it closes their connections, in ms. */
+export const STOP_GRACE_MS = 5_000;
+
 /** Retry-After, in seconds, of the 503 sent while the store's write queue is over its bound. */
 export const BUSY_RETRY_AFTER_S = 5;
 
@@ -148,9 +151,27 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     this.options.response = response;
   }
 
-  async close(): Promise<void> {
-    this.server.closeIdleConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  /**
+   * Stops accepting connections and waits for the requests in progress. After `graceMs`, the
+   * connections still open are closed, so a sender that stalls mid-body cannot hold up a stop.
+   */
+  async close(graceMs = STOP_GRACE_MS): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // A keep-alive connection becomes idle once its response is out, so it is closed then, not after keepAliveTimeout.
+    const idleSweep = setInterval(() => this.server.closeIdleConnections(), 25);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), graceMs);
+    });
+    const outcome = await Promise.race([closed, deadline]);
+    clearTimeout(timer);
+    clearInterval(idleSweep);
+    if (outcome === 'late') {
+      const open = await new Promise<number>((resolve) => this.server.getConnections((_error, count) => resolve(count)));
+      this.options.logger.warn('receiver: closing connections still open at stop', { connections: open, graceMs });
+      this.server.closeAllConnections();
+      await closed;
+    }
   }
 
   private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
