@@ -236,7 +236,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
 
     if (body.overLimit) {
       const limitMiB = (this.options.bodyLimit / 1024 / 1024).toFixed(1);
-      answer(response, 413, { error: `Body exceeds Hooktray's limit of ${this.options.bodyLimit} bytes (${limitMiB} MiB); raise the limit in the settings.` }, { Connection: 'close' });
+      answer(response, 413, { error: `Body exceeds Hooktray's limit of ${this.options.bodyLimit} bytes (${limitMiB} MiB). Set a larger bodyLimit in the --config file of hooktray listen or hooktray ui.` }, { Connection: 'close' });
       return;
     }
     await this.sendConfiguredResponse(response, stored.id);

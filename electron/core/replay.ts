@@ -51,7 +51,7 @@ export type BuildResult = { ok: true; request: OutgoingRequest; resigned: boolea
  */
 export function buildReplayRequest(delivery: DeliveryDetail, target: URL, edits: ReplayEdits = {}, resign?: ResignSettings): BuildResult {
   if (delivery.truncated && edits.body === undefined) {
-    return { ok: false, code: 'truncated-body', message: `Delivery ${delivery.id} was over the body limit and its body was not stored, so it cannot be re-sent; raise the limit and capture it again.` };
+    return { ok: false, code: 'truncated-body', message: `Delivery ${delivery.id} was over the body limit and its body was not stored, so it cannot be re-sent. Capture it again with a larger bodyLimit in the --config file of hooktray listen or hooktray ui.` };
   }
   const body = edits.body ?? delivery.body;
   let headers = stripHopByHop(edits.headers ?? delivery.headers);

@@ -112,6 +112,7 @@ describe('hooktray listen with a Spike profile', () => {
     const { response, record } = await deliver('/webhooks/spike/too-big', body, { 'X-Body-Signature': spikeSignature(KEY, body) });
     expect(response.status).toBe(413);
     expect(response.text).toContain('26214400 bytes');
+    expect(response.text).toContain('larger bodyLimit in the --config file');
     expect((record as unknown as { truncated: boolean }).truncated).toBe(true);
     expect(record.verdict.status).toBe('unverified');
     expect(record.verdict.reason).toContain('over the size limit');

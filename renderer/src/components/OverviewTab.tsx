@@ -41,7 +41,8 @@ function DeliveryFacts({ detail }: { detail: DeliveryDetail }) {
     ['Received', `${formatDateTime(detail.receivedAt)} (${detail.receivedAt})`],
     ['Request', `${detail.method} ${detail.path} HTTP/${detail.httpVersion}`],
     ['Size', `${formatSize(detail.size)} (${detail.size} bytes)${detail.truncated ? ', over the body limit: not stored, answered 413' : ''}`],
-    ['Body SHA-256', detail.bodySha256],
+    // A body over the limit is not stored, so its digest would be the empty body's.
+    ['Body SHA-256', detail.truncated ? null : detail.bodySha256],
     ['Content-Encoding', detail.contentEncoding],
     ['Decoding error', detail.decodeError],
     ['Remote address', detail.remoteAddress],

@@ -1,0 +1,51 @@
+import { rmSync } from 'node:fs';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir, writeConfig } from '../support/listen-process';
+import type { UiProcess } from '../support/ui-process';
+import { launchChromium, postOrdered, startUi } from '../support/ui-process';
+
+describe('hooktray ui overview of a body over the limit', () => {
+  let dir: string;
+  let ui: UiProcess;
+  let browser: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    dir = tempDir('hooktray-e2e-overview-');
+    const config = writeConfig(dir, { bodyLimit: 16 });
+    ui = await startUi(['--data-dir', `${dir}/data`, '--config', config]);
+    browser = await launchChromium();
+    page = await browser.newPage();
+    await page.goto(ui.uiUrl);
+    await page.getByRole('heading', { name: 'No deliveries yet' }).waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await ui?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Returns the rows of the selected delivery's facts table as name and value pairs. */
+  async function facts(path: string): Promise<Map<string, string>> {
+    await page.getByRole('option').filter({ hasText: path }).click();
+    const table = page.getByRole('table', { name: 'Delivery facts' });
+    await table.waitFor();
+    const rows = await table.locator('tr').evaluateAll((elements) => elements.map((row) => [row.querySelector('th')?.textContent ?? '', row.querySelector('td')?.textContent ?? '']));
+    return new Map(rows as [string, string][]);
+  }
+
+  it('shows no body digest for a body it did not store', async () => {
+    expect(await postOrdered(ui.receiverUrl, '/small', [['Content-Type', 'text/plain']], 'fits')).toBe(200);
+    expect(await postOrdered(ui.receiverUrl, '/too-big', [['Content-Type', 'text/plain']], 'x'.repeat(64))).toBe(413);
+    await page.getByRole('option').filter({ hasText: '/too-big' }).waitFor();
+
+    const big = await facts('/too-big');
+    expect(big.get('Size')).toContain('over the body limit: not stored, answered 413');
+    expect(big.has('Body SHA-256')).toBe(false);
+
+    const small = await facts('/small');
+    expect(small.get('Body SHA-256')).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
