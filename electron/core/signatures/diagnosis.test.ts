@@ -29,12 +29,12 @@ describe('diagnosis of key problems', () => {
   it('finds a trailing newline on the key', () => {
     const verdict = diagnose('github', mismatched('github', 'hello', 'hello', 'secret'), ['secret\n']);
     expect(verdict.status).toBe('invalid');
-    expect(verdict.diagnosis).toBe('Key 1 has a trailing newline: the signature matches the key without it, so remove it from the stored key.');
+    expect(verdict.diagnosis).toBe('Key 1 has a trailing line feed ("\\n"): the signature matches the key without it, so remove it from the stored key.');
   });
 
   it('finds leading whitespace on the second key', () => {
     const verdict = diagnose('shopify', mismatched('shopify', 'hello', 'hello', 'secret'), ['other', '  secret']);
-    expect(verdict.diagnosis).toContain('Key 2 has leading whitespace');
+    expect(verdict.diagnosis).toContain('Key 2 has 2 leading spaces ("  ")');
   });
 
   it('finds a key the sender base64-decodes', () => {
@@ -79,7 +79,47 @@ describe('diagnosis of key problems', () => {
 
   it('finds a newline on the sender key', () => {
     const verdict = diagnose('github', mismatched('github', 'hello', 'hello', 'secret\n'), ['secret']);
-    expect(verdict.diagnosis).toContain('with a newline appended');
+    expect(verdict.diagnosis).toContain('with a trailing line feed ("\\n") added');
+  });
+});
+
+describe('diagnosis of whitespace around the key', () => {
+  // Stored key, the key the sender signs with, and words the finding must contain.
+  const cases: [string, string, string][] = [
+    ['k\r\n', 'k', 'Key 1 has a trailing carriage return and line feed ("\\r\\n"): the signature matches the key without it'],
+    ['k\r', 'k', 'Key 1 has a trailing carriage return ("\\r")'],
+    ['k\n\n', 'k', 'Key 1 has 2 trailing line feeds ("\\n\\n"): the signature matches the key without them'],
+    ['\tk\r\n', 'k', 'Key 1 has a leading tab ("\\t") and a trailing carriage return and line feed ("\\r\\n")'],
+    [' k ', 'k', 'Key 1 has a leading space (" ") and a trailing space (" ")'],
+    ['\ufeffk', 'k', 'Key 1 has a leading byte order mark ("\\ufeff")'],
+    ['k', 'k\r\n', 'with a trailing carriage return and line feed ("\\r\\n") added: the sender\'s copy of the secret ends with it'],
+    ['k', 'k\r', 'with a trailing carriage return ("\\r") added'],
+    ['k\r\n', 'k\n', 'Key 1 ends with a carriage return and line feed ("\\r\\n"), but the signature matches it ending with a line feed ("\\n") instead'],
+    ['k\n', 'k\r\n', 'Key 1 ends with a line feed ("\\n"), but the signature matches it ending with a carriage return and line feed ("\\r\\n") instead'],
+    ['k\r\n', 'k\r\n\r\n', 'ending with 2 carriage return and line feed pairs ("\\r\\n\\r\\n") instead'],
+    [' k', 'k\n', 'with a trailing line feed ("\\n") added and without a leading space (" ")'],
+  ];
+
+  for (const [stored, sender, words] of cases) {
+    it(`finds ${JSON.stringify(stored).replace('\ufeff', '\\ufeff')} stored, ${JSON.stringify(sender)} signed`, () => {
+      const verdict = diagnose('spike', mismatched('spike', '[]', '[]', sender), [stored]);
+      expect(verdict.status).toBe('invalid');
+      expect(verdict.diagnosis).toContain(words);
+    });
+  }
+
+  it('finds whitespace on a hex key', () => {
+    const hex = '00112233445566778899aabbccddeeff';
+    const signed = request([['X-Sig', createHmac('sha256', Buffer.from(hex, 'hex')).update('hello').digest('hex')]], 'hello');
+    const verdict = diagnose('hmac', signed, [`${hex}\r\n`], { header: 'X-Sig', keyEncoding: 'hex' });
+    expect(verdict.diagnosis).toContain('Key 1 has a trailing carriage return and line feed');
+  });
+
+  it('never shows the key', () => {
+    const key = 'spike-key-never-shown';
+    const verdict = diagnose('spike', mismatched('spike', '[]', '[]', key), [`${key}\r\n`]);
+    expect(verdict.diagnosis).not.toContain(key);
+    expect(verdict.reason).not.toContain(key);
   });
 });
 

@@ -1,4 +1,5 @@
 import { decodeBase64Strict, decodeHexStrict } from './digest';
+import { whitespaceVariants } from './key-whitespace';
 import type { KeyReading, SigningModel } from './scheme';
 
 /** Another reading of a stored key and the finding it explains when the signature matches it. */
@@ -16,21 +17,14 @@ const DEFAULT_FIXES: Record<KeyReading, string> = {
   'standard-webhooks': 'use the standard-webhooks scheme for this profile',
 };
 
-function describeWhitespace(key: string): string {
-  if (/\r?\n$/.test(key)) return 'a trailing newline';
-  if (/\s$/.test(key) && !/^\s/.test(key)) return 'trailing whitespace';
-  if (/^\s/.test(key) && !/\s$/.test(key)) return 'leading whitespace';
-  return 'whitespace around it';
-}
-
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.compare(a, b) === 0;
 }
 
 /**
  * Yields readings of key `keyIndex` that differ from the scheme's own, in the order the
- * diagnosis reports them: whitespace, base64 or text, the whsec_ prefix, hex, and a newline
- * the sender's copy may carry.
+ * diagnosis reports them: other whitespace around it (removed, or a line ending the sender's
+ * copy carries), base64 or text, the whsec_ prefix, and hex.
  */
 export function* keyVariants<O>(key: string, keyIndex: number, model: SigningModel<O>, options: O, label: string): Generator<KeyVariant> {
   const n = keyIndex + 1;
@@ -44,9 +38,9 @@ export function* keyVariants<O>(key: string, keyIndex: number, model: SigningMod
   };
   const fix = (reading: KeyReading): string => model.keyFix?.(reading) ?? DEFAULT_FIXES[reading];
 
-  const trimmed = model.keyBytes(key.trim(), options);
-  if (key.trim() !== key && isNew(trimmed)) {
-    yield { bytes: trimmed, finding: `Key ${n} has ${describeWhitespace(key)}: the signature matches the key without it, so remove it from the stored key.` };
+  for (const variant of whitespaceVariants(key)) {
+    const bytes = model.keyBytes(variant.key, options);
+    if (isNew(bytes)) yield { bytes, finding: variant.finding(n) };
   }
 
   const decoded = decodeBase64Strict(key);
@@ -63,11 +57,6 @@ export function* keyVariants<O>(key: string, keyIndex: number, model: SigningMod
   const hex = decodeHexStrict(key);
   if (isNew(hex)) {
     yield { bytes: hex, finding: `The signature matches key ${n} decoded from hex, but ${label} signs with the key as text: ${fix('hex')}.` };
-  }
-
-  const withNewline = model.keyBytes(`${key}\n`, options);
-  if (isNew(withNewline)) {
-    yield { bytes: withNewline, finding: `The signature matches key ${n} with a newline appended: the sender's copy of the secret ends with a newline (often read from a file), so strip it there.` };
   }
 }
 
