@@ -28,7 +28,8 @@ Options:
   --from ISO, --to ISO     only deliveries received at or after --from and before --to
   --verdict S              only deliveries with this verdict status; repeat for several
   --redact NAME            also replace this header's value with [redacted]; repeat for
-                           several (Authorization and Cookie are always redacted)
+                           several (Authorization, Proxy-Authorization and Cookie are
+                           always redacted)
   --keep-signatures        write signature headers as received (default)
   --replace-signatures     replace signature header values with [redacted]
   --resign-with-test-key   sign again with the public test key (${TEST_KEY_ENV} or the

@@ -299,7 +299,7 @@ export interface ExportRequest extends ExportSelection {
   format: ExportFormat;
   /** For `snippet`: an httpsnippet target, optionally with a client, such as `python` or `node:fetch`. */
   language?: string;
-  /** Header names whose values are replaced; when absent, `Authorization` and `Cookie`. */
+  /** Header names whose values are replaced; when absent, `Authorization`, `Proxy-Authorization` and `Cookie`. */
   redactHeaders?: string[];
   signatures?: SignatureHandling;
   /** Base URL that cURL commands, snippets and HAR entries send to; default `http://localhost:3000`. */
