@@ -1,30 +1,19 @@
-import { rmSync } from 'node:fs';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir, writeConfig } from '../support/listen-process';
-import type { UiProcess } from '../support/ui-process';
-import { launchChromium, postOrdered, startUi } from '../support/ui-process';
+import type { UiSession } from '../support/ui-process';
+import { openUiSession, postOrdered } from '../support/ui-process';
 
 describe('hooktray ui overview of a body over the limit', () => {
-  let dir: string;
-  let ui: UiProcess;
-  let browser: BrowserContext;
+  let session: UiSession;
   let page: Page;
 
   beforeAll(async () => {
-    dir = tempDir('hooktray-e2e-overview-');
-    const config = writeConfig(dir, { bodyLimit: 16 });
-    ui = await startUi(['--data-dir', `${dir}/data`, '--config', config]);
-    browser = await launchChromium();
-    page = await browser.newPage();
-    await page.goto(ui.uiUrl);
-    await page.getByRole('heading', { name: 'No deliveries yet' }).waitFor();
+    session = await openUiSession('hooktray-e2e-overview-', { bodyLimit: 16 });
+    page = session.page;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await ui?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await session?.close();
   });
 
   /** Returns the rows of the selected delivery's facts table as name and value pairs. */
@@ -37,8 +26,8 @@ describe('hooktray ui overview of a body over the limit', () => {
   }
 
   it('shows no body digest for a body it did not store', async () => {
-    expect(await postOrdered(ui.receiverUrl, '/small', [['Content-Type', 'text/plain']], 'fits')).toBe(200);
-    expect(await postOrdered(ui.receiverUrl, '/too-big', [['Content-Type', 'text/plain']], 'x'.repeat(64))).toBe(413);
+    expect(await postOrdered(session.ui.receiverUrl, '/small', [['Content-Type', 'text/plain']], 'fits')).toBe(200);
+    expect(await postOrdered(session.ui.receiverUrl, '/too-big', [['Content-Type', 'text/plain']], 'x'.repeat(64))).toBe(413);
     await page.getByRole('option').filter({ hasText: '/too-big' }).waitFor();
 
     const big = await facts('/too-big');

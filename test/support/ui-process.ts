@@ -1,11 +1,11 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
-import { CLI } from './listen-process';
+import { CLI, tempDir, writeConfig } from './listen-process';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const TEST_OUTPUT = resolve(__dirname, '..', '..', 'test-output');
@@ -98,4 +98,30 @@ export async function waitUntil(check: () => Promise<boolean>, what: string, tim
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolveWait) => setTimeout(resolveWait, 50));
   }
+}
+
+export interface UiSession {
+  ui: UiProcess;
+  page: Page;
+  /** Closes Chromium, stops the UI process and removes its folder. */
+  close: () => Promise<void>;
+}
+
+/**
+ * Runs `hooktray ui` with `config` in a new temporary folder, opens it in a fresh Chromium page
+ * and waits for the empty delivery list.
+ */
+export async function openUiSession(dirPrefix: string, config: object, env: NodeJS.ProcessEnv = {}): Promise<UiSession> {
+  const dir = tempDir(dirPrefix);
+  const ui = await startUi(['--data-dir', `${dir}/data`, '--config', writeConfig(dir, config)], env);
+  const browser = await launchChromium();
+  const page = await browser.newPage();
+  await page.goto(ui.uiUrl);
+  await page.getByRole('heading', { name: 'No deliveries yet' }).waitFor();
+  const close = async (): Promise<void> => {
+    await browser.close();
+    await ui.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { ui, page, close };
 }
