@@ -142,7 +142,8 @@ function resolveKey(ref: KeyRef, label: string, baseDir: string, env: NodeJS.Pro
   if ('value' in ref) return ref.value;
   if ('env' in ref) {
     const value = env[ref.env];
-    if (value === undefined || value === '') throw new ConfigError(`The environment variable ${ref.env} for ${label} is not set; export it before starting.`);
+    if (value === undefined) throw new ConfigError(`The environment variable ${ref.env} for ${label} is not set: export it before starting.`);
+    if (value === '') throw new ConfigError(`The environment variable ${ref.env} for ${label} is set but empty: put the key in it before starting.`);
     return value;
   }
   const file = resolve(baseDir, ref.file);
