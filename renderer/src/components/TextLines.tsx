@@ -1,6 +1,8 @@
 import type { ReactNode } from 'react';
 import { useMemo, useState } from 'react';
 import type { Token } from '../lib/json-pretty';
+import type { MatchRange } from '../lib/find-text';
+import { countMatches, findPattern, matchRanges } from '../lib/find-text';
 import { formatCount } from '../lib/format';
 
 /** Lines rendered at first and added per "show more", so a 25 MiB body stays responsive. */
@@ -22,45 +24,57 @@ function lineText(line: ViewLine): string {
   return typeof line === 'string' ? line : '  '.repeat(line.indent) + line.tokens.map((token) => token.text).join('');
 }
 
-function countMatches(text: string, needle: string): number {
-  let count = 0;
-  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) count += 1;
-  return count;
-}
-
-/** Splits text around case-insensitive matches of `search`, marking each match. Text only, never HTML. */
-function highlight(text: string, search: string): ReactNode {
-  if (search === '') return text;
-  const lower = text.toLowerCase();
+/**
+ * Splits `text`, which starts at offset `from` of its line, around the line's matches. Matched
+ * parts become <mark> elements. Received text only ever becomes text nodes, never HTML.
+ */
+function highlight(text: string, from: number, matches: readonly MatchRange[]): ReactNode {
   const parts: ReactNode[] = [];
-  let from = 0;
-  for (let at = lower.indexOf(search); at >= 0; at = lower.indexOf(search, at + search.length)) {
-    if (at > from) parts.push(text.slice(from, at));
-    parts.push(<mark key={at}>{text.slice(at, at + search.length)}</mark>);
-    from = at + search.length;
+  let at = 0;
+  for (const [start, end] of matches) {
+    const markStart = Math.max(start - from, at);
+    const markEnd = Math.min(end - from, text.length);
+    if (markEnd <= markStart) continue;
+    if (markStart > at) parts.push(text.slice(at, markStart));
+    parts.push(<mark key={markStart}>{text.slice(markStart, markEnd)}</mark>);
+    at = markEnd;
   }
-  if (from < text.length) parts.push(text.slice(from));
+  if (parts.length === 0) return text;
+  if (at < text.length) parts.push(text.slice(at));
   return parts;
 }
 
-function renderLine(line: ViewLine, search: string): ReactNode {
+/**
+ * Renders a line with its matches marked. Matches are found in the whole line text, so a match
+ * across two JSON tokens is marked in both, and the count and the marks agree.
+ */
+function renderLine(line: ViewLine, pattern: RegExp | null): ReactNode {
+  const matches = pattern === null ? [] : matchRanges(lineText(line), pattern);
   if (typeof line === 'string') {
     const visibleText = line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line;
     return (
       <>
-        {highlight(visibleText, search)}
+        {highlight(visibleText, 0, matches)}
         {line.length > MAX_LINE_CHARS && <span className="note"> … {formatCount(line.length - MAX_LINE_CHARS)} more characters on this line (use Copy)</span>}
       </>
     );
   }
+  const indent = '  '.repeat(line.indent);
+  let from = indent.length;
   return (
     <>
-      {'  '.repeat(line.indent)}
-      {line.tokens.map((token, index) => (
-        <span key={index} className={`json-${token.kind}`}>
-          {highlight(token.text.length > MAX_LINE_CHARS ? `${token.text.slice(0, MAX_LINE_CHARS)} …` : token.text, search)}
-        </span>
-      ))}
+      {highlight(indent, 0, matches)}
+      {line.tokens.map((token, index) => {
+        const tokenStart = from;
+        from += token.text.length;
+        const shownText = token.text.length > MAX_LINE_CHARS ? token.text.slice(0, MAX_LINE_CHARS) : token.text;
+        return (
+          <span key={index} className={`json-${token.kind}`}>
+            {highlight(shownText, tokenStart, matches)}
+            {shownText.length < token.text.length && ' …'}
+          </span>
+        );
+      })}
     </>
   );
 }
@@ -68,20 +82,20 @@ function renderLine(line: ViewLine, search: string): ReactNode {
 /** Numbered lines of a body view, rendered in steps, with search matches marked. */
 export function TextLines({ label, lineCount, lineAt, search }: TextLinesProps) {
   const [shownLines, setShownLines] = useState(LINES_PER_STEP);
-  const needle = search.toLowerCase();
+  const pattern = useMemo(() => findPattern(search), [search]);
   const visible = Math.min(shownLines, lineCount);
 
   const matches = useMemo(() => {
-    if (needle === '') return null;
+    if (pattern === null) return null;
     let total = 0;
     let inVisible = 0;
     for (let index = 0; index < lineCount; index++) {
-      const found = countMatches(lineText(lineAt(index)).toLowerCase(), needle);
+      const found = countMatches(lineText(lineAt(index)), pattern);
       total += found;
       if (index < visible) inVisible += found;
     }
     return { total, inVisible };
-  }, [needle, lineCount, lineAt, visible]);
+  }, [pattern, lineCount, lineAt, visible]);
 
   const rows: ReactNode[] = [];
   for (let index = 0; index < visible; index++) {
@@ -90,7 +104,7 @@ export function TextLines({ label, lineCount, lineAt, search }: TextLinesProps) 
         <span className="line-number" aria-hidden="true">
           {index + 1}
         </span>
-        <span className="line-text">{renderLine(lineAt(index), needle)}</span>
+        <span className="line-text">{renderLine(lineAt(index), pattern)}</span>
       </div>,
     );
   }

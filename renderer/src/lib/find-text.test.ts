@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { countMatches, findPattern, matchRanges } from './find-text';
+
+function find(text: string, needle: string): string[] {
+  const pattern = findPattern(needle);
+  if (pattern === null) return [];
+  return matchRanges(text, pattern).map(([start, end]) => text.slice(start, end));
+}
+
+describe('findPattern', () => {
+  it('keeps offsets after a dotted capital I', () => {
+    const text = 'İİİİİİİİ abc target xyz';
+    const pattern = findPattern('target');
+    expect(pattern).not.toBeNull();
+    if (pattern === null) return;
+    expect(matchRanges(text, pattern)).toEqual([[13, 19]]);
+    expect(find(text, 'TARGET')).toEqual(['target']);
+    expect(find(text, 'İ')).toHaveLength(8);
+  });
+
+  it('matches sharp s one character at a time', () => {
+    expect(find('Straße STRASSE Straẞe', 'straße')).toEqual(['Straße', 'Straẞe']);
+    expect(find('Straße', 'strasse')).toEqual([]);
+    expect(find('ß then target', 'target')).toEqual(['target']);
+  });
+
+  it('finds emoji and keeps offsets after them', () => {
+    const text = '😀 Target 😀😀 target 👍🏽';
+    expect(find(text, 'target')).toEqual(['Target', 'target']);
+    expect(find(text, '😀')).toEqual(['😀', '😀', '😀']);
+    expect(find(text, '👍🏽')).toEqual(['👍🏽']);
+    const pattern = findPattern('target');
+    if (pattern === null) throw new Error('expected a pattern');
+    expect(matchRanges(text, pattern)).toEqual([
+      [3, 9],
+      [15, 21],
+    ]);
+  });
+
+  it('treats regular expression syntax as text', () => {
+    expect(find('a.b axb (a.b)* [x]', 'a.b')).toEqual(['a.b', 'a.b']);
+    expect(find('(a.b)* end', '(a.b)*')).toEqual(['(a.b)*']);
+    expect(find('x [x] \\d /p/ a-b {1}|$^', '[x]')).toEqual(['[x]']);
+    expect(find('x \\d /p/ a-b {1}|$^', '\\d')).toEqual(['\\d']);
+    expect(find('x /p/ a-b {1}|$^', '/p/')).toEqual(['/p/']);
+    expect(find('a-b {1}|$^', '{1}|$^')).toEqual(['{1}|$^']);
+    expect(find('a-b', 'a-b')).toEqual(['a-b']);
+  });
+
+  it('counts non-overlapping matches', () => {
+    const pattern = findPattern('aa');
+    if (pattern === null) throw new Error('expected a pattern');
+    expect(countMatches('aaaaa', pattern)).toBe(2);
+    expect(countMatches('AaAa', pattern)).toBe(2);
+    expect(countMatches('', pattern)).toBe(0);
+  });
+
+  it('returns no pattern for an empty needle', () => {
+    expect(findPattern('')).toBeNull();
+  });
+});
