@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appVersion, defaultDataDir } from '../core/app-info';
 import { loadConfigFile, resolveKeys } from '../core/config';
@@ -11,8 +11,8 @@ import type { ExportSink } from '../core/export/sinks';
 import type { Profile } from '../core/signatures/types';
 import { FolderSink } from '../core/export/sinks';
 import { DEFAULT_BASE_URL, exportDeliveries } from '../core/fixtures';
-import { DeliveryStore } from '../core/store';
 import { UsageError } from './args';
+import { openStore } from './stored';
 
 export const EXPORT_USAGE = `Usage: hooktray export [options] [IDS...]
 
@@ -146,12 +146,8 @@ export async function runExport(argv: string[]): Promise<number> {
     process.stdout.write(`${EXPORT_USAGE}\n`);
     return 0;
   }
-  if (!existsSync(join(options.dataDir, 'hooktray.db'))) {
-    throw new UsageError(`No Hooktray store in ${options.dataDir}; pass the --data-dir that hooktray listen used.`);
-  }
-
   const signing = configuredSigning(options.configFile);
-  const store = new DeliveryStore({ dataDir: options.dataDir });
+  const store = openStore(options.dataDir);
   try {
     const sink = createSink(options.request.format, options.out);
     const result = await exportDeliveries(options.request, {

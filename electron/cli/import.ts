@@ -10,8 +10,8 @@ import { findProfile, verifyDelivery } from '../core/signatures/verify';
 import type { Profile } from '../core/signatures/types';
 import type { KeyVault } from '../core/signatures/verify';
 import { summarizeSpike } from '../core/spike-summary';
-import { DeliveryStore } from '../core/store';
 import { UsageError } from './args';
+import { openStore } from './stored';
 
 export const IMPORT_USAGE = `Usage: hooktray import PATH [options]
 
@@ -67,7 +67,7 @@ export async function runImport(argv: string[]): Promise<number> {
     return IMPORT_ERROR_EXIT_CODES[parsed.code];
   }
 
-  const store = new DeliveryStore({ dataDir: resolve(values['data-dir'] ?? defaultDataDir()) });
+  const store = openStore(values['data-dir'], { create: true });
   try {
     const result = await storeImport(parsed, store, analyzeWith(config.profiles, vault));
     for (const warning of result.warnings.slice(0, 20)) process.stderr.write(`hooktray import: ${warning}\n`);

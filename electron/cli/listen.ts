@@ -13,6 +13,7 @@ import { parsePort, UsageError } from './args';
 import { checkPathToken } from '../core/receiver-guard';
 import { formatDeliveryLine, tunnelPrinter } from './format';
 import { createCliLogger } from './log';
+import { openingDataDir } from './stored';
 import { formatStorageLine, startStatsPrinter } from './stats';
 
 export const LISTEN_USAGE = `Usage: hooktray listen [options]
@@ -119,7 +120,8 @@ export async function runListen(argv: string[]): Promise<number> {
   const logger = createCliLogger(options.dataDir, options.json);
   const version = appVersion();
 
-  const core = await HooktrayCore.start({
+  // A data folder that cannot hold the store, or a damaged database in it, is a usage error.
+  const core = await openingDataDir(options.dataDir, () => HooktrayCore.start({
     version,
     dataDir: options.dataDir,
     port: options.port,
@@ -130,7 +132,7 @@ export async function runListen(argv: string[]): Promise<number> {
     logger,
     ...(config.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
     guard: { pathToken: options.pathToken, rateLimitPerSecond: options.rateLimitPerSecond },
-  });
+  }));
   logger.info('listen: started', { version, dataDir: options.dataDir, receiverPort: core.receiver.port, profiles: config.profiles.length });
   const output = bufferedOutput((text) => process.stdout.write(text));
   const print = output.print;

@@ -1,17 +1,17 @@
 import log from 'electron-log/node';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import type { Logger } from '../core/logger';
 import { fromElectronLog } from '../core/logger';
+import { createDataDir } from './stored';
 
 /**
  * Sets up the CLI's logger: stderr, so stdout stays machine-readable, and a file in the data
  * directory's `logs` folder. `quiet` keeps info lines off stderr; the file still gets them.
  */
 export function createCliLogger(dataDir: string, quiet: boolean): Logger {
-  // The logger may create the data folder first; it holds every captured body, so owner-only.
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // The logger may create the data folder first, so an unusable folder is reported here with its fix.
+  createDataDir(dataDir);
   const logger = log.create({ logId: 'hooktray-cli' });
   logger.transports.file.resolvePathFn = () => join(dataDir, 'logs', 'hooktray.log');
   logger.transports.file.level = 'info';

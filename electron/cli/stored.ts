@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { defaultDataDir } from '../core/app-info';
 import type { HooktrayConfig } from '../core/config';
 import { loadConfigFile, parseConfig, resolveKeys } from '../core/config';
@@ -10,17 +11,107 @@ import { UsageError } from './args';
 /** Delivery ids are ULIDs: 26 characters of Crockford base 32. */
 export const DELIVERY_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
+/** The store's database file inside a data folder. */
+export const STORE_FILE = 'hooktray.db';
+
 /**
  * Opens the store in `dataDir` (the default data folder when undefined) for a command that
  * reads stored deliveries. It may run beside `hooktray listen` on the same folder: SQLite's
- * WAL mode lets both use the database at once.
+ * WAL mode lets both use the database at once. With `create`, a missing store is created.
  */
-export function openStore(dataDir: string | undefined): DeliveryStore {
+export function openStore(dataDir: string | undefined, options: { create?: boolean } = {}): DeliveryStore {
   const folder = resolve(dataDir ?? defaultDataDir());
-  if (!existsSync(join(folder, 'hooktray.db'))) {
+  if (existsSync(folder) && !statSync(folder).isDirectory()) throw new UsageError(folderIsFileMessage(folder));
+  if (options.create !== true && !existsSync(join(folder, STORE_FILE))) {
     throw new UsageError(`No Hooktray store in ${folder}: pass the --data-dir that "hooktray listen" used.`);
   }
-  return new DeliveryStore({ dataDir: folder });
+  return openingDataDir(folder, () => new DeliveryStore({ dataDir: folder }));
+}
+
+/** Creates the data folder when missing, owner-only because it contains every captured body. */
+export function createDataDir(folder: string): void {
+  openingDataDir(folder, () => mkdirSync(folder, { recursive: true, mode: 0o700 }));
+}
+
+/**
+ * Runs `open`, a step that creates the data folder or opens the store in it, and turns a
+ * failure caused by that folder or its database into a UsageError that names the folder or
+ * the file and the fix. A promise is handled the same way when it rejects.
+ */
+export function openingDataDir<T>(folder: string, open: () => T): T {
+  try {
+    const result = open();
+    if (result instanceof Promise) {
+      return result.catch((error: unknown) => {
+        throw explainDataDirError(error, folder);
+      }) as T;
+    }
+    return result;
+  } catch (error) {
+    throw explainDataDirError(error, folder);
+  }
+}
+
+function explainDataDirError(error: unknown, folder: string): unknown {
+  const message = error instanceof Database.SqliteError ? databaseProblem(error, folder) : folderProblem(error as NodeJS.ErrnoException, folder);
+  return message === null ? error : new UsageError(message);
+}
+
+/** Explains an operating-system error on the data folder itself or a file inside it. */
+function folderProblem(error: NodeJS.ErrnoException, folder: string): string | null {
+  const { code, path } = error;
+  // Errors on other paths, such as a port that is in use, have other causes.
+  if (path === undefined || (path !== folder && !path.startsWith(folder + sep))) return null;
+  if (code === 'EEXIST' && path === folder) return folderIsFileMessage(folder);
+  if (code === 'ENOTDIR') return `The data folder ${folder} cannot exist because a folder in its path is a file: choose another --data-dir.`;
+  if (error.syscall === 'mkdir') {
+    const parent = nearestExistingFolder(folder);
+    const reason = writeProblem(parent) ?? `${parent} does not accept it`;
+    return `The data folder ${folder} cannot be created (${code ?? 'unknown error'}) because ${reason}: choose another --data-dir.`;
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return `${path} in the data folder cannot be written (${code}): choose another --data-dir that this user can write.`;
+  return null;
+}
+
+function folderIsFileMessage(folder: string): string {
+  return `The data folder ${folder} is a file, not a folder: choose another --data-dir, or move that file away.`;
+}
+
+/** Explains an SQLite error raised while opening the store in `folder`. */
+function databaseProblem(error: InstanceType<typeof Database.SqliteError>, folder: string): string | null {
+  const file = join(folder, STORE_FILE);
+  const fix = `restore it from a backup, or move it and its -wal and -shm files aside to start an empty store there, or choose another --data-dir`;
+  if (error.code === 'SQLITE_NOTADB') return `${file} is not a SQLite database, so the store in it cannot be opened: ${fix}.`;
+  if (error.code.startsWith('SQLITE_CORRUPT')) return `The store ${file} is damaged (${error.message}): ${fix}.`;
+  if (error.code.startsWith('SQLITE_CANTOPEN') || error.code.startsWith('SQLITE_READONLY') || error.code === 'SQLITE_PERM') {
+    return `The store ${file} cannot be opened for writing (${error.message}) because ${unwritableReason(folder, file)}: choose another --data-dir.`;
+  }
+  return null;
+}
+
+/** Returns why SQLite could not write in `folder`, from what the file system reports. */
+function unwritableReason(folder: string, file: string): string {
+  if (existsSync(file) && statSync(file).isDirectory()) return `${file} is a folder, not a database file`;
+  return writeProblem(folder) ?? writeProblem(file) ?? `${folder} or the database file in it is not writable`;
+}
+
+/** Names the reason this process cannot write `path`, or returns null when it can or the path is missing. */
+function writeProblem(path: string): string | null {
+  try {
+    accessSync(path, constants.W_OK);
+    return null;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EROFS') return `${path} is on a read-only file system`;
+    if (code === 'EACCES' || code === 'EPERM') return `this user cannot write to ${path}`;
+    return null;
+  }
+}
+
+function nearestExistingFolder(folder: string): string {
+  let parent = dirname(folder);
+  while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
+  return parent;
 }
 
 /** Loads profiles and keys from `--config`, or none when it is absent. */

@@ -17,6 +17,7 @@ import { superviseTunnelFromSettings } from '../core/tunnel-settings';
 import { UsageError } from './args';
 import { tunnelPrinter } from './format';
 import { createCliLogger } from './log';
+import { openingDataDir } from './stored';
 
 export const UI_USAGE = `Usage: hooktray ui [options]
 
@@ -125,7 +126,8 @@ export async function runUi(argv: string[]): Promise<number> {
   const settings = await openSettings(options, config, logger);
   const initial = settings.current;
 
-  const core = await HooktrayCore.start({
+  // A data folder that cannot hold the store, or a damaged database in it, is a usage error.
+  const core = await openingDataDir(options.dataDir, () => HooktrayCore.start({
     version,
     dataDir: options.dataDir,
     port: options.receiverPort,
@@ -136,7 +138,7 @@ export async function runUi(argv: string[]): Promise<number> {
     logger,
     settings,
     ...(config?.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
-  });
+  }));
   let bridge: UiBridge;
   try {
     bridge = await UiBridge.start({ api: coreApi(core), port: options.port, rendererDir, logger });

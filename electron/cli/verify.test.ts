@@ -113,7 +113,7 @@ describe('hooktray verify', () => {
   });
 
   it('rejects a folder without a store', async () => {
-    await expect(runVerify(['01JNOSUCHDELIVERY000000000', '--data-dir', dir])).rejects.toThrow(/no Hooktray store/);
+    await expect(runVerify(['01JNOSUCHDELIVERY000000000', '--data-dir', dir])).rejects.toThrow(/No Hooktray store/);
   });
 
   it('rejects a fixture folder naming a file in it', async () => {
@@ -132,7 +132,7 @@ describe('hooktray verify', () => {
     expect(message).toContain(`${folder}/ is a folder`);
     expect(message).toContain(join(folder, '2025-04-15-gh.json'));
     expect(message).toContain('--data-dir');
-    expect(message).not.toContain('no Hooktray store');
+    expect(message).not.toContain('No Hooktray store');
   });
 
   it('points a store folder to --data-dir', async () => {

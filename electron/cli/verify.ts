@@ -12,9 +12,9 @@ import { INDEX_FILE } from '../core/fixtures';
 import { findHeader } from '../core/headers';
 import type { SignedRequest } from '../core/signatures/types';
 import { verifyDelivery } from '../core/signatures/verify';
-import { DeliveryStore } from '../core/store';
 import { UsageError } from './args';
 import { escapeControl, formatVerdict } from './format';
+import { openStore, STORE_FILE } from './stored';
 
 export const VERIFY_USAGE = `Usage: hooktray verify <id | fixture file> [options]
 
@@ -30,9 +30,6 @@ Options:
 
 Exit status: 0 when the signature is valid, 1 for any other verdict, 2 for usage,
 configuration and input errors.`;
-
-/** The store's database file inside a data folder. */
-const STORE_FILE = 'hooktray.db';
 
 /** A request read from a fixture file: the fields verification needs, bytes exact. */
 export interface FixtureRequest {
@@ -176,10 +173,7 @@ function fixtureSource(file: string, publicUrl: string | null): VerifySource {
 }
 
 function deliverySource(id: string, dataDir: string, publicUrl: string | null): VerifySource {
-  if (!existsSync(join(dataDir, STORE_FILE))) {
-    throw new UsageError(`There is no Hooktray store in ${dataDir}: pass the folder that hooktray listen used with --data-dir.`);
-  }
-  const store = new DeliveryStore({ dataDir });
+  const store = openStore(dataDir);
   try {
     const delivery = store.get(id);
     if (delivery === null) throw new UsageError(`No delivery has the id ${id} in ${dataDir}; list ids with hooktray listen --json or the app.`);

@@ -1,0 +1,138 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DeliveryStore } from '../../electron/core/store';
+import { UlidGenerator } from '../../electron/core/ulid';
+import { tempDir } from '../support/listen-process';
+import type { CliRun } from '../support/run-cli';
+import { runCli } from '../support/run-cli';
+
+/** Deliveries in each store, so that a truncated copy loses some of its pages. */
+const DELIVERY_COUNT = 40;
+
+let root: string;
+let goodDir: string;
+let exportFile: string;
+const ids: string[] = [];
+
+/** Stores `count` deliveries with 2 KiB random bodies in a new store in `dir`. */
+async function fillStore(dir: string, count: number): Promise<void> {
+  const store = new DeliveryStore({ dataDir: dir, writer: 'inline' });
+  const ulids = new UlidGenerator();
+  for (let i = 0; i < count; i += 1) {
+    const body = randomBytes(2048);
+    const id = ulids.next(Date.now());
+    ids.push(id);
+    await store.add({
+      id,
+      receivedAt: new Date().toISOString(),
+      method: 'POST',
+      path: `/hooks/${i}`,
+      size: body.length,
+      truncated: false,
+      verdict: { status: 'unverified', scheme: null, profile: null, reason: 'No profile covers this path.' },
+      spike: null,
+      bodySha256: createHash('sha256').update(body).digest('hex'),
+      httpVersion: '1.1',
+      remoteAddress: '127.0.0.1',
+      forwardedFor: null,
+      headers: [['Content-Type', 'application/octet-stream']],
+      contentEncoding: null,
+      body,
+      decodedBody: null,
+      decodeError: null,
+      monotonicNs: String(i),
+    });
+  }
+  await store.close();
+}
+
+/** Returns every command that opens the store, with the arguments it needs besides --data-dir. */
+function commands(): Record<string, string[]> {
+  const id = ids[0] as string;
+  return {
+    listen: ['listen', '--no-tunnel', '--json'],
+    ui: ['ui', '--no-tunnel'],
+    import: ['import', exportFile],
+    export: ['export', '--format', 'ndjson', '--out', join(root, 'out.ndjson')],
+    verify: ['verify', id],
+    diff: ['diff', id, ids[1] as string],
+    replay: ['replay', id, '--to', 'http://127.0.0.1:9/'],
+  };
+}
+
+/** Checks that a run failed as a usage error with one line of explanation and no stack trace. */
+function expectOneLineUsageError(run: CliRun, command: string, ...parts: string[]): void {
+  expect(run.code, command).toBe(2);
+  expect(run.stderr, command).not.toMatch(/^\s+at /m);
+  expect(run.stderr.trim().split('\n'), command).toHaveLength(1);
+  for (const part of parts) expect(run.stderr, command).toContain(part);
+}
+
+beforeAll(async () => {
+  root = tempDir('hooktray-data-dir-');
+  goodDir = join(root, 'good');
+  await fillStore(goodDir, DELIVERY_COUNT);
+  exportFile = join(root, 'export.ndjson');
+  const exported = await runCli(['export', '--format', 'ndjson', '--out', exportFile, '--data-dir', goodDir]);
+  expect(exported.code).toBe(0);
+});
+
+describe('a --data-dir that cannot be used', () => {
+  it('names a regular file given as the folder', async () => {
+    const file = join(root, 'not-a-folder');
+    writeFileSync(file, 'notes');
+    for (const command of ['listen', 'ui', 'import', 'export', 'verify']) {
+      const run = await runCli([...(commands()[command] as string[]), '--data-dir', file]);
+      expectOneLineUsageError(run, command, `The data folder ${file} is a file, not a folder`, 'choose another --data-dir');
+    }
+    expect(readFileSync(file, 'utf8')).toBe('notes');
+  });
+
+  it('names a file in the folder path', async () => {
+    const file = join(root, 'plain-file');
+    writeFileSync(file, 'notes');
+    const folder = join(file, 'store');
+    for (const command of ['listen', 'ui', 'import']) {
+      const run = await runCli([...(commands()[command] as string[]), '--data-dir', folder]);
+      expectOneLineUsageError(run, command, `The data folder ${folder} cannot exist because a folder in its path is a file`);
+    }
+  });
+
+  it('names a database file that is not SQLite', async () => {
+    const folder = join(root, 'garbage');
+    mkdirSync(folder);
+    const garbage = randomBytes(5000);
+    writeFileSync(join(folder, 'hooktray.db'), garbage);
+    for (const command of Object.keys(commands())) {
+      const run = await runCli([...(commands()[command] as string[]), '--data-dir', folder]);
+      expectOneLineUsageError(run, command, `${join(folder, 'hooktray.db')} is not a SQLite database`, 'move it and its -wal and -shm files aside');
+    }
+    expect(readFileSync(join(folder, 'hooktray.db')).equals(garbage)).toBe(true);
+  });
+
+  it('names a truncated database', async () => {
+    const folder = join(root, 'truncated');
+    await fillStore(folder, DELIVERY_COUNT);
+    const file = join(folder, 'hooktray.db');
+    truncateSync(file, 16_384);
+    const truncated = readFileSync(file);
+    for (const command of Object.keys(commands())) {
+      const run = await runCli([...(commands()[command] as string[]), '--data-dir', folder]);
+      expectOneLineUsageError(run, command, `The store ${file} is damaged (database disk image is malformed)`, 'restore it from a backup');
+    }
+    expect(readFileSync(file).equals(truncated)).toBe(true);
+  });
+
+  it('names a database path that cannot be opened', async () => {
+    // A folder in place of the database file makes SQLite fail to open it even for root,
+    // as a read-only disk or a folder without write permission does.
+    const folder = join(root, 'folder-as-database');
+    mkdirSync(join(folder, 'hooktray.db'), { recursive: true });
+    for (const command of ['listen', 'ui', 'import', 'export']) {
+      const run = await runCli([...(commands()[command] as string[]), '--data-dir', folder]);
+      expectOneLineUsageError(run, command, `The store ${join(folder, 'hooktray.db')} cannot be opened for writing`, 'is a folder, not a database file');
+    }
+  });
+});
