@@ -12,7 +12,7 @@ import { diffSideOf } from '../core/replay-service';
 import type { DeliveryStore } from '../core/store';
 import { UsageError } from './args';
 import { escapeControl } from './format';
-import { DELIVERY_ID, openStore } from './stored';
+import { openStore, parseDeliveryId } from './stored';
 
 export const DIFF_USAGE = `Usage: hooktray diff LEFT RIGHT [options]
 
@@ -53,9 +53,10 @@ export async function runDiff(argv: string[]): Promise<number> {
   const opened: { store: DeliveryStore | null } = { store: null };
   try {
     const sides = positionals.map((reference) => {
-      if (DELIVERY_ID.test(reference) && !existsSync(reference)) {
+      const id = parseDeliveryId(reference);
+      if (id !== null && !existsSync(reference)) {
         opened.store ??= openStore(values['data-dir']);
-        return storedSide(opened.store, reference);
+        return storedSide(opened.store, id);
       }
       return fileSide(reference);
     }) as [DiffSide, DiffSide];

@@ -12,7 +12,7 @@ import type { Profile } from '../core/signatures/types';
 import { FolderSink } from '../core/export/sinks';
 import { DEFAULT_BASE_URL, exportDeliveries } from '../core/fixtures';
 import { UsageError } from './args';
-import { openStore } from './stored';
+import { openStore, parseDeliveryId } from './stored';
 
 export const EXPORT_USAGE = `Usage: hooktray export [options] [IDS...]
 
@@ -92,7 +92,7 @@ export function parseExportArgs(argv: string[]): ExportCliOptions | 'help' {
     signatures: signatureHandling(values['keep-signatures'], values['replace-signatures'], values['resign-with-test-key']),
     redactHeaders: [...DEFAULT_REDACTED_HEADERS, ...(values.redact ?? [])],
     baseUrl: parseBaseUrl(values['base-url']),
-    ...(positionals.length > 0 ? { ids: positionals } : {}),
+    ...(positionals.length > 0 ? { ids: positionals.map((text) => parseDeliveryId(text) ?? text) } : {}),
     ...(values.language === undefined ? {} : { language: values.language }),
     ...(values.path === undefined ? {} : { pathPrefix: values.path }),
     ...(values.from === undefined ? {} : { from: parseTime('--from', values.from) }),

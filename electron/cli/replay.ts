@@ -4,7 +4,7 @@ import { TargetResponseStore } from '../core/replay-store';
 import { parseTargetUrl } from '../core/target-request';
 import { UsageError } from './args';
 import { escapeControl, formatSize } from './format';
-import { DELIVERY_ID, loadSigning, openStore } from './stored';
+import { loadSigning, openStore, parseDeliveryId } from './stored';
 
 export const REPLAY_USAGE = `Usage: hooktray replay ID --to URL [options]
 
@@ -46,9 +46,10 @@ export async function runReplay(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const [id, ...extra] = positionals;
-  if (id === undefined || extra.length > 0) throw new UsageError('Expected exactly one delivery id, such as "hooktray replay 01JRQ8Z6X3K2M4N5P6Q7R8S9T0 --to http://localhost:3000/".');
-  if (!DELIVERY_ID.test(id)) throw new UsageError(`Invalid delivery id "${escapeControl(id)}": ids are 26-character ULIDs as "hooktray listen" prints them.`);
+  const [given, ...extra] = positionals;
+  if (given === undefined || extra.length > 0) throw new UsageError('Expected exactly one delivery id, such as "hooktray replay 01JRQ8Z6X3K2M4N5P6Q7R8S9T0 --to http://localhost:3000/".');
+  const id = parseDeliveryId(given);
+  if (id === null) throw new UsageError(`Invalid delivery id "${escapeControl(given)}": ids are 26-character ULIDs as "hooktray listen" prints them.`);
   if (values.to === undefined) throw new UsageError('Missing --to URL: give the URL to send the delivery to, such as http://localhost:3000/webhooks.');
   const target = parseTargetUrl(values.to);
   if (!target.ok) throw new UsageError(target.message);

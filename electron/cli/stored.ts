@@ -8,11 +8,20 @@ import type { KeyVault } from '../core/signatures/verify';
 import { DeliveryStore } from '../core/store';
 import { UsageError } from './args';
 
-/** Delivery ids are ULIDs: 26 characters of Crockford base 32. */
-export const DELIVERY_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+/** Delivery ids are ULIDs: 26 characters of Crockford base 32, upper case as Hooktray stores them. */
+const DELIVERY_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /** The store's database file inside a data folder. */
 export const STORE_FILE = 'hooktray.db';
+
+/**
+ * Returns `text` as a stored delivery id, or null when it is not a ULID. ULIDs are
+ * case-insensitive and the store keeps them in upper case, so lower-case letters are converted.
+ */
+export function parseDeliveryId(text: string): string | null {
+  const id = text.toUpperCase();
+  return DELIVERY_ID.test(id) ? id : null;
+}
 
 /**
  * Opens the store in `dataDir` (the default data folder when undefined) for a command that

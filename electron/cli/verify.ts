@@ -14,7 +14,7 @@ import type { SignedRequest } from '../core/signatures/types';
 import { verifyDelivery } from '../core/signatures/verify';
 import { UsageError } from './args';
 import { escapeControl, formatVerdict } from './format';
-import { openStore, STORE_FILE } from './stored';
+import { openStore, parseDeliveryId, STORE_FILE } from './stored';
 
 export const VERIFY_USAGE = `Usage: hooktray verify <id | fixture file> [options]
 
@@ -172,7 +172,8 @@ function fixtureSource(file: string, publicUrl: string | null): VerifySource {
   };
 }
 
-function deliverySource(id: string, dataDir: string, publicUrl: string | null): VerifySource {
+function deliverySource(target: string, dataDir: string, publicUrl: string | null): VerifySource {
+  const id = parseDeliveryId(target) ?? target;
   const store = openStore(dataDir);
   try {
     const delivery = store.get(id);

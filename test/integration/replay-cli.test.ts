@@ -148,3 +148,26 @@ describe('hooktray diff', () => {
     expect(run.stdout).toContain('+    "sequence": 9007199254740992');
   });
 });
+
+describe('delivery ids in lower case', () => {
+  it('finds the stored delivery in every command', async () => {
+    const lower = (ids[0] as string).toLowerCase();
+
+    const replay = await runCli(['replay', lower, '--to', target.url, '--data-dir', dir]);
+    expect(replay.stderr).toBe('');
+    expect(replay.code).toBe(0);
+
+    const diff = await runCli(['diff', lower, (ids[1] as string).toLowerCase(), '--json', '--data-dir', dir]);
+    expect(diff.code).toBe(1);
+    expect((JSON.parse(diff.stdout) as DeliveryDiff).json?.changes.map((change) => change.path)).toEqual(['/0/application_user_id', '/0/sequence']);
+
+    const verify = await runCli(['verify', lower, '--json', '--config', configFile, '--data-dir', dir]);
+    expect(verify.code).toBe(0);
+    expect((JSON.parse(verify.stdout) as { source: { id: string } }).source.id).toBe(ids[0]);
+
+    const exported = await runCli(['export', lower, '--format', 'ndjson', '--data-dir', dir]);
+    expect(exported.code).toBe(0);
+    expect(exported.stderr).toContain('Exported 1 delivery as ndjson');
+    expect(exported.stdout).toContain(ids[0]);
+  });
+});
