@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -46,5 +46,107 @@ describe('resolveKeys environment variables', () => {
     const parsed = parseConfig(spikeProfile([{ env: 'HOOKTRAY_TEST_KEY' }]), CONFIG_NAME);
     const vault = resolveKeys(parsed.keyRefs, join(dir, CONFIG_NAME), { HOOKTRAY_TEST_KEY: 'made-up-key' });
     expect(vault.keysFor('s')).toEqual(['made-up-key']);
+  });
+});
+
+describe('resolveKeys empty keys', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hooktray-config-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  // File content, and the words the message must contain.
+  const files: [string, string][] = [
+    ['', 'is empty'],
+    ['\n', 'is empty'],
+    ['\r\n', 'is empty'],
+    ['  \r\n\t\n', 'contains only whitespace'],
+  ];
+  for (const [content, words] of files) {
+    it(`rejects a key file of ${JSON.stringify(content)}`, () => {
+      writeFileSync(join(dir, 'k.key'), content);
+      const message = resolveError(dir, spikeProfile([{ file: 'k.key' }]));
+      expect(message).toContain('"profiles.0.keys.0"');
+      expect(message).toContain(join(dir, 'k.key'));
+      expect(message).toContain(words);
+    });
+  }
+
+  it('rejects a variable of whitespace', () => {
+    const message = resolveError(dir, spikeProfile([{ env: 'HOOKTRAY_TEST_KEY' }]), { HOOKTRAY_TEST_KEY: ' \r\n' });
+    expect(message).toContain('"profiles.0.keys.0"');
+    expect(message).toContain('environment variable HOOKTRAY_TEST_KEY');
+    expect(message).toContain('contains only whitespace');
+  });
+
+  it('rejects an inline value of whitespace', () => {
+    const message = resolveError(dir, spikeProfile([{ value: '\t ' }]));
+    expect(message).toContain('"profiles.0.keys.0"');
+    expect(message).toContain('contains only whitespace');
+  });
+
+  it('names the profile and key position', () => {
+    writeFileSync(join(dir, 'empty.key'), '\n');
+    const config = {
+      profiles: [
+        { name: 'first', scheme: 'github', pathPrefix: '/g', keys: [{ value: 'made-up-key' }] },
+        { name: 'second', scheme: 'spike', pathPrefix: '/s', keys: [{ value: 'made-up-key' }, { file: 'empty.key' }] },
+      ],
+    };
+    const message = resolveError(dir, config);
+    expect(message).toContain('"profiles.1.keys.1"');
+    expect(message).toContain('profile "second"');
+  });
+
+  it('reads a key file without its line ending', () => {
+    writeFileSync(join(dir, 'k.key'), 'made-up-key\r\n');
+    const parsed = parseConfig(spikeProfile([{ file: 'k.key' }]), CONFIG_NAME);
+    expect(resolveKeys(parsed.keyRefs, join(dir, CONFIG_NAME), {}).keysFor('s')).toEqual(['made-up-key']);
+  });
+});
+
+describe('resolveKeys key encodings', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hooktray-config-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function hmacProfile(keyEncoding: string) {
+    return { profiles: [{ name: 'c', scheme: 'hmac', pathPrefix: '/c', keys: [{ env: 'HOOKTRAY_TEST_KEY' }], options: { header: 'X-Sig', keyEncoding } }] };
+  }
+
+  // Encoding, a made-up key that is not valid in it, and the words the message must contain.
+  const cases: [string, string, string][] = [
+    ['hex', 'not-hex-key', 'is not valid hex'],
+    ['hex', 'abc', 'is not valid hex'],
+    ['hex', '00112233\n', 'has whitespace around it'],
+    ['base64', 'not base64!', 'is not valid base64'],
+    ['base64', 'AAAA=', 'is not valid base64'],
+  ];
+  for (const [encoding, key, words] of cases) {
+    it(`rejects ${JSON.stringify(key)} as ${encoding}`, () => {
+      const message = resolveError(dir, hmacProfile(encoding), { HOOKTRAY_TEST_KEY: key });
+      expect(message).toContain('"profiles.0.keys.0"');
+      expect(message).toContain('environment variable HOOKTRAY_TEST_KEY');
+      expect(message).toContain(words);
+      expect(message).toContain(`"keyEncoding" is "${encoding}"`);
+      expect(message).not.toContain(key.trim());
+    });
+  }
+
+  it('accepts a key valid in its encoding', () => {
+    expect(resolveError(dir, hmacProfile('hex'), { HOOKTRAY_TEST_KEY: '00112233' })).toBeNull();
+    expect(resolveError(dir, hmacProfile('base64'), { HOOKTRAY_TEST_KEY: 'AAECAw==' })).toBeNull();
+    expect(resolveError(dir, hmacProfile('utf8'), { HOOKTRAY_TEST_KEY: 'not-hex-key' })).toBeNull();
+  });
+
+  it('rejects a Standard Webhooks secret that is not base64', () => {
+    const config = { profiles: [{ name: 'sw', scheme: 'standard-webhooks', pathPrefix: '/sw', keys: [{ env: 'HOOKTRAY_TEST_KEY' }] }] };
+    const message = resolveError(dir, config, { HOOKTRAY_TEST_KEY: 'whsec_made up secret' });
+    expect(message).toContain('"profiles.0.keys.0"');
+    expect(message).toContain('is not a Standard Webhooks secret');
+    expect(message).not.toContain('made up secret');
   });
 });

@@ -20,6 +20,16 @@ const keyRefSchema = z.union(
 
 export type KeyRef = z.infer<typeof keyRefSchema>;
 
+/**
+ * Each profile's key references by profile name, in the order of the configuration, with the
+ * profiles themselves so that each key can be checked against its profile's scheme.
+ */
+export class ProfileKeyRefs extends Map<string, KeyRef[]> {
+  constructor(readonly profiles: readonly Profile[]) {
+    super();
+  }
+}
+
 const profileSchema = z
   .object({
     name: z.string().min(1),
@@ -54,7 +64,7 @@ const configSchema = z
 
 export interface HooktrayConfig {
   profiles: Profile[];
-  keyRefs: Map<string, KeyRef[]>;
+  keyRefs: ProfileKeyRefs;
   response: ResponseSettings;
   retention: { maxCount: number; maxAgeDays: number };
   bodyLimit?: number;
@@ -75,7 +85,8 @@ export function loadConfigFile(file: string): HooktrayConfig {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // Some Windows editors start a UTF-8 file with a byte-order mark, which JSON.parse rejects.
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new ConfigError(`The configuration file ${file} is not valid JSON: ${(error as Error).message}.`);
   }
@@ -93,7 +104,7 @@ export function parseConfig(json: unknown, source: string): HooktrayConfig {
 
   const names = new Set<string>();
   const profiles: Profile[] = [];
-  const keyRefs = new Map<string, KeyRef[]>();
+  const keyRefs = new ProfileKeyRefs(profiles);
   for (const [index, raw] of result.data.profiles.entries()) {
     const field = `profiles.${index}`;
     if (names.has(raw.name)) throw new ConfigError(`Invalid configuration in ${source}: field "${field}.name": the name "${raw.name}" is used twice.`);
@@ -123,34 +134,60 @@ export function parseConfig(json: unknown, source: string): HooktrayConfig {
 }
 
 /**
- * Resolves every key reference once, at start, into a vault held in memory. A missing
- * variable or unreadable file is a ConfigError that names the reference but never a key.
+ * Resolves every key reference once, at start, into a vault held in memory. Throws a
+ * ConfigError for a missing variable, an unreadable file, a key that is empty or only
+ * whitespace, and a key that the profile's scheme cannot read, such as text where
+ * "keyEncoding" is "hex". The message names the field and the variable or file, never a key.
  */
-export function resolveKeys(keyRefs: Map<string, KeyRef[]>, configFile: string | null, env: NodeJS.ProcessEnv = process.env): KeyVault {
+export function resolveKeys(keyRefs: ProfileKeyRefs, configFile: string | null, env: NodeJS.ProcessEnv = process.env): KeyVault {
   const keys = new Map<string, string[]>();
   const baseDir = configFile === null ? process.cwd() : dirname(configFile);
-  for (const [profile, refs] of keyRefs) {
+  for (const [profileIndex, profile] of keyRefs.profiles.entries()) {
+    const refs = keyRefs.get(profile.name) ?? [];
     keys.set(
-      profile,
-      refs.map((ref, index) => resolveKey(ref, `profile "${profile}" key ${index + 1}`, baseDir, env)),
+      profile.name,
+      refs.map((ref, index) => {
+        const field = `field "profiles.${profileIndex}.keys.${index}" (profile "${profile.name}")`;
+        return resolveKey(ref, profile, field, baseDir, env);
+      }),
     );
   }
   return { keysFor: (profile) => keys.get(profile) ?? [] };
 }
 
-function resolveKey(ref: KeyRef, label: string, baseDir: string, env: NodeJS.ProcessEnv): string {
-  if ('value' in ref) return ref.value;
-  if ('env' in ref) {
-    const value = env[ref.env];
-    if (value === undefined) throw new ConfigError(`The environment variable ${ref.env} for ${label} is not set: export it before starting.`);
-    if (value === '') throw new ConfigError(`The environment variable ${ref.env} for ${label} is set but empty: put the key in it before starting.`);
-    return value;
-  }
-  const file = resolve(baseDir, ref.file);
-  try {
-    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
-  } catch (error) {
-    throw new ConfigError(`Cannot read the key file ${file} for ${label}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
-  }
+/** Reads one key and checks it. `field` names the reference in messages. */
+function resolveKey(ref: KeyRef, profile: Profile, field: string, baseDir: string, env: NodeJS.ProcessEnv): string {
+  const { key, source } = readKey(ref, field, baseDir, env);
+  if (key === '') throw new ConfigError(`The ${source} for ${field} is empty: ${fillInstruction(ref)}.`);
+  if (key.trim() === '') throw new ConfigError(`The ${source} for ${field} contains only whitespace: ${fillInstruction(ref)}.`);
+
+  const problem = getVerifier(profile.scheme)?.checkKey(key, profile.options) ?? null;
+  if (problem !== null) throw new ConfigError(`The key from the ${source} for ${field} ${problem}.`);
+  return key;
 }
 
+function fillInstruction(ref: KeyRef): string {
+  if ('value' in ref) return 'write the key itself';
+  if ('env' in ref) return 'put the key in it before starting';
+  return 'write the key into it';
+}
+
+/** Returns the referenced key and a description of where it comes from, such as "environment variable NAME". */
+function readKey(ref: KeyRef, field: string, baseDir: string, env: NodeJS.ProcessEnv): { key: string; source: string } {
+  if ('value' in ref) return { key: ref.value, source: 'inline "value"' };
+  if ('env' in ref) {
+    const source = `environment variable ${ref.env}`;
+    const value = env[ref.env];
+    if (value === undefined) throw new ConfigError(`The ${source} for ${field} is not set: export it before starting.`);
+    if (value === '') throw new ConfigError(`The ${source} for ${field} is set but empty: put the key in it before starting.`);
+    return { key: value, source };
+  }
+
+  const file = resolve(baseDir, ref.file);
+  try {
+    // A file usually ends with one line ending, which is not part of the key.
+    return { key: readFileSync(file, 'utf8').replace(/\r?\n$/, ''), source: `key file ${file}` };
+  } catch (error) {
+    throw new ConfigError(`Cannot read the key file ${file} for ${field}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
+  }
+}

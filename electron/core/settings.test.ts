@@ -112,6 +112,30 @@ describe('settings file', () => {
     expect(result).toMatchObject({ ok: false, code: 'invalid-key', field: 'keys.0' });
   });
 
+  it('rejects keys invalid in keyEncoding', async () => {
+    const keyStore = new MemoryKeyStore();
+    const vault = new MutableVault();
+    const profiles = [
+      { name: 'hex', scheme: 'hmac', pathPrefix: '/hex', options: { header: 'X-Sig', keyEncoding: 'hex' } },
+      { name: 'b64', scheme: 'hmac', pathPrefix: '/b64', options: { header: 'X-Sig', keyEncoding: 'base64' } },
+    ];
+    const service = new SettingsService({ file: null, keyStore, vault, initial: { ...DEFAULT_SETTINGS, profiles }, logger: silentLogger });
+
+    const hex = await service.setKeys({ profile: 'hex', keys: ['00112233', 'made-up-key'], mode: 'add' });
+    expect(hex).toMatchObject({ ok: false, code: 'invalid-key', field: 'keys.1' });
+    if (hex.ok) return;
+    expect(hex.message).toContain('Key 2 for profile "hex" is not valid hex');
+    expect(hex.message).toContain('"keyEncoding"');
+    expect(hex.message).not.toContain('made-up-key');
+
+    const base64 = await service.setKeys({ profile: 'b64', keys: ['made-up-key'], mode: 'replace' });
+    expect(base64).toMatchObject({ ok: false, code: 'invalid-key', field: 'keys.0' });
+    expect(vault.keyCounts()).toEqual({});
+    expect(await keyStore.load()).toEqual({});
+
+    expect(await service.setKeys({ profile: 'hex', keys: ['00112233'], mode: 'add' })).toMatchObject({ ok: true, keyCount: 1 });
+  });
+
   it('counts keys of profiles named like Object properties', async () => {
     const names = ['__proto__', 'constructor', 'toString'];
     const service = new SettingsService({

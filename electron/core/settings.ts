@@ -179,13 +179,19 @@ export class SettingsService {
 
   /** Adds or replaces a profile's keys, saves them to the key store and re-verifies. */
   async setKeys(request: SetKeysRequest): Promise<SetKeysResult> {
-    if (!this.settings.profiles.some((profile) => profile.name === request.profile)) {
+    const profile = this.settings.profiles.find((candidate) => candidate.name === request.profile);
+    if (profile === undefined) {
       return failure('unknown-profile', 'profile', `No profile is named "${request.profile}": save the profile first, then add its keys.`);
     }
     // Pasted keys often carry a trailing newline, which would never match a signature.
     const keys = request.keys.map((key) => key.trim());
     const emptyIndex = keys.findIndex((key) => key === '');
     if (emptyIndex >= 0) return failure('invalid-key', `keys.${emptyIndex}`, `Key ${emptyIndex + 1} for profile "${request.profile}" is blank: paste the key itself.`);
+    const verifier = getVerifier(profile.scheme);
+    for (const [index, key] of keys.entries()) {
+      const problem = verifier?.checkKey(key, profile.options) ?? null;
+      if (problem !== null) return failure('invalid-key', `keys.${index}`, `Key ${index + 1} for profile "${request.profile}" ${problem}.`);
+    }
 
     const previous = request.mode === 'add' ? this.options.vault.keysFor(request.profile) : [];
     this.options.vault.set(request.profile, [...previous, ...keys]);

@@ -68,6 +68,21 @@ function keyBytes(key: string, options: HmacOptions): Uint8Array | null {
   return textKey(key);
 }
 
+const KEY_ENCODING_RULES = {
+  hex: 'an even number of the characters 0-9 and a-f, in either case',
+  base64: 'padded standard base64: A-Z, a-z, 0-9, + and /, a multiple of 4 characters long',
+} as const;
+
+function unreadableKey(key: string, options: HmacOptions): string {
+  const encoding = options.keyEncoding === 'base64' ? 'base64' : 'hex';
+  const required = `the profile's option "keyEncoding" is "${encoding}"`;
+  if (keyBytes(key.trim(), options) !== null) return `has whitespace around it, which ${encoding} does not allow (${required}): remove the whitespace`;
+  return (
+    `is not valid ${encoding} (${KEY_ENCODING_RULES[encoding]}), but ${required}: ` +
+    `store the key in ${encoding}, or set "keyEncoding" to "utf8" to sign with the key's text as it is`
+  );
+}
+
 /** Tries the other algorithms whose digest length equals the received one. */
 function* algorithmVariants(digests: readonly string[], contents: readonly SignedContent[], options: HmacOptions): Generator<ContentVariant> {
   const lengths = new Set(digests.map((digest) => decodeDigest(digest, options.encoding)?.length));
@@ -125,6 +140,7 @@ export const hmacVerifier = defineScheme<HmacOptions>({
       };
     },
     keyBytes,
+    unreadableKey,
     digest: (content, key, options) => hmac(content.algorithm ?? options.algorithm, key, ...renderTemplate(options.template, content)),
     contentVariants: (_request, parsed, options) => algorithmVariants(parsed.digests, parsed.contents, options),
     keyFix: (reading) => {

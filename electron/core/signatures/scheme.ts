@@ -56,6 +56,11 @@ export interface SigningModel<O> {
   parse(request: SignedRequest, options: O): ParsedSignature | SchemeResult;
   /** Turns a stored key into HMAC key bytes, or null when the key cannot be read that way. */
   keyBytes(key: string, options: O): Uint8Array | null;
+  /**
+   * Explains why `keyBytes` returned null for `key`, with the fix, as a phrase that follows
+   * the key's name. Never contains the key.
+   */
+  unreadableKey?(key: string, options: O): string;
   digest(content: SignedContent, key: Uint8Array, options: O): Buffer;
   /** Checks what the signature does not cover directly, such as Twilio's body hash, after a key matched. */
   afterMatch?(request: SignedRequest, parsed: ParsedSignature, options: O): SchemeResult | null;
@@ -104,6 +109,12 @@ export function defineScheme<O extends Record<string, unknown>>(definition: Sche
       const options = optionsOf(rawOptions);
       if (typeof options === 'string') return { status: 'unverified', reason: `The profile's ${definition.label} options are invalid (${options}): correct them to verify.` };
       return verifyWithModel(definition, request, keys, options, context);
+    },
+    checkKey(key, rawOptions) {
+      if (key.trim() === '') return 'is empty or only whitespace: enter the key itself';
+      const options = optionsOf(rawOptions);
+      if (typeof options === 'string' || definition.model.keyBytes(key, options) !== null) return null;
+      return definition.model.unreadableKey?.(key, options) ?? `cannot be read as a ${definition.label} key`;
     },
     sign(body, key, rawOptions, now, target) {
       return definition.sign(body, key, definition.optionsSchema.parse(rawOptions), now, target);

@@ -67,6 +67,8 @@ export const standardWebhooksVerifier = defineScheme<StandardWebhooksOptions>({
       };
     },
     keyBytes: standardWebhooksKey,
+    unreadableKey: () =>
+      `is not a Standard Webhooks secret, which is padded base64 after an optional "${WHSEC_PREFIX}" prefix: copy the signing secret (${WHSEC_PREFIX}…) from the sender's endpoint settings`,
     digest: (content, key) => hmac('sha256', key, `${content.id ?? ''}.${content.timestamp ?? ''}.`, bodyOf(content)),
     keyFix: (reading) =>
       reading === 'text'

@@ -81,6 +81,13 @@ export interface SchemeVerifier {
   /** Returns true when the headers carry this scheme's signature. */
   detect(headers: readonly HeaderPair[]): boolean;
   /**
+   * Checks that the scheme can read `key` with these options. Returns null when it can, or
+   * the problem and its fix as a phrase that follows the key's name ("is not valid hex …").
+   * The phrase never contains the key. Returns null for options that fail validation,
+   * which get their own message.
+   */
+  checkKey(key: string, options: Record<string, unknown>): string | null;
+  /**
    * Computes the headers that sign `body` with `key` at `now` (ms since the epoch), for
    * re-signing and test events. Throws when `target` lacks what the scheme signs.
    */
