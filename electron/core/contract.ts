@@ -308,8 +308,12 @@ export interface ExportRequest extends ExportSelection {
   folder?: string;
 }
 
-/** Why a delivery was left out of an export, as a stable code. */
-export type ExportSkipCode = 'not-found' | 'body-contains-key' | 'path-contains-key' | 'binary-body' | 'snippet-failed';
+/**
+ * Why a delivery was left out of an export, as a stable code. `body-unchecked`: the body
+ * decompresses beyond the size Hooktray decodes, so it cannot be checked for keys;
+ * `output-contains-key`: a file would contain a key some other way, such as in a header name.
+ */
+export type ExportSkipCode = 'not-found' | 'body-contains-key' | 'path-contains-key' | 'body-unchecked' | 'output-contains-key' | 'binary-body' | 'snippet-failed';
 
 export interface ExportSkip {
   id: string;

@@ -1,6 +1,7 @@
 import type { ExportFormat, ExportProgress, ExportRequest, ExportResult, ExportSkip } from './contract';
 import { curlScript } from './export/curl';
 import type { FixtureIndexEntry } from './export/fixture';
+import type { FixtureRecord } from './export/fixture';
 import { FIXTURE_VERSION, fixtureRecord } from './export/fixture';
 import type { HooktrayHarEntry } from './export/har';
 import { harEntry, harLog } from './export/har';
@@ -66,7 +67,7 @@ export async function exportDeliveries(request: ExportRequest, context: ExportCo
     ...(context.profiles === undefined ? {} : { profiles: context.profiles }),
     ...(context.env === undefined ? {} : { env: context.env }),
   };
-  const writer = createWriter(request.format, context, baseUrl, target);
+  const writer = createWriter(request.format, { ...context, scanner }, baseUrl, target);
   const skipped: ExportSkip[] = [];
   const warnings: string[] = [];
   let exported = 0;
@@ -101,7 +102,10 @@ export async function exportDeliveries(request: ExportRequest, context: ExportCo
   return { ok: true, folder: context.sink.folder, files: context.sink.files(), exported, skipped, warnings };
 }
 
-function createWriter(format: ExportFormat, context: ExportContext, baseUrl: string, target: SnippetTarget | null): FormatWriter {
+/** What a format writer needs: the export's context and the scanner that checks each file before it is written. */
+type WriterContext = ExportContext & { scanner: SecretScanner };
+
+function createWriter(format: ExportFormat, context: WriterContext, baseUrl: string, target: SnippetTarget | null): FormatWriter {
   switch (format) {
     case 'fixture':
       return fixtureWriter(context);
@@ -116,15 +120,18 @@ function createWriter(format: ExportFormat, context: ExportContext, baseUrl: str
   }
 }
 
-function fixtureWriter({ sink, version, now }: ExportContext): FormatWriter {
+function fixtureWriter({ sink, version, now, scanner }: WriterContext): FormatWriter {
   const index: FixtureIndexEntry[] = [];
   const signatures = new Set<string>();
   return {
     async add(prepared) {
       const bodyFile = `${prepared.baseName}.body`;
       const file = `${prepared.baseName}.json`;
+      const record = fixtureRecord(prepared, bodyFile);
+      if (scanner.containsText(file) || scanner.containsText(JSON.stringify(withoutBodyText(record)))) return keySkip(prepared, 'fixture');
+      const json = `${JSON.stringify(record, null, 2)}\n`;
       await sink.write(bodyFile, prepared.delivery.body);
-      await sink.write(file, utf8(`${JSON.stringify(fixtureRecord(prepared, bodyFile), null, 2)}\n`));
+      await sink.write(file, utf8(json));
       const { delivery } = prepared;
       index.push({ id: delivery.id, file, bodyFile, receivedAt: delivery.receivedAt, method: delivery.method, path: delivery.path, bodySha256: delivery.bodySha256 });
       signatures.add(prepared.signatures);
@@ -141,16 +148,21 @@ function fixtureWriter({ sink, version, now }: ExportContext): FormatWriter {
         fixtures: index,
         skipped,
       };
-      await sink.write(INDEX_FILE, utf8(`${JSON.stringify(document, null, 2)}\n`));
+      const json = `${JSON.stringify(document, null, 2)}\n`;
+      // Every field of the index also appears in a fixture that passed the check, so this only guards against a future field.
+      if (scanner.containsText(json)) throw new Error(`${INDEX_FILE} would contain a configured key`);
+      await sink.write(INDEX_FILE, utf8(json));
     },
   };
 }
 
-function harWriter({ sink, version }: ExportContext, baseUrl: string): FormatWriter {
+function harWriter({ sink, version, scanner }: WriterContext, baseUrl: string): FormatWriter {
   const entries: HooktrayHarEntry[] = [];
   return {
     async add(prepared) {
-      entries.push(harEntry(prepared, baseUrl));
+      const entry = harEntry(prepared, baseUrl);
+      if (scanner.containsText(JSON.stringify(withoutPostText(entry)))) return keySkip(prepared, 'HAR');
+      entries.push(entry);
       return null;
     },
     async finish() {
@@ -159,11 +171,14 @@ function harWriter({ sink, version }: ExportContext, baseUrl: string): FormatWri
   };
 }
 
-function ndjsonWriter({ sink }: ExportContext): FormatWriter {
+function ndjsonWriter({ sink, scanner }: WriterContext): FormatWriter {
   const lines: string[] = [];
   return {
     async add(prepared) {
-      lines.push(JSON.stringify(fixtureRecord(prepared)));
+      const record = fixtureRecord(prepared);
+      if (scanner.containsText(JSON.stringify(withoutBodyText(record)))) return keySkip(prepared, 'NDJSON');
+      const line = JSON.stringify(record);
+      lines.push(line);
       return null;
     },
     async finish() {
@@ -172,28 +187,57 @@ function ndjsonWriter({ sink }: ExportContext): FormatWriter {
   };
 }
 
-function curlWriter({ sink }: ExportContext, baseUrl: string): FormatWriter {
+function curlWriter({ sink, scanner }: WriterContext, baseUrl: string): FormatWriter {
   return {
     async add(prepared) {
       const bodyFile = prepared.delivery.body.byteLength > 0 ? `${prepared.baseName}.body` : null;
+      const file = `${prepared.baseName}.sh`;
+      const script = curlScript(prepared, bodyFile, baseUrl);
+      if (scanner.containsText(file) || scanner.containsText(script)) return keySkip(prepared, 'cURL');
       if (bodyFile !== null) await sink.write(bodyFile, prepared.delivery.body);
-      await sink.write(`${prepared.baseName}.sh`, scriptBytes(curlScript(prepared, bodyFile, baseUrl)));
+      await sink.write(file, scriptBytes(script));
       return null;
     },
     async finish() {},
   };
 }
 
-function snippetWriter({ sink }: ExportContext, baseUrl: string, target: SnippetTarget): FormatWriter {
+function snippetWriter({ sink, scanner }: WriterContext, baseUrl: string, target: SnippetTarget): FormatWriter {
   return {
     async add(prepared) {
       const result = snippet(prepared, target, baseUrl);
       if ('skip' in result) return result.skip;
-      await sink.write(`${prepared.baseName}${target.extension || '.txt'}`, utf8(result.code));
+      const file = `${prepared.baseName}${target.extension || '.txt'}`;
+      if (scanner.containsText(file) || scanner.containsText(result.code)) return keySkip(prepared, `${target.target} snippet`);
+      await sink.write(file, utf8(result.code));
       return null;
     },
     async finish() {},
   };
+}
+
+/**
+ * Returns the record with an empty body text, for the key check of what surrounds the body.
+ * `prepareDelivery` already checked the body bytes and their unescaped forms, and the body's
+ * JSON text unescapes to those same bytes, so scanning it again would only double the time.
+ */
+function withoutBodyText(record: FixtureRecord): FixtureRecord {
+  return { ...record, body: { ...record.body, data: '' } };
+}
+
+function withoutPostText(entry: HooktrayHarEntry): HooktrayHarEntry {
+  const { postData } = entry.request;
+  return postData === undefined ? entry : { ...entry, request: { ...entry.request, postData: { ...postData, text: '' } as typeof postData } };
+}
+
+/**
+ * Skips a delivery whose written text would contain a key that `prepareDelivery` did not find
+ * in its body, path or header values, such as in a header name or the Spike summary. The
+ * message names no file, because a file name is built from the delivery and could hold the key.
+ */
+function keySkip(prepared: PreparedDelivery, format: string): ExportSkip {
+  const { id } = prepared.delivery;
+  return { id, code: 'output-contains-key', message: `Delivery ${id} was not exported: its ${format} output would contain a configured key, as is or escaped. Remove the key from the delivery or export other deliveries.` };
 }
 
 function utf8(text: string): Buffer {

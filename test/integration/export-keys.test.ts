@@ -1,5 +1,6 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { brotliCompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HooktrayCore } from '../../electron/core/hooktray-core';
 import type { Profile } from '../../electron/core/signatures/types';
@@ -17,13 +18,18 @@ let configFile: string;
 beforeAll(async () => {
   dataDir = tempDir('keys-source');
   core = await startCore(dataDir, PROFILES, { spike: [KEY] });
+  const spikeJson = (user: string) => `[{"event_type":"record_change","application_user_id":"${user}"}]`;
+  const json: [string, string][] = [['Content-Type', 'application/json']];
   await sendAll(core.receiver.port, [
-    {
-      method: 'POST',
-      path: '/webhooks/spike',
-      headers: [['Content-Type', 'application/json'], ['Proxy-Authorization', PROXY_CREDENTIALS]],
-      body: Buffer.from('[{"event_type":"record_change","application_user_id":"u1"}]'),
-    },
+    { method: 'POST', path: '/webhooks/spike', headers: [...json, ['Proxy-Authorization', PROXY_CREDENTIALS]], body: Buffer.from(spikeJson('u1')) },
+    { method: 'POST', path: '/webhooks/spike', headers: [...json, ['X-Debug', 'k=madeup%2Dkey%2Dzero']], body: Buffer.from(spikeJson('u2')) },
+    { method: 'POST', path: '/webhooks/spike?k=madeup%2Dkey%2Dzero', headers: [], body: Buffer.from('q') },
+    { method: 'POST', path: '/webhooks/spike?k=madeup%252Dkey-zero', headers: [], body: Buffer.from('q') },
+    { method: 'POST', path: '/webhooks/spike', headers: json, body: Buffer.from(spikeJson('madeup\\u002dkey-zero')) },
+    { method: 'POST', path: '/webhooks/spike', headers: [...json, ['Content-Encoding', 'gzip']], body: gzipSync(spikeJson(KEY)) },
+    { method: 'POST', path: '/webhooks/spike', headers: [...json, ['Content-Encoding', 'br']], body: brotliCompressSync(spikeJson(KEY)) },
+    { method: 'POST', path: '/webhooks/spike', headers: json, body: gzipSync(spikeJson(KEY)) },
+    { method: 'POST', path: '/webhooks/spike', headers: [...json, [`X-${KEY}`, '1']], body: Buffer.from(spikeJson('u3')) },
   ]);
   core.store.flush();
 
@@ -39,19 +45,77 @@ afterAll(async () => {
 });
 
 /** Runs `hooktray export` to a new path and returns every file it wrote; HAR and NDJSON write one file there. */
-async function exportFiles(format: string): Promise<{ path: string; bytes: Buffer }[]> {
+async function exportFiles(format: string): Promise<{ files: { path: string; bytes: Buffer }[]; stderr: string }> {
   const out = join(tempDir(`keys-${format}`), 'out');
   const run = await runCli(['export', '--format', format, '--out', out, '--data-dir', dataDir, '--config', configFile]);
   expect(run.code, run.stderr).toBe(0);
-  return statSync(out).isDirectory() ? readTree(out) : [{ path: out, bytes: readFileSync(out) }];
+  const files = statSync(out).isDirectory() ? readTree(out) : [{ path: out, bytes: readFileSync(out) }];
+  return { files, stderr: run.stderr };
 }
 
+function percentDecode(text: string): string {
+  return text.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/** Collects every string in a JSON value: keys and values. */
+function jsonStrings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(jsonStrings);
+  if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([name, item]) => [name, ...jsonStrings(item)]);
+  return [];
+}
+
+function parsedStrings(text: string): string[] {
+  try {
+    return jsonStrings(JSON.parse(text));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Returns the texts a reader of an exported file can get: the file, percent-decoded, every
+ * JSON string in it (whole file, each line, each double-quoted literal), and gunzipped.
+ */
+function readableTexts(bytes: Buffer): string[] {
+  const text = bytes.toString('latin1');
+  const texts = [text, bytes.toString('utf8')];
+  texts.push(...parsedStrings(bytes.toString('utf8')));
+  for (const line of bytes.toString('utf8').split('\n')) texts.push(...parsedStrings(line));
+  for (const literal of bytes.toString('utf8').match(/"(?:[^"\\\n]|\\.)*"/g) ?? []) texts.push(...parsedStrings(literal));
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) texts.push(...readableTexts(gunzipSync(bytes)));
+  return [...texts, ...texts.map(percentDecode), ...texts.map((item) => percentDecode(percentDecode(item)))];
+}
+
+const FORMATS = ['fixture', 'har', 'curl', 'ndjson', 'snippet'];
+
 describe('export redaction', () => {
-  it.each(['fixture', 'har', 'curl', 'ndjson', 'snippet'])('redacts Proxy-Authorization in %s', async (format) => {
-    const files = await exportFiles(format);
+  it.each(FORMATS)('redacts Proxy-Authorization in %s', async (format) => {
+    const { files } = await exportFiles(format);
     const text = files.map((file) => file.bytes.toString('latin1')).join('\n');
     expect(text).not.toContain(PROXY_CREDENTIALS);
     expect(text).toContain('[redacted]');
+  });
+});
+
+describe('export key check', () => {
+  it.each(FORMATS)('keeps decoded keys out of %s', async (format) => {
+    const { files, stderr } = await exportFiles(format);
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const leaked = readableTexts(file.bytes).some((text) => text.includes(KEY));
+      expect(leaked, `key in ${file.path}`).toBe(false);
+    }
+    expect(stderr).not.toContain(KEY);
+    expect(stderr).toContain('Exported 2 deliveries');
+    expect(stderr).toContain('skipped 7');
+  });
+
+  it('redacts a header with an escaped key', async () => {
+    const { files } = await exportFiles('ndjson');
+    const records = files[0]?.bytes.toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as { headers: [string, string][] }) ?? [];
+    const debug = records.flatMap((record) => record.headers).filter(([name]) => name === 'X-Debug');
+    expect(debug).toEqual([['X-Debug', '[redacted]']]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { MAX_DECODED_BYTES } from '../content-encoding';
 import type { DeliveryDetail, ExportSkip, HeaderPair, SignatureHandling } from '../contract';
 import { deliveryBaseName } from './file-names';
 import { resignHeaders, schemeForResign, SIGNATURE_HEADERS, testKeyFor } from './resign';
@@ -40,12 +41,18 @@ export type PrepareResult = { ok: true; prepared: PreparedDelivery } | { ok: fal
 
 /**
  * Applies redaction and signature handling to one delivery. The body is never changed: a
- * delivery whose body or path contains a configured key is skipped, because writing it
- * would write the key.
+ * delivery whose body or path contains a configured key, as is, escaped or compressed, is
+ * skipped, because writing it would write the key. A header whose value contains a key is
+ * redacted instead.
  */
 export function prepareDelivery(delivery: DeliveryDetail, options: PrepareOptions): PrepareResult {
-  if (options.scanner.contains(delivery.body)) {
+  const bodyScan = options.scanner.scanBody(delivery.body, delivery.contentEncoding);
+  if (bodyScan === 'found') {
     return skip(delivery.id, 'body-contains-key', `Delivery ${delivery.id} was not exported: its body contains a configured key. Remove the key from the payload or export other deliveries.`);
+  }
+  if (bodyScan === 'too-large') {
+    const limit = `${MAX_DECODED_BYTES / 1024 / 1024} MiB`;
+    return skip(delivery.id, 'body-unchecked', `Delivery ${delivery.id} was not exported: its body decompresses to more than ${limit}, so it cannot be checked for configured keys.`);
   }
   if (options.scanner.containsText(delivery.path)) {
     return skip(delivery.id, 'path-contains-key', `Delivery ${delivery.id} was not exported: its path contains a configured key.`);
@@ -75,7 +82,7 @@ export function prepareDelivery(delivery: DeliveryDetail, options: PrepareOption
     const lower = name.toLowerCase();
     const isSignature = signatureNames.has(lower);
     const redactAsSignature = isSignature && redactSignatures && signatures !== 'resigned';
-    // A header that quotes a configured key is redacted whatever the options request.
+    // A header that quotes a configured key, even escaped, is redacted whatever the options request.
     if (options.redactHeaders.has(lower) || redactAsSignature || options.scanner.containsText(value)) {
       redactedHeaders.push(name);
       return [name, REDACTED_VALUE];

@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { MAX_DECODED_BYTES } from '../content-encoding';
+import { SecretScanner, unescapeOnce } from './secret-scanner';
+
+const KEY = 'madeup-key-zero';
+const scanner = new SecretScanner([KEY]);
+
+describe('SecretScanner.containsText', () => {
+  it.each([
+    ['literal', `x ${KEY} y`],
+    ['percent-encoded', 'k=madeup%2Dkey%2dzero'],
+    ['twice percent-encoded', 'k=madeup%252Dkey-zero'],
+    ['JSON escape', '"madeup\\u002dkey-zero"'],
+    ['JSON escape of a backslash escape', '"madeup\\\\u002dkey-zero"'],
+    ['percent-encoded JSON escape', 'madeup%5Cu002dkey-zero'],
+    ['hex escape', "'madeup\\x2dkey\\x2dzero'"],
+    ['braced escape', '"madeup\\u{2d}key-zero"'],
+    ['escaped slash and quote', 'madeup\\-key\\-zero'],
+  ])('finds a %s key', (_, text) => {
+    expect(scanner.containsText(text)).toBe(true);
+  });
+
+  it.each([['other text', 'madeup key zero'], ['part of the key', 'madeup-key-zer'], ['empty', '']])('ignores %s', (_, text) => {
+    expect(scanner.containsText(text)).toBe(false);
+  });
+
+  it('finds a key across windows', () => {
+    const text = `${'a'.repeat(1024 * 1024 - 10)}madeup%2Dkey%2Dzero${'b'.repeat(100)}`;
+    expect(scanner.containsText(text)).toBe(true);
+  });
+
+  it('finds a key inside shell quotes', () => {
+    const quoted = new SecretScanner(["it's-a-key"]);
+    expect(quoted.containsText("'it'\\''s-a-key'")).toBe(true);
+  });
+
+  it('finds a key with a space written as plus', () => {
+    const spaced = new SecretScanner(['two words']);
+    expect(spaced.containsText('q=two+words')).toBe(true);
+  });
+
+  it('finds a whsec_ key without its prefix', () => {
+    const whsec = new SecretScanner(['whsec_c2VjcmV0LWJ5dGVz']);
+    expect(whsec.containsText('c2VjcmV0LWJ5dGVz')).toBe(true);
+  });
+
+  it('finds a non-ASCII key in bytes and text', () => {
+    const accented = new SecretScanner(['clé-secrète']);
+    expect(accented.contains(Buffer.from('x clé-secrète y', 'utf8'))).toBe(true);
+    expect(accented.containsText('cl\\u00e9-secr\\u00e8te')).toBe(true);
+    expect(accented.containsText('cl%C3%A9-secr%C3%A8te')).toBe(true);
+  });
+
+  it('finds nothing without keys', () => {
+    expect(new SecretScanner([]).containsText(KEY)).toBe(false);
+  });
+});
+
+describe('SecretScanner.scanBody', () => {
+  const body = Buffer.from(`[{"application_user_id":"${KEY}"}]`);
+
+  it.each([
+    ['gzip', gzipSync(body)],
+    ['x-gzip', gzipSync(body)],
+    ['deflate', deflateSync(body)],
+    ['deflate', deflateRawSync(body)],
+    ['br', brotliCompressSync(body)],
+    ['gzip, br', brotliCompressSync(gzipSync(body))],
+  ])('finds a key under %s', (coding, bytes) => {
+    expect(scanner.scanBody(bytes, coding)).toBe('found');
+  });
+
+  it('finds a key in gzip without Content-Encoding', () => {
+    expect(scanner.scanBody(gzipSync(body), null)).toBe('found');
+  });
+
+  it('finds a key in truncated gzip', () => {
+    // Random bytes do not compress, so the cut removes only their end.
+    const padded = gzipSync(Buffer.concat([body, randomBytes(64 * 1024)]));
+    expect(scanner.scanBody(padded.subarray(0, padded.length - 1000), 'gzip')).toBe('found');
+  });
+
+  it('finds an escaped key in gzip', () => {
+    expect(scanner.scanBody(gzipSync('"madeup\\u002dkey-zero"'), 'gzip')).toBe('found');
+  });
+
+  it('passes a clean gzip body', () => {
+    expect(scanner.scanBody(gzipSync('[{"application_user_id":"u1"}]'), 'gzip')).toBe('clean');
+  });
+
+  it('passes corrupt data', () => {
+    expect(scanner.scanBody(Buffer.from('not gzip'), 'gzip')).toBe('clean');
+  });
+
+  it('reports a body too large to check', () => {
+    const bomb = gzipSync(Buffer.alloc(MAX_DECODED_BYTES + 1));
+    expect(scanner.scanBody(bomb, 'gzip')).toBe('too-large');
+  });
+});
+
+describe('unescapeOnce', () => {
+  it.each([
+    ['a%2Db', 'a-b'],
+    ['\\u0041\\n', 'A\n'],
+    ['\\"q\\"', '"q"'],
+    ["'\\''", "'"],
+    ['%zz', '%zz'],
+    ['\\u{110000}', '\\u{110000}'],
+  ])('decodes %j', (text, expected) => {
+    expect(unescapeOnce(text)).toBe(expected);
+  });
+});
