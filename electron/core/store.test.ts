@@ -8,6 +8,7 @@ import type { Verdict } from './contract';
 import type { NewDelivery } from './store';
 import { summarizeSpike } from './spike-summary';
 import { DeliveryStore } from './store';
+import { SEARCH_BODY_BYTES } from './store-search-index';
 import { UlidGenerator } from './ulid';
 
 const ids = new UlidGenerator();
@@ -134,6 +135,42 @@ describe('DeliveryStore', () => {
     await store.add(delivery('/after/empty', '{"marker": "afterempty"}'));
     expect(store.list({ text: 'afterempty' }).items.map((item) => item.path)).toEqual(['/after/empty']);
     expect(store.list({ text: 'health' }).items.map((item) => item.path)).toEqual(['/health']);
+  });
+
+  it('matches short and long queries alike', async () => {
+    const store = newStore();
+    await store.add(delivery('/proto-body', '{"__proto__": {"polluted": true}}'));
+    await store.add(delivery('/under-header', 'plain', { headers: [['X-Trace', 'a__b']] }));
+    await store.add(delivery('/quoted-header', 'plain', { headers: [['X-Quote', 'say "hi"']] }));
+    await store.add(delivery('/emoji', 'x😀y', { headers: [['Accept', '*/*']] }));
+    const expected: [string, string[]][] = [
+      ['__', ['/under-header', '/proto-body']],
+      ['"', ['/quoted-header', '/proto-body']],
+      ['"hi"', ['/quoted-header']],
+      ['","', []],
+      ['x-quote: say', ['/quoted-header']],
+      ['type: application', ['/proto-body']],
+      ['😀', ['/emoji']],
+      ['😀y', ['/emoji']],
+    ];
+
+    // Right after the writes the scan matches them, and after indexing the trigram index does.
+    for (const [text, paths] of expected) expect(store.list({ text }).items.map((item) => item.path), `before indexing: ${text}`).toEqual(paths);
+    while (store.indexPending());
+    for (const [text, paths] of expected) expect(store.list({ text }).items.map((item) => item.path), `after indexing: ${text}`).toEqual(paths);
+  });
+
+  it('searches the first 64 KiB of a body', async () => {
+    const store = newStore();
+    const body = `${'a'.repeat(SEARCH_BODY_BYTES - 'early-mark'.length)}early-mark late-mark`;
+    await store.add(delivery('/long', body));
+    expect(SEARCH_BODY_BYTES).toBe(64 * 1024);
+
+    for (const state of ['before indexing', 'after indexing']) {
+      expect(store.list({ text: 'early-mark' }).total, state).toBe(1);
+      expect(store.list({ text: 'late-mark' }).total, state).toBe(0);
+      while (store.indexPending());
+    }
   });
 
   it('filters by verdict and time range', async () => {

@@ -56,12 +56,22 @@ export interface RetentionPolicy {
 
 const MAX_PAGE = 1000;
 /**
- * Matches a delivery that is not in the search index yet, as the index would: the text in its
- * path, its headers or the first SEARCH_BODY_BYTES of its body, ignoring ASCII case. Headers are
- * scanned as stored JSON, so text with quotes or backslashes matches only once indexed.
+ * A delivery's headers as the search index stores them: one `name: value` line per header, in
+ * received order, so a search matches names and values, never the JSON that stores them.
  */
-const UNINDEXED_MATCH = `(instr(lower(path), lower(?)) > 0 OR instr(lower(headers), lower(?)) > 0
+const HEADER_TEXT = `(SELECT group_concat(json_extract(h.value, '$[0]') || ': ' || json_extract(h.value, '$[1]'), char(10) ORDER BY h.key)
+  FROM json_each(deliveries.headers) h)`;
+/**
+ * Matches a delivery by a scan, as the index would: the text in its path, its header lines or
+ * the first SEARCH_BODY_BYTES of its body, ignoring ASCII case. It serves deliveries that are
+ * not indexed yet and queries too short for the index.
+ * NOTE: the trigram index also ignores the case of other letters (`ÉCOLE` matches `éco`), and
+ * this scan does not.
+ */
+const UNINDEXED_MATCH = `(instr(lower(path), lower(?)) > 0 OR instr(lower(${HEADER_TEXT}), lower(?)) > 0
   OR instr(lower(CAST((SELECT substr(coalesce(b.decoded, b.body), 1, ${SEARCH_BODY_BYTES}) FROM bodies b WHERE b.seq = deliveries.seq) AS TEXT)), lower(?)) > 0)`;
+/** Characters (code points, not UTF-16 units) a query needs before the trigram index can match it. */
+const MIN_INDEXED_QUERY_CHARS = 3;
 /** Pending writes that trigger a commit without waiting for the group-commit window. */
 const MAX_PENDING = 512;
 
@@ -315,15 +325,15 @@ export class DeliveryStore {
     const where: string[] = [];
     const params: unknown[] = [];
     const text = query.text?.trim() ?? '';
-    if (text.length >= 3) {
+    if ([...text].length >= MIN_INDEXED_QUERY_CHARS) {
       // Indexed deliveries match through the trigram index and newer ones through a scan, so a
       // search never waits for indexing and still finds what arrived a moment ago.
       where.push(`(seq IN (SELECT rowid FROM delivery_text WHERE delivery_text MATCH ?) OR (seq > ? AND ${UNINDEXED_MATCH}))`);
       params.push(`"${text.replace(/"/g, '""')}"`, this.indexer.indexedSeq(), text, text, text);
     } else if (text.length > 0) {
-      // The trigram index cannot match fewer than three characters: scan path and headers.
-      where.push("(instr(lower(path), lower(?)) > 0 OR instr(lower(headers), lower(?)) > 0)");
-      params.push(text, text);
+      // The trigram index matches nothing shorter than three characters, so every delivery is scanned.
+      where.push(UNINDEXED_MATCH);
+      params.push(text, text, text);
     }
     if (query.verdicts !== undefined && query.verdicts.length > 0) {
       where.push(`verdict_status IN (${query.verdicts.map(() => '?').join(', ')})`);

@@ -85,6 +85,23 @@ describe('hooktray ui body view in Chromium', () => {
     expect(found.marks).toEqual(['👍🏽']);
   });
 
+  it('filter finds two characters in a body', async () => {
+    expect(await postOrdered(ui.receiverUrl, '/filter/proto', JSON_HEADERS, '{"__proto__":{"polluted":true}}')).toBe(200);
+    expect(await postOrdered(ui.receiverUrl, '/filter/plain', TEXT_HEADERS, 'no quotes here')).toBe(200);
+    const filter = page.getByRole('searchbox', { name: 'Filter' });
+    expect(await page.locator(`#${await filter.getAttribute('aria-describedby')}`).textContent()).toBe('Searches the first 64 KiB of each body');
+
+    await filter.fill('__');
+    await waitUntil(async () => (await rows().count()) === 1, 'one row for __');
+    expect(await rows().first().textContent()).toContain('/filter/proto');
+
+    // A quote matches the quotes in JSON bodies, never the JSON that stores the headers.
+    await filter.fill('"');
+    await rows().filter({ hasText: '/filter/proto' }).waitFor();
+    expect(await rows().filter({ hasText: '/filter/plain' }).count()).toBe(0);
+    await filter.fill('');
+  });
+
   it('find marks a match across JSON tokens', async () => {
     await openBody('/find/tokens', JSON_HEADERS, '{"amount":125}', 'pretty');
     const found = await findAll('"amount": 12', '1 match');

@@ -1,6 +1,7 @@
 import type { RefObject } from 'react';
 import type { VerdictStatus } from '../../../electron/core/contract';
 import { VERDICT_STATUSES } from '../../../electron/core/contract';
+import { SEARCH_BODY_BYTES } from '../../../electron/core/store-search-index';
 
 interface ToolbarProps {
   filterRef: RefObject<HTMLInputElement | null>;
@@ -18,6 +19,7 @@ export function Toolbar({ filterRef, text, verdict, onText, onVerdict }: Toolbar
         type="search"
         aria-label="Filter"
         placeholder="Filter path, headers and body (press /)"
+        aria-describedby="filter-hint"
         value={text}
         onChange={(event) => onText(event.target.value)}
         onKeyDown={(event) => {
@@ -27,6 +29,9 @@ export function Toolbar({ filterRef, text, verdict, onText, onVerdict }: Toolbar
           }
         }}
       />
+      <span id="filter-hint" className="hint">
+        Searches the first {SEARCH_BODY_BYTES / 1024} KiB of each body
+      </span>
       <label className="verdict-filter">
         Verdict
         <select value={verdict} onChange={(event) => onVerdict(event.target.value as VerdictStatus | 'all')}>
