@@ -30,3 +30,41 @@ describe('loadConfigFile', () => {
     expect(() => loadConfigFile(file)).toThrow(`The configuration file ${file} is not valid JSON`);
   });
 });
+
+describe('loadConfigFile syntax errors', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hooktray-config-syntax-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Writes `text` as a configuration file and returns the ConfigError message it raises. */
+  function syntaxMessage(text: string): string {
+    const file = join(dir, 'hooktray.json');
+    writeFileSync(file, text);
+    try {
+      loadConfigFile(file);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error('loadConfigFile accepted invalid JSON');
+  }
+
+  it('never quotes an unquoted inline key', () => {
+    const key = 'made-up-inline-key-0123456789';
+    const message = syntaxMessage(`{"profiles":[{"name":"s","scheme":"spike","keys":[{"value":${key}}]}]}`);
+    expect(message).not.toContain(key.slice(0, 4));
+    expect(message).toContain('is not valid JSON: a value is not JSON; put text in double quotes');
+  });
+
+  it('names a misplaced bracket', () => {
+    const message = syntaxMessage('{"profiles":[{"name":"s","scheme":"spike"},]}');
+    expect(message).toContain('is not valid JSON: unexpected "]"');
+    expect(message).not.toContain('"scheme"');
+  });
+
+  it('keeps positions from JSON.parse', () => {
+    expect(syntaxMessage('{"profiles":[] "response":{}}')).toContain('at position 15');
+  });
+});

@@ -88,9 +88,21 @@ export function loadConfigFile(file: string): HooktrayConfig {
     // Some Windows editors start a UTF-8 file with a byte-order mark, which JSON.parse rejects.
     json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw new ConfigError(`The configuration file ${file} is not valid JSON: ${(error as Error).message}.`);
+    throw new ConfigError(`The configuration file ${file} is not valid JSON: ${jsonSyntaxProblem(error as Error)}.`);
   }
   return parseConfig(json, file);
+}
+
+/**
+ * Returns JSON.parse's message without the text that V8 quotes around an unexpected token,
+ * because that text may be part of an inline key. A letter or digit token is left out too.
+ */
+function jsonSyntaxProblem(error: Error): string {
+  const quoted = /^Unexpected token '(.+?)', .* is not valid JSON$/su.exec(error.message);
+  if (quoted === null) return error.message;
+  const token = quoted[1] as string;
+  if (/[\p{L}\p{N}]/u.test(token)) return 'a value is not JSON; put text in double quotes and write true, false or null in lower case';
+  return `unexpected "${token}"; check for a comma before a closing bracket or a missing value`;
 }
 
 /** Validates a parsed configuration; `source` names it in messages. */
