@@ -3,7 +3,9 @@
 // against a bare node:http server that only reads the body and answers 200, under the same
 // autocannon load on loopback in the same run. Writes the figures to docs/benchmarks.md.
 //
-// Usage: npm run build && node bench/ingest.js [--duration SECONDS] [--connections N] [--rounds N] [--no-write]
+// Usage: npm run build && node bench/ingest.js [--duration SECONDS] [--connections N] [--rounds N] [--distinct-bodies] [--no-write]
+// With --distinct-bodies every request carries a body of its own, signed for it, as real traffic
+// does; without it every request repeats one body, so each delivery is stored as a retry.
 // Each round measures the three servers one after another; the report uses each one's median,
 // so a burst of other load on the machine moves one round, not the result.
 
@@ -23,18 +25,43 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '3' },
+    'distinct-bodies': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
   },
 });
 const DURATION = Number(values.duration);
 const CONNECTIONS = Number(values.connections);
 const ROUNDS = Number(values.rounds);
+const DISTINCT = values['distinct-bodies'];
 const KEY = 'bench-key-not-a-secret';
 /** Clock ticks per second of the CPU times in /proc (USER_HZ); null where `getconf` is missing. */
 const CLOCK_TICKS = clockTicks();
 
 const BODY = JSON.stringify(spikeEvents(3));
 const SIGNATURE = createHmac('sha256', KEY).update(BODY).digest('hex');
+
+/** Distinct bodies sent per run at most; later requests start over, and Hooktray stores them as retries. */
+const DISTINCT_BODIES = 100_000;
+
+/**
+ * Returns autocannon's request options: the one signed body, or a new body and signature per
+ * request. Those are made before the run, so that signing does not slow the load generator.
+ */
+function requestOptions() {
+  const headers = { 'Content-Type': 'application/json', 'X-Body-Signature': SIGNATURE };
+  if (!DISTINCT) return { headers, body: BODY };
+  const bodies = Array.from({ length: DISTINCT_BODIES }, (_, index) => JSON.stringify(spikeEvents(3, index * 3)));
+  const signed = bodies.map((body) => ({ body, headers: { ...headers, 'X-Body-Signature': createHmac('sha256', KEY).update(body).digest('hex') } }));
+  let next = 0;
+  const setupRequest = (request) => {
+    const { body, headers: signedHeaders } = signed[next];
+    next = (next + 1) % signed.length;
+    request.body = body;
+    request.headers = signedHeaders;
+    return request;
+  };
+  return { requests: [{ method: 'POST', setupRequest }] };
+}
 
 const BARE_SERVER = `
 const http = require('node:http');
@@ -82,6 +109,7 @@ function stopServer(child) {
 }
 
 async function measure(label, args, outputFile) {
+  const requests = requestOptions();
   // Write back what earlier runs left dirty first, so their disk writes do not slow this run's fsyncs.
   execFileSync('sync');
   const { child, url } = await startServer(args, outputFile);
@@ -92,8 +120,7 @@ async function measure(label, args, outputFile) {
     method: 'POST',
     connections: CONNECTIONS,
     duration: DURATION,
-    headers: { 'Content-Type': 'application/json', 'X-Body-Signature': SIGNATURE },
-    body: BODY,
+    ...requests,
   });
   const cpu = cpuPerRequest(threadsBefore, threadCpuMs(child.pid), process.cpuUsage(generatorBefore), child.pid, result.requests.total);
   await stopServer(child);
@@ -234,13 +261,15 @@ async function main() {
     console.log(`ratio to bare: ${ratio.toFixed(2)} (target at least 0.6); verification cost: ${(verificationCost * 100).toFixed(1)}% (target at most 10%)`);
 
     if (!values['no-write']) {
-      writeSection('ingest', [
-        '## Ingest throughput',
+      writeSection(DISTINCT ? 'ingest-distinct' : 'ingest', [
+        DISTINCT ? '## Ingest throughput, a distinct body per request' : '## Ingest throughput',
         '',
-        `Command: \`npm run build && node bench/ingest.js --duration ${DURATION} --connections ${CONNECTIONS} --rounds ${ROUNDS}\``,
+        `Command: \`npm run build && node bench/ingest.js --duration ${DURATION} --connections ${CONNECTIONS} --rounds ${ROUNDS}${DISTINCT ? ' --distinct-bodies' : ''}\``,
         `Machine: ${machineDescription()}. Run on ${new Date().toISOString().slice(0, 10)}.`,
         '',
-        `autocannon, ${CONNECTIONS} connections for ${DURATION} s each, POSTs of a signed ${Buffer.byteLength(BODY)}-byte Spike body on loopback;`,
+        DISTINCT
+          ? `autocannon, ${CONNECTIONS} connections for ${DURATION} s each, POSTs on loopback of Spike bodies of about ${Buffer.byteLength(BODY)} bytes, each with users of its own and its own signature;`
+          : `autocannon, ${CONNECTIONS} connections for ${DURATION} s each, POSTs of one signed ${Buffer.byteLength(BODY)}-byte Spike body on loopback, so each delivery after the first is a retry;`,
         `${ROUNDS} rounds, each server's median round shown. Load average at the end: ${os.loadavg().map((load) => load.toFixed(2)).join(', ')}.`,
         'Hooktray answers each request only after its SQLite transaction has committed (WAL, synchronous=FULL, group commit).',
         '',
@@ -255,7 +284,7 @@ async function main() {
         `Cost of verification (on against off in the same round), median of the rounds: **${(verificationCost * 100).toFixed(1)}%** of throughput (target: at most 10%).`,
         `Each round: ${costs.map((value) => `${(value * 100).toFixed(1)}%`).join(', ')}.`,
         ...budgetLines(bare, verified),
-        ...ANALYSIS,
+        ...(DISTINCT ? [] : ANALYSIS),
       ]);
     }
   } finally {
