@@ -3,6 +3,7 @@ import type { DigestEncoding, HeaderPair } from '../contract';
 import type { HmacAlgorithm } from './digest';
 import { diagnoseMismatch } from './diagnosis';
 import { encodeDigest, shortDigest } from './digest';
+import type { DigestMatch } from './match';
 import { findMatch } from './match';
 import type { TimestampCheck } from './timestamp';
 import { timestampVerdict } from './timestamp';
@@ -34,6 +35,12 @@ export interface ParsedSignature {
   /** Content a valid signature may cover; several when the scheme accepts variants (URL ports). */
   contents: readonly SignedContent[];
   timestamp?: TimestampCheck;
+  /**
+   * Text before the digest that the scheme does not send, such as `sha256=` in a Spike
+   * header. The verdict is then `malformed-header`, and its reason states whether the
+   * digest after the prefix matches a key.
+   */
+  unexpectedPrefix?: { header: string; prefix: string };
 }
 
 /** A change to the signed content that the diagnosis tries, with the finding it explains. */
@@ -132,12 +139,12 @@ function verifyWithModel<O extends Record<string, unknown>>(
   const { model } = definition;
   const parsed = model.parse(request, options);
   if ('status' in parsed) return parsed;
+  const keyBytes = keys.map((key) => model.keyBytes(key, options));
+  const match = findMatch(model, parsed, keyBytes, options);
+  if (parsed.unexpectedPrefix !== undefined) return unexpectedPrefixResult(definition, parsed, parsed.unexpectedPrefix, keys.length, match, options);
   if (keys.length === 0) {
     return { status: 'no-key', reason: `The profile has no key: add ${model.keySource} to verify.` };
   }
-
-  const keyBytes = keys.map((key) => model.keyBytes(key, options));
-  const match = findMatch(model, parsed, keyBytes, options);
   if (match === null) return invalidResult(definition, request, parsed, keys, keyBytes, options, context);
 
   const afterMatch = model.afterMatch?.(request, parsed, options);
@@ -175,6 +182,25 @@ function invalidResult<O extends Record<string, unknown>>(
   if (context.diagnose === false) return { status: 'invalid', reason };
   const diagnosis = diagnoseMismatch({ label: definition.label, model, request, parsed, keys, keyBytes, options, context });
   return { status: 'invalid', reason, diagnosis };
+}
+
+/** Reports a digest behind a prefix the scheme does not send, and whether the digest after it matches a key. */
+function unexpectedPrefixResult<O extends Record<string, unknown>>(
+  definition: SchemeDefinition<O>,
+  parsed: ParsedSignature,
+  { header, prefix }: { header: string; prefix: string },
+  keyCount: number,
+  match: DigestMatch | null,
+  options: O,
+): SchemeResult {
+  const { model } = definition;
+  const found = `The ${header} header starts with "${prefix}", which ${definition.label} does not send`;
+  const fix = 'remove the prefix where the sender writes the header';
+  if (keyCount === 0) return malformedHeader(`${found}: ${fix}, and add ${model.keySource} to check the digest after it.`);
+  if (match !== null) {
+    return malformedHeader(`${found}, but the digest after it is the ${model.describe(parsed, options)} with key ${match.keyIndex + 1} (${match.encoding}): ${fix}.`);
+  }
+  return malformedHeader(`${found}, and the digest after it matches none of the ${keyCount} key(s) either: ${fix}, then check the key.`);
 }
 
 export function missingSignature(header: string): SchemeResult {

@@ -54,6 +54,43 @@ describe('spike verifier', () => {
     expect(result.reason).toContain('3 characters');
   });
 
+  it('names a sha256= prefix and a matching digest', () => {
+    for (const encoding of ['hex', 'base64'] as const) {
+      const result = verify([['X-Body-Signature', `sha256=${digest.toString(encoding)}`]], BODY, ['other-key', KEY]);
+      expect(result.status).toBe('malformed-header');
+      expect(result.reason).toContain('starts with "sha256=", which Spike does not send');
+      expect(result.reason).toContain(`the digest after it is the HMAC-SHA256 of the body with key 2 (${encoding})`);
+      expect(result.reason).toContain('remove the prefix');
+    }
+  });
+
+  it('names a prefix and a digest that matches no key', () => {
+    const result = verify([['X-Body-Signature', `sha256=${digest.toString('hex')}`]], BODY, ['other-key']);
+    expect(result.status).toBe('malformed-header');
+    expect(result.reason).toContain('starts with "sha256="');
+    expect(result.reason).toContain('matches none of the 1 key(s)');
+  });
+
+  it('names a prefix without keys', () => {
+    const result = verify([['X-Body-Signature', `v1=${digest.toString('hex')}`]], BODY, []);
+    expect(result.status).toBe('malformed-header');
+    expect(result.reason).toContain('starts with "v1="');
+    expect(result.reason).toContain('add the shared key');
+  });
+
+  it('names a prefix before a short digest', () => {
+    const result = verify([['X-Body-Signature', 'sha256=abcdef']], BODY, [KEY]);
+    expect(result.status).toBe('malformed-header');
+    expect(result.reason).toContain('starts with "sha256="');
+    expect(result.reason).toContain('the 6 characters after it are not an HMAC-SHA256 digest');
+  });
+
+  it('reads a padded base64 digest without a prefix', () => {
+    const padded = createHmac('sha256', KEY).update('[]').digest('base64');
+    expect(padded.endsWith('=')).toBe(true);
+    expect(verify([['X-Body-Signature', padded]], '[]', [KEY]).status).toBe('valid');
+  });
+
   it('reports a profile without keys', () => {
     const verdict = verify([['X-Body-Signature', digest.toString('hex')]], BODY, []);
     expect(verdict.status).toBe('no-key');

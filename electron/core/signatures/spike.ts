@@ -10,6 +10,9 @@ function isSha256DigestLength(text: string): boolean {
   return text.length === 64 || text.length === 43 || text.length === 44;
 }
 
+/** A digest behind a prefix such as `sha256=`, which other providers put before their digests. */
+const PREFIXED_DIGEST = /^([A-Za-z][A-Za-z0-9_.-]{0,31}=)(.+)$/;
+
 /**
  * Spike: HMAC-SHA256 of the raw body bytes with the shared key, in `X-Body-Signature`.
  * Spike's public docs do not say whether the digest is hex or base64, so both are accepted
@@ -31,13 +34,25 @@ export const spikeVerifier = defineScheme({
       const received = findHeader(request.headers, SPIKE_SIGNATURE_HEADER)?.trim();
       if (received === undefined) return missingSignature(SPIKE_SIGNATURE_HEADER);
       if (received === '') return malformedHeader(`The ${SPIKE_SIGNATURE_HEADER} header is empty.`);
-      if (!isDigestText(received)) return malformedHeader(`The ${SPIKE_SIGNATURE_HEADER} header is neither hex nor base64.`);
+      const contents = [{ body: request.body }];
+      if (!isDigestText(received)) {
+        const prefixed = PREFIXED_DIGEST.exec(received);
+        const [, prefix = '', digest = ''] = prefixed ?? [];
+        if (prefixed === null) return malformedHeader(`The ${SPIKE_SIGNATURE_HEADER} header is neither hex nor base64.`);
+        if (!isDigestText(digest) || !isSha256DigestLength(digest)) {
+          return malformedHeader(
+            `The ${SPIKE_SIGNATURE_HEADER} header starts with "${prefix}", which Spike does not send, and the ${digest.length} characters after it are not ` +
+              `an HMAC-SHA256 digest (64 in hex or 43 to 44 in base64): make the sender write the digest alone.`,
+          );
+        }
+        return { digests: [digest], encodings: ['hex', 'base64'], contents, unexpectedPrefix: { header: SPIKE_SIGNATURE_HEADER, prefix } };
+      }
       if (!isSha256DigestLength(received)) {
         return malformedHeader(
           `The ${SPIKE_SIGNATURE_HEADER} header has ${received.length} characters; an HMAC-SHA256 digest has 64 in hex or 43 to 44 in base64.`,
         );
       }
-      return { digests: [received], encodings: ['hex', 'base64'], contents: [{ body: request.body }] };
+      return { digests: [received], encodings: ['hex', 'base64'], contents };
     },
     keyBytes: textKey,
     digest: (content, key) => hmac('sha256', key, bodyOf(content)),
