@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { DeliveryDetail, ImportRequest, ImportResult } from '../contract';
 import { decodeContent } from '../content-encoding';
 import { findHeader } from '../headers';
@@ -15,6 +15,8 @@ interface FileSet {
   label: string;
   names(): string[];
   read(name: string): Buffer | null;
+  /** Returns how messages name a file of the set: its path on disk, or its name when picked in a browser. */
+  describe(name: string): string;
 }
 
 /** The store methods an import writes through; DeliveryStore provides them. */
@@ -85,6 +87,7 @@ function fileSetFromPath(path: string): FileSet | null {
   return {
     label: path,
     names: () => names,
+    describe: (name) => join(folder, name),
     read: (name) => {
       try {
         return readFileSync(resolveInside(folder, name));
@@ -97,30 +100,32 @@ function fileSetFromPath(path: string): FileSet | null {
 
 function fileSetFromMemory(files: { name: string; data: Uint8Array }[]): FileSet {
   const byName = new Map(files.map((file) => [basename(file.name), Buffer.from(file.data)]));
-  return { label: 'the chosen files', names: () => [...byName.keys()].sort(), read: (name) => byName.get(name) ?? null };
+  return { label: 'the chosen files', names: () => [...byName.keys()].sort(), read: (name) => byName.get(name) ?? null, describe: (name) => name };
 }
 
 /** Picks the reader by content: index.json or fixture files, HAR (`log`), or NDJSON lines. */
 function readRequests(files: FileSet, warnings: string[]): ImportedRequest[] {
   const names = files.names();
-  const index = names.includes('index.json') ? parseJson(files.read('index.json'), 'index.json') : null;
+  const index = names.includes('index.json') ? parseJson(files.read('index.json'), files.describe('index.json')) : null;
   if (isRecord(index) && Array.isArray(index.fixtures)) {
     return index.fixtures.map((entry: unknown) => readFixtureFile(files, isRecord(entry) ? String(entry.file) : '', warnings));
   }
 
   const requests: ImportedRequest[] = [];
   for (const name of names) {
-    if (name.endsWith('.har')) requests.push(...requestsFromHar(parseJson(files.read(name), name), name));
-    else if (name.endsWith('.ndjson')) requests.push(...readNdjson(files.read(name) ?? Buffer.alloc(0), name, warnings));
+    const origin = files.describe(name);
+    if (name.endsWith('.har')) requests.push(...requestsFromHar(parseJson(files.read(name), origin), origin));
+    else if (name.endsWith('.ndjson')) requests.push(...readNdjson(files.read(name) ?? Buffer.alloc(0), origin, warnings));
     else if (name.endsWith('.json') && name !== 'index.json') requests.push(readFixtureFile(files, name, warnings));
   }
   return requests;
 }
 
 function readFixtureFile(files: FileSet, name: string, warnings: string[]): ImportedRequest {
-  const record = parseFixtureRecord(parseJson(files.read(name), name), name);
+  const origin = files.describe(name);
+  const record = parseFixtureRecord(parseJson(files.read(name), origin), origin);
   const bodyFile = typeof record.bodyFile === 'string' ? files.read(basename(record.bodyFile)) : null;
-  return requestFromFixture(record, name, bodyFile, warnings);
+  return requestFromFixture(record, origin, bodyFile, warnings);
 }
 
 function readNdjson(bytes: Buffer, name: string, warnings: string[]): ImportedRequest[] {
