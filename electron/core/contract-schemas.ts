@@ -84,6 +84,10 @@ export const settingsSchema = z.strictObject({
   }),
 });
 
+const profileRename = z.strictObject({ from: profileSettingsSchema.shape.name, to: profileSettingsSchema.shape.name });
+
+const settingsUpdateRequest = settingsSchema.partial().extend({ profileRenames: z.array(profileRename).max(100).optional() });
+
 const setKeysRequest = z.strictObject({
   profile: z.string().min(1).max(64),
   keys: z.array(z.string().min(1).max(4096)).min(1).max(20),
@@ -164,7 +168,7 @@ export const INVOKE_REQUEST_SCHEMAS: { [C in InvokeChannel]: z.ZodType<InvokeCha
   'deliveries.list': deliveryQuery,
   'deliveries.get': z.strictObject({ id: deliveryId }),
   'settings.get': z.void(),
-  'settings.update': settingsSchema.partial(),
+  'settings.update': settingsUpdateRequest,
   'profiles.setKeys': setKeysRequest,
   'export.run': exportRequest,
   'import.run': importRequest,

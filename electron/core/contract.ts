@@ -256,6 +256,18 @@ export interface SettingsFailure {
 
 export type SettingsResult = { ok: true; settings: SettingsView } | SettingsFailure;
 
+/** The old and new name of a saved profile that an update renames, so its keys move to the new name. */
+export interface ProfileRename {
+  from: string;
+  to: string;
+}
+
+/** The top-level settings fields to replace, and which saved profiles they rename. */
+export interface SettingsUpdate extends Partial<Settings> {
+  /** Renamed saved profiles, allowed only together with `profiles`, which must list each `to` name. */
+  profileRenames?: ProfileRename[];
+}
+
 /** Adds keys to a profile or replaces its keys. The response carries counts, never keys. */
 export interface SetKeysRequest {
   profile: string;
@@ -559,7 +571,7 @@ export interface InvokeChannels {
   'forward.rules.set': { request: ForwardRule[]; response: ForwardRulesResult };
   'settings.get': { request: void; response: SettingsView };
   /** Replaces the given top-level fields; profile and key changes re-verify stored deliveries. */
-  'settings.update': { request: Partial<Settings>; response: SettingsResult };
+  'settings.update': { request: SettingsUpdate; response: SettingsResult };
   'profiles.setKeys': { request: SetKeysRequest; response: SetKeysResult };
   /** Exports deliveries in one format, to a folder or as bytes; progress arrives on `export.progress`. */
   'export.run': { request: ExportRequest; response: ExportResult };

@@ -3,10 +3,12 @@ import type {
   PushChannel,
   PushChannels,
   SetKeysRequest,
+  ProfileRename,
   SetKeysResult,
   Settings,
   SettingsFailure,
   SettingsResult,
+  SettingsUpdate,
   SettingsView,
 } from './contract';
 import { settingsSchema } from './contract-schemas';
@@ -104,6 +106,44 @@ function failure(code: SettingsFailure['code'], field: string, message: string):
   return { ok: false, code, field, message };
 }
 
+/** Checks that each rename names a saved profile and a profile of the update, each at most once. */
+function checkRenames(renames: readonly ProfileRename[], saved: readonly Profile[], profiles: readonly Profile[] | undefined): SettingsFailure | null {
+  if (renames.length === 0) return null;
+  if (profiles === undefined) return failure('invalid-settings', 'profileRenames', 'Renaming profiles needs the new profile list: send "profiles" with "profileRenames".');
+
+  const savedNames = new Set(saved.map((profile) => profile.name));
+  const newNames = new Set(profiles.map((profile) => profile.name));
+  const from = new Set<string>();
+  const to = new Set<string>();
+  for (const [index, rename] of renames.entries()) {
+    if (!savedNames.has(rename.from)) return failure('invalid-settings', `profileRenames.${index}.from`, `No saved profile is named "${rename.from}": reload the settings and rename it again.`);
+    if (!newNames.has(rename.to)) return failure('invalid-settings', `profileRenames.${index}.to`, `The profiles sent list no profile named "${rename.to}": send the renamed profile in "profiles".`);
+    if (from.has(rename.from)) return failure('invalid-settings', `profileRenames.${index}.from`, `The profile "${rename.from}" is renamed twice: rename each profile once.`);
+    if (to.has(rename.to)) return failure('invalid-settings', `profileRenames.${index}.to`, `Two profiles are renamed to "${rename.to}": give each profile its own name.`);
+    from.add(rename.from);
+    to.add(rename.to);
+  }
+  return null;
+}
+
+/**
+ * Returns each profile's keys after an update: a renamed profile takes the keys of its old
+ * name, and a name that another profile left gets none. Profiles no longer listed lose theirs.
+ */
+function keysAfterUpdate(vault: KeyVault, profiles: readonly Profile[], renames: readonly ProfileRename[]): Record<string, readonly string[]> {
+  const oldNameOf = new Map(renames.map((rename) => [rename.to, rename.from]));
+  const renamedAway = new Set(renames.map((rename) => rename.from));
+  const keys: [string, readonly string[]][] = [];
+
+  for (const { name } of profiles) {
+    const oldName = oldNameOf.get(name) ?? (renamedAway.has(name) ? null : name);
+    const profileKeys = oldName === null ? [] : vault.keysFor(oldName);
+    if (profileKeys.length > 0) keys.push([name, profileKeys]);
+  }
+  // Object.fromEntries keeps a profile named "__proto__" as an own key.
+  return Object.fromEntries(keys);
+}
+
 /**
  * Owns the settings while the app runs: applies changes to the core, saves them, and keeps
  * keys in the vault and the key store. Keys never leave it; views carry only key counts.
@@ -144,8 +184,9 @@ export class SettingsService {
     return { ...this.current, keyCounts, keyProtection: this.options.keyStore.protection, schemes: schemeNames() };
   }
 
-  /** Replaces the given fields, saves, and applies them; profile changes start a re-verification. */
-  async update(patch: Partial<Settings>): Promise<SettingsResult> {
+  /** Replaces the given fields, saves and applies them. Keys follow renamed profiles, and profile changes start a re-verification. */
+  async update(update: SettingsUpdate): Promise<SettingsResult> {
+    const { profileRenames = [], ...patch } = update;
     const next: Settings = { ...this.current, ...structuredClone(patch) };
     // The IPC and bridge boundaries validate too; this also covers callers inside the process.
     const parsed = settingsSchema.safeParse(next);
@@ -153,18 +194,18 @@ export class SettingsService {
       const issue = parsed.error.issues[0];
       return failure('invalid-settings', issue?.path.join('.') ?? '', `Invalid setting: ${issue?.message ?? 'invalid value'}.`);
     }
-    const problem = checkProfiles(next.profiles);
+    const problem = checkProfiles(next.profiles) ?? checkRenames(profileRenames, this.settings.profiles, patch.profiles);
     if (problem !== null) return problem;
 
     const saved = await this.save(next);
     if (saved !== null) return saved;
-    const profilesChanged = patch.profiles !== undefined && JSON.stringify(patch.profiles) !== JSON.stringify(this.settings.profiles);
+    const renamed = profileRenames.some((rename) => rename.from !== rename.to);
+    const profilesChanged = renamed || (patch.profiles !== undefined && JSON.stringify(patch.profiles) !== JSON.stringify(this.settings.profiles));
     this.settings = next;
 
     if (profilesChanged) {
-      const names = new Set(next.profiles.map((profile) => profile.name));
-      const remainingKeys = Object.fromEntries(Object.entries(this.options.vault.toRecord()).filter(([name]) => names.has(name)));
-      this.options.vault.replaceAll(remainingKeys);
+      this.options.vault.replaceAll(keysAfterUpdate(this.options.vault, next.profiles, profileRenames));
+      if (renamed) this.options.logger.info('settings: profiles renamed', { renames: profileRenames });
       this.useCurrentProfiles();
       const keysSaved = await this.saveKeys();
       if (keysSaved !== null) return keysSaved;

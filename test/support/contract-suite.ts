@@ -185,6 +185,25 @@ export function describeContract(transport: string, createHarness: ContractHarne
       expect(Object.getPrototypeOf(settings.keyCounts)).toBe(Object.prototype);
     });
 
+    it('settings.update moves keys with a renamed profile', async () => {
+      expect(await api.invoke('profiles.setKeys', { profile: 'spike', keys: [KEY], mode: 'add' })).toMatchObject({ ok: true, keyCount: 1 });
+      await core.settings.whenReverified();
+      const pushed = addedIds(1);
+      await postSpike('user-r');
+      const [id] = await pushed;
+
+      const changed = nextPush(api, 'verdicts.changed', (changes) => changes.some((change) => change.id === id));
+      const renamed = [{ name: 'spike-prod', scheme: 'spike', pathPrefix: '/spike', options: {} }];
+      const result = await api.invoke('settings.update', { profiles: renamed, profileRenames: [{ from: 'spike', to: 'spike-prod' }] });
+
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(result.settings.keyCounts).toEqual({ 'spike-prod': 1 });
+      const verdict = (await changed).find((change) => change.id === id)?.verdict;
+      expect(verdict?.status).toBe('valid');
+      expect(verdict?.profile).toBe('spike-prod');
+    });
+
     it('profiles.setKeys rejects an unknown profile', async () => {
       const result = await api.invoke('profiles.setKeys', { profile: 'nope', keys: ['k'], mode: 'add' });
       expect(result.ok).toBe(false);

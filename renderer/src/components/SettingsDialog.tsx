@@ -45,7 +45,7 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
       return;
     }
     try {
-      const result = await api.invoke('settings.update', parsed.settings);
+      const result = await api.invoke('settings.update', { ...parsed.settings, profileRenames: parsed.profileRenames });
       if (!result.ok) {
         setMessage({ error: true, text: `${result.field}: ${result.message}` });
         return;
@@ -97,7 +97,8 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
               <legend>Profiles and keys</legend>
               <p className="note">{PROTECTION_NOTES[view.keyProtection]}</p>
               {draft.profiles.map((profile, index) => {
-                const saved = view.profiles.some((candidate) => candidate.name === profile.name);
+                // Keys belong to the saved name until a rename is saved, and then move with it.
+                const savedName = profile.savedName;
                 return (
                   <div key={index} className="profile" role="group" aria-label={`Profile ${profile.name || index + 1}`}>
                     <label>
@@ -125,8 +126,8 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
                     <button type="button" onClick={() => update({ profiles: draft.profiles.filter((_, at) => at !== index) })}>
                       Remove profile
                     </button>
-                    {saved ? (
-                      <ProfileKeys api={api} profile={profile.name} keyCount={keyCountOf(view.keyCounts, profile.name)} onSaved={(text) => void refresh(text)} />
+                    {savedName !== null ? (
+                      <ProfileKeys api={api} profile={savedName} keyCount={keyCountOf(view.keyCounts, savedName)} onSaved={(text) => void refresh(text)} />
                     ) : (
                       <p className="hint">Save the settings to add keys to this profile.</p>
                     )}
@@ -135,7 +136,7 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
               })}
               <button
                 type="button"
-                onClick={() => update({ profiles: [...draft.profiles, { name: `profile-${draft.profiles.length + 1}`, scheme: view.schemes[0] ?? 'spike', pathPrefix: '/', optionsText: '{}' }] })}
+                onClick={() => update({ profiles: [...draft.profiles, { savedName: null, name: `profile-${draft.profiles.length + 1}`, scheme: view.schemes[0] ?? 'spike', pathPrefix: '/', optionsText: '{}' }] })}
               >
                 Add profile
               </button>

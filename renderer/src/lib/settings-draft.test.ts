@@ -57,3 +57,29 @@ describe('response headers draft', () => {
   });
 });
 
+
+describe('profile renames draft', () => {
+  const saved: Settings = {
+    ...SETTINGS,
+    profiles: [
+      { name: 'spike', scheme: 'spike', pathPrefix: '/spike', options: {} },
+      { name: 'gh', scheme: 'github', pathPrefix: '/gh', options: {} },
+    ],
+  };
+
+  it('lists a saved profile whose name changed', () => {
+    const draft = toDraft(saved);
+    const result = fromDraft({ ...draft, profiles: draft.profiles.map((profile) => (profile.name === 'spike' ? { ...profile, name: ' spike-prod ' } : profile)) });
+    if (!result.ok) throw new Error(result.message);
+    expect(result.profileRenames).toEqual([{ from: 'spike', to: 'spike-prod' }]);
+    expect(result.settings.profiles.map((profile) => profile.name)).toEqual(['spike-prod', 'gh']);
+  });
+
+  it('lists no rename for unchanged or added profiles', () => {
+    const draft = toDraft(saved);
+    const added = { savedName: null, name: 'spike-2', scheme: 'spike', pathPrefix: '/', optionsText: '{}' };
+    const result = fromDraft({ ...draft, profiles: [...draft.profiles, added] });
+    if (!result.ok) throw new Error(result.message);
+    expect(result.profileRenames).toEqual([]);
+  });
+});

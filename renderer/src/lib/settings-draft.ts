@@ -1,7 +1,9 @@
-import type { NotificationSettings, ProfileSettings, Settings } from '../../../electron/core/contract';
+import type { NotificationSettings, ProfileRename, ProfileSettings, Settings } from '../../../electron/core/contract';
 
 /** One profile as the form edits it: options as JSON text. */
 export interface ProfileDraft {
+  /** The name the profile is saved under, which its keys belong to, or null for a profile added in the form. */
+  savedName: string | null;
   name: string;
   scheme: string;
   pathPrefix: string;
@@ -28,6 +30,7 @@ export interface SettingsDraft {
 export function toDraft(settings: Settings): SettingsDraft {
   return {
     profiles: settings.profiles.map((profile) => ({
+      savedName: profile.name,
       name: profile.name,
       scheme: profile.scheme,
       pathPrefix: profile.pathPrefix,
@@ -58,7 +61,8 @@ export function keyCountOf(keyCounts: Readonly<Record<string, number>>, profile:
   return Object.hasOwn(keyCounts, profile) ? (keyCounts[profile] ?? 0) : 0;
 }
 
-export type DraftResult = { ok: true; settings: Settings } | { ok: false; field: string; message: string };
+/** The settings to save and the saved profiles they rename, or the first field that is invalid. */
+export type DraftResult = { ok: true; settings: Settings; profileRenames: ProfileRename[] } | { ok: false; field: string; message: string };
 
 function parseNumber(text: string, field: string, label: string): number | { field: string; message: string } {
   const value = Number(text.trim());
@@ -95,10 +99,12 @@ function parseHeaders(text: string): { ok: true; headers: Record<string, string>
 /** Converts the form to settings; the bridge and the core check the values again. */
 export function fromDraft(draft: SettingsDraft): DraftResult {
   const profiles: ProfileSettings[] = [];
+  const profileRenames: ProfileRename[] = [];
   for (const [index, profileDraft] of draft.profiles.entries()) {
     const profile = parseProfile(profileDraft, index);
     if ('message' in profile) return { ok: false, ...profile };
     profiles.push(profile);
+    if (profileDraft.savedName !== null && profileDraft.savedName !== profile.name) profileRenames.push({ from: profileDraft.savedName, to: profile.name });
   }
   const headers = parseHeaders(draft.headersText);
   if (!headers.ok) return headers;
@@ -123,6 +129,7 @@ export function fromDraft(draft: SettingsDraft): DraftResult {
 
   return {
     ok: true,
+    profileRenames,
     settings: {
       profiles,
       response: { status: status as number, headers: headers.headers, body: draft.body, delayMs: delayMs as number },
