@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { SpikeTemplate, TestEventKind } from '../core/contract';
 import { TEST_EVENT_KINDS } from '../core/contract';
+import { rfc3339Problem } from '../core/spike-summary';
 import { sendTestEvent } from '../core/test-events';
 import { UsageError } from './args';
 import { escapeControl } from './format';
@@ -60,6 +61,8 @@ export async function runSend(argv: string[]): Promise<number> {
   }
   if (values.to === undefined) throw new UsageError('Missing --to URL: give the public URL or a local target, such as http://localhost:3000/webhooks.');
   if (values.config === undefined) throw new UsageError('Missing --config FILE: the test delivery is signed with a key from a profile in that file.');
+  checkTimeOption('window-start', values['window-start']);
+  checkTimeOption('window-end', values['window-end']);
   const timeoutMs = parseTimeout(values.timeout);
   const { config, vault } = loadSigning(values.config);
 
@@ -89,6 +92,13 @@ export async function runSend(argv: string[]): Promise<number> {
   const stored = result.deliveryId === null ? '' : `; stored as delivery ${escapeControl(result.deliveryId)}`;
   process.stdout.write(`${result.status} in ${result.durationMs.toFixed(1)} ms, signed with profile "${result.profile}"${stored}\n`);
   return result.status !== null && result.status >= 200 && result.status < 300 ? 0 : 1;
+}
+
+/** Throws a UsageError naming the option when its value is not a valid RFC 3339 time. */
+function checkTimeOption(option: string, value: string | undefined): void {
+  if (value === undefined) return;
+  const problem = rfc3339Problem(value);
+  if (problem !== null) throw new UsageError(`Invalid --${option} "${escapeControl(value)}": ${problem}. Give an RFC 3339 time such as 2025-04-15T13:33:55.271331177Z.`);
 }
 
 function list<K extends 'users' | 'metrics' | 'activityTypes'>(key: K, text: string | undefined): Partial<Record<K, string[]>> {

@@ -10,20 +10,75 @@ interface Instant {
   nanos: number;
 }
 
-function readInstant(text: string): Instant | null {
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+function isLeapYear(year: number): boolean {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return isLeapYear(year) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/**
+ * Returns milliseconds since the epoch of a UTC date and time. Date.UTC reads years 0 to 99
+ * as 1900 to 1999, so the year is set on its own.
+ */
+function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  return date.getTime();
+}
+
+/** Returns the problem with the date, time and offset fields of a matched RFC 3339 text, or null when they are valid. */
+function calendarProblem(fields: readonly string[], zone: string): string | null {
+  const [year, month, day, hour, minute, second] = fields.map(Number) as [number, number, number, number, number, number];
+  const [, monthText, dayText, hourText, minuteText, secondText] = fields;
+  if (month < 1 || month > 12) return `month ${monthText} is not 01 to 12`;
+  const days = daysInMonth(year, month);
+  if (day < 1 || day > days) return `day ${dayText} is not in ${MONTH_NAMES[month - 1]} ${year}, which has ${days} days`;
+  if (hour > 23) return `hour ${hourText} is not 00 to 23`;
+  if (minute > 59) return `minute ${minuteText} is not 00 to 59`;
+  // RFC 3339 allows second 60 for a leap second, which parseInstant checks against the UTC time.
+  if (second > 60) return `second ${secondText} is not 00 to 59, or 60 for a leap second`;
+  if (zone.length === 6 && (Number(zone.slice(1, 3)) > 23 || Number(zone.slice(4, 6)) > 59)) return `the offset ${zone} is not -23:59 to +23:59`;
+  return null;
+}
+
+/**
+ * Reads RFC 3339 text into an Instant. Returns null when the text is not in RFC 3339 form,
+ * and the problem, such as `hour 25 is not 00 to 23`, when a date or time field is out of range.
+ */
+function parseInstant(text: string): Instant | string | null {
   const match = RFC3339.exec(text);
   if (match === null) return null;
-  const [, year, month, day, hour, minute, second, fraction = '', zone] = match;
+  const fields = match.slice(1, 7) as string[];
+  const fraction = match[7] ?? '';
+  const zone = match[8] ?? 'Z';
 
-  const wholeMs = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second));
-  if (Number.isNaN(wholeMs)) return null;
+  const problem = calendarProblem(fields, zone);
+  if (problem !== null) return problem;
 
   let offsetMinutes = 0;
-  if (zone !== 'Z' && zone !== 'z' && zone !== undefined) {
+  if (zone !== 'Z' && zone !== 'z') {
     const sign = zone.startsWith('-') ? -1 : 1;
     offsetMinutes = sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
   }
-  return { secondMs: wholeMs - offsetMinutes * 60_000, nanos: fraction === '' ? 0 : Number(fraction.padEnd(9, '0')) };
+  const [year, month, day, hour, minute, second] = fields.map(Number) as [number, number, number, number, number, number];
+  const secondMs = utcMs(year, month, day, hour, minute, second) - offsetMinutes * 60_000;
+  if (second === 60) {
+    const utc = new Date(secondMs - 1000);
+    if (utc.getUTCHours() !== 23 || utc.getUTCMinutes() !== 59) return 'second 60, a leap second, at a time other than 23:59 UTC';
+  }
+  // NOTE: a leap second orders as the first second of the next minute, because Date counts no leap seconds.
+  return { secondMs, nanos: fraction === '' ? 0 : Number(fraction.padEnd(9, '0')) };
+}
+
+function readInstant(text: string): Instant | null {
+  const instant = parseInstant(text);
+  return typeof instant === 'string' ? null : instant;
 }
 
 function isBefore(a: Instant, b: Instant): boolean {
@@ -33,11 +88,29 @@ function isBefore(a: Instant, b: Instant): boolean {
 /**
  * Converts an RFC 3339 timestamp to nanoseconds since the epoch, exactly: a fraction of up to
  * nine digits is kept, unlike `Date.parse`, which rounds to milliseconds. Returns null when
- * the text is not RFC 3339. The value only orders timestamps; views show the received text.
+ * the text is not RFC 3339 or names a date or time that does not exist. The value only orders
+ * timestamps, and views show the received text.
  */
 export function rfc3339ToNanos(text: string): bigint | null {
   const instant = readInstant(text);
   return instant === null ? null : BigInt(instant.secondMs) * 1_000_000n + BigInt(instant.nanos);
+}
+
+/** Names a JSON value's type for warnings, with the value itself when it is a number or boolean. */
+function jsonTypeOf(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean') return `the ${typeof value} ${String(value)}`;
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * Returns why `text` is not a valid RFC 3339 time, such as `day 31 is not in February 2024,
+ * which has 29 days`, or null when it is one.
+ */
+export function rfc3339Problem(text: string): string | null {
+  const instant = parseInstant(text);
+  if (instant === null) return 'it is not in RFC 3339 form';
+  return typeof instant === 'string' ? instant : null;
 }
 
 function stringOrNull(value: unknown): string | null {
@@ -99,9 +172,15 @@ function readEvent(value: unknown, index: number, warnings: WarningList, window:
   // Each timestamp is parsed once: to check it and to place it in the window.
   for (const [field, key] of TIMESTAMP_FIELDS) {
     const text = event[key];
-    if (text === null) continue;
-    const at = readInstant(text);
-    if (at === null) warnings.add(() => `Event ${index} has a ${field} that is not RFC 3339: "${text}".`);
+    const raw = record[field];
+    const named = `Event ${index} has ${field.startsWith('e') ? 'an' : 'a'} ${field}`;
+    if (text === null) {
+      if (raw !== undefined && raw !== null) warnings.add(() => `${named} that is ${jsonTypeOf(raw)}, not an RFC 3339 string, so the summary leaves it out.`);
+      continue;
+    }
+    const at = parseInstant(text);
+    if (at === null) warnings.add(() => `${named} that is not RFC 3339: "${text}".`);
+    else if (typeof at === 'string') warnings.add(() => `${named} that is not a valid time, so the summary leaves it out: "${text}" (${at}).`);
     else if (key === 'earliestRecordStartAt') window.offerStart(text, at);
     else if (key === 'latestRecordEndAt') window.offerEnd(text, at);
   }
