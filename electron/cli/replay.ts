@@ -1,10 +1,12 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildReplayRequest, sendReplay } from '../core/replay';
 import { TargetResponseStore } from '../core/replay-store';
+import { findProfile } from '../core/signatures/verify';
 import { parseTargetUrl } from '../core/target-request';
 import { UsageError } from './args';
 import { escapeControl, formatSize } from './format';
-import { loadSigning, openStore, parseDeliveryId } from './stored';
+import { loadSigning, openStore, parseDeliveryId, signingProfile } from './stored';
 
 export const REPLAY_USAGE = `Usage: hooktray replay ID --to URL [options]
 
@@ -55,14 +57,24 @@ export async function runReplay(argv: string[]): Promise<number> {
   if (!target.ok) throw new UsageError(target.message);
   const timeoutMs = parseTimeout(values.timeout);
 
-  if (values.resign && values.config === undefined) {
-    throw new UsageError('--resign signs with a profile\'s key, so it needs --config FILE naming the profiles and keys.');
+  const signs = values.resign || values.profile !== undefined;
+  if (signs && values.config === undefined) {
+    throw new UsageError(`${values.resign ? '--resign' : '--profile'} signs with a profile's key, so it needs --config FILE naming the profiles and keys.`);
   }
-  const signing = values.resign || values.profile !== undefined ? loadSigning(values.config) : null;
+  const configFile = signs && values.config !== undefined ? resolve(values.config) : null;
+  const signing = configFile === null ? null : { ...loadSigning(configFile), configFile };
   const store = openStore(values['data-dir']);
   try {
     const delivery = store.get(id);
     if (delivery === null) throw new UsageError(`Delivery ${id} is not in the store at ${store.file}; check the id and --data-dir.`);
+    if (signing !== null) {
+      signingProfile({
+        ...signing,
+        name: values.profile,
+        fallback: (profiles) => findProfile(profiles, delivery.path),
+        fallbackMissing: `No profile in ${signing.configFile} covers the path ${escapeControl(delivery.path)} of delivery ${id}`,
+      });
+    }
 
     const resign = signing === null ? undefined : {
       profiles: signing.config.profiles,

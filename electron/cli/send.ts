@@ -1,12 +1,13 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SpikeTemplate, TestEventKind } from '../core/contract';
 import { TEST_EVENT_KINDS } from '../core/contract';
 import { rfc3339Problem } from '../core/spike-summary';
-import { sendTestEvent } from '../core/test-events';
+import { sendTestEvent, TEST_EVENT_SCHEMES } from '../core/test-events';
 import { UsageError } from './args';
 import { escapeControl } from './format';
 import { parseTimeout } from './replay';
-import { loadSigning } from './stored';
+import { loadSigning, signingProfile } from './stored';
 
 export const SEND_USAGE = `Usage: hooktray send KIND --to URL --config FILE [options]
 
@@ -65,6 +66,16 @@ export async function runSend(argv: string[]): Promise<number> {
   checkTimeOption('window-end', values['window-end']);
   const timeoutMs = parseTimeout(values.timeout);
   const { config, vault } = loadSigning(values.config);
+  const scheme = TEST_EVENT_SCHEMES[kind as TestEventKind];
+  const configFile = resolve(values.config);
+  signingProfile({
+    config,
+    vault,
+    configFile,
+    name: values.profile,
+    fallback: (profiles) => profiles.find((profile) => profile.scheme === scheme),
+    fallbackMissing: `No profile in ${configFile} uses the ${scheme} scheme, which signs a ${kind} test delivery`,
+  });
 
   const spike: Partial<SpikeTemplate> = {
     ...list('users', values.users),

@@ -4,6 +4,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { defaultDataDir } from '../core/app-info';
 import type { HooktrayConfig } from '../core/config';
 import { loadConfigFile, parseConfig, resolveKeys } from '../core/config';
+import type { Profile } from '../core/signatures/types';
 import type { KeyVault } from '../core/signatures/verify';
 import { DeliveryStore } from '../core/store';
 import { UsageError } from './args';
@@ -128,4 +129,42 @@ export function loadSigning(configFile: string | undefined): { config: HooktrayC
   const file = configFile === undefined ? null : resolve(configFile);
   const config = file === null ? parseConfig({}, 'defaults') : loadConfigFile(file);
   return { config, vault: resolveKeys(config.keyRefs, file) };
+}
+
+export interface SigningProfileRequest {
+  config: HooktrayConfig;
+  vault: KeyVault;
+  /** The --config file, named in messages. */
+  configFile: string;
+  /** The --profile option, when given. */
+  name: string | undefined;
+  /** Finds the profile to use without --profile. */
+  fallback: (profiles: readonly Profile[]) => Profile | undefined;
+  /** The sentence, without its period, that explains why `fallback` found none and names the config file. */
+  fallbackMissing: string;
+}
+
+/**
+ * Returns the profile to sign with: the one named by --profile, or else the one `fallback`
+ * finds. Throws a UsageError that lists the profiles of the config file when there is no such
+ * profile, and when the profile has no key.
+ */
+export function signingProfile(request: SigningProfileRequest): Profile {
+  const { profiles } = request.config;
+  const profile = request.name === undefined ? request.fallback(profiles) : profiles.find((candidate) => candidate.name === request.name);
+  if (profile === undefined) {
+    const missing = request.name === undefined ? request.fallbackMissing : `There is no profile named "${request.name}" in ${request.configFile}`;
+    throw new UsageError(`${missing}. ${describeProfiles(profiles)}`);
+  }
+  if (request.vault.keysFor(profile.name).length === 0) {
+    throw new UsageError(`Cannot sign with profile "${profile.name}": it has no key in ${request.configFile}; add one to its "keys".`);
+  }
+  return profile;
+}
+
+/** Lists the profiles of a config file for a message, with what to do next. */
+function describeProfiles(profiles: readonly Profile[]): string {
+  if (profiles.length === 0) return 'The file defines no profiles: add one with a name, scheme, pathPrefix and keys.';
+  const names = profiles.map((profile) => `"${profile.name}" (scheme ${profile.scheme}, path prefix ${profile.pathPrefix})`);
+  return `The file's profiles are ${names.join(', ')}: pass one of them with --profile, or add a profile.`;
 }

@@ -66,6 +66,22 @@ describe('hooktray replay', () => {
     expect(run.stderr).toContain('needs --config FILE');
   });
 
+  it('names an unknown --profile and the profiles', async () => {
+    const run = await runCli(['replay', ids[1] as string, '--to', target.url, '--data-dir', dir, '--resign', '--profile', 'nope', '--config', configFile]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`There is no profile named "nope" in ${configFile}`);
+    expect(run.stderr).toContain('The file\'s profiles are "spike" (scheme spike, path prefix /spike)');
+  });
+
+  it('names a path that no profile covers', async () => {
+    const otherConfig = join(dir, 'other-path.json');
+    writeFileSync(otherConfig, JSON.stringify({ profiles: [{ name: 'elsewhere', scheme: 'spike', pathPrefix: '/elsewhere', keys: [{ value: SPIKE_KEY }] }] }));
+    const run = await runCli(['replay', ids[1] as string, '--to', target.url, '--data-dir', dir, '--resign', '--config', otherConfig]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`No profile in ${otherConfig} covers the path /spike of delivery ${ids[1]}`);
+    expect(run.stderr).toContain('"elsewhere" (scheme spike, path prefix /elsewhere)');
+  });
+
   it('reports an unknown id and a missing --to as usage errors', async () => {
     const unknown = await runCli(['replay', '01JRQ0000000000000000000ZZ', '--to', target.url, '--data-dir', dir]);
     expect(unknown.code).toBe(2);

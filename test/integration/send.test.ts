@@ -59,8 +59,17 @@ describe('hooktray send spike', () => {
 
   it('names the missing profile', async () => {
     const run = await runCli(['send', 'stripe', '--to', target.url, '--config', configFile], { HOOKTRAY_TEST_SPIKE_KEY: SPIKE_KEY });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('no profile uses the stripe scheme');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`No profile in ${configFile} uses the stripe scheme`);
+    expect(run.stderr).toContain('The file\'s profiles are "spike" (scheme spike, path prefix /spike)');
+    expect(target.requests).toHaveLength(1);
+  });
+
+  it('names an unknown --profile', async () => {
+    const run = await runCli(['send', 'github', '--to', target.url, '--config', configFile, '--profile', 'nope'], { HOOKTRAY_TEST_SPIKE_KEY: SPIKE_KEY });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`There is no profile named "nope" in ${configFile}`);
+    expect(run.stderr).toContain('"spike" (scheme spike, path prefix /spike)');
   });
 
   it('rejects an unknown kind and a missing --config', async () => {
