@@ -5,6 +5,7 @@ import { DeliveryList } from './components/DeliveryList';
 import type { DetailTab } from './components/DeliveryPane';
 import { DETAIL_TABS, DeliveryPane } from './components/DeliveryPane';
 import { EmptyState } from './components/EmptyState';
+import { ModalDialog } from './components/ModalDialog';
 import { ExportDialog } from './export/ExportDialog';
 import { ImportAction } from './export/ImportAction';
 import { SettingsDialog } from './components/SettingsDialog';
@@ -75,15 +76,6 @@ export function App({ api, disconnected }: AppProps) {
     });
   }, [url]);
 
-  const closeDialogs = useCallback(() => {
-    setSettingsOpen(false);
-    setExportOpen(false);
-    setSendTestOpen(false);
-    setResendId(null);
-    setComparing(null);
-    reloadStatus();
-  }, [reloadStatus]);
-
   const select = useCallback((group: DeliveryGroup) => {
     const latest = group.attempts[0];
     if (latest !== undefined) setSelection({ key: group.key, id: latest.id });
@@ -105,11 +97,8 @@ export function App({ api, disconnected }: AppProps) {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
+      // An open dialog handles its own keys, Escape included (see ModalDialog).
       const dialogOpen = settingsOpen || exportOpen || sendTestOpen || resendId !== null || comparing !== null;
-      if (event.key === 'Escape' && dialogOpen) {
-        closeDialogs();
-        return;
-      }
       if (event.ctrlKey || event.metaKey || event.altKey || dialogOpen || isEditable(event.target)) return;
       const tabIndex = ['1', '2', '3'].indexOf(event.key);
       if (event.key === '/') filterRef.current?.focus();
@@ -126,15 +115,7 @@ export function App({ api, disconnected }: AppProps) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [moveSelection, copyUrl, settingsOpen, exportOpen, sendTestOpen, resendId, comparing, closeDialogs]);
-
-  // Move focus into a dialog when one opens, so keyboard users start inside it.
-  const dialogKey = `${settingsOpen}${exportOpen}${sendTestOpen}${resendId ?? ''}${comparing?.right ?? ''}`;
-  useEffect(() => {
-    const dialogs = document.querySelectorAll<HTMLElement>('[role="dialog"]');
-    const dialog = dialogs[dialogs.length - 1];
-    dialog?.querySelector<HTMLElement>('input, select, textarea, button')?.focus();
-  }, [dialogKey]);
+  }, [moveSelection, copyUrl, settingsOpen, exportOpen, sendTestOpen, resendId, comparing]);
 
   const group = selection === null ? null : (list.groups.groupOf(selection.key) ?? null);
   const summary = selection === null ? null : (list.groups.get(selection.id) ?? null);
@@ -238,11 +219,9 @@ export function App({ api, disconnected }: AppProps) {
       )}
       {resendId !== null && <ResendLauncher api={api} id={resendId} targetBase={DEFAULT_RESEND_BASE} onClose={() => setResendId(null)} />}
       {comparing !== null && (
-        <div className="dialog-backdrop">
-          <div className="dialog dialog-wide" role="dialog" aria-modal="true" aria-label="Compare deliveries">
-            <CompareView api={api} leftId={comparing.left} rightId={comparing.right} onClose={() => setComparing(null)} />
-          </div>
-        </div>
+        <ModalDialog label="Compare deliveries" wide onClose={() => setComparing(null)}>
+          <CompareView api={api} leftId={comparing.left} rightId={comparing.right} onClose={() => setComparing(null)} />
+        </ModalDialog>
       )}
       {sendTestOpen && <SendTestDialog api={api} defaultTarget={url ?? status?.localUrl ?? ''} onClose={() => setSendTestOpen(false)} />}
     </div>

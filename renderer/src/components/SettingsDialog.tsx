@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { HooktrayApi, SettingsView } from '../../../electron/core/contract';
 import type { ProfileDraft, SettingsDraft } from '../lib/settings-draft';
 import { fromDraft, keyCountOf, toDraft } from '../lib/settings-draft';
+import { ModalDialog } from './ModalDialog';
 import { ProfileKeys } from './ProfileKeys';
 
 const PROTECTION_NOTES: Record<SettingsView['keyProtection'], string> = {
@@ -63,16 +64,7 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
     update({ profiles: (draft?.profiles ?? []).map((profile, at) => (at === index ? { ...profile, ...patch } : profile)) });
 
   return (
-    <div className="dialog-backdrop">
-      <div
-        className="dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-label="Settings"
-        onKeyDown={(event) => {
-          if (event.key === 'Escape') onClose();
-        }}
-      >
+    <ModalDialog label="Settings" onClose={onClose}>
         <div className="dialog-head">
           <h2>Settings</h2>
           <button type="button" onClick={onClose}>
@@ -147,8 +139,7 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
             </div>
           </form>
         )}
-      </div>
-    </div>
+    </ModalDialog>
   );
 }
 

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ExportFormat, ExportProgress, ExportRequest, ExportResult, ExportSelection, HooktrayApi, SignatureHandling } from '../../../electron/core/contract';
+import { ModalDialog } from '../components/ModalDialog';
 
 /** Formats in the order the dialog offers them; the contract's list is a runtime value the renderer does not import. */
 const FORMATS: { value: ExportFormat; label: string }[] = [
@@ -69,91 +70,89 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
 
   const count = selection.ids?.length;
   return (
-    <div className="dialog-backdrop">
-      <div className="dialog" role="dialog" aria-modal="true" aria-label="Export deliveries" onKeyDown={(event) => event.key === 'Escape' && onClose()}>
-        <div className="dialog-head">
-          <h2>Export {count === undefined ? 'matching deliveries' : `${count} deliver${count === 1 ? 'y' : 'ies'}`}</h2>
-          <button type="button" onClick={onClose}>
-            Close
-          </button>
-        </div>
+    <ModalDialog label="Export deliveries" onClose={onClose}>
+      <div className="dialog-head">
+        <h2>Export {count === undefined ? 'matching deliveries' : `${count} deliver${count === 1 ? 'y' : 'ies'}`}</h2>
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
+      </div>
 
-        <fieldset>
-          <legend>Format</legend>
+      <fieldset>
+        <legend>Format</legend>
+        <label>
+          Format
+          <select value={format} onChange={(event) => setFormat(event.target.value as ExportFormat)}>
+            {FORMATS.map((option) => (
+              <option key={option.value} value={option.value}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        {format === 'snippet' && (
           <label>
-            Format
-            <select value={format} onChange={(event) => setFormat(event.target.value as ExportFormat)}>
-              {FORMATS.map((option) => (
-                <option key={option.value} value={option.value}>
-                  {option.label}
-                </option>
+            Language
+            <select value={language} onChange={(event) => setLanguage(event.target.value)}>
+              {LANGUAGES.map((option) => (
+                <option key={option}>{option}</option>
               ))}
             </select>
           </label>
-          {format === 'snippet' && (
-            <label>
-              Language
-              <select value={language} onChange={(event) => setLanguage(event.target.value)}>
-                {LANGUAGES.map((option) => (
-                  <option key={option}>{option}</option>
-                ))}
-              </select>
-            </label>
-          )}
-          {(format === 'curl' || format === 'snippet' || format === 'har') && (
-            <label>
-              Send to (base URL)
-              <input value={baseUrl} onChange={(event) => setBaseUrl(event.target.value)} />
-            </label>
-          )}
-        </fieldset>
-
-        <fieldset>
-          <legend>Headers</legend>
-          <label>
-            Redact these headers (comma-separated)
-            <input value={redact} onChange={(event) => setRedact(event.target.value)} />
-          </label>
-          <label>
-            Signature headers
-            <select value={signatures} onChange={(event) => setSignatures(event.target.value as SignatureHandling)}>
-              <option value="keep">Keep as received</option>
-              <option value="redact">Replace with [redacted]</option>
-              <option value="resign">Re-sign with the public test key</option>
-            </select>
-          </label>
-        </fieldset>
-
-        <fieldset>
-          <legend>Destination</legend>
-          <label>
-            Folder (empty: download in the browser)
-            <input value={folder} placeholder="/home/me/project/test/fixtures" onChange={(event) => setFolder(event.target.value)} />
-          </label>
-          {chooseFolder !== undefined && (
-            <button type="button" onClick={() => void pickFolder()}>
-              Choose folder…
-            </button>
-          )}
-        </fieldset>
-
-        {running && progress !== null && !progress.finished && (
-          <progress max={progress.total} value={progress.done} aria-label="Export progress">
-            {progress.done} of {progress.total}
-          </progress>
         )}
-        {message !== null && (
-          <p className={message.error ? 'error' : 'notice'} role={message.error ? 'alert' : 'status'}>
-            {message.text}
-          </p>
+        {(format === 'curl' || format === 'snippet' || format === 'har') && (
+          <label>
+            Send to (base URL)
+            <input value={baseUrl} onChange={(event) => setBaseUrl(event.target.value)} />
+          </label>
         )}
-        <div className="dialog-actions">
-          <button type="button" disabled={running} onClick={() => void run()}>
-            {running ? 'Exporting…' : 'Export'}
+      </fieldset>
+
+      <fieldset>
+        <legend>Headers</legend>
+        <label>
+          Redact these headers (comma-separated)
+          <input value={redact} onChange={(event) => setRedact(event.target.value)} />
+        </label>
+        <label>
+          Signature headers
+          <select value={signatures} onChange={(event) => setSignatures(event.target.value as SignatureHandling)}>
+            <option value="keep">Keep as received</option>
+            <option value="redact">Replace with [redacted]</option>
+            <option value="resign">Re-sign with the public test key</option>
+          </select>
+        </label>
+      </fieldset>
+
+      <fieldset>
+        <legend>Destination</legend>
+        <label>
+          Folder (empty: download in the browser)
+          <input value={folder} placeholder="/home/me/project/test/fixtures" onChange={(event) => setFolder(event.target.value)} />
+        </label>
+        {chooseFolder !== undefined && (
+          <button type="button" onClick={() => void pickFolder()}>
+            Choose folder…
           </button>
-        </div>
+        )}
+      </fieldset>
+
+      {running && progress !== null && !progress.finished && (
+        <progress max={progress.total} value={progress.done} aria-label="Export progress">
+          {progress.done} of {progress.total}
+        </progress>
+      )}
+      {message !== null && (
+        <p className={message.error ? 'error' : 'notice'} role={message.error ? 'alert' : 'status'}>
+          {message.text}
+        </p>
+      )}
+      <div className="dialog-actions">
+        <button type="button" disabled={running} onClick={() => void run()}>
+          {running ? 'Exporting…' : 'Export'}
+        </button>
       </div>
-    </div>
+    </ModalDialog>
   );
 }
 

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { DeliveryDetail, HeaderPair, HooktrayApi, ReplayEdits, TargetResponse } from '../../../electron/core/contract';
+import { ModalDialog } from '../components/ModalDialog';
 
 interface ResendDialogProps {
   api: HooktrayApi;
@@ -94,62 +95,60 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
   };
 
   return (
-    <div className="dialog-backdrop">
-      <div className="dialog" role="dialog" aria-modal="true" aria-label="Re-send delivery" onKeyDown={(event) => event.key === 'Escape' && onClose()}>
-        <div className="dialog-head">
-          <h2>Re-send {delivery.method} {delivery.path}</h2>
-          <button type="button" onClick={onClose} aria-label="Close">
-            ×
-          </button>
-        </div>
-        <label>
-          Target URL
-          <input type="url" value={target} onChange={(event) => setTarget(event.target.value)} className="code" />
-        </label>
-        <label className="checkbox">
-          <input type="checkbox" checked={resign} onChange={(event) => setResign(event.target.checked)} />
-          Sign again with the profile&apos;s newest key and a fresh timestamp
-        </label>
-        <label>
-          Headers (one &quot;Name: value&quot; per line; hop-by-hop headers, Host and Content-Length are set for the target)
-          <textarea rows={8} value={headersText} onChange={(event) => setHeadersText(event.target.value)} spellCheck={false} />
-        </label>
-        {originalBody === null ? (
-          <p className="hint">The body is binary or larger than 1 MiB, so it is re-sent exactly as received and cannot be edited here.</p>
-        ) : (
-          <label>
-            Body
-            <textarea rows={10} value={bodyText} onChange={(event) => setBodyText(event.target.value)} spellCheck={false} />
-          </label>
-        )}
-        {message !== null && (
-          <p className={message.error ? 'error' : 'notice'} role={message.error ? 'alert' : 'status'}>
-            {message.text}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" onClick={() => void send()} disabled={sending || target.trim() === ''}>
-            {sending ? 'Sending…' : 'Send'}
-          </button>
-        </div>
-        <h3>Recorded responses</h3>
-        {responses.length === 0 ? (
-          <p className="hint">None yet.</p>
-        ) : (
-          <table className="facts-table">
-            <tbody>
-              {[...responses].reverse().map((response) => (
-                <tr key={response.id}>
-                  <td className="timestamp">{response.sentAt}</td>
-                  <td>{response.kind}</td>
-                  <td className="code">{response.target}</td>
-                  <td>{response.error === null ? `${response.status} in ${response.durationMs.toFixed(1)} ms` : response.error.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+    <ModalDialog label="Re-send delivery" onClose={onClose}>
+      <div className="dialog-head">
+        <h2>Re-send {delivery.method} {delivery.path}</h2>
+        <button type="button" onClick={onClose} aria-label="Close">
+          ×
+        </button>
       </div>
-    </div>
+      <label>
+        Target URL
+        <input type="url" value={target} onChange={(event) => setTarget(event.target.value)} className="code" />
+      </label>
+      <label className="checkbox">
+        <input type="checkbox" checked={resign} onChange={(event) => setResign(event.target.checked)} />
+        Sign again with the profile&apos;s newest key and a fresh timestamp
+      </label>
+      <label>
+        Headers (one &quot;Name: value&quot; per line; hop-by-hop headers, Host and Content-Length are set for the target)
+        <textarea rows={8} value={headersText} onChange={(event) => setHeadersText(event.target.value)} spellCheck={false} />
+      </label>
+      {originalBody === null ? (
+        <p className="hint">The body is binary or larger than 1 MiB, so it is re-sent exactly as received and cannot be edited here.</p>
+      ) : (
+        <label>
+          Body
+          <textarea rows={10} value={bodyText} onChange={(event) => setBodyText(event.target.value)} spellCheck={false} />
+        </label>
+      )}
+      {message !== null && (
+        <p className={message.error ? 'error' : 'notice'} role={message.error ? 'alert' : 'status'}>
+          {message.text}
+        </p>
+      )}
+      <div className="dialog-actions">
+        <button type="button" onClick={() => void send()} disabled={sending || target.trim() === ''}>
+          {sending ? 'Sending…' : 'Send'}
+        </button>
+      </div>
+      <h3>Recorded responses</h3>
+      {responses.length === 0 ? (
+        <p className="hint">None yet.</p>
+      ) : (
+        <table className="facts-table">
+          <tbody>
+            {[...responses].reverse().map((response) => (
+              <tr key={response.id}>
+                <td className="timestamp">{response.sentAt}</td>
+                <td>{response.kind}</td>
+                <td className="code">{response.target}</td>
+                <td>{response.error === null ? `${response.status} in ${response.durationMs.toFixed(1)} ms` : response.error.message}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </ModalDialog>
   );
 }

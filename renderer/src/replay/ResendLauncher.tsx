@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { DeliveryDetail, HooktrayApi } from '../../../electron/core/contract';
+import { ModalDialog } from '../components/ModalDialog';
 import { ResendDialog } from './ResendDialog';
 
 interface ResendLauncherProps {
@@ -32,13 +33,11 @@ export function ResendLauncher({ api, id, targetBase, onClose }: ResendLauncherP
 
   if (delivery !== null) return <ResendDialog api={api} delivery={delivery} defaultTarget={`${targetBase}${delivery.path}`} onClose={onClose} />;
   return (
-    <div className="dialog-backdrop">
-      <div className="dialog" role="dialog" aria-label="Re-send delivery">
-        <p role={error === null ? 'status' : 'alert'}>{error ?? 'Loading the delivery…'}</p>
-        <button type="button" onClick={onClose}>
-          Close
-        </button>
-      </div>
-    </div>
+    <ModalDialog label="Re-send delivery" onClose={onClose}>
+      <p role={error === null ? 'status' : 'alert'}>{error ?? 'Loading the delivery…'}</p>
+      <button type="button" onClick={onClose}>
+        Close
+      </button>
+    </ModalDialog>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { HooktrayApi, ProfileSettings, SpikeTemplate, TestEventKind } from '../../../electron/core/contract';
+import { ModalDialog } from '../components/ModalDialog';
 
 interface SendTestDialogProps {
   api: HooktrayApi;
@@ -85,80 +86,78 @@ export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogPr
   };
 
   return (
-    <div className="dialog-backdrop">
-      <div className="dialog" role="dialog" aria-modal="true" aria-label="Send test delivery" onKeyDown={(event) => event.key === 'Escape' && onClose()}>
-        <div className="dialog-head">
-          <h2>Send test delivery</h2>
-          <button type="button" onClick={onClose} aria-label="Close">
-            ×
-          </button>
-        </div>
-        <label>
-          Kind
-          <select value={kind} onChange={(event) => setKind(event.target.value as TestEventKind)}>
-            {KINDS.map((option) => (
-              <option key={option.value} value={option.value}>
-                {option.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Target URL
-          <input
-            type="url"
-            value={target}
-            onChange={(event) => {
-              setTarget(event.target.value);
-              setTargetEdited(true);
-            }}
-            className="code"
-          />
-        </label>
-        <label>
-          Profile (empty: the first profile of this scheme)
-          <input value={profile} onChange={(event) => setProfile(event.target.value)} />
-        </label>
-        {kind === 'spike' && (
-          <fieldset>
-            <legend>Spike template (comma-separated lists)</legend>
-            <label>
-              Users
-              <input value={users} onChange={(event) => setUsers(event.target.value)} />
-            </label>
-            <label>
-              Metrics
-              <input value={metrics} onChange={(event) => setMetrics(event.target.value)} />
-            </label>
-            <label>
-              Activity types
-              <input value={activityTypes} onChange={(event) => setActivityTypes(event.target.value)} />
-            </label>
-            <label>
-              Provider
-              <input value={provider} onChange={(event) => setProvider(event.target.value)} />
-            </label>
-            <label>
-              Window start (RFC 3339; empty: 24 hours ago)
-              <input value={windowStart} onChange={(event) => setWindowStart(event.target.value)} className="code" />
-            </label>
-            <label>
-              Window end (RFC 3339; empty: now)
-              <input value={windowEnd} onChange={(event) => setWindowEnd(event.target.value)} className="code" />
-            </label>
-          </fieldset>
-        )}
-        {message !== null && (
-          <p className={message.error ? 'error' : 'notice'} role={message.error ? 'alert' : 'status'}>
-            {message.text}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" onClick={() => void send()} disabled={sending || target.trim() === ''}>
-            {sending ? 'Sending…' : 'Send'}
-          </button>
-        </div>
+    <ModalDialog label="Send test delivery" onClose={onClose}>
+      <div className="dialog-head">
+        <h2>Send test delivery</h2>
+        <button type="button" onClick={onClose} aria-label="Close">
+          ×
+        </button>
       </div>
-    </div>
+      <label>
+        Kind
+        <select value={kind} onChange={(event) => setKind(event.target.value as TestEventKind)}>
+          {KINDS.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Target URL
+        <input
+          type="url"
+          value={target}
+          onChange={(event) => {
+            setTarget(event.target.value);
+            setTargetEdited(true);
+          }}
+          className="code"
+        />
+      </label>
+      <label>
+        Profile (empty: the first profile of this scheme)
+        <input value={profile} onChange={(event) => setProfile(event.target.value)} />
+      </label>
+      {kind === 'spike' && (
+        <fieldset>
+          <legend>Spike template (comma-separated lists)</legend>
+          <label>
+            Users
+            <input value={users} onChange={(event) => setUsers(event.target.value)} />
+          </label>
+          <label>
+            Metrics
+            <input value={metrics} onChange={(event) => setMetrics(event.target.value)} />
+          </label>
+          <label>
+            Activity types
+            <input value={activityTypes} onChange={(event) => setActivityTypes(event.target.value)} />
+          </label>
+          <label>
+            Provider
+            <input value={provider} onChange={(event) => setProvider(event.target.value)} />
+          </label>
+          <label>
+            Window start (RFC 3339; empty: 24 hours ago)
+            <input value={windowStart} onChange={(event) => setWindowStart(event.target.value)} className="code" />
+          </label>
+          <label>
+            Window end (RFC 3339; empty: now)
+            <input value={windowEnd} onChange={(event) => setWindowEnd(event.target.value)} className="code" />
+          </label>
+        </fieldset>
+      )}
+      {message !== null && (
+        <p className={message.error ? 'error' : 'notice'} role={message.error ? 'alert' : 'status'}>
+          {message.text}
+        </p>
+      )}
+      <div className="dialog-actions">
+        <button type="button" onClick={() => void send()} disabled={sending || target.trim() === ''}>
+          {sending ? 'Sending…' : 'Send'}
+        </button>
+      </div>
+    </ModalDialog>
   );
 }
