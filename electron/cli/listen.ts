@@ -8,11 +8,11 @@ import { HooktrayCore } from '../core/hooktray-core';
 import type { TunnelSupervisor } from '../core/tunnel';
 import { checkTunnelHost, startTunnel } from '../core/tunnel';
 import { checkSubdomain } from '../core/tunnel-subdomain';
-import { parseTargetUrl } from '../core/target-request';
+import { parseTargetUrl, redactUrl } from '../core/target-request';
 import { parsePort, UsageError } from './args';
 import { checkPathToken } from '../core/receiver-guard';
 import { formatDeliveryLine, tunnelPrinter } from './format';
-import { createCliLogger } from './log';
+import { cliLogFile, createCliLogger } from './log';
 import { openingDataDir } from './stored';
 import { formatStorageLine, startStatsPrinter } from './stats';
 
@@ -156,6 +156,7 @@ export async function runListen(argv: string[]): Promise<number> {
       tunnel?.stop();
       core.stop().then(
         () => {
+          printNotForwarded(core.replays.forwarder.notForwarded, options, print);
           output.flush();
           resolveExit(0);
         },
@@ -191,6 +192,24 @@ export async function runListen(argv: string[]): Promise<number> {
   }
 
   return await stopped;
+}
+
+/** Ids of unforwarded deliveries that the "forward-stopped" NDJSON record lists. */
+const MAX_PRINTED_IDS = 100;
+
+/**
+ * Prints how many deliveries were still waiting to be forwarded when listen stopped, and how
+ * to re-send them. The log lists their ids; the NDJSON record lists the first MAX_PRINTED_IDS.
+ */
+function printNotForwarded(ids: readonly string[], options: ListenOptions, print: (line: string) => void): void {
+  if (ids.length === 0 || options.forwardTo === undefined) return;
+  const target = redactUrl(new URL(options.forwardTo));
+  if (options.json) {
+    print(JSON.stringify({ type: 'forward-stopped', notForwarded: ids.length, target, ids: ids.slice(0, MAX_PRINTED_IDS) }));
+    return;
+  }
+  const count = ids.length === 1 ? '1 delivery was' : `${ids.length} deliveries were`;
+  print(`${count} not forwarded to ${target} before listen stopped; their ids are in the warning above and in ${cliLogFile(options.dataDir)}. Re-send each with: hooktray replay ID --to ${target} --data-dir ${options.dataDir}`);
 }
 
 /**

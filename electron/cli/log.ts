@@ -5,6 +5,11 @@ import type { Logger } from '../core/logger';
 import { fromElectronLog } from '../core/logger';
 import { createDataDir } from './stored';
 
+/** Returns the CLI's log file in a data folder. */
+export function cliLogFile(dataDir: string): string {
+  return join(dataDir, 'logs', 'hooktray.log');
+}
+
 /**
  * Sets up the CLI's logger: stderr, so stdout stays machine-readable, and a file in the data
  * directory's `logs` folder. `quiet` keeps info lines off stderr; the file still gets them.
@@ -13,7 +18,7 @@ export function createCliLogger(dataDir: string, quiet: boolean): Logger {
   // The logger may create the data folder first, so an unusable folder is reported here with its fix.
   createDataDir(dataDir);
   const logger = log.create({ logId: 'hooktray-cli' });
-  logger.transports.file.resolvePathFn = () => join(dataDir, 'logs', 'hooktray.log');
+  logger.transports.file.resolvePathFn = () => cliLogFile(dataDir);
   logger.transports.file.level = 'info';
   logger.transports.console.level = quiet ? 'warn' : 'info';
   logger.transports.console.format = '{h}:{i}:{s}.{ms} {level} {text}';

@@ -24,6 +24,9 @@ interface QueuedDelivery {
 
 export const DEFAULT_FORWARD_QUEUE = 10_000;
 
+/** Ids of unforwarded deliveries that the stop warning lists; the rest are only counted. */
+const MAX_LOGGED_IDS = 100;
+
 /**
  * Sends every new delivery whose path matches a rule to that rule's target, one at a time
  * in arrival order, and stores each target's response or error with the delivery. It only
@@ -37,6 +40,8 @@ export class Forwarder {
   private draining: Promise<void> | null = null;
   private readonly abort = new AbortController();
   private failureStreak = 0;
+  /** Deliveries that stop() left unforwarded, in arrival order. */
+  private readonly unsent: QueuedDelivery[] = [];
 
   constructor(private readonly options: ForwarderOptions) {}
 
@@ -81,13 +86,31 @@ export class Forwarder {
     while (this.draining !== null) await this.draining;
   }
 
-  /** Stops forwarding: cancels the exchange in flight and drops the queue, logging how many were left. */
+  /**
+   * Stops forwarding: cancels the exchange in flight and drops the queue. Logs how many
+   * deliveries were not forwarded, with the ids of the first MAX_LOGGED_IDS of them.
+   */
   async stop(): Promise<void> {
-    const left = this.queue.length;
-    this.queue.length = 0;
+    const dropped = this.queue.splice(0);
     this.abort.abort();
+    // The cancelled exchange adds its delivery to `unsent` first, so the ids stay in arrival order.
     await this.idle();
-    if (left > 0) this.options.logger.warn('forward: stopped with deliveries not yet forwarded; re-send them by hand', { left });
+    this.unsent.push(...dropped);
+    if (this.unsent.length === 0) return;
+
+    const ids = this.unsent.slice(0, MAX_LOGGED_IDS).map((item) => item.id);
+    const targets = [...new Set(this.unsent.map((item) => redactUrl(item.target)))];
+    this.options.logger.warn('forward: stopped with deliveries not forwarded; re-send each with "hooktray replay ID --to URL" or Re-send in the app', {
+      notForwarded: this.unsent.length,
+      targets,
+      ids,
+      ...(this.unsent.length > ids.length ? { idsNotListed: this.unsent.length - ids.length } : {}),
+    });
+  }
+
+  /** Ids of the deliveries that stop() left unforwarded, in arrival order, or none before stop(). */
+  get notForwarded(): readonly string[] {
+    return this.unsent.map((item) => item.id);
   }
 
   private targetFor(path: string): URL | undefined {
@@ -121,6 +144,7 @@ export class Forwarder {
       signal: this.abort.signal,
       ...(this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs }),
     });
+    if (response.error?.code === 'aborted') this.unsent.push(item);
     this.reportOutcome(response);
     this.record(response);
   }

@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CLI, post, startListen, tempDir } from '../support/listen-process';
+
+/** More deliveries than the stop warning and the NDJSON record list, so the rest are only counted. */
+const DELIVERY_COUNT = 120;
+const LISTED_IDS = 100;
+
+/** A target on 127.0.0.1 that reads each request and never responds. */
+interface HangingTarget {
+  url: string;
+  /** Resolves once the first request has arrived. */
+  firstRequest: Promise<void>;
+  close: () => Promise<void>;
+}
+
+async function startHangingTarget(): Promise<HangingTarget> {
+  let arrived: () => void = () => {};
+  const firstRequest = new Promise<void>((resolve) => {
+    arrived = resolve;
+  });
+  const server = http.createServer((request) => {
+    request.resume();
+    arrived();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    firstRequest,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Posts `count` deliveries one after another and returns their ids in arrival order. */
+async function postDeliveries(localUrl: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const response = await post(`${localUrl}/hooks/${i}`, `{"index":${i}}`, { 'Content-Type': 'application/json' });
+    expect(response.status).toBe(200);
+    ids.push(response.headers.get('X-Hooktray-Delivery') as string);
+  }
+  return ids;
+}
+
+let target: HangingTarget;
+
+beforeEach(async () => {
+  target = await startHangingTarget();
+});
+
+afterEach(async () => {
+  await target.close();
+});
+
+describe('listen --forward-to a target that never answers', () => {
+  it('lists the unforwarded ids on stop', async () => {
+    const dataDir = tempDir('hooktray-forward-stop-');
+    const listen = await startListen(['--data-dir', dataDir, '--forward-to', target.url]);
+    const ids = await postDeliveries(listen.localUrl, DELIVERY_COUNT);
+    await target.firstRequest;
+
+    expect(await listen.stop()).toBe(0);
+
+    const stopped = listen.records.find((record) => record.type === 'forward-stopped');
+    expect(stopped?.notForwarded).toBe(DELIVERY_COUNT);
+    expect(stopped?.target).toBe(target.url);
+    expect(stopped?.ids).toEqual(ids.slice(0, LISTED_IDS));
+
+    const stderr = listen.stderr();
+    expect(stderr).toContain('forward: stopped with deliveries not forwarded');
+    expect(stderr).toContain(`notForwarded: ${DELIVERY_COUNT}`);
+    expect(stderr).toContain(`idsNotListed: ${DELIVERY_COUNT - LISTED_IDS}`);
+    expect(stderr).toContain(ids[0]);
+    expect(stderr).toContain(ids[LISTED_IDS - 1]);
+    expect(stderr).not.toContain(ids[LISTED_IDS]);
+  });
+
+  it('prints how to re-send them', async () => {
+    const dataDir = tempDir('hooktray-forward-stop-text-');
+    const child = spawn(process.execPath, [CLI, 'listen', '--no-tunnel', '--data-dir', dataDir, '--forward-to', target.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stderr.resume();
+    const lines: string[] = [];
+    const listening = new Promise<string>((resolve) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        lines.push(line);
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
+        if (match !== null) resolve(match[1] as string);
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+
+    await postDeliveries(await listening, 3);
+    await target.firstRequest;
+    child.kill('SIGTERM');
+
+    expect(await exited).toBe(0);
+    expect(lines).toContain(
+      `3 deliveries were not forwarded to ${target.url} before listen stopped; their ids are in the warning above and in ${dataDir}/logs/hooktray.log. ` +
+        `Re-send each with: hooktray replay ID --to ${target.url} --data-dir ${dataDir}`,
+    );
+  });
+});
