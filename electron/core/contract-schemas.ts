@@ -86,7 +86,7 @@ export const settingsSchema = z.strictObject({
 
 const profileRename = z.strictObject({ from: profileSettingsSchema.shape.name, to: profileSettingsSchema.shape.name });
 
-const settingsUpdateRequest = settingsSchema.partial().extend({ profileRenames: z.array(profileRename).max(100).optional() });
+const settingsUpdateRequest = settingsSchema.partial().extend({ profileRenames: z.array(profileRename).max(100).optional(), reverify: z.boolean().optional() });
 
 const setKeysRequest = z.strictObject({
   profile: z.string().min(1).max(64),

@@ -266,6 +266,8 @@ export interface ProfileRename {
 export interface SettingsUpdate extends Partial<Settings> {
   /** Renamed saved profiles, allowed only together with `profiles`, which must list each `to` name. */
   profileRenames?: ProfileRename[];
+  /** Re-verifies every stored delivery even when no profile changed, as "Re-verify all" does. */
+  reverify?: boolean;
 }
 
 /** Adds keys to a profile or replaces its keys. The response carries counts, never keys. */

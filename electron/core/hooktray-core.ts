@@ -63,6 +63,8 @@ export class HooktrayCore {
   /** Profiles, keys and public URL as the store's writer verifies captures with them. */
   private analysisContext!: AnalysisContext;
   private retentionTimer: NodeJS.Timeout | null = null;
+  /** Set by stop, so that a running re-verification ends before the store closes. */
+  private stopping = false;
 
   readonly handlers: InvokeHandlers = {
     'status.get': async () => this.status(),
@@ -158,14 +160,18 @@ export class HooktrayCore {
     }
     core.startRetention();
     options.logger.info('core: started', { version: options.version, dataDir: options.dataDir, port: core.receiver.port, deliveries: core.store.count() });
+    // Stored verdicts were made with the keys of the last run, which may differ from this run's.
+    core.settings.reverify('start');
     return core;
   }
 
   /** Stops receiving, commits queued writes and closes the store. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.retentionTimer !== null) clearInterval(this.retentionTimer);
     await this.receiver.close();
     await this.replays.stop();
+    await this.settings.whenReverified();
     this.pushes.flush();
     await this.store.close();
     this.options.logger.info('core: stopped', { dataDir: this.options.dataDir });
@@ -208,7 +214,8 @@ export class HooktrayCore {
 
   /**
    * Replaces the profiles and keys, then re-verifies every stored delivery in the
-   * background and pushes the verdicts that changed. Resolves with the number changed.
+   * background and pushes the verdicts that changed. Resolves with the number changed. A stop
+   * ends the run early, and the next start re-verifies again.
    */
   async setProfiles(profiles: Profile[], vault: KeyVault, onProgress?: (done: number, total: number) => void): Promise<number> {
     this.useProfiles(profiles, vault);
@@ -228,6 +235,7 @@ export class HooktrayCore {
     };
 
     for (const id of this.store.ids()) {
+      if (this.stopping) break;
       const delivery = this.store.getWithoutEvents(id);
       done += 1;
       if (delivery === null) continue;

@@ -23,6 +23,11 @@ import type { KeyVault } from './signatures/verify';
 export { SETTINGS_FILE_NAME } from './settings-file';
 /** Minimum time between two `reverify.progress` pushes, so 100,000 deliveries cost a few dozen. */
 const PROGRESS_INTERVAL_MS = 100;
+/** Minimum time between two progress lines in the log while stored deliveries are re-verified. */
+const PROGRESS_LOG_INTERVAL_MS = 5_000;
+
+/** Why stored deliveries are re-verified: the core started, profiles or keys changed, or the user asked. */
+export type ReverifyReason = 'start' | 'settings' | 'request';
 
 export const DEFAULT_SETTINGS: Settings = {
   profiles: [],
@@ -186,7 +191,7 @@ export class SettingsService {
 
   /** Replaces the given fields, saves and applies them. Keys follow renamed profiles, and profile changes start a re-verification. */
   async update(update: SettingsUpdate): Promise<SettingsResult> {
-    const { profileRenames = [], ...patch } = update;
+    const { profileRenames = [], reverify = false, ...patch } = update;
     const next: Settings = { ...this.current, ...structuredClone(patch) };
     // The IPC and bridge boundaries validate too; this also covers callers inside the process.
     const parsed = settingsSchema.safeParse(next);
@@ -197,7 +202,8 @@ export class SettingsService {
     const problem = checkProfiles(next.profiles) ?? checkRenames(profileRenames, this.settings.profiles, patch.profiles);
     if (problem !== null) return problem;
 
-    const saved = await this.save(next);
+    // A request that only asks for a re-verification changes no setting, so it saves nothing.
+    const saved = Object.keys(patch).length === 0 ? null : await this.save(next);
     if (saved !== null) return saved;
     const renamed = profileRenames.some((rename) => rename.from !== rename.to);
     const profilesChanged = renamed || (patch.profiles !== undefined && JSON.stringify(patch.profiles) !== JSON.stringify(this.settings.profiles));
@@ -209,7 +215,9 @@ export class SettingsService {
       this.useCurrentProfiles();
       const keysSaved = await this.saveKeys();
       if (keysSaved !== null) return keysSaved;
-      this.reverify();
+      this.reverify('settings');
+    } else if (reverify) {
+      this.reverify('request');
     }
     if (patch.response !== undefined) this.target?.setResponse(next.response);
     if (patch.retention !== undefined) this.target?.setRetention(next.retention);
@@ -277,27 +285,40 @@ export class SettingsService {
     this.target?.useProfiles(this.settings.profiles.map((profile) => ({ ...profile })), this.options.vault);
   }
 
-  /** Re-verifies stored deliveries in the background, one run after another, with progress pushes. */
-  private reverify(): void {
+  /**
+   * Re-verifies stored deliveries in the background, one run after another, with progress
+   * pushes and a log line every few seconds. The core starts a run when it starts, because the
+   * keys from the environment, key files or the key store may have changed since the last run.
+   */
+  reverify(reason: ReverifyReason = 'settings'): void {
     const target = this.target;
     if (target === null) return;
     const profiles = this.settings.profiles.map((profile) => ({ ...profile }));
+    const logger = this.options.logger;
 
     this.reverifyQueue = this.reverifyQueue.then(async () => {
+      const started = Date.now();
       let lastPush = 0;
+      let lastLog = started;
       let last = { done: 0, total: 0 };
       const onProgress = (done: number, total: number): void => {
         last = { done, total };
         const now = Date.now();
+        if (now - lastLog >= PROGRESS_LOG_INTERVAL_MS) {
+          lastLog = now;
+          logger.info('settings: re-verifying stored deliveries', { reason, done, total });
+        }
         if (now - lastPush < PROGRESS_INTERVAL_MS) return;
         lastPush = now;
         target.pushes.publish('reverify.progress', { done, total, finished: false });
       };
       try {
         const changed = await target.setProfiles(profiles, this.options.vault, onProgress);
+        // done is below total when the core stopped during the run.
+        logger.info('settings: re-verified stored deliveries', { reason, ...last, changed, durationMs: Date.now() - started });
         target.pushes.publish('reverify.progress', { ...last, finished: true, changed });
       } catch (error) {
-        this.options.logger.error('settings: re-verifying stored deliveries failed', { error: String(error) });
+        logger.error('settings: re-verifying stored deliveries failed', { reason, ...last, error: String(error) });
         target.pushes.publish('reverify.progress', { ...last, finished: true });
       }
     });

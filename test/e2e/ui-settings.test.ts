@@ -1,8 +1,10 @@
-import type { Locator, Page } from 'playwright-core';
+import { rmSync } from 'node:fs';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir, writeConfig } from '../support/listen-process';
 import { spikeBody, spikeSignature } from '../support/spike';
-import type { UiSession } from '../support/ui-process';
-import { openUiSession, postOrdered } from '../support/ui-process';
+import type { UiProcess, UiSession } from '../support/ui-process';
+import { launchChromium, openUiSession, postOrdered, startUi, waitUntil } from '../support/ui-process';
 
 const KEY = 'e2e-settings-made-up-key';
 
@@ -66,5 +68,53 @@ describe('hooktray ui settings', () => {
     await profileFact('spike').waitFor();
     expect(await verdict.locator('.badge').textContent()).toBe('valid');
     expect(session.ui.stderr()).not.toContain(KEY);
+  });
+});
+
+describe('hooktray ui restarted with a key', () => {
+  let dir: string;
+  let ui: UiProcess | null = null;
+  let browser: BrowserContext | null = null;
+
+  beforeAll(() => {
+    dir = tempDir('hooktray-e2e-restart-');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await ui?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Starts hooktray ui on the same data folder with a Spike profile whose keys are `keys`. */
+  async function start(keys: object[], env: NodeJS.ProcessEnv = {}): Promise<UiProcess> {
+    const config = writeConfig(dir, { profiles: [{ name: 'spike', scheme: 'spike', pathPrefix: '/', keys }] });
+    return startUi(['--data-dir', `${dir}/data`, '--config', config], env);
+  }
+
+  it('re-verifies stored deliveries at start', async () => {
+    // Different bodies, because the list groups deliveries with the same body as retries.
+    const signed = (user: string): [[string, string][], string] => {
+      const body = spikeBody(user);
+      return [[['X-Body-Signature', spikeSignature(KEY, body)]], body];
+    };
+    const first = await start([]);
+    expect(await postOrdered(first.receiverUrl, '/hook', ...signed('user-before-restart'))).toBe(200);
+    await first.stop();
+
+    ui = await start([{ env: 'E2E_RESTART_KEY' }], { E2E_RESTART_KEY: KEY });
+    expect(await postOrdered(ui.receiverUrl, '/hook', ...signed('user-after-restart'))).toBe(200);
+    browser = await launchChromium();
+    const page = await browser.newPage();
+    await page.goto(ui.uiUrl);
+
+    const badges = page.getByRole('listbox', { name: 'Deliveries' }).locator('.badge', { hasText: /^valid$/ });
+    await waitUntil(async () => (await badges.count()) === 2, 'both deliveries to show valid');
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Settings' });
+    await dialog.getByText('1 key', { exact: true }).waitFor();
+    await dialog.getByRole('button', { name: 'Re-verify all deliveries' }).click();
+    await dialog.getByText('Stored deliveries are being re-verified').waitFor();
+    expect(ui.stderr()).not.toContain(KEY);
   });
 });

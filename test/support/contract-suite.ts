@@ -204,6 +204,16 @@ export function describeContract(transport: string, createHarness: ContractHarne
       expect(verdict?.profile).toBe('spike-prod');
     });
 
+    it('settings.update re-verifies on request', async () => {
+      await core.settings.whenReverified();
+      const finished = nextPush(api, 'reverify.progress', (progress) => progress.finished);
+
+      const result = await api.invoke('settings.update', { reverify: true });
+
+      expect(result.ok).toBe(true);
+      expect((await finished).changed).toBe(0);
+    });
+
     it('profiles.setKeys rejects an unknown profile', async () => {
       const result = await api.invoke('profiles.setKeys', { profile: 'nope', keys: ['k'], mode: 'add' });
       expect(result.ok).toBe(false);

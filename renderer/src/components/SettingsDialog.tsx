@@ -59,6 +59,19 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
     }
   };
 
+  const reverifyAll = async (): Promise<void> => {
+    try {
+      const result = await api.invoke('settings.update', { reverify: true });
+      if (!result.ok) {
+        setMessage({ error: true, text: result.message });
+        return;
+      }
+      setMessage({ error: false, text: 'Stored deliveries are being re-verified with the saved profiles and keys. The status bar shows the progress.' });
+    } catch (error) {
+      setMessage({ error: true, text: `Re-verifying the stored deliveries failed: ${(error as Error).message}` });
+    }
+  };
+
   const update = (patch: Partial<SettingsDraft>): void => setDraft((previous) => (previous === null ? previous : { ...previous, ...patch }));
   const updateProfile = (index: number, patch: Partial<ProfileDraft>): void =>
     update({ profiles: (draft?.profiles ?? []).map((profile, at) => (at === index ? { ...profile, ...patch } : profile)) });
@@ -131,6 +144,9 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
                 onClick={() => update({ profiles: [...draft.profiles, { savedName: null, name: `profile-${draft.profiles.length + 1}`, scheme: view.schemes[0] ?? 'spike', pathPrefix: '/', optionsText: '{}' }] })}
               >
                 Add profile
+              </button>
+              <button type="button" onClick={() => void reverifyAll()}>
+                Re-verify all deliveries
               </button>
             </fieldset>
             <GeneralFields draft={draft} update={update} />

@@ -1,0 +1,107 @@
+import { rmSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HooktrayCore } from '../../electron/core/hooktray-core';
+import type { Capture } from '../../electron/core/ingest';
+import { post, tempDir } from '../support/listen-process';
+import { spikeBody, spikeSignature } from '../support/spike';
+import { recordingLogger } from '../support/tunnel-harness';
+
+const PROFILES = [{ name: 'spike', scheme: 'spike', pathPrefix: '/spike', options: {} }];
+const KEY = 'reverify-start-made-up-key';
+
+/** Starts a core on `dataDir` whose Spike profile has the given keys. */
+function startCore(dataDir: string, keys: string[], logger = recordingLogger()): Promise<HooktrayCore> {
+  return HooktrayCore.start({ version: 'test', dataDir, port: 0, profiles: PROFILES, vault: { keysFor: () => keys }, logger, store: { synchronous: 'NORMAL' } });
+}
+
+/** Posts a Spike body signed with KEY and returns the id of the stored delivery. */
+async function postSigned(core: HooktrayCore, user: string): Promise<string> {
+  const body = spikeBody(user);
+  const response = await post(`${core.receiver.localUrl}/spike/hook`, body, { 'Content-Type': 'application/json', 'X-Body-Signature': spikeSignature(KEY, body) });
+  expect(response.status).toBe(200);
+  // The receiver answers after the write commits, so the delivery is the newest one stored.
+  return core.store.list({ limit: 1 }).items[0]?.id ?? '';
+}
+
+function signedCapture(index: number): Capture {
+  const body = Buffer.from(spikeBody(`user-${index}`));
+  return {
+    id: `01JSTARTREVERIFY${String(index).padStart(10, '0')}`,
+    receivedAtMs: Date.now(),
+    monotonicNs: String(index),
+    method: 'POST',
+    path: '/spike/hook',
+    httpVersion: '1.1',
+    remoteAddress: '127.0.0.1',
+    rawHeaders: ['X-Body-Signature', spikeSignature(KEY, body)],
+    size: body.length,
+    truncated: false,
+    body,
+    contentEncoding: null,
+    decodedBody: null,
+    decodeError: null,
+  };
+}
+
+describe('re-verification when the core starts', () => {
+  let dataDir: string;
+  let core: HooktrayCore | null = null;
+
+  beforeEach(() => {
+    dataDir = tempDir('hooktray-reverify-start-');
+  });
+
+  afterEach(async () => {
+    await core?.stop();
+    core = null;
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('updates verdicts made without the key', async () => {
+    const first = await startCore(dataDir, []);
+    const oldId = await postSigned(first, 'user-old');
+    expect(first.store.get(oldId)?.verdict.status).toBe('no-key');
+    await first.stop();
+
+    const logger = recordingLogger();
+    core = await startCore(dataDir, [KEY], logger);
+    await core.settings.whenReverified();
+    const newId = await postSigned(core, 'user-old');
+
+    expect(core.store.get(oldId)?.verdict.status).toBe('valid');
+    expect(core.store.get(newId)?.verdict.status).toBe('valid');
+    const finished = logger.entries.find((entry) => entry.message === 'settings: re-verified stored deliveries');
+    expect(finished?.context).toMatchObject({ reason: 'start', done: 1, total: 1, changed: 1 });
+    expect(JSON.stringify(logger.entries)).not.toContain(KEY);
+  });
+
+  it('leaves unchanged verdicts as they are', async () => {
+    const first = await startCore(dataDir, [KEY]);
+    const id = await postSigned(first, 'user-same');
+    await first.stop();
+
+    const logger = recordingLogger();
+    core = await startCore(dataDir, [KEY], logger);
+    await core.settings.whenReverified();
+
+    expect(core.store.get(id)?.verdict.status).toBe('valid');
+    const finished = logger.entries.find((entry) => entry.message === 'settings: re-verified stored deliveries');
+    expect(finished?.context).toMatchObject({ reason: 'start', total: 1, changed: 0 });
+  });
+
+  it('stops cleanly when the core stops first', async () => {
+    const first = await startCore(dataDir, []);
+    const ids: string[] = [];
+    for (let index = 0; index < 1000; index += 1) ids.push((await first.store.ingest(signedCapture(index))).id);
+    await first.stop();
+
+    const stoppedLogger = recordingLogger();
+    const stopped = await startCore(dataDir, [KEY], stoppedLogger);
+    await stopped.stop();
+    expect(stoppedLogger.entries.filter((entry) => entry.level === 'error')).toEqual([]);
+
+    core = await startCore(dataDir, [KEY]);
+    await core.settings.whenReverified();
+    expect(ids.filter((id) => core?.store.get(id)?.verdict.status !== 'valid')).toEqual([]);
+  });
+});
