@@ -22,7 +22,8 @@ import { openingDataDir } from './stored';
 export const UI_USAGE = `Usage: hooktray ui [options]
 
 Receives webhooks like "hooktray listen" and serves the inspector UI to a browser on
-127.0.0.1, behind a random token in the URL it prints.
+127.0.0.1, behind a random token in the URL it prints. The token stays valid until hooktray ui
+stops, so keep the URL private.
 
 Options:
   --port N            UI port on 127.0.0.1 (default 0: any free port)
