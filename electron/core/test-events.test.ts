@@ -44,6 +44,7 @@ describe('checkSpikeTemplate', () => {
     expect(checkSpikeTemplate(valid)).toBeNull();
     expect(checkSpikeTemplate({ ...valid, users: [] })).toContain('no users');
     expect(checkSpikeTemplate({ ...valid, windowStart: 'yesterday' })).toContain('"yesterday"');
+    expect(checkSpikeTemplate({ ...valid, windowStart: '2024-13-45T00:00:00Z' })).toMatch(/"2024-13-45T00:00:00Z" is not a valid time: .*month/);
     expect(checkSpikeTemplate({ ...valid, windowStart: valid.windowEnd, windowEnd: valid.windowStart })).toContain('after');
   });
 });

@@ -4,6 +4,7 @@ import { findHeader } from './headers';
 import { DELIVERY_ID_HEADER } from './receiver';
 import { setHeader } from './replay';
 import { getVerifier } from './signatures/registry';
+import { rfc3339Problem } from './spike-summary';
 import type { Profile } from './signatures/types';
 import type { KeyVault } from './signatures/verify';
 import type { OutgoingRequest, SendOptions } from './target-request';
@@ -27,7 +28,6 @@ export interface TestEventSettings {
 type Failure = { ok: false; code: TestEventErrorCode; message: string };
 export type ComposeResult = { ok: true; request: OutgoingRequest; profile: string } | Failure;
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const DAY_NS = 86_400n * 1_000_000_000n;
 
 /** Formats nanoseconds since the epoch as RFC 3339 in UTC with nine fraction digits. */
@@ -55,7 +55,8 @@ export function checkSpikeTemplate(template: SpikeTemplate): string | null {
   const blank = template.users.findIndex((user) => user.trim() === '');
   if (blank >= 0) return `User ${blank + 1} in the template is empty; give every user an id.`;
   for (const [field, value] of [['windowStart', template.windowStart], ['windowEnd', template.windowEnd]] as const) {
-    if (!RFC3339.test(value)) return `The template's ${field} "${value}" is not an RFC 3339 time such as 2025-04-15T13:33:55.271331177Z.`;
+    const problem = rfc3339Problem(value);
+    if (problem !== null) return `The template's ${field} "${value}" is not a valid time: ${problem}. Give an RFC 3339 time such as 2025-04-15T13:33:55.271331177Z.`;
   }
   if (Date.parse(template.windowStart) > Date.parse(template.windowEnd)) {
     return `The template's windowStart ${template.windowStart} is after its windowEnd ${template.windowEnd}; swap them.`;
