@@ -6,7 +6,10 @@ import { formatSize, formatTime } from '../lib/format';
 import type { DeliveryList as DeliveryListData } from '../hooks/useDeliveryList';
 import { VerdictBadge } from './VerdictBadge';
 
-export const ROW_HEIGHT = 30;
+/** Height of a row in px: two lines, the request on the first and verdict, attempts and Spike summary on the second. */
+export const ROW_HEIGHT = 48;
+/** Minimum length, in characters, of the end of a path that a narrow row keeps whole. */
+const PATH_TAIL_MIN = 16;
 
 export interface DeliveryListHandle {
   scrollToIndex: (index: number) => void;
@@ -34,6 +37,17 @@ const estimateRowSize = (): number => ROW_HEIGHT;
 
 export function rowId(key: string): string {
   return `delivery-${key}`;
+}
+
+/**
+ * Splits a path where a narrow cell may shorten it: the tail is whole segments, at least
+ * PATH_TAIL_MIN characters when the path has that many, because deliveries to one receiver often
+ * differ only there. The head is empty for a short path.
+ */
+function splitPath(path: string): { head: string; tail: string } {
+  const cut = path.length <= PATH_TAIL_MIN ? -1 : path.lastIndexOf('/', path.length - PATH_TAIL_MIN);
+  if (cut <= 0) return { head: '', tail: path };
+  return { head: path.slice(0, cut), tail: path.slice(cut) };
 }
 
 /** Renders the virtualized list of delivery groups, newest activity first. Only visible rows exist in the DOM. */
@@ -113,6 +127,8 @@ function DeliveryRow({ group, selected, position, setSize, style, onSelect }: De
   const latest = group.attempts[0];
   if (latest === undefined) return null;
   const spike = latest.spike;
+  const path = splitPath(latest.path);
+  const spikeSummary = spike === null ? '' : [spike.users.join(', '), spike.metrics.join(', '), spike.providers.join(', ')].filter((part) => part !== '').join(' · ');
   return (
     <div
       id={rowId(group.key)}
@@ -124,18 +140,25 @@ function DeliveryRow({ group, selected, position, setSize, style, onSelect }: De
       style={style}
       onClick={() => onSelect(group)}
     >
-      <span className="cell time">{formatTime(latest.receivedAt)}</span>
-      <span className="cell method">{latest.method}</span>
-      <span className="cell path" title={latest.path}>
-        {latest.path}
+      <span className="row-line">
+        <span className="cell time">{formatTime(latest.receivedAt)}</span>
+        <span className="cell method">{latest.method}</span>
+        <span className="cell path" title={latest.path}>
+          {path.head !== '' && <span className="path-head">{path.head}</span>}
+          <span className="path-tail">
+            <span dir="ltr">{path.tail}</span>
+          </span>
+        </span>
+        <span className="cell size">{formatSize(latest.size)}</span>
       </span>
-      <span className="cell size">{formatSize(latest.size)}</span>
-      <span className="cell verdict">
-        <VerdictBadge verdict={latest.verdict} />
-      </span>
-      <span className="cell retries">{group.attempts.length > 1 ? `${group.attempts.length} attempts` : ''}</span>
-      <span className="cell spike" title={spike === null ? '' : `Spike: ${spike.eventCount} event(s)`}>
-        {spike === null ? '' : [spike.users.join(', '), spike.metrics.join(', '), spike.providers.join(', ')].filter((part) => part !== '').join(' · ')}
+      <span className="row-line">
+        <span className="cell verdict">
+          <VerdictBadge verdict={latest.verdict} />
+        </span>
+        {group.attempts.length > 1 && <span className="cell retries">{group.attempts.length} attempts</span>}
+        <span className="cell spike" title={spike === null ? '' : `Spike: ${spike.eventCount} event(s): ${spikeSummary}`}>
+          {spikeSummary}
+        </span>
       </span>
     </div>
   );
