@@ -123,6 +123,22 @@ describe('diffDeliveries', () => {
     const diff = diffDeliveries(side('a', left), side('b', right), { maxEditLength: 50 });
     expect(diff.bodyPatch.status).toBe('too-different');
     expect(diff.bodyPatch.hunks).toEqual([]);
+    expect(diff.bodyPatch.reason).toBe('The texts need more than 50 line edits, so no line diff is shown.');
+  });
+
+  it('points to JSON changes only when both bodies are JSON', () => {
+    const jsonLeft = JSON.stringify(Array.from({ length: 200 }, (_, index) => `left ${index}`));
+    const jsonRight = JSON.stringify(Array.from({ length: 200 }, (_, index) => `right ${index}`));
+    const both = diffDeliveries(side('a', jsonLeft), side('b', jsonRight), { maxEditLength: 50 });
+    expect(both.bodyPatch.status).toBe('too-different');
+    expect(both.bodyPatch.reason).toContain('The JSON changes list what differs.');
+
+    const textRight = Array.from({ length: 200 }, (_, index) => `right ${index}`).join('\n');
+    const oneText = diffDeliveries(side('a', jsonLeft), side('b', textRight), { maxEditLength: 50 });
+    expect(oneText.json).toBeNull();
+    expect(oneText.bodyPatch.status).toBe('too-different');
+    expect(oneText.bodyPatch.reason).not.toContain('JSON');
+    expect(oneText.bodyPatch.reason).not.toContain('structural');
   });
 
   it('stops listing changes at the limit', () => {

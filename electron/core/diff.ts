@@ -97,9 +97,11 @@ export function diffDeliveries(left: DiffSide, right: DiffSide, options: DiffOpt
   }
 
   const patchOptions = { context: options.context ?? 3, maxEditLength: options.maxEditLength ?? DEFAULT_MAX_EDIT_LENGTH };
-  const bodyPatch = leftBody.kind === 'binary' || rightBody.kind === 'binary'
+  let bodyPatch = leftBody.kind === 'binary' || rightBody.kind === 'binary'
     ? binaryPatch(left.body, right.body)
     : textPatch(leftBody.text, rightBody.text, patchOptions);
+  // Point to the JSON changes only when both bodies are JSON, because otherwise there are none.
+  if (bodyPatch.status === 'too-different' && json !== null) bodyPatch = { ...bodyPatch, reason: `${bodyPatch.reason} The JSON changes list what differs.` };
 
   const keepHeader = (pair: HeaderPair): boolean => !ignoreVolatile || !VOLATILE_HEADERS.has(pair[0].toLowerCase());
   const headerPatch = textPatch(headerText(left.headers.filter(keepHeader)), headerText(right.headers.filter(keepHeader)), patchOptions);
@@ -250,7 +252,7 @@ function textPatch(before: string, after: string, options: { context: number; ma
   if (before === after) return { status: 'identical', hunks: [] };
   const patch = structuredPatch('left', 'right', before, after, undefined, undefined, options);
   if (patch === undefined) {
-    return { status: 'too-different', hunks: [], reason: `The texts need more than ${options.maxEditLength} line edits; compare the structural diff instead.` };
+    return { status: 'too-different', hunks: [], reason: `The texts need more than ${options.maxEditLength} line edits, so no line diff is shown.` };
   }
   const hunks = patch.hunks.map((hunk) => ({
     oldStart: hunk.oldStart,

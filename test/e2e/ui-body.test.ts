@@ -1,12 +1,26 @@
 import { rmSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hexDump, hexLine } from '../../renderer/src/lib/bytes';
 import { tempDir } from '../support/listen-process';
 import type { UiProcess } from '../support/ui-process';
 import { launchChromium, postOrdered, screenshotPath, startUi, waitUntil } from '../support/ui-process';
 
 const TEXT_HEADERS: [string, string][] = [['Content-Type', 'text/plain; charset=utf-8']];
 const JSON_HEADERS: [string, string][] = [['Content-Type', 'application/json']];
+const BINARY_HEADERS: [string, string][] = [['Content-Type', 'application/octet-stream']];
+
+/** About 12 MiB of JSON objects; the first of every 1,000 carries a marker. */
+function largeJson(): { body: string; markers: number } {
+  const items: string[] = [];
+  let markers = 0;
+  for (let index = 0; index < 140_000; index++) {
+    const marker = index % 1000 === 0 ? ',"marker":"Find-Me"' : '';
+    if (marker !== '') markers += 1;
+    items.push(`{"id":${index},"name":"item ${index}","amount":12345678901234567890,"ratio":1.0,"tags":["a","b"]${marker}}`);
+  }
+  return { body: `[${items.join(',')}]`, markers };
+}
 
 describe('hooktray ui body view in Chromium', () => {
   let dir: string;
@@ -21,28 +35,30 @@ describe('hooktray ui body view in Chromium', () => {
   const matchCount = () => detail().locator('.match-count');
 
   /** Posts a body, opens it on the Body tab and waits for `view`. */
-  async function openBody(path: string, headers: [string, string][], body: string, view: 'raw' | 'pretty'): Promise<void> {
+  async function openBody(path: string, headers: [string, string][], body: string | Buffer, view: 'raw' | 'pretty' | 'hex'): Promise<void> {
     expect(await postOrdered(ui.receiverUrl, path, headers, body)).toBe(200);
     await rows().filter({ hasText: path }).click();
     await page.keyboard.press('3');
-    await detail().getByRole('group', { name: `Body, ${view} view` }).waitFor();
+    await detail().getByRole('group', { name: `Body, ${view} view` }).waitFor({ timeout: 60_000 });
   }
 
   /**
-   * Types `needle` into Find, waits up to 10 s for the match count line to read `expectedCount`
-   * and returns that line and the text of every mark.
+   * Types `needle` into an empty Find box and returns the match count line and the text of every
+   * mark. Find waits for typing to pause, so the count line appears only once `needle` is counted.
    */
-  async function findAll(needle: string, expectedCount: string): Promise<{ count: string; marks: string[] }> {
+  async function findAll(needle: string): Promise<{ count: string; marks: string[] }> {
+    await find().fill('');
+    await matchCount().waitFor({ state: 'detached' });
     await find().fill(needle);
-    const countText = async (): Promise<string> => ((await matchCount().count()) === 0 ? '' : ((await matchCount().textContent()) ?? ''));
-    await waitUntil(async () => (await countText()) === expectedCount, `"${expectedCount}" for ${needle}`).catch(() => undefined);
-    return { count: await countText(), marks: await detail().locator('mark').allTextContents() };
+    await matchCount().waitFor();
+    return { count: (await matchCount().textContent()) ?? '', marks: await detail().locator('mark').allTextContents() };
   }
 
   beforeAll(async () => {
     dir = tempDir('hooktray-e2e-body-');
     ui = await startUi(['--data-dir', `${dir}/data`]);
     browser = await launchChromium();
+    await browser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(ui.uiUrl).origin });
     page = await browser.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(ui.uiUrl);
@@ -58,11 +74,11 @@ describe('hooktray ui body view in Chromium', () => {
   it('find marks the match after dotted capitals', async () => {
     await openBody('/find/dotted', TEXT_HEADERS, 'İİİİİİİİ abc target xyz', 'raw');
 
-    let found = await findAll('target', '1 match');
+    let found = await findAll('target');
     expect(found.count).toBe('1 match');
     expect(found.marks).toEqual(['target']);
 
-    found = await findAll('İİ', '4 matches');
+    found = await findAll('İİ');
     expect(found.count).toBe('4 matches');
     expect(found.marks).toEqual(['İİ', 'İİ', 'İİ', 'İİ']);
     await page.screenshot({ path: screenshotPath('ui-find-dotted') });
@@ -72,15 +88,15 @@ describe('hooktray ui body view in Chromium', () => {
     const body = '{"street":"İ Straße","upper":"STRAẞE","emoji":"😀 Target 👍🏽 target"}';
     await openBody('/find/sharp-s', JSON_HEADERS, body, 'pretty');
 
-    let found = await findAll('straße', '2 matches');
+    let found = await findAll('straße');
     expect(found.count).toBe('2 matches');
     expect(found.marks).toEqual(['Straße', 'STRAẞE']);
 
-    found = await findAll('TARGET', '2 matches');
+    found = await findAll('TARGET');
     expect(found.count).toBe('2 matches');
     expect(found.marks).toEqual(['Target', 'target']);
 
-    found = await findAll('👍🏽', '1 match');
+    found = await findAll('👍🏽');
     expect(found.count).toBe('1 match');
     expect(found.marks).toEqual(['👍🏽']);
   });
@@ -104,9 +120,79 @@ describe('hooktray ui body view in Chromium', () => {
 
   it('find marks a match across JSON tokens', async () => {
     await openBody('/find/tokens', JSON_HEADERS, '{"amount":125}', 'pretty');
-    const found = await findAll('"amount": 12', '1 match');
+    const found = await findAll('"amount": 12');
     expect(found.count).toBe('1 match');
     expect(found.marks.join('')).toBe('"amount": 12');
+    expect(pageErrors).toEqual([]);
+  });
+  it('large JSON formats with progress and Cancel', async () => {
+    const { body, markers } = largeJson();
+    expect(body.length).toBeGreaterThan(10 * 1024 * 1024);
+    await openBody('/large/json', JSON_HEADERS, body, 'raw');
+
+    // Over 2 MiB the body opens raw. Formatting it runs in a worker and can be canceled.
+    await detail().getByRole('radio', { name: 'Pretty' }).click();
+    const formatting = detail().getByRole('status').filter({ hasText: 'Formatting the JSON' });
+    await formatting.getByRole('button', { name: 'Cancel' }).click();
+    await detail().getByText('Formatting the JSON was canceled, so the raw text is shown.').waitFor();
+    expect(await detail().getByRole('radio', { name: 'Raw' }).getAttribute('aria-checked')).toBe('true');
+    await detail().getByRole('group', { name: 'Body, raw view' }).waitFor();
+
+    await detail().getByRole('radio', { name: 'Pretty' }).click();
+    const pretty = detail().getByRole('group', { name: 'Body, pretty view' });
+    await pretty.waitFor({ timeout: 60_000 });
+    const firstLines = await pretty.locator('.code-line').evaluateAll((lines) => lines.slice(0, 8).map((line) => line.querySelector('.line-text')?.textContent ?? ''));
+    expect(firstLines).toEqual(['[', '  {', '    "id": 0,', '    "name": "item 0",', '    "amount": 12345678901234567890,', '    "ratio": 1.0,', '    "tags": [', '      "a",']);
+    await detail().getByRole('button', { name: /^Show 2,000 more lines/ }).waitFor();
+
+    // Only item 0 of the first 2,000 lines has a marker.
+    const found = await findAll('FIND-ME');
+    expect(found.count).toBe(`${markers} matches, ${markers - 1} in lines not shown yet`);
+    expect(found.marks).toEqual(['Find-Me']);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('large text finds matches beyond the lines shown', async () => {
+    const lines = Array.from({ length: 40_000 }, (_, index) => (index % 100 === 0 ? `line ${index} has a Needle here` : `line ${index} is plain`));
+    await openBody('/large/text', TEXT_HEADERS, lines.join('\r\n'), 'raw');
+
+    const found = await findAll('needle');
+    expect(found.count).toBe('400 matches, 380 in lines not shown yet');
+    expect(found.marks).toHaveLength(20);
+    expect(new Set(found.marks)).toEqual(new Set(['Needle']));
+  });
+
+  it('large binary shows and copies exact hex', async () => {
+    const bytes = Buffer.from(Array.from({ length: 1024 * 1024 }, (_, index) => (index * 2654435761) >>> 24));
+    await openBody('/large/binary', BINARY_HEADERS, bytes, 'hex');
+
+    const hex = detail().getByRole('group', { name: 'Body, hex view' });
+    const firstRows = await hex.locator('.line-text').evaluateAll((lines) => [lines[0]?.textContent, lines[1]?.textContent, lines.length]);
+    expect(firstRows).toEqual([hexLine(bytes, 0), hexLine(bytes, 1), 2000]);
+    await detail().getByRole('button', { name: 'Show 2,000 more lines (63,536 not shown)' }).waitFor();
+
+    await detail().getByRole('button', { name: 'Copy body' }).click();
+    await detail().getByRole('button', { name: 'Copied' }).waitFor({ timeout: 60_000 });
+    const copied = String(await page.evaluate('navigator.clipboard.readText()'));
+    expect(copied.length).toBe(hexDump(bytes).length);
+    expect(copied === hexDump(bytes)).toBe(true);
+  });
+
+  it('compare of two long bodies can be canceled', async () => {
+    const left = Array.from({ length: 30_000 }, (_, index) => `left line ${index}`).join('\n');
+    const right = Array.from({ length: 30_000 }, (_, index) => `right line ${index}`).join('\n');
+    expect(await postOrdered(ui.receiverUrl, '/compare/left', TEXT_HEADERS, left)).toBe(200);
+    expect(await postOrdered(ui.receiverUrl, '/compare/right', TEXT_HEADERS, right)).toBe(200);
+    await rows().filter({ hasText: '/compare/left' }).click();
+    await page.getByRole('button', { name: 'Compare…' }).click();
+    await rows().filter({ hasText: '/compare/right' }).click();
+    await page.getByRole('button', { name: 'Compare with picked' }).click();
+
+    const compare = page.getByRole('dialog', { name: 'Compare deliveries' });
+    await compare.getByRole('status').filter({ hasText: 'Comparing…' }).getByRole('button', { name: 'Cancel' }).click();
+    await compare.getByText('The comparison was canceled.').waitFor();
+    await compare.getByRole('button', { name: 'Compare again' }).waitFor();
+    await compare.getByRole('button', { name: 'Close' }).click();
     expect(pageErrors).toEqual([]);
   });
 });

@@ -78,7 +78,7 @@ export function screenshotPath(name: string): string {
  * Posts with headers in exactly the given order and case, after `Host` (fetch would reorder
  * them and add its own). Resolves with the status code.
  */
-export function postOrdered(baseUrl: string, path: string, headers: [string, string][], body: string): Promise<number> {
+export function postOrdered(baseUrl: string, path: string, headers: [string, string][], body: string | Buffer): Promise<number> {
   const url = new URL(baseUrl);
   return new Promise((resolvePost, reject) => {
     const request = http.request({ host: url.hostname, port: url.port, path, method: 'POST', headers: ['Host', url.host, ...headers.flat(), 'Content-Length', String(Buffer.byteLength(body))] }, (response) => {

@@ -1,14 +1,18 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { DeliveryDetail } from '../../../electron/core/contract';
-import { decodeBody, hexLine, hexLineCount } from '../lib/bytes';
+import { useBodyJob } from '../hooks/useBodyJob';
+import { useDebouncedValue } from '../hooks/useDebouncedValue';
+import type { BodyText } from '../lib/body-jobs';
+import type { BodyLines, BodyView } from '../lib/body-lines';
+import { hexLines, prettyLines, rawLines } from '../lib/body-lines';
 import { copyText } from '../lib/clipboard';
+import { findPattern } from '../lib/find-text';
 import { formatCount } from '../lib/format';
-import { prettyPrintJson, prettyText } from '../lib/json-pretty';
-import type { ViewLine } from './TextLines';
+import { countBelow } from '../lib/line-index';
+import { JobProgress } from './JobProgress';
 import { TextLines } from './TextLines';
 
-type BodyMode = 'pretty' | 'raw' | 'hex';
-const MODES: { mode: BodyMode; label: string }[] = [
+const MODES: { mode: BodyView; label: string }[] = [
   { mode: 'pretty', label: 'Pretty' },
   { mode: 'raw', label: 'Raw' },
   { mode: 'hex', label: 'Hex' },
@@ -16,71 +20,113 @@ const MODES: { mode: BodyMode; label: string }[] = [
 
 /** Bodies larger than this open in the raw view; the pretty view is one click away. */
 const AUTO_PRETTY_MAX_BYTES = 2 * 1024 * 1024;
+/** Wait after the last keystroke in Find before matches are counted, in ms. */
+const FIND_DEBOUNCE_MS = 200;
+
+function initialModeOf(body: BodyText, size: number): BodyView {
+  if (body.binary) return 'hex';
+  const looksJson = /^\s*[[{"]/.test(body.text.slice(0, 64));
+  return looksJson && size <= AUTO_PRETTY_MAX_BYTES ? 'pretty' : 'raw';
+}
 
 /**
  * Renders the body as received: pretty JSON that keeps every number and string as written,
- * raw text, or a hex dump for binary. Received text only ever becomes text nodes.
+ * raw text, or a hex dump for binary. Received text only ever becomes text nodes. Decoding,
+ * formatting, find and the hex dump for Copy run in a Web Worker for large bodies, with progress
+ * and Cancel, and only the lines shown are rendered.
  */
 export function BodyTab({ detail }: { detail: DeliveryDetail }) {
   const [asReceived, setAsReceived] = useState(false);
   const bytes = asReceived || detail.decodedBody === null ? detail.body : detail.decodedBody;
-  const decoded = useMemo(() => decodeBody(bytes), [bytes]);
-  const looksJson = /^\s*[[{"]/.test(decoded.text.slice(0, 64));
-  let initialMode: BodyMode = 'raw';
-  if (decoded.binary) initialMode = 'hex';
-  else if (looksJson && bytes.length <= AUTO_PRETTY_MAX_BYTES) initialMode = 'pretty';
-  const [chosenMode, setMode] = useState<BodyMode | null>(null);
-  const mode = chosenMode ?? initialMode;
+  const [chosenMode, setMode] = useState<BodyView | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [search, setSearch] = useState('');
+  const findText = useDebouncedValue(search, FIND_DEBOUNCE_MS);
   const [copied, setCopied] = useState(false);
 
-  const pretty = useMemo(() => (mode === 'pretty' ? prettyPrintJson(decoded.text) : null), [mode, decoded.text]);
-  const rawLines = useMemo(() => decoded.text.split(/\r?\n/), [decoded.text]);
+  // Canceling the decoding shows the hex view, which needs no text, until a text view is chosen.
+  const [decodeWanted, setDecodeWanted] = useState(true);
+  const decodeJob = useMemo(() => (decodeWanted ? ({ kind: 'text', bytes } as const) : null), [bytes, decodeWanted]);
+  const decoding = useBodyJob(decodeJob);
+  const bodyText = decoding.state.status === 'done' ? decoding.state.result : null;
+  const decodeFailed = decoding.state.status === 'failed' ? decoding.state.message : null;
+  let mode = chosenMode;
+  if (mode === null && decodeFailed !== null) mode = 'hex';
+  if (mode === null && bodyText !== null) mode = initialModeOf(bodyText, bytes.length);
 
-  // With invalid or too deeply nested JSON the pretty view falls back to the raw lines.
-  let view: BodyMode = 'raw';
-  let lineCount = rawLines.length;
-  if (mode === 'hex') {
-    view = 'hex';
-    lineCount = hexLineCount(bytes);
-  } else if (mode === 'pretty' && pretty?.ok === true) {
-    view = 'pretty';
-    lineCount = pretty.lines.length;
-  }
-  const lineAt = useCallback(
-    (index: number): ViewLine => {
-      if (view === 'hex') return hexLine(bytes, index);
-      if (view === 'pretty' && pretty?.ok === true) {
-        const line = pretty.lines[index];
-        return line === undefined ? '' : { indent: line.depth, tokens: line.tokens };
-      }
-      return rawLines[index] ?? '';
-    },
-    [view, bytes, pretty, rawLines],
-  );
+  const prettyJob = useMemo(() => (mode === 'pretty' && bodyText !== null ? ({ kind: 'pretty', text: bodyText.text } as const) : null), [mode, bodyText]);
+  const formatting = useBodyJob(prettyJob);
+  const pretty = formatting.state.status === 'done' ? formatting.state.result : null;
+  const formatFailed = formatting.state.status === 'failed' ? formatting.state.message : null;
 
+  // With invalid or too deeply nested JSON, or a failed formatting, the pretty view falls back to the raw lines.
+  const lines = useMemo((): BodyLines | null => {
+    if (mode === 'hex') return hexLines(bytes);
+    if (mode === null || bodyText === null) return null;
+    if (mode === 'pretty' && pretty?.ok === true) return prettyLines(pretty.document);
+    if (mode === 'pretty' && pretty === null && formatFailed === null) return null;
+    return rawLines(bodyText);
+  }, [mode, bytes, bodyText, pretty, formatFailed]);
+
+  const pattern = useMemo(() => (lines?.text == null ? null : findPattern(findText)), [lines, findText]);
+  const findJob = useMemo(() => (pattern !== null && lines?.text != null ? ({ kind: 'find', text: lines.text, needle: findText } as const) : null), [pattern, lines, findText]);
+  const finding = useBodyJob(findJob);
+  const offsets = finding.state.status === 'done' ? finding.state.result.offsets : null;
+  const matchesBefore = useMemo(() => {
+    const lineStarts = lines?.lineStarts;
+    if (offsets === null || lineStarts == null) return null;
+    return (index: number): number => countBelow(offsets, lineStarts[index] ?? Number.POSITIVE_INFINITY);
+  }, [offsets, lines]);
+
+  const [hexCopyWanted, setHexCopyWanted] = useState(false);
+  const hexDumpJob = useMemo(() => (hexCopyWanted ? ({ kind: 'hex-dump', bytes } as const) : null), [hexCopyWanted, bytes]);
+  const dumping = useBodyJob(hexDumpJob);
+  const dumpState = dumping.state;
+  useEffect(() => {
+    if (dumpState.status === 'idle' || dumpState.status === 'running') return;
+    setHexCopyWanted(false);
+    if (dumpState.status === 'done') void copyText(dumpState.result).then(setCopied);
+    if (dumpState.status === 'failed') setNotice(`Preparing the hex dump for Copy failed: ${dumpState.message}`);
+  }, [dumpState]);
+
+  const choose = (option: BodyView): void => {
+    setMode(option);
+    setNotice(null);
+    if (option !== 'hex') setDecodeWanted(true);
+  };
+  const cancelDecoding = (): void => {
+    decoding.cancel();
+    setDecodeWanted(false);
+    setMode('hex');
+    setNotice('Decoding the body was canceled, so the hex view is shown. Choose Pretty or Raw to decode it again.');
+  };
+  const cancelFormatting = (): void => {
+    formatting.cancel();
+    setMode('raw');
+    setNotice('Formatting the JSON was canceled, so the raw text is shown. Choose Pretty to format it again.');
+  };
   const copy = (): void => {
-    let text = decoded.text;
-    if (view === 'pretty' && pretty?.ok === true) text = prettyText(pretty.lines);
-    if (view === 'hex') text = Array.from({ length: lineCount }, (_, index) => hexLine(bytes, index)).join('\n');
-    void copyText(text).then(setCopied);
+    if (lines === null) return;
+    if (lines.text === null) setHexCopyWanted(true);
+    else void copyText(lines.text).then(setCopied);
   };
 
   if (detail.truncated) {
     return <p className="hint">The body was over the size limit ({formatCount(detail.size)} bytes), so it was not stored. Raise the limit with bodyLimit in the config file.</p>;
   }
+  const view = lines?.view ?? null;
   return (
     <div className="body-tab">
       <div className="panel-actions">
         <div role="radiogroup" aria-label="Body view" className="segmented">
           {MODES.map(({ mode: option, label }) => (
-            <button key={option} type="button" role="radio" aria-checked={mode === option} onClick={() => setMode(option)}>
+            <button key={option} type="button" role="radio" aria-checked={mode === option} onClick={() => choose(option)}>
               {label}
             </button>
           ))}
         </div>
         <input type="search" aria-label="Find in body" placeholder="Find in body" value={search} onChange={(event) => setSearch(event.target.value)} />
-        <button type="button" onClick={copy}>
+        <button type="button" onClick={copy} disabled={lines === null || dumping.state.status === 'running'}>
           {copied ? 'Copied' : 'Copy body'}
         </button>
         <span>{formatCount(bytes.length)} bytes</span>
@@ -96,14 +142,62 @@ export function BodyTab({ detail }: { detail: DeliveryDetail }) {
           Decoding the {detail.contentEncoding} body failed: {detail.decodeError.replace(/\.$/, '')}. Showing the bytes as received.
         </p>
       )}
-      {!decoded.validUtf8 && view !== 'hex' && <p className="note">The body is not valid UTF-8: invalid bytes show as �. The hex view shows every byte.</p>}
+      <JobNotes decoding={decoding} formatting={formatting} finding={finding} dumping={dumping} onCancelDecoding={cancelDecoding} onCancelFormatting={cancelFormatting} />
+      {notice !== null && (
+        <p className="note" role="status">
+          {notice}
+        </p>
+      )}
+      {decodeFailed !== null && <p className="error">Decoding the body failed: {decodeFailed}. The hex view shows every byte.</p>}
+      {formatFailed !== null && mode === 'pretty' && <p className="error">Formatting the JSON failed: {formatFailed}. Showing the raw text.</p>}
+      {bodyText !== null && !bodyText.validUtf8 && view !== null && view !== 'hex' && (
+        <p className="note">The body is not valid UTF-8: invalid bytes show as �. The hex view shows every byte.</p>
+      )}
       {view === 'hex' && search !== '' && <p className="note">Find works in the pretty and raw views.</p>}
       {mode === 'pretty' && pretty?.ok === false && (
         <p className="note" role="status">
           {pretty.code === 'too-deep' ? 'The JSON is nested too deeply to indent' : 'The body is not valid JSON'} ({pretty.message}): showing the raw text.
         </p>
       )}
-      <TextLines key={`${view}-${asReceived}`} label={`Body, ${view} view`} lineCount={lineCount} lineAt={lineAt} search={view === 'hex' ? '' : search} />
+      {lines !== null && (
+        <TextLines
+          key={`${lines.view}-${asReceived}`}
+          label={`Body, ${lines.view} view`}
+          lineCount={lines.lineCount}
+          lineAt={lines.lineAt}
+          pattern={pattern}
+          matchesBefore={matchesBefore}
+        />
+      )}
     </div>
+  );
+}
+
+type JobHandle = ReturnType<typeof useBodyJob>;
+
+interface JobNotesProps {
+  decoding: JobHandle;
+  formatting: JobHandle;
+  finding: JobHandle;
+  dumping: JobHandle;
+  onCancelDecoding: () => void;
+  onCancelFormatting: () => void;
+}
+
+/** Progress and Cancel for each running job, and what became of a canceled or failed find. */
+function JobNotes({ decoding, formatting, finding, dumping, onCancelDecoding, onCancelFormatting }: JobNotesProps) {
+  return (
+    <>
+      {decoding.state.status === 'running' && <JobProgress label="Decoding the body" fraction={decoding.state.fraction} onCancel={onCancelDecoding} />}
+      {formatting.state.status === 'running' && <JobProgress label="Formatting the JSON" fraction={formatting.state.fraction} onCancel={onCancelFormatting} />}
+      {finding.state.status === 'running' && <JobProgress label="Counting matches" fraction={finding.state.fraction} onCancel={finding.cancel} />}
+      {finding.state.status === 'canceled' && (
+        <p className="note" role="status">
+          Counting matches was canceled. Matches in the lines shown are still marked.
+        </p>
+      )}
+      {finding.state.status === 'failed' && <p className="error">Counting matches failed: {finding.state.message}</p>}
+      {dumping.state.status === 'running' && <JobProgress label="Preparing the hex dump for Copy" fraction={dumping.state.fraction} onCancel={dumping.cancel} />}
+    </>
   );
 }

@@ -1,8 +1,8 @@
 import type { ReactNode } from 'react';
-import { useMemo, useState } from 'react';
-import type { Token } from '../lib/json-pretty';
+import { memo, useState } from 'react';
+import type { PrettyLine } from '../lib/json-pretty';
 import type { MatchRange } from '../lib/find-text';
-import { countMatches, findPattern, matchRanges } from '../lib/find-text';
+import { matchRanges } from '../lib/find-text';
 import { formatCount } from '../lib/format';
 
 /** Lines rendered at first and added per "show more", so a 25 MiB body stays responsive. */
@@ -11,22 +11,24 @@ export const LINES_PER_STEP = 2000;
 export const MAX_LINE_CHARS = 5000;
 
 /** A line of a body view: plain text, or JSON tokens with their kinds for colouring. */
-export type ViewLine = string | { indent: number; tokens: Token[] };
+export type ViewLine = string | PrettyLine;
 
 interface TextLinesProps {
   label: string;
   lineCount: number;
   lineAt: (index: number) => ViewLine;
-  search: string;
-}
-
-function lineText(line: ViewLine): string {
-  return typeof line === 'string' ? line : '  '.repeat(line.indent) + line.tokens.map((token) => token.text).join('');
+  /** Pattern whose matches are marked in the lines shown; null marks none. */
+  pattern: RegExp | null;
+  /**
+   * Returns how many matches start before line `index`, so `matchesBefore(lineCount)` is the
+   * total; null while the matches are not counted.
+   */
+  matchesBefore: ((index: number) => number) | null;
 }
 
 /**
- * Splits `text`, which starts at offset `from` of its line, around the line's matches. Matched
- * parts become <mark> elements. Received text only ever becomes text nodes, never HTML.
+ * Splits `text`, which starts at offset `from` of the searched line, around the line's matches.
+ * Matched parts become <mark> elements. Received text only ever becomes text nodes, never HTML.
  */
 function highlight(text: string, from: number, matches: readonly MatchRange[]): ReactNode {
   const parts: ReactNode[] = [];
@@ -44,77 +46,74 @@ function highlight(text: string, from: number, matches: readonly MatchRange[]): 
   return parts;
 }
 
-/**
- * Renders a line with its matches marked. Matches are found in the whole line text, so a match
- * across two JSON tokens is marked in both, and the count and the marks agree.
- */
-function renderLine(line: ViewLine, pattern: RegExp | null): ReactNode {
-  const matches = pattern === null ? [] : matchRanges(lineText(line), pattern);
-  if (typeof line === 'string') {
-    const visibleText = line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line;
-    return (
-      <>
-        {highlight(visibleText, 0, matches)}
-        {line.length > MAX_LINE_CHARS && <span className="note"> … {formatCount(line.length - MAX_LINE_CHARS)} more characters on this line (use Copy)</span>}
-      </>
-    );
-  }
-  const indent = '  '.repeat(line.indent);
-  let from = indent.length;
+function renderTextLine(line: string, pattern: RegExp | null): ReactNode {
+  const shownText = line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line;
+  const matches = pattern === null ? [] : matchRanges(shownText, pattern);
   return (
     <>
-      {highlight(indent, 0, matches)}
-      {line.tokens.map((token, index) => {
-        const tokenStart = from;
-        from += token.text.length;
-        const shownText = token.text.length > MAX_LINE_CHARS ? token.text.slice(0, MAX_LINE_CHARS) : token.text;
-        return (
-          <span key={index} className={`json-${token.kind}`}>
-            {highlight(shownText, tokenStart, matches)}
-            {shownText.length < token.text.length && ' …'}
-          </span>
-        );
-      })}
+      {highlight(shownText, 0, matches)}
+      {line.length > MAX_LINE_CHARS && <span className="note"> … {formatCount(line.length - MAX_LINE_CHARS)} more characters on this line (use Copy)</span>}
     </>
   );
 }
 
-/** Numbered lines of a body view, rendered in steps, with search matches marked. */
-export function TextLines({ label, lineCount, lineAt, search }: TextLinesProps) {
-  const [shownLines, setShownLines] = useState(LINES_PER_STEP);
-  const pattern = useMemo(() => findPattern(search), [search]);
-  const visible = Math.min(shownLines, lineCount);
+/**
+ * Renders a JSON line with its matches marked. Matches are found in the line as shown, so a
+ * match across two tokens is marked in both. A token longer than MAX_LINE_CHARS is cut, and a
+ * line break, which find text never contains, follows the cut so no match joins its two sides.
+ */
+function renderJsonLine(line: PrettyLine, pattern: RegExp | null): ReactNode {
+  const indent = '  '.repeat(line.depth);
+  const tokens = line.tokens.map((token) => ({ kind: token.kind, shownText: token.text.slice(0, MAX_LINE_CHARS), cut: token.text.length > MAX_LINE_CHARS, start: 0 }));
+  let searched = indent;
+  for (const token of tokens) {
+    token.start = searched.length;
+    searched += token.cut ? `${token.shownText}\n` : token.shownText;
+  }
+  const matches = pattern === null ? [] : matchRanges(searched, pattern);
 
-  const matches = useMemo(() => {
-    if (pattern === null) return null;
-    let total = 0;
-    let inVisible = 0;
-    for (let index = 0; index < lineCount; index++) {
-      const found = countMatches(lineText(lineAt(index)), pattern);
-      total += found;
-      if (index < visible) inVisible += found;
-    }
-    return { total, inVisible };
-  }, [pattern, lineCount, lineAt, visible]);
+  return (
+    <>
+      {highlight(indent, 0, matches)}
+      {tokens.map((token, index) => (
+        <span key={index} className={`json-${token.kind}`}>
+          {highlight(token.shownText, token.start, matches)}
+          {token.cut && ' …'}
+        </span>
+      ))}
+    </>
+  );
+}
+
+/**
+ * Numbered lines of a body view, rendered in steps, with search matches marked. It is memoized,
+ * so progress updates of a running job do not render thousands of lines again.
+ */
+export const TextLines = memo(function TextLines({ label, lineCount, lineAt, pattern, matchesBefore }: TextLinesProps) {
+  const [shownLines, setShownLines] = useState(LINES_PER_STEP);
+  const visible = Math.min(shownLines, lineCount);
+  const total = matchesBefore?.(lineCount) ?? 0;
+  const notShown = total - (matchesBefore?.(visible) ?? 0);
 
   const rows: ReactNode[] = [];
   for (let index = 0; index < visible; index++) {
+    const line = lineAt(index);
     rows.push(
       <div key={index} className="code-line">
         <span className="line-number" aria-hidden="true">
           {index + 1}
         </span>
-        <span className="line-text">{renderLine(lineAt(index), pattern)}</span>
+        <span className="line-text">{typeof line === 'string' ? renderTextLine(line, pattern) : renderJsonLine(line, pattern)}</span>
       </div>,
     );
   }
 
   return (
     <div className="text-lines">
-      {matches !== null && (
+      {matchesBefore !== null && (
         <p className="match-count" role="status">
-          {formatCount(matches.total)} match{matches.total === 1 ? '' : 'es'}
-          {matches.total > matches.inVisible && `, ${formatCount(matches.total - matches.inVisible)} in lines not shown yet`}
+          {formatCount(total)} match{total === 1 ? '' : 'es'}
+          {notShown > 0 && `, ${formatCount(notShown)} in lines not shown yet`}
         </p>
       )}
       <div className="code" role="group" aria-label={label}>
@@ -127,4 +126,4 @@ export function TextLines({ label, lineCount, lineAt, search }: TextLinesProps) 
       )}
     </div>
   );
-}
+});

@@ -57,3 +57,17 @@ export function hexLine(bytes: Uint8Array, line: number): string {
   const offset = start.toString(16).padStart(8, '0');
   return `${offset}  ${hex.slice(0, 8).join(' ')}  ${hex.slice(8).join(' ')}  |${ascii}|`;
 }
+
+/** Lines between two progress reports of a hex dump. */
+const HEX_PROGRESS_STEP_LINES = 1 << 16;
+
+/** Formats the whole hex dump, one hexLine per 16 bytes, as Copy copies it. */
+export function hexDump(bytes: Uint8Array, onProgress?: (fraction: number) => void): string {
+  const count = hexLineCount(bytes);
+  const lines: string[] = [];
+  for (let line = 0; line < count; line++) {
+    lines.push(hexLine(bytes, line));
+    if (onProgress !== undefined && line % HEX_PROGRESS_STEP_LINES === HEX_PROGRESS_STEP_LINES - 1) onProgress(line / count);
+  }
+  return lines.join('\n');
+}

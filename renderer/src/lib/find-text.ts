@@ -6,6 +6,8 @@
  * `ß` but `ss` does not, and an emoji matches as one character.
  */
 
+import { Uint32Builder } from './uint32-builder';
+
 /** A match as [start, end) offsets in UTF-16 code units of the searched text. */
 export type MatchRange = readonly [start: number, end: number];
 
@@ -27,10 +29,19 @@ export function matchRanges(text: string, pattern: RegExp): MatchRange[] {
   return ranges;
 }
 
-/** Counts the non-overlapping matches of `pattern` in `text`. */
-export function countMatches(text: string, pattern: RegExp): number {
-  let count = 0;
+/** Matches between two progress reports. */
+const PROGRESS_STEP_MATCHES = 1 << 16;
+
+/**
+ * Returns where each match of `pattern` in `text` starts, ascending. `onProgress` receives the
+ * share of the text searched so far, from 0 to 1, when matches are many.
+ */
+export function findMatchOffsets(text: string, pattern: RegExp, onProgress?: (fraction: number) => void): Uint32Array {
+  const offsets = new Uint32Builder();
   pattern.lastIndex = 0;
-  while (pattern.exec(text) !== null) count += 1;
-  return count;
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+    offsets.push(match.index);
+    if (onProgress !== undefined && offsets.length % PROGRESS_STEP_MATCHES === 0) onProgress(match.index / text.length);
+  }
+  return offsets.toArray();
 }

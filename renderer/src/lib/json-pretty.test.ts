@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { prettyPrintJson, prettyText } from './json-pretty';
+import { prettyLineAt, prettyLineCount, prettyPrintJson, TOKEN_KINDS } from './json-pretty';
 
 function pretty(text: string): string {
   const result = prettyPrintJson(text);
   if (!result.ok) throw new Error(`expected valid JSON, got ${result.message}`);
-  return prettyText(result.lines);
+  return result.document.text;
 }
 
 describe('prettyPrintJson', () => {
@@ -42,8 +42,32 @@ describe('prettyPrintJson', () => {
     const result = prettyPrintJson('{"k":"v","n":1,"t":true}');
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    const kinds = result.lines.flatMap((line) => line.tokens.map((token) => token.kind));
+    const kinds = Array.from(result.document.tokenKinds, (kind) => TOKEN_KINDS[kind]);
     expect(kinds).toEqual(['punctuation', 'key', 'punctuation', 'string', 'punctuation', 'key', 'punctuation', 'number', 'punctuation', 'key', 'punctuation', 'literal', 'punctuation']);
+  });
+
+  it('returns each line with its depth and tokens', () => {
+    const result = prettyPrintJson('{"a":[1,"x"],"b":{}}');
+    if (!result.ok) throw new Error(result.message);
+    const lines = Array.from({ length: prettyLineCount(result.document) }, (_, index) => prettyLineAt(result.document, index));
+    expect(lines.map((line) => line.depth)).toEqual([0, 1, 2, 2, 1, 1, 0]);
+    expect(lines[1]?.tokens).toEqual([
+      { kind: 'key', text: '"a"' },
+      { kind: 'punctuation', text: ': ' },
+      { kind: 'punctuation', text: '[' },
+    ]);
+    expect(lines[3]?.tokens).toEqual([{ kind: 'string', text: '"x"' }]);
+    expect(lines.map((line) => '  '.repeat(line.depth) + line.tokens.map((token) => token.text).join('')).join('\n')).toBe(result.document.text);
+  });
+
+  it('reports progress on a long body', () => {
+    const text = JSON.stringify(Array.from({ length: 200_000 }, (_, index) => ({ index })));
+    const reported: number[] = [];
+    const result = prettyPrintJson(text, undefined, (fraction) => reported.push(fraction));
+    expect(result.ok).toBe(true);
+    expect(reported.length).toBeGreaterThan(2);
+    expect(reported).toEqual([...reported].sort((a, b) => a - b));
+    expect(reported.every((fraction) => fraction > 0 && fraction < 1)).toBe(true);
   });
 
   it.each([

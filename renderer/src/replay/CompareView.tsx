@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { DeliveryDiff, HooktrayApi, TextPatch } from '../../../electron/core/contract';
 import type { DiffSide } from '../../../electron/core/diff';
 import { runDiffInWorker } from './run-diff';
@@ -10,17 +10,32 @@ interface CompareViewProps {
   onClose: () => void;
 }
 
-type CompareState = { phase: 'loading' } | { phase: 'failed'; message: string } | { phase: 'done'; diff: DeliveryDiff };
+type CompareState =
+  | { phase: 'loading'; startedAt: number }
+  | { phase: 'canceled' }
+  | { phase: 'failed'; message: string }
+  | { phase: 'done'; diff: DeliveryDiff };
 
-/** Compares two deliveries: changed JSON paths, header changes and a side-by-side line diff. */
+/**
+ * Compares two deliveries: changed JSON paths, header changes and a side-by-side line diff. Two
+ * large bodies can take minutes to compare, so the view counts the seconds and offers Cancel.
+ */
 export function CompareView({ api, leftId, rightId, onClose }: CompareViewProps) {
   const [ignoreVolatile, setIgnoreVolatile] = useState(false);
-  const [state, setState] = useState<CompareState>({ phase: 'loading' });
+  const [state, setState] = useState<CompareState>({ phase: 'loading', startedAt: Date.now() });
+  /** Incremented by Compare again, to run a canceled comparison once more. */
+  const [attempt, setAttempt] = useState(0);
+  const cancelRef = useRef<() => void>(() => {});
 
   useEffect(() => {
     let cancel = (): void => {};
     let active = true;
-    setState({ phase: 'loading' });
+    setState({ phase: 'loading', startedAt: Date.now() });
+    cancelRef.current = () => {
+      active = false;
+      cancel();
+      setState({ phase: 'canceled' });
+    };
     void Promise.all([api.invoke('deliveries.get', { id: leftId }), api.invoke('deliveries.get', { id: rightId })]).then(
       ([left, right]) => {
         if (!active) return;
@@ -41,7 +56,7 @@ export function CompareView({ api, leftId, rightId, onClose }: CompareViewProps)
       active = false;
       cancel();
     };
-  }, [api, leftId, rightId, ignoreVolatile]);
+  }, [api, leftId, rightId, ignoreVolatile, attempt]);
 
   return (
     <section className="compare" aria-label="Compare deliveries">
@@ -57,7 +72,15 @@ export function CompareView({ api, leftId, rightId, onClose }: CompareViewProps)
           Close
         </button>
       </div>
-      {state.phase === 'loading' && <p role="status">Comparing…</p>}
+      {state.phase === 'loading' && <ComparingStatus startedAt={state.startedAt} onCancel={() => cancelRef.current()} />}
+      {state.phase === 'canceled' && (
+        <p role="status">
+          The comparison was canceled.{' '}
+          <button type="button" onClick={() => setAttempt((value) => value + 1)}>
+            Compare again
+          </button>
+        </p>
+      )}
       {state.phase === 'failed' && (
         <p className="error" role="alert">
           {state.message}
@@ -65,6 +88,24 @@ export function CompareView({ api, leftId, rightId, onClose }: CompareViewProps)
       )}
       {state.phase === 'done' && <DiffReport diff={state.diff} />}
     </section>
+  );
+}
+
+/** Seconds a comparison has run, updated each second, with a Cancel button. */
+function ComparingStatus({ startedAt, onCancel }: { startedAt: number; onCancel: () => void }) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  const seconds = Math.floor((now - startedAt) / 1000);
+  return (
+    <p role="status">
+      Comparing…{seconds > 0 && ` ${seconds} s`}{' '}
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </p>
   );
 }
 
