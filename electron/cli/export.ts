@@ -188,20 +188,21 @@ function createSink(format: ExportFormat, out: string | null): ExportSink {
   return new SingleFileSink(out);
 }
 
-/** Writes the single file of a HAR or NDJSON export to stdout. */
+/** Writes the single file of a HAR or NDJSON export to stdout, a delivery at a time. */
 class StdoutSink implements ExportSink {
   readonly folder = null;
-  private readonly written: ExportedFile[] = [];
+  private readonly written = new Map<string, ExportedFile>();
 
   async write(name: string, data: Uint8Array): Promise<void> {
+    // Waiting for each write to be flushed keeps at most one delivery in memory when stdout is slow.
     await new Promise<void>((resolveWrite, reject) => process.stdout.write(data, (error) => (error ? reject(error) : resolveWrite())));
-    this.written.push({ name, size: data.byteLength });
+    this.written.set(name, { name, size: (this.written.get(name)?.size ?? 0) + data.byteLength });
   }
 
   async finish(): Promise<void> {}
 
   files(): ExportedFile[] {
-    return [...this.written];
+    return [...this.written.values()];
   }
 }
 

@@ -59,9 +59,9 @@ export async function runImport(argv: string[]): Promise<number> {
   const config = configFile === null ? parseConfig({}, 'defaults') : loadConfigFile(configFile);
   const vault = resolveKeys(config.keyRefs, configFile);
 
-  // Read the whole file before opening the store, because opening it creates the folder and
+  // Check every record before opening the store, because opening it creates the folder and
   // the database, and a file that is not an export must leave neither behind.
-  const parsed = readImport({ path });
+  const parsed = await readImport({ path });
   if (!parsed.ok) {
     process.stderr.write(`hooktray import: ${parsed.message}\n`);
     return IMPORT_ERROR_EXIT_CODES[parsed.code];
@@ -70,6 +70,10 @@ export async function runImport(argv: string[]): Promise<number> {
   const store = openStore(values['data-dir'], { create: true });
   try {
     const result = await storeImport(parsed, store, analyzeWith(config.profiles, vault));
+    if (!result.ok) {
+      process.stderr.write(`hooktray import: ${result.message}\n`);
+      return IMPORT_ERROR_EXIT_CODES[result.code];
+    }
     for (const warning of result.warnings.slice(0, 20)) process.stderr.write(`hooktray import: ${warning}\n`);
     process.stderr.write(`Imported ${result.imported} deliveries from ${path}; ${result.renamed} got a new id because their id was already stored.\n`);
     return 0;

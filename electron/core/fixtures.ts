@@ -20,6 +20,9 @@ export const HAR_FILE = 'deliveries.har';
 export const NDJSON_FILE = 'deliveries.ndjson';
 export const INDEX_FILE = 'index.json';
 
+/** Indent of an entry in `log.entries`, as JSON.stringify with 2 spaces writes it. */
+const HAR_ENTRY_INDENT = '      ';
+
 /** Deliveries exported between progress reports and event-loop yields. */
 const PROGRESS_EVERY = 250;
 
@@ -94,8 +97,7 @@ export async function exportDeliveries(request: ExportRequest, context: ExportCo
     await writer.finish(skipped);
     await context.sink.finish();
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    return { ok: false, code: 'write-failed', message: `Writing the export failed: ${reason}. Check that the destination exists, is writable and has free space.` };
+    return { ok: false, code: 'write-failed', message: exportFailure(error) };
   }
 
   context.onProgress?.({ done: ids.length, total: ids.length, finished: true });
@@ -157,32 +159,39 @@ function fixtureWriter({ sink, version, now, scanner }: WriterContext): FormatWr
 }
 
 function harWriter({ sink, version, scanner }: WriterContext, baseUrl: string): FormatWriter {
-  const entries: HooktrayHarEntry[] = [];
+  // The log as JSON.stringify would indent it, written around the entries one at a time.
+  const empty = `${JSON.stringify(harLog([], version), null, 2)}\n`;
+  const [head, tail] = empty.split('"entries": []') as [string, string];
+  let count = 0;
   return {
     async add(prepared) {
       const entry = harEntry(prepared, baseUrl);
       if (scanner.containsText(JSON.stringify(withoutPostText(entry)))) return keySkip(prepared, 'HAR');
-      entries.push(entry);
+      const json = JSON.stringify(entry, null, 2).replace(/\n/g, `\n${HAR_ENTRY_INDENT}`);
+      await sink.write(HAR_FILE, utf8(`${count === 0 ? `${head}"entries": [` : ','}\n${HAR_ENTRY_INDENT}${json}`));
+      count += 1;
       return null;
     },
     async finish() {
-      await sink.write(HAR_FILE, utf8(`${JSON.stringify(harLog(entries, version), null, 2)}\n`));
+      const end = `"entries": []${tail}`;
+      await sink.write(HAR_FILE, utf8(count === 0 ? `${head}${end}` : `\n${HAR_ENTRY_INDENT.slice(2)}]${tail}`));
     },
   };
 }
 
 function ndjsonWriter({ sink, scanner }: WriterContext): FormatWriter {
-  const lines: string[] = [];
+  let count = 0;
   return {
     async add(prepared) {
       const record = fixtureRecord(prepared);
       if (scanner.containsText(JSON.stringify(withoutBodyText(record)))) return keySkip(prepared, 'NDJSON');
-      const line = JSON.stringify(record);
-      lines.push(line);
+      await sink.write(NDJSON_FILE, utf8(`${JSON.stringify(record)}\n`));
+      count += 1;
       return null;
     },
     async finish() {
-      await sink.write(NDJSON_FILE, utf8(lines.length === 0 ? '' : `${lines.join('\n')}\n`));
+      // An export that wrote no line still leaves its (empty) file.
+      if (count === 0) await sink.write(NDJSON_FILE, new Uint8Array(0));
     },
   };
 }
@@ -215,6 +224,30 @@ function snippetWriter({ sink, scanner }: WriterContext, baseUrl: string, target
     async finish() {},
   };
 }
+
+/**
+ * Explains why an export failed. Only a file-system error blames the destination, and its
+ * advice fits the error code; any other error is reported as it is.
+ */
+function exportFailure(error: unknown): string {
+  const { code, path } = error as NodeJS.ErrnoException;
+  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return `The export failed: ${(error as Error).message ?? String(error)}.`;
+
+  const where = path === undefined ? '' : ` on ${path}`;
+  const advice = FILE_ERROR_ADVICE[code] ?? 'Check the destination and try again.';
+  return `Writing the export failed: ${code}${where}. ${advice}`;
+}
+
+const FILE_ERROR_ADVICE: Readonly<Record<string, string>> = {
+  ENOSPC: 'The destination has no free space left; free some space or choose another destination.',
+  EDQUOT: 'The disk quota of this user is used up; free some space or choose another destination.',
+  EACCES: 'This user cannot write there; choose another destination.',
+  EPERM: 'This user cannot write there; choose another destination.',
+  EROFS: 'The destination is on a read-only file system; choose another destination.',
+  ENOENT: 'A folder on the way to the destination does not exist; create it or choose another destination.',
+  ENOTDIR: 'A part of the destination path is a file, not a folder; choose another destination.',
+  EISDIR: 'The destination is a folder where a file was expected; choose another destination.',
+};
 
 /**
  * Returns the record with an empty body text, for the key check of what surrounds the body.

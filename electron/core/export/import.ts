@@ -1,23 +1,14 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename } from 'node:path';
 import type { DeliveryDetail, ImportRequest, ImportResult } from '../contract';
 import { decodeContent } from '../content-encoding';
 import { findHeader } from '../headers';
 import type { CapturedRequest } from '../ingest';
 import type { NewDelivery } from '../store';
-import { resolveInside } from './file-names';
+import type { FileSet } from './import-files';
+import { fileSetFromMemory, fileSetFromPath, parseJson, readJsonFile, splitLines } from './import-files';
 import type { ImportedRequest } from './import-parse';
 import { ImportFormatError, parseFixtureRecord, requestFromFixture, requestsFromHar, sha256 } from './import-parse';
 import { UlidGenerator } from '../ulid';
-
-/** Files to import from: a folder on disk or files picked in a browser. */
-interface FileSet {
-  label: string;
-  names(): string[];
-  read(name: string): Buffer | null;
-  /** Returns how messages name a file of the set: its path on disk, or its name when picked in a browser. */
-  describe(name: string): string;
-}
 
 /** The store methods an import writes through; DeliveryStore provides them. */
 export interface ImportTarget {
@@ -31,11 +22,41 @@ export type Analyze = (request: CapturedRequest) => Pick<DeliveryDetail, 'verdic
 /** Deliveries queued for the store before waiting for their commit. */
 const ADD_BATCH = 500;
 
-/** Requests read and validated from an export, ready for `storeImport`. */
+/** Body bytes queued for the store before waiting for their commit, so large bodies are held a few at a time. */
+const ADD_BATCH_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Largest HAR file imported. A HAR file is one JSON document, parsed whole, and parsing takes
+ * a few times the file's size in memory.
+ */
+export const MAX_HAR_BYTES = 256 * 1024 * 1024;
+
+/** Largest fixture file or NDJSON line: one delivery, read as one JavaScript string. */
+const MAX_RECORD_BYTES = 512 * 1024 * 1024;
+
+const HAR_ADVICE = 'Export the deliveries as NDJSON instead (hooktray export --format ndjson), which is imported a line at a time, or split the HAR file.';
+const RECORD_ADVICE = 'Hooktray cannot import a delivery this large.';
+
+/** One file of an import and how to read it. */
+type ImportSource = { kind: 'fixture' | 'har' | 'ndjson'; name: string };
+
+/**
+ * An import whose every record was read and validated, ready for `storeImport`. The records
+ * are read again from the files as they are stored, so only a batch is held in memory.
+ */
 export interface ParsedImport {
   ok: true;
-  requests: ImportedRequest[];
-  warnings: string[];
+  files: FileSet;
+  sources: ImportSource[];
+  /** Deliveries found in the files. */
+  count: number;
+}
+
+export interface StoreImportOptions {
+  /** Called after each committed batch with the deliveries stored so far. */
+  onProgress?: (done: number, total: number) => void;
+  /** Stops the import before its next batch; the batches already committed stay stored. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -43,132 +64,144 @@ export interface ParsedImport {
  * is already stored gets a new id, and every verdict reason starts with where it came from.
  */
 export async function importDeliveries(request: ImportRequest, target: ImportTarget, analyze: Analyze): Promise<ImportResult> {
-  const parsed = readImport(request);
+  const parsed = await readImport(request);
   if (!parsed.ok) return parsed;
   return storeImport(parsed, target, analyze);
 }
 
 /**
  * Reads and validates every record of an import without touching a store, so a caller can
- * reject a file that is not an export before it opens or creates the store.
+ * reject a file that is not an export before it opens or creates the store. Records are read
+ * one at a time and not kept.
  */
-export function readImport(request: ImportRequest): ParsedImport | Extract<ImportResult, { ok: false }> {
-  const warnings: string[] = [];
-  let requests: ImportedRequest[];
+export async function readImport(request: ImportRequest): Promise<ParsedImport | Extract<ImportResult, { ok: false }>> {
+  const files = request.path !== undefined ? fileSetFromPath(request.path) : fileSetFromMemory(request.files ?? []);
+  if (files === null) return { ok: false, code: 'not-found', message: `Nothing to import at ${request.path ?? '(no files)'}: the path does not exist. Choose a fixture folder, a .har or an .ndjson file.` };
+
+  let sources: ImportSource[];
+  let count = 0;
   try {
-    const files = request.path !== undefined ? fileSetFromPath(request.path) : fileSetFromMemory(request.files ?? []);
-    if (files === null) return { ok: false, code: 'not-found', message: `Nothing to import at ${request.path ?? '(no files)'}: the path does not exist. Choose a fixture folder, a .har or an .ndjson file.` };
-    requests = readRequests(files, warnings);
+    sources = findSources(files);
+    for await (const _ of readRequests(files, sources, [])) count += 1;
   } catch (error) {
     if (error instanceof ImportFormatError) return { ok: false, code: 'invalid-file', message: error.message };
     throw error;
   }
-  if (requests.length === 0) {
-    return { ok: false, code: 'unrecognized-format', message: 'No deliveries found to import: expected a fixture folder with index.json, a .har file or an .ndjson file from hooktray export.' };
+  if (count === 0) {
+    return { ok: false, code: 'unrecognized-format', message: `No deliveries found to import at ${files.label}: expected a fixture folder with index.json, a .har file or an .ndjson file from hooktray export.` };
   }
-  return { ok: true, requests, warnings };
+  return { ok: true, files, sources, count };
 }
 
-/** Stores the requests that `readImport` returned. */
-export async function storeImport(parsed: ParsedImport, target: ImportTarget, analyze: Analyze): Promise<Extract<ImportResult, { ok: true }>> {
-  const stored = await storeRequests(parsed.requests, target, analyze);
-  return { ok: true, imported: stored.ids.length, ids: stored.ids, renamed: stored.renamed, warnings: parsed.warnings };
-}
-
-function fileSetFromPath(path: string): FileSet | null {
-  let isFolder: boolean;
+/**
+ * Stores the deliveries of an import that `readImport` validated, reading them again one at
+ * a time. A file that changed in between and is no longer valid stops the import, and the
+ * message says how many deliveries were stored before it.
+ */
+export async function storeImport(parsed: ParsedImport, target: ImportTarget, analyze: Analyze, options: StoreImportOptions = {}): Promise<ImportResult> {
+  const warnings: string[] = [];
+  const stored: StoredSoFar = { ids: [], renamed: 0 };
   try {
-    isFolder = statSync(path).isDirectory();
-  } catch {
-    return null;
+    await storeRequests(readRequests(parsed.files, parsed.sources, warnings), target, analyze, parsed.count, options, stored);
+  } catch (error) {
+    if (!(error instanceof ImportFormatError)) throw error;
+    return { ok: false, code: 'invalid-file', message: `${error.message} It changed after it was checked; ${stored.ids.length} deliveries were imported before it.` };
   }
-  const folder = isFolder ? path : dirname(path);
-  const names = isFolder ? readdirSync(folder).sort() : [basename(path)];
-  return {
-    label: path,
-    names: () => names,
-    describe: (name) => join(folder, name),
-    read: (name) => {
-      try {
-        return readFileSync(resolveInside(folder, name));
-      } catch {
-        return null;
-      }
-    },
-  };
+  return { ok: true, imported: stored.ids.length, ids: stored.ids, renamed: stored.renamed, warnings };
 }
 
-function fileSetFromMemory(files: { name: string; data: Uint8Array }[]): FileSet {
-  const byName = new Map(files.map((file) => [basename(file.name), Buffer.from(file.data)]));
-  return { label: 'the chosen files', names: () => [...byName.keys()].sort(), read: (name) => byName.get(name) ?? null, describe: (name) => name };
-}
-
-/** Picks the reader by content: index.json or fixture files, HAR (`log`), or NDJSON lines. */
-function readRequests(files: FileSet, warnings: string[]): ImportedRequest[] {
+/** Picks the files to read by name: the fixtures index.json lists, or every .har, .ndjson and fixture .json file. */
+function findSources(files: FileSet): ImportSource[] {
   const names = files.names();
-  const index = names.includes('index.json') ? parseJson(files.read('index.json'), files.describe('index.json')) : null;
+  const index = names.includes('index.json') ? readJsonFile(files, 'index.json', MAX_RECORD_BYTES, RECORD_ADVICE) : null;
   if (isRecord(index) && Array.isArray(index.fixtures)) {
-    return index.fixtures.map((entry: unknown) => readFixtureFile(files, isRecord(entry) ? String(entry.file) : '', warnings));
+    return index.fixtures.map((entry: unknown): ImportSource => ({ kind: 'fixture', name: isRecord(entry) ? String(entry.file) : '' }));
   }
 
-  const requests: ImportedRequest[] = [];
+  const sources: ImportSource[] = [];
   for (const name of names) {
-    const origin = files.describe(name);
-    if (name.endsWith('.har')) requests.push(...requestsFromHar(parseJson(files.read(name), origin), origin));
-    else if (name.endsWith('.ndjson')) requests.push(...readNdjson(files.read(name) ?? Buffer.alloc(0), origin, warnings));
-    else if (name.endsWith('.json') && name !== 'index.json') requests.push(readFixtureFile(files, name, warnings));
+    if (name.endsWith('.har')) sources.push({ kind: 'har', name });
+    else if (name.endsWith('.ndjson')) sources.push({ kind: 'ndjson', name });
+    else if (name.endsWith('.json') && name !== 'index.json') sources.push({ kind: 'fixture', name });
   }
-  return requests;
+  return sources;
+}
+
+/** Yields every request of the sources in order; `warnings` collects .body files that do not match. */
+async function* readRequests(files: FileSet, sources: readonly ImportSource[], warnings: string[]): AsyncGenerator<ImportedRequest> {
+  for (const source of sources) {
+    const origin = files.describe(source.name);
+    if (source.kind === 'har') {
+      yield* requestsFromHar(readJsonFile(files, source.name, MAX_HAR_BYTES, HAR_ADVICE), origin);
+    } else if (source.kind === 'ndjson') {
+      yield* readNdjson(files, source.name, warnings);
+    } else {
+      yield readFixtureFile(files, source.name, warnings);
+    }
+  }
 }
 
 function readFixtureFile(files: FileSet, name: string, warnings: string[]): ImportedRequest {
   const origin = files.describe(name);
-  const record = parseFixtureRecord(parseJson(files.read(name), origin), origin);
+  const record = parseFixtureRecord(readJsonFile(files, name, MAX_RECORD_BYTES, RECORD_ADVICE), origin);
   const bodyFile = typeof record.bodyFile === 'string' ? files.read(basename(record.bodyFile)) : null;
   return requestFromFixture(record, origin, bodyFile, warnings);
 }
 
-function readNdjson(bytes: Buffer, name: string, warnings: string[]): ImportedRequest[] {
-  const requests: ImportedRequest[] = [];
-  for (const [index, line] of bytes.toString('utf8').split('\n').entries()) {
-    if (line.trim() === '') continue;
-    const origin = `${name} line ${index + 1}`;
-    requests.push(requestFromFixture(parseFixtureRecord(parseJson(Buffer.from(line), origin), origin), origin, null, warnings));
+async function* readNdjson(files: FileSet, name: string, warnings: string[]): AsyncGenerator<ImportedRequest> {
+  const file = files.describe(name);
+  for await (const line of splitLines(files.chunks(name), file, MAX_RECORD_BYTES)) {
+    if (isBlank(line.bytes)) continue;
+    const origin = `${file} line ${line.number}`;
+    yield requestFromFixture(parseFixtureRecord(parseJson(line.bytes, origin), origin), origin, null, warnings);
   }
-  return requests;
 }
 
-function parseJson(bytes: Buffer | null, origin: string): unknown {
-  if (bytes === null) throw new ImportFormatError(`${origin} is missing or unreadable; check the export folder is complete.`);
-  try {
-    return JSON.parse(bytes.toString('utf8')) as unknown;
-  } catch (error) {
-    throw new ImportFormatError(`${origin} is not valid JSON: ${(error as Error).message}.`);
+/** True when the bytes are only spaces, tabs and line breaks; stops at the first other byte. */
+function isBlank(bytes: Buffer): boolean {
+  for (const byte of bytes) {
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d && byte !== 0x0a) return false;
   }
+  return true;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
-async function storeRequests(requests: ImportedRequest[], target: ImportTarget, analyze: Analyze): Promise<{ ids: string[]; renamed: number }> {
-  const ulids = new UlidGenerator();
-  const nextId = (time: number): string => ulids.next(time);
-  const usedIds = new Set<string>();
-  const ids: string[] = [];
-  let renamed = 0;
+interface StoredSoFar {
+  ids: string[];
+  renamed: number;
+}
 
-  for (let start = 0; start < requests.length; start += ADD_BATCH) {
-    const batch = requests.slice(start, start + ADD_BATCH).map((request) => {
-      const keep = request.originalId !== null && /^[0-9A-HJKMNP-TV-Z]{26}$/.test(request.originalId) && !usedIds.has(request.originalId) && target.get(request.originalId) === null;
-      const id = keep ? (request.originalId as string) : nextId(Date.parse(request.receivedAt) || Date.now());
-      if (!keep && request.originalId !== null) renamed += 1;
-      usedIds.add(id);
-      return target.add(toNewDelivery(request, id, analyze));
-    });
-    for (const stored of await Promise.all(batch)) ids.push(stored.id);
+/**
+ * Adds requests to the store in batches of at most ADD_BATCH deliveries or ADD_BATCH_BYTES
+ * of bodies, waiting for each batch to commit before reading the next.
+ */
+async function storeRequests(requests: AsyncIterable<ImportedRequest>, target: ImportTarget, analyze: Analyze, total: number, options: StoreImportOptions, stored: StoredSoFar): Promise<void> {
+  const ulids = new UlidGenerator();
+  const usedIds = new Set<string>();
+  let batch: Promise<DeliveryDetail>[] = [];
+  let batchBytes = 0;
+
+  const commit = async (): Promise<void> => {
+    for (const delivery of await Promise.all(batch)) stored.ids.push(delivery.id);
+    batch = [];
+    batchBytes = 0;
+    options.onProgress?.(stored.ids.length, total);
+  };
+
+  for await (const request of requests) {
+    if (options.signal?.aborted === true) break;
+    const keep = request.originalId !== null && /^[0-9A-HJKMNP-TV-Z]{26}$/.test(request.originalId) && !usedIds.has(request.originalId) && target.get(request.originalId) === null;
+    const id = keep ? (request.originalId as string) : ulids.next(Date.parse(request.receivedAt) || Date.now());
+    if (!keep && request.originalId !== null) stored.renamed += 1;
+    usedIds.add(id);
+    batch.push(target.add(toNewDelivery(request, id, analyze)));
+    batchBytes += request.body.byteLength;
+    if (batch.length >= ADD_BATCH || batchBytes >= ADD_BATCH_BYTES) await commit();
   }
-  return { ids, renamed };
+  if (batch.length > 0) await commit();
 }
 
 function toNewDelivery(request: ImportedRequest, id: string, analyze: Analyze): NewDelivery {

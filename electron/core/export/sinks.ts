@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import type { ExportedFile } from '../contract';
 import { resolveInside } from './file-names';
 
@@ -6,10 +6,15 @@ import { resolveInside } from './file-names';
 export interface ExportSink {
   /** The destination folder, or null when the files stay in memory or go to stdout. */
   readonly folder: string | null;
-  /** Writes one file; `name` is a plain file name that must stay inside the destination. */
+  /**
+   * Writes one file; `name` is a plain file name that must stay inside the destination.
+   * Writing a name again appends to that file, in call order: HAR and NDJSON exports write
+   * their one file a delivery at a time.
+   */
   write(name: string, data: Uint8Array): Promise<void>;
   /** Resolves once every write has finished; rejects with the first write that failed. */
   finish(): Promise<void>;
+  /** The files written, one entry per name, with their full size. */
   files(): ExportedFile[];
 }
 
@@ -19,10 +24,16 @@ export interface ExportSink {
  */
 const MAX_PENDING_WRITES = 32;
 
+/** Bytes in flight at once, so an export of large bodies holds only a few of them in memory. */
+const MAX_PENDING_BYTES = 64 * 1024 * 1024;
+
 /** Writes files into one folder, created when missing; every name is checked to stay inside it. */
 export class FolderSink implements ExportSink {
-  private readonly written: ExportedFile[] = [];
+  private readonly written = new Map<string, ExportedFile>();
   private readonly pending = new Set<Promise<void>>();
+  /** The last write of each file, which the next write of the same name waits for. */
+  private readonly lastWrite = new Map<string, Promise<void>>();
+  private pendingBytes = 0;
   private failure: Error | null = null;
   private created = false;
 
@@ -34,20 +45,26 @@ export class FolderSink implements ExportSink {
       await mkdir(this.folder, { recursive: true });
       this.created = true;
     }
-    while (this.pending.size >= MAX_PENDING_WRITES) await Promise.race(this.pending);
+    while (this.pending.size > 0 && (this.pending.size >= MAX_PENDING_WRITES || this.pendingBytes + data.byteLength > MAX_PENDING_BYTES)) {
+      await Promise.race(this.pending);
+    }
     if (this.failure !== null) throw this.failure;
 
-    const write: Promise<void> = writeFile(target, data).then(
-      () => {
-        this.pending.delete(write);
-      },
-      (error: unknown) => {
-        this.pending.delete(write);
-        this.failure ??= error as Error;
-      },
-    );
+    const previous = this.written.get(name);
+    const before = this.lastWrite.get(name) ?? Promise.resolve();
+    const write: Promise<void> = before
+      .then(() => (previous === undefined ? writeFile(target, data) : appendFile(target, data)))
+      .then(
+        () => this.settle(write, data.byteLength),
+        (error: unknown) => {
+          this.settle(write, data.byteLength);
+          this.failure ??= error as Error;
+        },
+      );
     this.pending.add(write);
-    this.written.push({ name, size: data.byteLength });
+    this.pendingBytes += data.byteLength;
+    this.lastWrite.set(name, write);
+    this.written.set(name, { name, size: (previous?.size ?? 0) + data.byteLength });
   }
 
   async finish(): Promise<void> {
@@ -56,23 +73,33 @@ export class FolderSink implements ExportSink {
   }
 
   files(): ExportedFile[] {
-    return [...this.written];
+    return [...this.written.values()];
+  }
+
+  private settle(write: Promise<void>, size: number): void {
+    this.pending.delete(write);
+    this.pendingBytes -= size;
   }
 }
 
 /** Keeps files in memory, for a UI that saves them itself (a browser download). */
 export class MemorySink implements ExportSink {
   readonly folder = null;
-  private readonly written: ExportedFile[] = [];
+  private readonly written = new Map<string, Uint8Array[]>();
 
   async write(name: string, data: Uint8Array): Promise<void> {
     resolveInside('/', name);
-    this.written.push({ name, size: data.byteLength, data });
+    const parts = this.written.get(name) ?? [];
+    parts.push(data);
+    this.written.set(name, parts);
   }
 
   async finish(): Promise<void> {}
 
   files(): ExportedFile[] {
-    return [...this.written];
+    return [...this.written].map(([name, parts]) => {
+      const data = parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts);
+      return { name, size: data.byteLength, data };
+    });
   }
 }
