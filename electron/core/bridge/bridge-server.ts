@@ -7,12 +7,11 @@ import type { Logger } from '../logger';
 import type { GuardFailure } from './guard';
 import { checkHost, checkOrigin, cookieName, readCookie, tokenMatches } from './guard';
 import { readStaticFile } from './static-files';
+import { MAX_CLIENT_FRAME_BYTES } from './wire';
 import { runSession } from './ws-session';
 
 /** Path of the WebSocket endpoint. */
 export const BRIDGE_SOCKET_PATH = '/api';
-/** Maximum size of one message from the page, in bytes; requests are small JSON objects. */
-const MAX_CLIENT_MESSAGE_BYTES = 1024 * 1024;
 
 export interface BridgeOptions {
   /** The core's API on the server side, such as `coreApi(core)`. */
@@ -34,7 +33,7 @@ export interface BridgeOptions {
 export class UiBridge {
   readonly token: string;
   private readonly server: http.Server;
-  private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
+  private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
   private readonly launchTokens = new Set<string>();
   private connections = 0;
 

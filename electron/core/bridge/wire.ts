@@ -1,16 +1,28 @@
 /**
- * The browser bridge's WebSocket protocol: message types and the JSON encoding of values
- * that JSON cannot carry. Shared by the bridge (Node) and the renderer's client (browser),
- * so it uses only globals both have (`btoa`, `atob`).
+ * The browser bridge's WebSocket protocol: message types, the JSON encoding of values that
+ * JSON cannot carry, and the split of long requests into parts. Shared by the bridge (Node)
+ * and the renderer's client (browser), so it uses only globals both have (`btoa`, `atob`).
  */
 import type { InvokeChannel, PushChannel } from '../contract';
+
+/**
+ * A piece of the JSON text of a request too long for one WebSocket frame. The pieces of one
+ * request share its invoke id and arrive in order; the one with `final: true` ends it.
+ */
+export interface PartMessage {
+  type: 'part';
+  id: number;
+  text: string;
+  final: boolean;
+}
 
 /** Messages from the page to the bridge. The first one must be `hello`. */
 export type ClientMessage =
   | { type: 'hello'; token: string | null }
   | { type: 'invoke'; id: number; channel: InvokeChannel; request?: unknown }
   | { type: 'subscribe'; channel: PushChannel }
-  | { type: 'unsubscribe'; channel: PushChannel };
+  | { type: 'unsubscribe'; channel: PushChannel }
+  | PartMessage;
 
 /** Stable codes of a failed invoke. */
 export type InvokeErrorCode = 'invalid-request' | 'unknown-channel' | 'internal-error';
@@ -25,6 +37,73 @@ export type ServerMessage =
 /** WebSocket close codes the bridge uses (4000-4999 is the range for applications). */
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_PROTOCOL_ERROR = 4400;
+
+/** Maximum size of one WebSocket message to the bridge, in bytes. */
+export const MAX_CLIENT_FRAME_BYTES = 1024 * 1024;
+/**
+ * Characters of message text per part from the page. JSON escapes a character into at most
+ * 6 bytes (`\u001f`), so a part stays under MAX_CLIENT_FRAME_BYTES whatever the text.
+ */
+export const CLIENT_PART_CHARS = 128 * 1024;
+
+/**
+ * Splits the JSON text of an invoke message into parts of at most `maxChars`
+ * characters. A cut may fall inside a surrogate pair: JSON escapes the lone halves, and
+ * joining the parsed texts restores the pair.
+ */
+export function splitIntoParts(id: number, text: string, maxChars: number): PartMessage[] {
+  const parts: PartMessage[] = [];
+  for (let offset = 0; offset < text.length; offset += maxChars) {
+    parts.push({ type: 'part', id, text: text.slice(offset, offset + maxChars), final: offset + maxChars >= text.length });
+  }
+  return parts;
+}
+
+/** Outcome of adding a part: the whole text once the final part arrived, or why the parts were dropped. */
+export type PartResult = { status: 'incomplete' } | { status: 'complete'; text: string } | { status: 'too-large'; chars: number };
+
+/**
+ * Joins the parts of messages, keyed by invoke id. The text held for all ids together is
+ * capped at `maxChars`; a message that would pass it is dropped whole.
+ */
+export class PartAssembler {
+  private readonly pieces = new Map<number, string[]>();
+  private readonly lengths = new Map<number, number>();
+  private heldChars = 0;
+
+  constructor(private readonly maxChars: number) {}
+
+  add(part: PartMessage): PartResult {
+    const length = (this.lengths.get(part.id) ?? 0) + part.text.length;
+    if (this.heldChars + part.text.length > this.maxChars) {
+      this.drop(part.id);
+      return { status: 'too-large', chars: length };
+    }
+
+    const pieces = this.pieces.get(part.id) ?? [];
+    pieces.push(part.text);
+    this.pieces.set(part.id, pieces);
+    this.lengths.set(part.id, length);
+    this.heldChars += part.text.length;
+    if (!part.final) return { status: 'incomplete' };
+
+    this.drop(part.id);
+    return { status: 'complete', text: pieces.join('') };
+  }
+
+  /** Forgets the parts received for `id`, such as those of a cancelled invoke. */
+  drop(id: number): void {
+    this.heldChars -= this.lengths.get(id) ?? 0;
+    this.pieces.delete(id);
+    this.lengths.delete(id);
+  }
+
+  clear(): void {
+    this.pieces.clear();
+    this.lengths.clear();
+    this.heldChars = 0;
+  }
+}
 
 const TYPE_KEY = '$type';
 
@@ -64,7 +143,7 @@ interface BufferLike {
 }
 
 export function bytesToBase64(bytes: Uint8Array): string {
-  // Node's Buffer is about 25 times faster than btoa for a 25 MiB body; browsers never encode.
+  // Node's Buffer is about 25 times faster than btoa for a 25 MiB body; browsers encode request bytes with btoa.
   const nodeBuffer = (globalThis as { Buffer?: BufferLike }).Buffer;
   if (nodeBuffer !== undefined) return nodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 

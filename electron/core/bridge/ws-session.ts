@@ -6,21 +6,26 @@ import { INVOKE_CHANNELS, PUSH_CHANNELS } from '../contract';
 import type { Logger } from '../logger';
 import { tokenMatches } from './guard';
 import type { ServerMessage } from './wire';
-import { CLOSE_PROTOCOL_ERROR, CLOSE_UNAUTHORIZED, toWire } from './wire';
+import { CLOSE_PROTOCOL_ERROR, CLOSE_UNAUTHORIZED, PartAssembler, fromWire, toWire } from './wire';
 
 /** Time a new connection has to send its `hello`, in ms. */
 const HELLO_TIMEOUT_MS = 10_000;
 /** Unsent bytes at which a connection is closed instead of buffering more pushes. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/** Message text the bridge holds for requests still arriving in parts, such as files to import. */
+const MAX_REQUEST_CHARS = 256 * 1024 * 1024;
+
+const invokeId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 const clientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('hello'), token: z.string().max(256).nullable() }),
   z.strictObject({
     type: z.literal('invoke'),
-    id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    id: invokeId,
     channel: z.string().max(100),
     request: z.unknown().optional(),
   }),
+  z.strictObject({ type: z.literal('part'), id: invokeId, text: z.string(), final: z.boolean() }),
   z.strictObject({ type: z.literal('subscribe'), channel: z.enum(PUSH_CHANNELS as [PushChannel, ...PushChannel[]]) }),
   z.strictObject({ type: z.literal('unsubscribe'), channel: z.enum(PUSH_CHANNELS as [PushChannel, ...PushChannel[]]) }),
 ]);
@@ -40,57 +45,131 @@ export interface SessionOptions {
  * on the upgrade), then invokes validated against the channel schemas and push subscriptions.
  */
 export function runSession(socket: WebSocket, options: SessionOptions): void {
-  const { api, logger, label } = options;
-  const subscriptions = new Map<PushChannel, () => void>();
-  let ready = false;
+  new BridgeSession(socket, options);
+}
 
-  const send = (message: ServerMessage): void => {
+type ParsedMessage = z.infer<typeof clientMessage>;
+type ResultMessage = Extract<ServerMessage, { type: 'result' }>;
+
+/** One connection's state. Requests longer than a frame travel as parts. */
+class BridgeSession {
+  private readonly subscriptions = new Map<PushChannel, () => void>();
+  private readonly incomingParts = new PartAssembler(MAX_REQUEST_CHARS);
+  /** Ids whose parts passed MAX_REQUEST_CHARS; their remaining parts are ignored. */
+  private readonly refusedParts = new Set<number>();
+  private readonly helloTimer: NodeJS.Timeout;
+  private ready = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly options: SessionOptions,
+  ) {
+    this.helloTimer = setTimeout(() => this.reject(CLOSE_UNAUTHORIZED, 'No hello message within 10 s.'), HELLO_TIMEOUT_MS);
+    socket.on('close', () => this.closed());
+    socket.on('message', (data, isBinary) => {
+      const parsed = isBinary ? null : parseMessage(data.toString());
+      if (parsed === null) {
+        this.reject(CLOSE_PROTOCOL_ERROR, 'Expected a JSON text message of the bridge protocol.');
+        return;
+      }
+      this.handle(parsed);
+    });
+  }
+
+  private closed(): void {
+    clearTimeout(this.helloTimer);
+    for (const unsubscribe of this.subscriptions.values()) unsubscribe();
+    this.subscriptions.clear();
+    this.incomingParts.clear();
+  }
+
+  private handle(message: ParsedMessage): void {
+    if (!this.ready) {
+      this.hello(message);
+      return;
+    }
+    switch (message.type) {
+      case 'invoke':
+        this.invoke(message.id, message.channel, message.request);
+        break;
+      case 'part':
+        this.part(message);
+        break;
+      case 'subscribe':
+        this.subscribe(message.channel);
+        break;
+      case 'unsubscribe':
+        this.subscriptions.get(message.channel)?.();
+        this.subscriptions.delete(message.channel);
+        break;
+      case 'hello':
+        break;
+    }
+  }
+
+  private hello(message: ParsedMessage): void {
+    if (message.type !== 'hello') return this.reject(CLOSE_UNAUTHORIZED, 'The first message must be hello.');
+    if (!this.options.cookieAuthenticated && !tokenMatches(message.token, this.options.token)) return this.reject(CLOSE_UNAUTHORIZED, 'Missing or invalid token.');
+    clearTimeout(this.helloTimer);
+    this.ready = true;
+    this.sendText(JSON.stringify({ type: 'ready' } satisfies ServerMessage));
+  }
+
+  private subscribe(channel: PushChannel): void {
+    if (this.subscriptions.has(channel)) return;
+    const unsubscribe = this.options.api.subscribe(channel, (payload) => this.sendText(JSON.stringify({ type: 'push', channel, payload: toWire(payload) } satisfies ServerMessage)));
+    this.subscriptions.set(channel, unsubscribe);
+  }
+
+  private invoke(id: number, channel: string, request: unknown): void {
+    const { api, logger, label } = this.options;
+    void invoke(api, id, channel, request, logger, label).then((result) => this.sendResult(result));
+  }
+
+  private part(message: Extract<ParsedMessage, { type: 'part' }>): void {
+    if (this.refusedParts.has(message.id)) {
+      if (message.final) this.refusedParts.delete(message.id);
+      return;
+    }
+
+    const joined = this.incomingParts.add(message);
+    if (joined.status === 'incomplete') return;
+    if (joined.status === 'too-large') {
+      if (!message.final) this.refusedParts.add(message.id);
+      this.options.logger.warn('bridge: request too large; rejected', { connection: this.options.label, id: message.id, chars: joined.chars });
+      const limitMiB = MAX_REQUEST_CHARS / 1024 / 1024;
+      const text = `The request is over the browser bridge's limit of ${limitMiB} MiB: import files that large with "hooktray import PATH".`;
+      this.sendResult({ type: 'result', id: message.id, ok: false, error: { code: 'invalid-request', message: text } });
+      return;
+    }
+
+    const whole = parseMessage(joined.text);
+    if (whole?.type !== 'invoke' || whole.id !== message.id) {
+      this.reject(CLOSE_PROTOCOL_ERROR, 'Expected the parts of a message to join into an invoke with the same id.');
+      return;
+    }
+    this.invoke(whole.id, whole.channel, whole.request);
+  }
+
+  private sendResult(result: ResultMessage): void {
+    this.sendText(JSON.stringify(result));
+  }
+
+  private sendText(text: string): void {
+    const { socket, options } = this;
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-      logger.warn('bridge: page is not reading its messages; closing the connection', { connection: label, buffered: socket.bufferedAmount });
+      options.logger.warn('bridge: page is not reading its messages; closing the connection', { connection: options.label, buffered: socket.bufferedAmount });
       socket.close(1013, 'The page fell behind; reload it.');
       return;
     }
-    socket.send(JSON.stringify(message));
-  };
-  const reject = (code: number, reason: string): void => {
-    logger.warn('bridge: connection rejected', { connection: label, code, reason });
-    socket.close(code, reason);
-  };
+    socket.send(text);
+  }
 
-  const helloTimer = setTimeout(() => reject(CLOSE_UNAUTHORIZED, 'No hello message within 10 s.'), HELLO_TIMEOUT_MS);
-  socket.on('close', () => {
-    clearTimeout(helloTimer);
-    for (const unsubscribe of subscriptions.values()) unsubscribe();
-    subscriptions.clear();
-  });
-
-  socket.on('message', (data, isBinary) => {
-    const parsed = isBinary ? null : parseMessage(data.toString());
-    if (parsed === null) {
-      reject(CLOSE_PROTOCOL_ERROR, 'Expected a JSON text message of the bridge protocol.');
-      return;
-    }
-
-    if (!ready) {
-      if (parsed.type !== 'hello') return reject(CLOSE_UNAUTHORIZED, 'The first message must be hello.');
-      if (!options.cookieAuthenticated && !tokenMatches(parsed.token, options.token)) return reject(CLOSE_UNAUTHORIZED, 'Missing or invalid token.');
-      clearTimeout(helloTimer);
-      ready = true;
-      send({ type: 'ready' });
-      return;
-    }
-
-    if (parsed.type === 'invoke') {
-      void invoke(api, parsed.id, parsed.channel, parsed.request, logger, label).then(send);
-    } else if (parsed.type === 'subscribe' && !subscriptions.has(parsed.channel)) {
-      const channel = parsed.channel;
-      subscriptions.set(channel, api.subscribe(channel, (payload) => send({ type: 'push', channel, payload: toWire(payload) })));
-    } else if (parsed.type === 'unsubscribe') {
-      subscriptions.get(parsed.channel)?.();
-      subscriptions.delete(parsed.channel);
-    }
-  });
+  private reject(code: number, reason: string): void {
+    this.options.logger.warn('bridge: connection rejected', { connection: this.options.label, code, reason });
+    this.socket.close(code, reason);
+  }
 }
 
 function parseMessage(text: string): z.infer<typeof clientMessage> | null {
@@ -104,12 +183,12 @@ function parseMessage(text: string): z.infer<typeof clientMessage> | null {
   return result.success ? result.data : null;
 }
 
-async function invoke(api: HooktrayApi, id: number, name: string, request: unknown, logger: Logger, label: string): Promise<ServerMessage> {
+async function invoke(api: HooktrayApi, id: number, name: string, request: unknown, logger: Logger, label: string): Promise<ResultMessage> {
   if (!(INVOKE_CHANNELS as readonly string[]).includes(name)) {
     return { type: 'result', id, ok: false, error: { code: 'unknown-channel', message: `Unknown channel "${name}": the page and hooktray ui are different versions; reload the page.` } };
   }
   const channel = name as InvokeChannel;
-  const check = parseInvokeRequest(channel, request);
+  const check = parseInvokeRequest(channel, fromWire(request));
   if (!check.ok) return { type: 'result', id, ok: false, error: { code: 'invalid-request', message: check.message } };
 
   try {

@@ -1,6 +1,6 @@
 import type { HooktrayApi, InvokeChannel, InvokeChannels, PushChannel, PushChannels } from '../../../electron/core/contract';
 import type { ClientMessage, InvokeErrorCode, ServerMessage } from '../../../electron/core/bridge/wire';
-import { fromWire } from '../../../electron/core/bridge/wire';
+import { CLIENT_PART_CHARS, fromWire, splitIntoParts, toWire } from '../../../electron/core/bridge/wire';
 
 /** The parts of a WebSocket the client uses; the browser's and the `ws` package's both fit. */
 export interface WebSocketLike {
@@ -45,14 +45,17 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-/** Implements the contract over the browser bridge's WebSocket. Bodies arrive as base64 and are restored to bytes. */
+/**
+ * Implements the contract over the browser bridge's WebSocket. Byte arrays cross it as base64
+ * in both directions, and long requests cross it in parts.
+ */
 export function connectWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
   const socket = options.createSocket(options.url);
   const pending = new Map<number, Pending>();
   const listeners = new Map<PushChannel, Set<(payload: unknown) => void>>();
   const disconnectListeners = new Set<(reason: string) => void>();
   let nextId = 1;
-  let closedReason: string | null = null;
+  let disconnected: InvokeError | null = null;
   let markReady: () => void = () => {};
   let failReady: (error: Error) => void = () => {};
   const ready = new Promise<void>((resolve, reject) => {
@@ -63,18 +66,30 @@ export function connectWebSocketApi(options: WebSocketApiOptions): WebSocketApi 
   ready.catch(() => {});
 
   const send = (message: ClientMessage): void => {
-    if (closedReason === null) socket.send(JSON.stringify(message));
+    if (disconnected === null) socket.send(JSON.stringify(message));
+  };
+  const sendInvoke = (id: number, channel: InvokeChannel, request: unknown): void => {
+    const text = JSON.stringify({ type: 'invoke', id, channel, request: toWire(request) } satisfies ClientMessage);
+    if (disconnected !== null) return;
+    if (text.length <= CLIENT_PART_CHARS) socket.send(text);
+    else for (const part of splitIntoParts(id, text, CLIENT_PART_CHARS)) socket.send(JSON.stringify(part));
+  };
+  const settle = (message: Extract<ServerMessage, { type: 'result' }>): void => {
+    const request = pending.get(message.id);
+    pending.delete(message.id);
+    if (message.ok) request?.resolve(fromWire(message.response));
+    else request?.reject(new InvokeError(message.error.code, message.error.message));
   };
 
   socket.onopen = () => send({ type: 'hello', token: options.token });
   socket.onerror = () => {};
   socket.onclose = (event) => {
-    closedReason = `the connection to hooktray ui closed (code ${event.code}${event.reason === '' ? '' : `: ${event.reason}`})`;
-    const error = new InvokeError('disconnected', `Request failed: ${closedReason}. Check that hooktray ui is running, then reload the page.`);
-    failReady(error);
-    for (const request of pending.values()) request.reject(error);
+    const reason = `the connection to hooktray ui closed (code ${event.code}${event.reason === '' ? '' : `: ${event.reason}`})`;
+    disconnected = new InvokeError('disconnected', `Request failed: ${reason}. Check that hooktray ui is running, then reload the page.`);
+    failReady(disconnected);
+    for (const request of pending.values()) request.reject(disconnected);
     pending.clear();
-    for (const listener of disconnectListeners) listener(closedReason);
+    for (const listener of disconnectListeners) listener(reason);
   };
   socket.onmessage = (event) => {
     if (typeof event.data !== 'string') return;
@@ -82,10 +97,7 @@ export function connectWebSocketApi(options: WebSocketApiOptions): WebSocketApi 
     if (message.type === 'ready') {
       markReady();
     } else if (message.type === 'result') {
-      const request = pending.get(message.id);
-      pending.delete(message.id);
-      if (message.ok) request?.resolve(fromWire(message.response));
-      else request?.reject(new InvokeError(message.error.code, message.error.message));
+      settle(message);
     } else if (message.type === 'push') {
       const payload = fromWire(message.payload);
       for (const listener of listeners.get(message.channel) ?? []) listener(payload);
@@ -100,7 +112,7 @@ export function connectWebSocketApi(options: WebSocketApiOptions): WebSocketApi 
       await ready;
       const id = nextId++;
       const response = new Promise<unknown>((resolve, reject) => pending.set(id, { resolve, reject }));
-      send({ type: 'invoke', id, channel, request });
+      sendInvoke(id, channel, request);
       return (await response) as InvokeChannels[C]['response'];
     },
     subscribe<C extends PushChannel>(channel: C, listener: (payload: PushChannels[C]) => void): () => void {
