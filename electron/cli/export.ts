@@ -1,16 +1,17 @@
-import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appVersion, defaultDataDir } from '../core/app-info';
 import { loadConfigFile, resolveKeys } from '../core/config';
 import type { ExportedFile, ExportFormat, ExportProgress, ExportRequest, SignatureHandling, VerdictStatus } from '../core/contract';
 import { EXPORT_FORMATS, VERDICT_STATUSES } from '../core/contract';
+import type { Destination } from '../core/export/destination';
+import { chooseDestination, destinationConflict } from '../core/export/destination';
 import { DEFAULT_REDACTED_HEADERS } from '../core/export/prepare';
 import { TEST_KEY_ENV } from '../core/export/resign';
 import type { ExportSink } from '../core/export/sinks';
 import type { Profile } from '../core/signatures/types';
 import { FolderSink } from '../core/export/sinks';
-import { DEFAULT_BASE_URL, exportDeliveries } from '../core/fixtures';
+import { DEFAULT_BASE_URL, exportDeliveries, HAR_FILE, NDJSON_FILE } from '../core/fixtures';
 import { UsageError } from './args';
 import { openStore, parseDeliveryId } from './stored';
 
@@ -23,7 +24,11 @@ Options:
   --language L             for snippet: an httpsnippet target, optionally with a client,
                            such as python, go or node:fetch (default node:fetch)
   --out DIR|FILE           folder for fixture, curl and snippet (default ./hooktray-export);
-                           file or folder for har and ndjson (default: stdout)
+                           file for har and ndjson, or a folder to write deliveries.har or
+                           deliveries.ndjson into (default: stdout)
+  --force                  replace an existing har or ndjson file, or write into a folder
+                           that holds an earlier export, replacing its files of the same
+                           name; other files in the folder stay
   --path PREFIX            only deliveries whose path starts with PREFIX
   --from ISO, --to ISO     only deliveries received at or after --from and before --to
   --verdict S              only deliveries with this verdict status; repeat for several
@@ -48,6 +53,7 @@ are skipped with a message.`;
 interface ExportCliOptions {
   request: ExportRequest;
   out: string | null;
+  force: boolean;
   dataDir: string;
   configFile: string | null;
 }
@@ -55,8 +61,8 @@ interface ExportCliOptions {
 /** Warnings and skip messages printed before the rest are only counted. */
 const MAX_NOTES = 20;
 
-/** Formats whose output is one file, which may go to stdout. */
-const SINGLE_FILE_FORMATS: readonly ExportFormat[] = ['har', 'ndjson'];
+/** Folder that fixture, cURL and snippet exports write into without --out. */
+const DEFAULT_FOLDER = 'hooktray-export';
 
 export function parseExportArgs(argv: string[]): ExportCliOptions | 'help' {
   const { values, positionals } = parseArgs({
@@ -76,6 +82,7 @@ export function parseExportArgs(argv: string[]): ExportCliOptions | 'help' {
       'base-url': { type: 'string' },
       config: { type: 'string' },
       'data-dir': { type: 'string' },
+      force: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -102,6 +109,7 @@ export function parseExportArgs(argv: string[]): ExportCliOptions | 'help' {
   return {
     request,
     out: values.out === undefined ? null : resolve(values.out),
+    force: values.force,
     dataDir: resolve(values['data-dir'] ?? defaultDataDir()),
     configFile: values.config === undefined ? null : resolve(values.config),
   };
@@ -146,10 +154,14 @@ export async function runExport(argv: string[]): Promise<number> {
     process.stdout.write(`${EXPORT_USAGE}\n`);
     return 0;
   }
+  const destination = chooseDestination(options.out, singleFileName(options.request.format), resolve(DEFAULT_FOLDER));
+  const conflict = destinationConflict(destination, options.force);
+  if (conflict !== null) throw new UsageError(conflict);
+
   const signing = configuredSigning(options.configFile);
   const store = openStore(options.dataDir);
   try {
-    const sink = createSink(options.request.format, options.out);
+    const sink = createSink(destination);
     const result = await exportDeliveries(options.request, {
       source: store,
       sink,
@@ -165,8 +177,8 @@ export async function runExport(argv: string[]): Promise<number> {
     const notes = [...result.warnings, ...result.skipped.map((skip) => skip.message)];
     for (const line of notes.slice(0, MAX_NOTES)) process.stderr.write(`hooktray export: ${line}\n`);
     if (notes.length > MAX_NOTES) process.stderr.write(`hooktray export: ${notes.length - MAX_NOTES} more warnings and skipped deliveries not shown.\n`);
-    const destination = result.folder ?? describeFiles(result.files, options.out);
-    process.stderr.write(`Exported ${plural(result.exported)} as ${options.request.format} to ${destination}; skipped ${result.skipped.length}.\n`);
+    const written = destination.kind === 'stdout' ? 'stdout' : destination.path;
+    process.stderr.write(`Exported ${plural(result.exported)} as ${options.request.format} to ${written}; skipped ${result.skipped.length}.\n`);
     if (options.configFile === null) process.stderr.write('hooktray export: no --config given, so no key was known to keep out of the export.\n');
     return 0;
   } finally {
@@ -181,11 +193,17 @@ function configuredSigning(configFile: string | null): { profiles: Profile[]; ke
   return { profiles: config.profiles, keys: config.profiles.flatMap((profile) => [...vault.keysFor(profile.name)]) };
 }
 
-function createSink(format: ExportFormat, out: string | null): ExportSink {
-  if (!SINGLE_FILE_FORMATS.includes(format)) return new FolderSink(out ?? resolve('hooktray-export'));
-  if (out === null) return new StdoutSink();
-  if (existsSync(out) && statSync(out).isDirectory()) return new FolderSink(out);
-  return new SingleFileSink(out);
+/** The file name of the formats whose output is one file, which may go to stdout; null for the others. */
+function singleFileName(format: ExportFormat): string | null {
+  if (format === 'har') return HAR_FILE;
+  if (format === 'ndjson') return NDJSON_FILE;
+  return null;
+}
+
+function createSink(destination: Destination): ExportSink {
+  if (destination.kind === 'stdout') return new StdoutSink();
+  if (destination.kind === 'file') return new SingleFileSink(destination.path);
+  return new FolderSink(destination.path);
 }
 
 /** Writes the single file of a HAR or NDJSON export to stdout, a delivery at a time. */
@@ -226,11 +244,6 @@ class SingleFileSink implements ExportSink {
   files(): ExportedFile[] {
     return this.inner.files();
   }
-}
-
-function describeFiles(files: ExportedFile[], out: string | null): string {
-  if (out !== null) return out;
-  return files.length === 0 ? 'nowhere' : 'stdout';
 }
 
 function plural(count: number): string {
