@@ -1,13 +1,13 @@
 /**
  * The browser bridge's WebSocket protocol: message types, the JSON encoding of values that
- * JSON cannot carry, and the split of long requests into parts. Shared by the bridge (Node)
+ * JSON cannot carry, and the split of long messages into parts. Shared by the bridge (Node)
  * and the renderer's client (browser), so it uses only globals both have (`btoa`, `atob`).
  */
 import type { InvokeChannel, PushChannel } from '../contract';
 
 /**
- * A piece of the JSON text of a request too long for one WebSocket frame. The pieces of one
- * request share its invoke id and arrive in order; the one with `final: true` ends it.
+ * A piece of the JSON text of a message too long for one WebSocket frame. The pieces of one
+ * message share its invoke id and arrive in order; the one with `final: true` ends it.
  */
 export interface PartMessage {
   type: 'part';
@@ -20,6 +20,8 @@ export interface PartMessage {
 export type ClientMessage =
   | { type: 'hello'; token: string | null }
   | { type: 'invoke'; id: number; channel: InvokeChannel; request?: unknown }
+  /** Ends interest in an invoke: the bridge sends no result, or no further parts of it. */
+  | { type: 'cancel'; id: number }
   | { type: 'subscribe'; channel: PushChannel }
   | { type: 'unsubscribe'; channel: PushChannel }
   | PartMessage;
@@ -32,7 +34,8 @@ export type ServerMessage =
   | { type: 'ready' }
   | { type: 'result'; id: number; ok: true; response: unknown }
   | { type: 'result'; id: number; ok: false; error: { code: InvokeErrorCode; message: string } }
-  | { type: 'push'; channel: PushChannel; payload: unknown };
+  | { type: 'push'; channel: PushChannel; payload: unknown }
+  | PartMessage;
 
 /** WebSocket close codes the bridge uses (4000-4999 is the range for applications). */
 export const CLOSE_UNAUTHORIZED = 4401;
@@ -45,9 +48,11 @@ export const MAX_CLIENT_FRAME_BYTES = 1024 * 1024;
  * 6 bytes (`\u001f`), so a part stays under MAX_CLIENT_FRAME_BYTES whatever the text.
  */
 export const CLIENT_PART_CHARS = 128 * 1024;
+/** Characters of message text per part from the bridge; a cancel stops a transfer at the next part. */
+export const SERVER_PART_CHARS = 1024 * 1024;
 
 /**
- * Splits the JSON text of an invoke message into parts of at most `maxChars`
+ * Splits the JSON text of an invoke or result message into parts of at most `maxChars`
  * characters. A cut may fall inside a surrogate pair: JSON escapes the lone halves, and
  * joining the parsed texts restores the pair.
  */

@@ -5,8 +5,9 @@ import type { HooktrayApi, InvokeChannel, PushChannel } from '../contract';
 import { INVOKE_CHANNELS, PUSH_CHANNELS } from '../contract';
 import type { Logger } from '../logger';
 import { tokenMatches } from './guard';
+import { PartOutbox } from './part-outbox';
 import type { ServerMessage } from './wire';
-import { CLOSE_PROTOCOL_ERROR, CLOSE_UNAUTHORIZED, PartAssembler, fromWire, toWire } from './wire';
+import { CLOSE_PROTOCOL_ERROR, CLOSE_UNAUTHORIZED, PartAssembler, SERVER_PART_CHARS, fromWire, toWire } from './wire';
 
 /** Time a new connection has to send its `hello`, in ms. */
 const HELLO_TIMEOUT_MS = 10_000;
@@ -25,6 +26,7 @@ const clientMessage = z.discriminatedUnion('type', [
     channel: z.string().max(100),
     request: z.unknown().optional(),
   }),
+  z.strictObject({ type: z.literal('cancel'), id: invokeId }),
   z.strictObject({ type: z.literal('part'), id: invokeId, text: z.string(), final: z.boolean() }),
   z.strictObject({ type: z.literal('subscribe'), channel: z.enum(PUSH_CHANNELS as [PushChannel, ...PushChannel[]]) }),
   z.strictObject({ type: z.literal('unsubscribe'), channel: z.enum(PUSH_CHANNELS as [PushChannel, ...PushChannel[]]) }),
@@ -51,12 +53,19 @@ export function runSession(socket: WebSocket, options: SessionOptions): void {
 type ParsedMessage = z.infer<typeof clientMessage>;
 type ResultMessage = Extract<ServerMessage, { type: 'result' }>;
 
-/** One connection's state. Requests longer than a frame travel as parts. */
+/**
+ * One connection's state. Requests and results longer than a frame travel as parts. A
+ * `cancel` from the page drops the result of that invoke, or the parts of it not yet sent,
+ * but lets the handler finish: cancelling saves the transfer, not the work.
+ */
 class BridgeSession {
   private readonly subscriptions = new Map<PushChannel, () => void>();
+  private readonly outbox: PartOutbox;
   private readonly incomingParts = new PartAssembler(MAX_REQUEST_CHARS);
   /** Ids whose parts passed MAX_REQUEST_CHARS; their remaining parts are ignored. */
   private readonly refusedParts = new Set<number>();
+  private readonly inFlight = new Set<number>();
+  private readonly cancelled = new Set<number>();
   private readonly helloTimer: NodeJS.Timeout;
   private ready = false;
 
@@ -64,6 +73,7 @@ class BridgeSession {
     private readonly socket: WebSocket,
     private readonly options: SessionOptions,
   ) {
+    this.outbox = new PartOutbox(socket, SERVER_PART_CHARS);
     this.helloTimer = setTimeout(() => this.reject(CLOSE_UNAUTHORIZED, 'No hello message within 10 s.'), HELLO_TIMEOUT_MS);
     socket.on('close', () => this.closed());
     socket.on('message', (data, isBinary) => {
@@ -80,6 +90,7 @@ class BridgeSession {
     clearTimeout(this.helloTimer);
     for (const unsubscribe of this.subscriptions.values()) unsubscribe();
     this.subscriptions.clear();
+    this.outbox.clear();
     this.incomingParts.clear();
   }
 
@@ -94,6 +105,9 @@ class BridgeSession {
         break;
       case 'part':
         this.part(message);
+        break;
+      case 'cancel':
+        this.cancel(message.id);
         break;
       case 'subscribe':
         this.subscribe(message.channel);
@@ -123,7 +137,12 @@ class BridgeSession {
 
   private invoke(id: number, channel: string, request: unknown): void {
     const { api, logger, label } = this.options;
-    void invoke(api, id, channel, request, logger, label).then((result) => this.sendResult(result));
+    this.inFlight.add(id);
+    void invoke(api, id, channel, request, logger, label).then((result) => {
+      this.inFlight.delete(id);
+      if (this.cancelled.delete(id)) return;
+      this.sendResult(result);
+    });
   }
 
   private part(message: Extract<ParsedMessage, { type: 'part' }>): void {
@@ -151,8 +170,16 @@ class BridgeSession {
     this.invoke(whole.id, whole.channel, whole.request);
   }
 
+  private cancel(id: number): void {
+    if (this.inFlight.has(id)) this.cancelled.add(id);
+    else this.outbox.cancel(id);
+  }
+
+  /** Sends a result in one frame, or in parts through the outbox when it is long. */
   private sendResult(result: ResultMessage): void {
-    this.sendText(JSON.stringify(result));
+    const text = JSON.stringify(result);
+    if (text.length <= SERVER_PART_CHARS) this.sendText(text);
+    else this.outbox.enqueue(result.id, text);
   }
 
   private sendText(text: string): void {

@@ -46,4 +46,16 @@ describe('WebSocket client encoding', () => {
     const invoke = socket.sent.find((message) => message.type === 'invoke');
     expect(invoke).toMatchObject({ channel: 'import.run', request: { files: [{ name: 'a.body', data: { $type: 'bytes', base64: 'AP8=' } }] } });
   });
+
+  it('joins a result sent in parts', async () => {
+    const { socket, api } = await connectedClient();
+    const pending = api.invoke('status.get', undefined);
+    await Promise.resolve();
+
+    const text = JSON.stringify({ type: 'result', id: 1, ok: true, response: { version: 'é😀' } });
+    const cut = text.indexOf('😀') + 1;
+    socket.deliver({ type: 'part', id: 1, text: text.slice(0, cut), final: false });
+    socket.deliver({ type: 'part', id: 1, text: text.slice(cut), final: true });
+    expect(await pending).toEqual({ version: 'é😀' });
+  });
 });

@@ -1,6 +1,6 @@
 import type { HooktrayApi, InvokeChannel, InvokeChannels, PushChannel, PushChannels } from '../../../electron/core/contract';
-import type { ClientMessage, InvokeErrorCode, ServerMessage } from '../../../electron/core/bridge/wire';
-import { CLIENT_PART_CHARS, fromWire, splitIntoParts, toWire } from '../../../electron/core/bridge/wire';
+import type { ClientMessage, InvokeErrorCode, PartMessage, ServerMessage } from '../../../electron/core/bridge/wire';
+import { CLIENT_PART_CHARS, PartAssembler, fromWire, splitIntoParts, toWire } from '../../../electron/core/bridge/wire';
 
 /** The parts of a WebSocket the client uses; the browser's and the `ws` package's both fit. */
 export interface WebSocketLike {
@@ -13,18 +13,27 @@ export interface WebSocketLike {
   onerror: ((event: unknown) => void) | null;
 }
 
-/** A failed invoke; `code` is one of the bridge's stable codes or `disconnected`. */
+/** A failed invoke; `code` is one of the bridge's stable codes, `disconnected` or `cancelled`. */
 export class InvokeError extends Error {
   override name = 'InvokeError';
   constructor(
-    readonly code: InvokeErrorCode | 'disconnected',
+    readonly code: InvokeErrorCode | 'disconnected' | 'cancelled',
     message: string,
   ) {
     super(message);
   }
 }
 
+export interface InvokeOptions {
+  /**
+   * Cancels the invoke: the promise rejects with code `cancelled` and the bridge sends no
+   * result, or no further parts of one. The handler still runs to its end.
+   */
+  signal?: AbortSignal;
+}
+
 export interface WebSocketApi extends HooktrayApi {
+  invoke<C extends InvokeChannel>(channel: C, request: InvokeChannels[C]['request'], options?: InvokeOptions): Promise<InvokeChannels[C]['response']>;
   /** Resolves once the bridge accepted the token; rejects when the connection closes first. */
   readonly connected: Promise<void>;
   /** Registers a listener for the end of the connection; returns the unsubscribe function. */
@@ -45,13 +54,17 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+/** Message text held for results still arriving in parts; well above the largest body the receiver stores. */
+const MAX_RESULT_CHARS = 1024 * 1024 * 1024;
+
 /**
  * Implements the contract over the browser bridge's WebSocket. Byte arrays cross it as base64
- * in both directions, and long requests cross it in parts.
+ * in both directions, and long messages cross it in parts.
  */
 export function connectWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
   const socket = options.createSocket(options.url);
   const pending = new Map<number, Pending>();
+  const resultParts = new PartAssembler(MAX_RESULT_CHARS);
   const listeners = new Map<PushChannel, Set<(payload: unknown) => void>>();
   const disconnectListeners = new Set<(reason: string) => void>();
   let nextId = 1;
@@ -80,6 +93,17 @@ export function connectWebSocketApi(options: WebSocketApiOptions): WebSocketApi 
     if (message.ok) request?.resolve(fromWire(message.response));
     else request?.reject(new InvokeError(message.error.code, message.error.message));
   };
+  const receivePart = (part: PartMessage): void => {
+    // Parts of a cancelled invoke still in flight are dropped.
+    if (!pending.has(part.id)) return;
+    const joined = resultParts.add(part);
+    if (joined.status === 'too-large') {
+      pending.get(part.id)?.reject(new InvokeError('internal-error', `The response is over the page's limit of ${MAX_RESULT_CHARS / 1024 / 1024} MiB; use the hooktray CLI for it.`));
+      pending.delete(part.id);
+    } else if (joined.status === 'complete') {
+      settle(JSON.parse(joined.text) as Extract<ServerMessage, { type: 'result' }>);
+    }
+  };
 
   socket.onopen = () => send({ type: 'hello', token: options.token });
   socket.onerror = () => {};
@@ -89,6 +113,7 @@ export function connectWebSocketApi(options: WebSocketApiOptions): WebSocketApi 
     failReady(disconnected);
     for (const request of pending.values()) request.reject(disconnected);
     pending.clear();
+    resultParts.clear();
     for (const listener of disconnectListeners) listener(reason);
   };
   socket.onmessage = (event) => {
@@ -98,20 +123,35 @@ export function connectWebSocketApi(options: WebSocketApiOptions): WebSocketApi 
       markReady();
     } else if (message.type === 'result') {
       settle(message);
+    } else if (message.type === 'part') {
+      receivePart(message);
     } else if (message.type === 'push') {
       const payload = fromWire(message.payload);
       for (const listener of listeners.get(message.channel) ?? []) listener(payload);
     }
   };
 
+  const cancel = (id: number, reject: (error: Error) => void): void => {
+    if (!pending.delete(id)) return;
+    resultParts.drop(id);
+    send({ type: 'cancel', id });
+    reject(new InvokeError('cancelled', 'The request was cancelled.'));
+  };
+
   return {
     connected: ready,
     // The bridge forwards pushes as soon as a channel is subscribed, so there is nothing to release.
     ready: () => ready,
-    async invoke<C extends InvokeChannel>(channel: C, request: InvokeChannels[C]['request']): Promise<InvokeChannels[C]['response']> {
+    async invoke<C extends InvokeChannel>(channel: C, request: InvokeChannels[C]['request'], invokeOptions: InvokeOptions = {}): Promise<InvokeChannels[C]['response']> {
       await ready;
+      const { signal } = invokeOptions;
+      if (signal?.aborted === true) throw new InvokeError('cancelled', 'The request was cancelled.');
+
       const id = nextId++;
-      const response = new Promise<unknown>((resolve, reject) => pending.set(id, { resolve, reject }));
+      const response = new Promise<unknown>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        signal?.addEventListener('abort', () => cancel(id, reject), { once: true });
+      });
       sendInvoke(id, channel, request);
       return (await response) as InvokeChannels[C]['response'];
     },

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { DeliveryDetail, DeliverySummary, HooktrayApi } from '../../../electron/core/contract';
+import { invokeCancellable } from '../api/cancellable';
 import type { DeliveryGroup } from '../lib/delivery-groups';
 import { formatTime } from '../lib/format';
 import { BodyTab } from './BodyTab';
@@ -21,6 +22,9 @@ interface DeliveryPaneProps {
 
 type Loaded = { id: string; detail: DeliveryDetail | null; error: string | null };
 
+/** Time a selection must rest before its detail is fetched, in ms. */
+const DETAIL_DEBOUNCE_MS = 100;
+
 /** Renders the detail region and fetches the selected delivery's headers and body on demand. */
 export function DeliveryPane({ api, group, summary, tab, onTab, onAttempt }: DeliveryPaneProps) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
@@ -28,17 +32,22 @@ export function DeliveryPane({ api, group, summary, tab, onTab, onAttempt }: Del
 
   useEffect(() => {
     if (id === null) return;
-    let cancelled = false;
-    api.invoke('deliveries.get', { id }).then(
-      (detail) => {
-        if (!cancelled) setLoaded({ id, detail, error: detail === null ? `Delivery ${id} is no longer stored (retention may have removed it).` : null });
-      },
-      (error: unknown) => {
-        if (!cancelled) setLoaded({ id, detail: null, error: `Loading delivery ${id} failed: ${(error as Error).message}` });
-      },
-    );
+    // Arrow keys move the selection faster than a large body arrives, so a selection is
+    // fetched once it rests briefly, and moving on cancels the fetch of the previous one.
+    const abort = new AbortController();
+    const timer = setTimeout(() => {
+      invokeCancellable(api, 'deliveries.get', { id }, abort.signal).then(
+        (detail) => {
+          if (!abort.signal.aborted) setLoaded({ id, detail, error: detail === null ? `Delivery ${id} is no longer stored (retention may have removed it).` : null });
+        },
+        (error: unknown) => {
+          if (!abort.signal.aborted) setLoaded({ id, detail: null, error: `Loading delivery ${id} failed: ${(error as Error).message}` });
+        },
+      );
+    }, DETAIL_DEBOUNCE_MS);
     return () => {
-      cancelled = true;
+      clearTimeout(timer);
+      abort.abort();
     };
   }, [api, id]);
 
