@@ -24,10 +24,15 @@ export const headerValue = z
   .max(8192)
   .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'expected a header value of printable ASCII or Latin-1 characters and tabs, without line breaks');
 
+/** Builds the schema of a whole number from min to max whose every violation reads `message`. */
+function wholeNumber(min: number, max: number, message: string) {
+  return z.number().int(message).min(min, message).max(max, message);
+}
+
 export const profileSettingsSchema = z.strictObject({
-  name: z.string().min(1).max(64).regex(/^[^\p{Cc}]+$/u, 'expected a name without control characters'),
+  name: z.string().min(1, 'enter a name').max(64, 'use at most 64 characters').regex(/^[^\p{Cc}]+$/u, 'remove the control characters, such as tabs and line breaks'),
   scheme: z.string().min(1).max(64),
-  pathPrefix: z.string().startsWith('/').max(1000),
+  pathPrefix: z.string().startsWith('/', 'start the path prefix with "/"').max(1000, 'use at most 1000 characters'),
   options: z.record(z.string(), z.unknown()),
 });
 
@@ -52,24 +57,24 @@ export function headerRecord(name: z.ZodType<string>, value: z.ZodType<string>) 
 }
 
 export const responseConfigSchema = z.strictObject({
-  status: z.number().int().min(100).max(599),
+  status: wholeNumber(100, 599, 'enter an HTTP status code from 100 to 599'),
   headers: headerRecord(headerName, headerValue),
-  body: z.string().max(1024 * 1024),
-  delayMs: z.number().int().min(0).max(120_000),
+  body: z.string().max(1024 * 1024, 'use at most 1,048,576 characters'),
+  delayMs: wholeNumber(0, 120_000, 'enter a delay from 0 to 120000 ms'),
 });
 
 export const retentionConfigSchema = z.strictObject({
-  maxCount: z.number().int().min(0),
-  maxAgeDays: z.number().min(0),
+  maxCount: wholeNumber(0, Number.MAX_SAFE_INTEGER, 'enter a whole number, 0 or more'),
+  maxAgeDays: z.number().min(0, 'enter a number of days, 0 or more'),
 });
 
 /** A DNS label in lower case, the form localtunnel servers accept as a subdomain. */
-const subdomain = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'expected lower-case letters, digits and inner hyphens, at most 63');
-const tunnelHost = z.url({ protocol: /^https?$/, error: 'expected an http or https URL' });
+const subdomain = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'use lower-case letters, digits and inner hyphens, at most 63 characters');
+const tunnelHost = z.url({ protocol: /^https?$/, error: 'enter an http or https URL' });
 
 /** The settings as saved and as `settings.update` accepts them (every field required here). */
 export const settingsSchema = z.strictObject({
-  profiles: z.array(profileSettingsSchema).max(100),
+  profiles: z.array(profileSettingsSchema).max(100, 'use at most 100 profiles'),
   response: responseConfigSchema,
   retention: retentionConfigSchema,
   subdomain: subdomain.nullable(),
@@ -78,15 +83,36 @@ export const settingsSchema = z.strictObject({
   protection: z.strictObject({
     pathToken: z
       .string()
-      .regex(/^[A-Za-z0-9_-]{4,128}$/, 'expected 4 to 128 letters, digits, "-" or "_"')
+      .regex(/^[A-Za-z0-9_-]{4,128}$/, 'use 4 to 128 letters, digits, "-" or "_"')
       .nullable(),
-    rateLimitPerSecond: z.number().int().min(0).max(100_000),
+    rateLimitPerSecond: wholeNumber(0, 100_000, 'enter a limit from 0 to 100000 requests per second'),
   }),
 });
 
-const profileRename = z.strictObject({ from: profileSettingsSchema.shape.name, to: profileSettingsSchema.shape.name });
+/** Text of a settings update up to a size that bounds the request, not a rule of the field. */
+const settingsText = z.string().max(65_536);
 
-const settingsUpdateRequest = settingsSchema.partial().extend({ profileRenames: z.array(profileRename).max(100).optional(), reverify: z.boolean().optional() });
+/**
+ * Types and sizes of a `settings.update` request, without the value rules of settingsSchema.
+ * SettingsService.update checks those and returns a failure naming the field, such as
+ * `response.status`, so the settings form can show the message at that field. The same rule
+ * checked here would reject the request with a message that names no field of the form.
+ */
+const settingsUpdateRequest = z
+  .strictObject({
+    profiles: z.array(z.strictObject({ name: settingsText, scheme: settingsText, pathPrefix: settingsText, options: z.record(z.string(), z.unknown()) })).max(1000),
+    response: z.strictObject({ status: z.number(), headers: headerRecord(settingsText, settingsText), body: z.string().max(4 * 1024 * 1024), delayMs: z.number() }),
+    retention: z.strictObject({ maxCount: z.number(), maxAgeDays: z.number() }),
+    subdomain: settingsText.nullable(),
+    tunnelHost: settingsText.nullable(),
+    notifications: settingsSchema.shape.notifications,
+    protection: z.strictObject({ pathToken: settingsText.nullable(), rateLimitPerSecond: z.number() }),
+  })
+  .partial()
+  .extend({
+    profileRenames: z.array(z.strictObject({ from: settingsText, to: settingsText })).max(1000).optional(),
+    reverify: z.boolean().optional(),
+  });
 
 const setKeysRequest = z.strictObject({
   profile: z.string().min(1).max(64),

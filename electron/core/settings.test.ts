@@ -192,15 +192,49 @@ describe('settings file', () => {
     expect(Object.entries(loadSettingsFile(file).response.headers)).toEqual(OBJECT_MEMBER_HEADERS);
   });
 
-  it('names the field of an invalid response header', () => {
+  it('names the field of an invalid response header', async () => {
     const cases: [string, Record<string, string>, string][] = [
       ['a value with a line break', Object.fromEntries([['__proto__', 'a\r\nSet-Cookie: x=1']]), 'response.headers.__proto__'],
       ['a name with a space', { 'Bad Name': 'x' }, 'response.headers.Bad Name'],
     ];
     for (const [label, headers, field] of cases) {
       const request = parseInvokeRequest('settings.update', JSON.parse(JSON.stringify({ response: { ...DEFAULT_SETTINGS.response, headers } })));
-      expect(request.ok, label).toBe(false);
-      expect(request.ok ? '' : request.message, label).toContain(`field "${field}"`);
+      if (!request.ok) throw new Error(request.message);
+      const applied: Settings['response'][] = [];
+      const service = new SettingsService({ file, keyStore: new MemoryKeyStore(), vault: new MutableVault(), initial: DEFAULT_SETTINGS, logger: silentLogger });
+      service.attach(responseRecorder(applied));
+
+      const result = await service.update(request.request);
+
+      expect(result, label).toMatchObject({ ok: false, code: 'invalid-settings', field });
+      expect(applied, label).toEqual([]);
     }
+  });
+
+  it('explains out-of-range values in plain words', async () => {
+    const cases: [string, Parameters<SettingsService['update']>[0], string, string][] = [
+      ['a status below 100', { response: { ...DEFAULT_SETTINGS.response, status: 42 } }, 'response.status', 'Enter an HTTP status code from 100 to 599.'],
+      ['a fractional delay', { response: { ...DEFAULT_SETTINGS.response, delayMs: 1.5 } }, 'response.delayMs', 'Enter a delay from 0 to 120000 ms.'],
+      ['a count beyond 2^53', { retention: { maxCount: 1e20, maxAgeDays: 0 } }, 'retention.maxCount', 'Enter a whole number, 0 or more.'],
+      ['a negative rate limit', { protection: { pathToken: null, rateLimitPerSecond: -1 } }, 'protection.rateLimitPerSecond', 'Enter a limit from 0 to 100000 requests per second.'],
+      ['an empty profile name', { profiles: [{ name: '', scheme: 'spike', pathPrefix: '/', options: {} }] }, 'profiles.0.name', 'Enter a name.'],
+      ['a prefix without a slash', { profiles: [{ name: 'a', scheme: 'spike', pathPrefix: 'spike', options: {} }] }, 'profiles.0.pathPrefix', 'Start the path prefix with "/".'],
+    ];
+    for (const [label, update, field, message] of cases) {
+      // Each value passes the boundary's type check, so the service names the field.
+      const request = parseInvokeRequest('settings.update', JSON.parse(JSON.stringify(update)));
+      expect(request.ok, label).toBe(true);
+      const service = new SettingsService({ file, keyStore: new MemoryKeyStore(), vault: new MutableVault(), initial: DEFAULT_SETTINGS, logger: silentLogger });
+
+      const result = await service.update(update);
+
+      expect(result, label).toEqual({ ok: false, code: 'invalid-settings', field, message });
+      expect(service.current, label).toEqual(DEFAULT_SETTINGS);
+    }
+  });
+
+  it('rejects a request of the wrong types at the boundary', () => {
+    const request = parseInvokeRequest('settings.update', { response: { ...DEFAULT_SETTINGS.response, status: '200' } });
+    expect(request.ok ? '' : request.message).toContain('field "response.status"');
   });
 });

@@ -193,16 +193,18 @@ export class SettingsService {
   async update(update: SettingsUpdate): Promise<SettingsResult> {
     const { profileRenames = [], reverify = false, ...patch } = update;
     const next: Settings = { ...this.current, ...structuredClone(patch) };
-    // The IPC and bridge boundaries validate too; this also covers callers inside the process.
+    // The IPC and bridge boundaries check only types and sizes, so the value rules apply here.
     const parsed = settingsSchema.safeParse(next);
     if (!parsed.success) {
+      // The form shows the message after the field's label, as in "Status: Enter an HTTP status code from 100 to 599."
       const issue = parsed.error.issues[0];
-      return failure('invalid-settings', issue?.path.join('.') ?? '', `Invalid setting: ${issue?.message ?? 'invalid value'}.`);
+      const message = issue?.message ?? 'invalid value';
+      return failure('invalid-settings', issue?.path.join('.') ?? '', `${message.charAt(0).toUpperCase()}${message.slice(1)}.`);
     }
     const problem = checkProfiles(next.profiles) ?? checkRenames(profileRenames, this.settings.profiles, patch.profiles);
     if (problem !== null) return problem;
 
-    // A request that only asks for a re-verification changes no setting, so it saves nothing.
+    // A request with only `reverify` changes no setting, so it saves nothing.
     const saved = Object.keys(patch).length === 0 ? null : await this.save(next);
     if (saved !== null) return saved;
     const renamed = profileRenames.some((rename) => rename.from !== rename.to);

@@ -1,10 +1,10 @@
 import { rmSync } from 'node:fs';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { BrowserContext, ElementHandle, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, writeConfig } from '../support/listen-process';
 import { spikeBody, spikeSignature } from '../support/spike';
 import type { UiProcess, UiSession } from '../support/ui-process';
-import { launchChromium, openUiSession, postOrdered, startUi, waitUntil } from '../support/ui-process';
+import { launchChromium, openUiSession, postOrdered, screenshotPath, startUi, waitUntil } from '../support/ui-process';
 
 const KEY = 'e2e-settings-made-up-key';
 
@@ -68,6 +68,43 @@ describe('hooktray ui settings', () => {
     await profileFact('spike').waitFor();
     expect(await verdict.locator('.badge').textContent()).toBe('valid');
     expect(session.ui.stderr()).not.toContain(KEY);
+  });
+  it('names, marks and focuses an invalid field', async () => {
+    const dialog = await openSettings();
+    const save = (): Promise<void> => dialog.getByRole('button', { name: 'Save settings' }).click();
+    const isFocused = (handle: ElementHandle): Promise<boolean> => handle.evaluate((element) => element.ownerDocument.activeElement === element);
+    const status = await dialog.getByLabel('Status', { exact: true }).elementHandle();
+    const ghName = await dialog.getByRole('group', { name: 'Profile gh' }).getByLabel('Name').elementHandle();
+    const spikeName = await dialog.getByRole('group', { name: 'Profile spike' }).getByLabel('Name').elementHandle();
+    if (status === null || ghName === null || spikeName === null) throw new Error('The settings form lacks the Status or a profile Name field');
+
+    await status.fill('0x1F4');
+    await save();
+    await dialog.getByText('Status: "0x1F4" is not a whole number. Enter digits only, such as 200.', { exact: true }).waitFor();
+    expect(await status.getAttribute('aria-invalid')).toBe('true');
+    expect(await isFocused(status)).toBe(true);
+    await page.screenshot({ path: screenshotPath('ui-settings-invalid-status') });
+
+    await status.fill('42');
+    await save();
+    await dialog.getByText('Status: Enter an HTTP status code from 100 to 599.', { exact: true }).waitFor();
+    expect(await status.getAttribute('aria-invalid')).toBe('true');
+    expect(await isFocused(status)).toBe(true);
+
+    await status.fill('200');
+    await ghName.fill('spike');
+    await save();
+    await dialog.getByText('Name of profile spike: The profile name "spike" is used twice: give each profile its own name.', { exact: true }).waitFor();
+    expect(await ghName.getAttribute('aria-invalid')).toBe('true');
+    expect(await isFocused(ghName)).toBe(true);
+    expect(await spikeName.getAttribute('aria-invalid')).toBeNull();
+    expect(await status.getAttribute('aria-invalid')).toBeNull();
+
+    await ghName.fill('gh');
+    await save();
+    await dialog.getByText('Settings saved.').waitFor();
+    expect(await ghName.getAttribute('aria-invalid')).toBeNull();
+    await dialog.getByRole('button', { name: 'Close' }).click();
   });
 });
 

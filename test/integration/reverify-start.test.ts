@@ -19,7 +19,7 @@ async function postSigned(core: HooktrayCore, user: string): Promise<string> {
   const body = spikeBody(user);
   const response = await post(`${core.receiver.localUrl}/spike/hook`, body, { 'Content-Type': 'application/json', 'X-Body-Signature': spikeSignature(KEY, body) });
   expect(response.status).toBe(200);
-  // The receiver answers after the write commits, so the delivery is the newest one stored.
+  // The receiver responds after the write commits, so the delivery is the newest one stored.
   return core.store.list({ limit: 1 }).items[0]?.id ?? '';
 }
 

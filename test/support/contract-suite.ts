@@ -230,6 +230,12 @@ export function describeContract(transport: string, createHarness: ContractHarne
       expect(result.field).toBe('profiles.0.scheme');
     });
 
+    it('settings.update names the field of an invalid value', async () => {
+      const result = await api.invoke('settings.update', { response: { status: 42, headers: {}, body: '', delayMs: 0 } });
+
+      expect(result).toEqual({ ok: false, code: 'invalid-settings', field: 'response.status', message: 'Enter an HTTP status code from 100 to 599.' });
+    });
+
     it('settings.update changes the response', async () => {
       const result = await api.invoke('settings.update', { response: { status: 202, headers: { 'X-Test': 'yes' }, body: 'accepted', delayMs: 0 } });
       expect(result.ok).toBe(true);

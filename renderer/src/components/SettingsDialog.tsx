@@ -1,7 +1,10 @@
-import { useEffect, useState } from 'react';
+import type { ReactNode } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { HooktrayApi, SettingsView } from '../../../electron/core/contract';
 import type { ProfileDraft, SettingsDraft } from '../lib/settings-draft';
 import { fromDraft, keyCountOf, toDraft } from '../lib/settings-draft';
+import type { FieldPath } from '../lib/settings-fields';
+import { FIELD_LABELS, PROFILE_FIELD_LABELS, fieldTarget, profileFieldName, settingsErrorText } from '../lib/settings-fields';
 import { ModalDialog } from './ModalDialog';
 import { ProfileKeys } from './ProfileKeys';
 
@@ -16,11 +19,28 @@ interface SettingsDialogProps {
   onClose: () => void;
 }
 
+/** Attributes that name an input for failures, and mark it invalid while the message is about it. */
+interface FieldProps {
+  name: string;
+  'aria-invalid': true | undefined;
+  'aria-describedby': string | undefined;
+}
+
 /** Settings: profiles and their keys, the receiver's response, retention, tunnel and notifications. */
 export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
   const [view, setView] = useState<SettingsView | null>(null);
   const [draft, setDraft] = useState<SettingsDraft | null>(null);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  /** Name of the input that the error message is about, such as `response.status`. */
+  const [invalidField, setInvalidField] = useState<string | null>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  const messageId = useId();
+
+  // A new failure moves the focus to its field, even when the same field fails again.
+  useEffect(() => {
+    if (invalidField === null) return;
+    formRef.current?.querySelector<HTMLElement>(`[name="${CSS.escape(invalidField)}"]`)?.focus();
+  }, [invalidField, message]);
 
   useEffect(() => {
     api.invoke('settings.get', undefined).then(
@@ -38,23 +58,46 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
     setMessage({ error: false, text });
   };
 
+  /** Shows a failure of the form or the core with its field's label, and marks and focuses that field. */
+  const showFailure = (field: string, text: string, failedDraft: SettingsDraft): void => {
+    const target = fieldTarget(field, failedDraft);
+    setInvalidField(target?.name ?? null);
+    setMessage({ error: true, text: settingsErrorText(target, text) });
+  };
+
+  const fieldProps = (name: string): FieldProps => ({
+    name,
+    'aria-invalid': invalidField === name ? true : undefined,
+    'aria-describedby': invalidField === name ? messageId : undefined,
+  });
+
+  // The input's aria-describedby reads this text, and aria-hidden keeps it out of the label's accessible name.
+  const fieldError = (name: string): ReactNode =>
+    invalidField === name && message !== null ? (
+      <span id={messageId} className="error" aria-hidden="true">
+        {message.text}
+      </span>
+    ) : null;
+
   const save = async (): Promise<void> => {
     if (draft === null) return;
     const parsed = fromDraft(draft);
     if (!parsed.ok) {
-      setMessage({ error: true, text: `${parsed.field}: ${parsed.message}` });
+      showFailure(parsed.field, parsed.message, draft);
       return;
     }
     try {
       const result = await api.invoke('settings.update', { ...parsed.settings, profileRenames: parsed.profileRenames });
       if (!result.ok) {
-        setMessage({ error: true, text: `${result.field}: ${result.message}` });
+        showFailure(result.field, result.message, draft);
         return;
       }
+      setInvalidField(null);
       setView(result.settings);
       setDraft(toDraft(result.settings));
       setMessage({ error: false, text: 'Settings saved.' });
     } catch (error) {
+      setInvalidField(null);
       setMessage({ error: true, text: `Saving the settings failed: ${(error as Error).message}` });
     }
   };
@@ -84,7 +127,7 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
             Close
           </button>
         </div>
-        {message !== null && (
+        {message !== null && invalidField === null && (
           <p className={message.error ? 'error' : 'note'} role={message.error ? 'alert' : 'status'}>
             {message.text}
           </p>
@@ -93,6 +136,7 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
           <p className="hint">Loading…</p>
         ) : (
           <form
+            ref={formRef}
             onSubmit={(event) => {
               event.preventDefault();
               void save();
@@ -107,26 +151,35 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
                 return (
                   <div key={index} className="profile" role="group" aria-label={`Profile ${profile.name || index + 1}`}>
                     <label>
-                      Name
-                      <input value={profile.name} onChange={(event) => updateProfile(index, { name: event.target.value })} />
+                      {PROFILE_FIELD_LABELS.name}
+                      <input {...fieldProps(profileFieldName(index, 'name'))} value={profile.name} onChange={(event) => updateProfile(index, { name: event.target.value })} />
+                      {fieldError(profileFieldName(index, 'name'))}
                     </label>
                     <label>
-                      Scheme
-                      <select value={profile.scheme} onChange={(event) => updateProfile(index, { scheme: event.target.value })}>
+                      {PROFILE_FIELD_LABELS.scheme}
+                      <select {...fieldProps(profileFieldName(index, 'scheme'))} value={profile.scheme} onChange={(event) => updateProfile(index, { scheme: event.target.value })}>
                         {view.schemes.map((scheme) => (
                           <option key={scheme} value={scheme}>
                             {scheme}
                           </option>
                         ))}
                       </select>
+                      {fieldError(profileFieldName(index, 'scheme'))}
                     </label>
                     <label>
-                      Path prefix
-                      <input value={profile.pathPrefix} onChange={(event) => updateProfile(index, { pathPrefix: event.target.value })} />
+                      {PROFILE_FIELD_LABELS.pathPrefix}
+                      <input {...fieldProps(profileFieldName(index, 'pathPrefix'))} value={profile.pathPrefix} onChange={(event) => updateProfile(index, { pathPrefix: event.target.value })} />
+                      {fieldError(profileFieldName(index, 'pathPrefix'))}
                     </label>
                     <label>
-                      Options (JSON)
-                      <input value={profile.optionsText} spellCheck={false} onChange={(event) => updateProfile(index, { optionsText: event.target.value })} />
+                      {PROFILE_FIELD_LABELS.options} (JSON)
+                      <input
+                        {...fieldProps(profileFieldName(index, 'options'))}
+                        value={profile.optionsText}
+                        spellCheck={false}
+                        onChange={(event) => updateProfile(index, { optionsText: event.target.value })}
+                      />
+                      {fieldError(profileFieldName(index, 'options'))}
                     </label>
                     <button type="button" onClick={() => update({ profiles: draft.profiles.filter((_, at) => at !== index) })}>
                       Remove profile
@@ -149,7 +202,7 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
                 Re-verify all deliveries
               </button>
             </fieldset>
-            <GeneralFields draft={draft} update={update} />
+            <GeneralFields draft={draft} update={update} fieldProps={fieldProps} fieldError={fieldError} />
             <div className="dialog-actions">
               <button type="submit">Save settings</button>
             </div>
@@ -159,77 +212,95 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
   );
 }
 
-function GeneralFields({ draft, update }: { draft: SettingsDraft; update: (patch: Partial<SettingsDraft>) => void }) {
+interface GeneralFieldsProps {
+  draft: SettingsDraft;
+  update: (patch: Partial<SettingsDraft>) => void;
+  fieldProps: (name: FieldPath) => FieldProps;
+  fieldError: (name: FieldPath) => ReactNode;
+}
+
+function GeneralFields({ draft, update, fieldProps, fieldError }: GeneralFieldsProps) {
   return (
     <>
       <fieldset>
         <legend>Response to every delivery</legend>
         <label>
-          Status
-          <input inputMode="numeric" value={draft.status} onChange={(event) => update({ status: event.target.value })} />
+          {FIELD_LABELS['response.status']}
+          <input {...fieldProps('response.status')} inputMode="numeric" value={draft.status} onChange={(event) => update({ status: event.target.value })} />
+          {fieldError('response.status')}
         </label>
         <label>
-          Delay (ms)
-          <input inputMode="numeric" value={draft.delayMs} onChange={(event) => update({ delayMs: event.target.value })} />
+          {FIELD_LABELS['response.delayMs']}
+          <input {...fieldProps('response.delayMs')} inputMode="numeric" value={draft.delayMs} onChange={(event) => update({ delayMs: event.target.value })} />
+          {fieldError('response.delayMs')}
         </label>
         <label>
-          Headers (one “Name: value” per line)
-          <textarea rows={3} value={draft.headersText} spellCheck={false} onChange={(event) => update({ headersText: event.target.value })} />
+          {FIELD_LABELS['response.headers']} (one “Name: value” per line)
+          <textarea {...fieldProps('response.headers')} rows={3} value={draft.headersText} spellCheck={false} onChange={(event) => update({ headersText: event.target.value })} />
+          {fieldError('response.headers')}
         </label>
         <label>
-          Body
-          <textarea rows={3} value={draft.body} spellCheck={false} onChange={(event) => update({ body: event.target.value })} />
+          {FIELD_LABELS['response.body']}
+          <textarea {...fieldProps('response.body')} rows={3} value={draft.body} spellCheck={false} onChange={(event) => update({ body: event.target.value })} />
+          {fieldError('response.body')}
         </label>
       </fieldset>
       <fieldset>
         <legend>Retention (0 keeps everything)</legend>
         <label>
-          Maximum deliveries
-          <input inputMode="numeric" value={draft.maxCount} onChange={(event) => update({ maxCount: event.target.value })} />
+          {FIELD_LABELS['retention.maxCount']}
+          <input {...fieldProps('retention.maxCount')} inputMode="numeric" value={draft.maxCount} onChange={(event) => update({ maxCount: event.target.value })} />
+          {fieldError('retention.maxCount')}
         </label>
         <label>
-          Maximum age (days)
-          <input inputMode="decimal" value={draft.maxAgeDays} onChange={(event) => update({ maxAgeDays: event.target.value })} />
+          {FIELD_LABELS['retention.maxAgeDays']}
+          <input {...fieldProps('retention.maxAgeDays')} inputMode="decimal" value={draft.maxAgeDays} onChange={(event) => update({ maxAgeDays: event.target.value })} />
+          {fieldError('retention.maxAgeDays')}
         </label>
       </fieldset>
       <fieldset>
         <legend>Tunnel</legend>
         <label>
-          Subdomain (empty lets the server choose)
-          <input value={draft.subdomain} onChange={(event) => update({ subdomain: event.target.value })} />
+          {FIELD_LABELS.subdomain} (empty lets the server choose)
+          <input {...fieldProps('subdomain')} value={draft.subdomain} onChange={(event) => update({ subdomain: event.target.value })} />
+          {fieldError('subdomain')}
         </label>
         <label>
-          Tunnel host (empty for the default localtunnel server)
-          <input type="url" value={draft.tunnelHost} onChange={(event) => update({ tunnelHost: event.target.value })} />
+          {FIELD_LABELS.tunnelHost} (empty for the default localtunnel server)
+          <input {...fieldProps('tunnelHost')} type="url" value={draft.tunnelHost} onChange={(event) => update({ tunnelHost: event.target.value })} />
+          {fieldError('tunnelHost')}
         </label>
       </fieldset>
       <fieldset>
         <legend>Protection of the public URL</legend>
         <label>
-          Path token (empty: off; deliveries must post to /TOKEN/…, others get 404)
-          <input value={draft.pathToken} onChange={(event) => update({ pathToken: event.target.value })} className="code" />
+          {FIELD_LABELS['protection.pathToken']} (empty: off; deliveries must post to /TOKEN/…, others get 404)
+          <input {...fieldProps('protection.pathToken')} value={draft.pathToken} onChange={(event) => update({ pathToken: event.target.value })} className="code" />
+          {fieldError('protection.pathToken')}
         </label>
         <label>
-          Rate limit per client (requests per second; 0: off, others get 429)
-          <input inputMode="numeric" value={draft.rateLimitPerSecond} onChange={(event) => update({ rateLimitPerSecond: event.target.value })} />
+          {FIELD_LABELS['protection.rateLimitPerSecond']} (requests per second; 0: off, others get 429)
+          <input
+            {...fieldProps('protection.rateLimitPerSecond')}
+            inputMode="numeric"
+            value={draft.rateLimitPerSecond}
+            onChange={(event) => update({ rateLimitPerSecond: event.target.value })}
+          />
+          {fieldError('protection.rateLimitPerSecond')}
         </label>
       </fieldset>
       <fieldset>
         <legend>Desktop notifications (tray app)</legend>
-        {(
-          [
-            ['deliveries', 'New deliveries'],
-            ['invalidSignatures', 'Invalid signatures'],
-            ['tunnel', 'Tunnel down or subdomain changed'],
-          ] as const
-        ).map(([field, label]) => (
+        {(['deliveries', 'invalidSignatures', 'tunnel'] as const).map((field) => (
           <label key={field} className="checkbox">
             <input
+              {...fieldProps(`notifications.${field}`)}
               type="checkbox"
               checked={draft.notifications[field]}
               onChange={(event) => update({ notifications: { ...draft.notifications, [field]: event.target.checked } })}
             />
-            {label}
+            {FIELD_LABELS[`notifications.${field}`]}
+            {fieldError(`notifications.${field}`)}
           </label>
         ))}
       </fieldset>

@@ -83,3 +83,37 @@ describe('profile renames draft', () => {
     expect(result.profileRenames).toEqual([]);
   });
 });
+
+describe('number fields draft', () => {
+  it('rejects numbers that are not decimal digits', () => {
+    for (const text of ['0x1F4', '1e3', '-1', '2.5', '+200', '200 OK', '']) {
+      const result = fromDraft({ ...toDraft(SETTINGS), status: text });
+      expect(result.ok, text).toBe(false);
+      expect(result.ok ? '' : result.field, text).toBe('response.status');
+    }
+  });
+
+  it('explains a rejected number', () => {
+    const invalid = fromDraft({ ...toDraft(SETTINGS), status: '0x1F4' });
+    expect(invalid.ok ? '' : invalid.message).toBe('"0x1F4" is not a whole number. Enter digits only, such as 200.');
+    const empty = fromDraft({ ...toDraft(SETTINGS), delayMs: ' ' });
+    expect(empty.ok ? '' : empty.message).toBe('Enter a whole number, such as 0.');
+  });
+
+  it('accepts digits around spaces and leaves ranges to the core', () => {
+    const result = fromDraft({ ...toDraft(SETTINGS), status: ' 042 ', rateLimitPerSecond: '99999999999' });
+    if (!result.ok) throw new Error(result.message);
+    expect(result.settings.response.status).toBe(42);
+    expect(result.settings.protection.rateLimitPerSecond).toBe(99_999_999_999);
+  });
+
+  it('accepts a fraction of days only', () => {
+    const days = fromDraft({ ...toDraft(SETTINGS), maxAgeDays: '0.5' });
+    if (!days.ok) throw new Error(days.message);
+    expect(days.settings.retention.maxAgeDays).toBe(0.5);
+    const count = fromDraft({ ...toDraft(SETTINGS), maxCount: '0.5' });
+    expect(count.ok ? '' : count.field).toBe('retention.maxCount');
+    const exponent = fromDraft({ ...toDraft(SETTINGS), maxAgeDays: '1e3' });
+    expect(exponent.ok ? '' : exponent.field).toBe('retention.maxAgeDays');
+  });
+});

@@ -64,10 +64,23 @@ export function keyCountOf(keyCounts: Readonly<Record<string, number>>, profile:
 /** The settings to save and the saved profiles they rename, or the first field that is invalid. */
 export type DraftResult = { ok: true; settings: Settings; profileRenames: ProfileRename[] } | { ok: false; field: string; message: string };
 
-function parseNumber(text: string, field: string, label: string): number | { field: string; message: string } {
-  const value = Number(text.trim());
-  if (text.trim() === '' || !Number.isFinite(value)) return { field, message: `${label} "${text}" is not a number: enter digits only.` };
-  return value;
+/** Decimal digits only, so "0x1F4", "1e3", "-1" and "2.5" are invalid where Number() would convert them. */
+const WHOLE_NUMBER = /^[0-9]+$/;
+/** Decimal digits with an optional fraction, such as 0.5, for a number of days. */
+const DECIMAL_NUMBER = /^[0-9]+(?:\.[0-9]+)?$/;
+
+/**
+ * Parses a number field as typed, or returns its problem. The core checks the range, so a
+ * number that is too large or too small still goes to it, which names the allowed range.
+ */
+function parseNumber(text: string, field: string, example: string, fraction = false): number | { field: string; message: string } {
+  const trimmed = text.trim();
+  const kind = fraction ? 'number' : 'whole number';
+  if (trimmed === '') return { field, message: `Enter a ${kind}, such as ${example}.` };
+  if (!(fraction ? DECIMAL_NUMBER : WHOLE_NUMBER).test(trimmed)) {
+    return { field, message: `"${text}" is not a ${kind}. Enter ${fraction ? 'digits with an optional decimal point' : 'digits only'}, such as ${example}.` };
+  }
+  return Number(trimmed);
 }
 
 function parseProfile(draft: ProfileDraft, index: number): ProfileSettings | { field: string; message: string } {
@@ -75,10 +88,10 @@ function parseProfile(draft: ProfileDraft, index: number): ProfileSettings | { f
   try {
     options = draft.optionsText.trim() === '' ? {} : JSON.parse(draft.optionsText);
   } catch (error) {
-    return { field: `profiles.${index}.options`, message: `The options of profile "${draft.name}" are not valid JSON (${(error as Error).message}): enter an object such as {}.` };
+    return { field: `profiles.${index}.options`, message: `The text is not valid JSON (${(error as Error).message}). Enter an object such as {}.` };
   }
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    return { field: `profiles.${index}.options`, message: `The options of profile "${draft.name}" must be a JSON object such as {}.` };
+    return { field: `profiles.${index}.options`, message: 'Enter a JSON object such as {}.' };
   }
   return { name: draft.name.trim(), scheme: draft.scheme, pathPrefix: draft.pathPrefix.trim(), options: options as Record<string, unknown> };
 }
@@ -88,7 +101,7 @@ function parseHeaders(text: string): { ok: true; headers: Record<string, string>
   for (const [index, line] of text.split('\n').entries()) {
     if (line.trim() === '') continue;
     const colon = line.indexOf(':');
-    if (colon <= 0) return { ok: false, field: 'response.headers', message: `Response header line ${index + 1} "${line}" has no "Name: value" form.` };
+    if (colon <= 0) return { ok: false, field: 'response.headers', message: `Line ${index + 1} "${line}" is not in the form "Name: value". Write one header per line.` };
     headers.set(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
   }
   // Object.fromEntries defines own properties, so a header named "__proto__" stays a header.
@@ -96,7 +109,10 @@ function parseHeaders(text: string): { ok: true; headers: Record<string, string>
   return { ok: true, headers: Object.fromEntries(headers) };
 }
 
-/** Converts the form to settings; the bridge and the core check the values again. */
+/**
+ * Converts the form to settings, with failures that name a field path such as `response.status`.
+ * It parses what was typed, and the core checks the values, such as a status from 100 to 599.
+ */
 export function fromDraft(draft: SettingsDraft): DraftResult {
   const profiles: ProfileSettings[] = [];
   const profileRenames: ProfileRename[] = [];
@@ -110,11 +126,11 @@ export function fromDraft(draft: SettingsDraft): DraftResult {
   if (!headers.ok) return headers;
 
   const numbers = {
-    status: parseNumber(draft.status, 'response.status', 'Status'),
-    delayMs: parseNumber(draft.delayMs, 'response.delayMs', 'Delay'),
-    maxCount: parseNumber(draft.maxCount, 'retention.maxCount', 'Maximum count'),
-    maxAgeDays: parseNumber(draft.maxAgeDays, 'retention.maxAgeDays', 'Maximum age'),
-    rateLimitPerSecond: parseNumber(draft.rateLimitPerSecond, 'protection.rateLimitPerSecond', 'Rate limit'),
+    status: parseNumber(draft.status, 'response.status', '200'),
+    delayMs: parseNumber(draft.delayMs, 'response.delayMs', '0'),
+    maxCount: parseNumber(draft.maxCount, 'retention.maxCount', '50000'),
+    maxAgeDays: parseNumber(draft.maxAgeDays, 'retention.maxAgeDays', '30', true),
+    rateLimitPerSecond: parseNumber(draft.rateLimitPerSecond, 'protection.rateLimitPerSecond', '10'),
   };
   for (const value of Object.values(numbers)) {
     if (typeof value !== 'number') return { ok: false, ...value };
