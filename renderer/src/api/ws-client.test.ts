@@ -37,6 +37,35 @@ async function connectedClient() {
   return { socket, api };
 }
 
+describe('WebSocket client after a disconnect', () => {
+  it('rejects pending invokes with the close reason', async () => {
+    const { socket, api } = await connectedClient();
+    const pending = api.invoke('status.get', undefined);
+    await Promise.resolve();
+
+    socket.drop(1006, '');
+    await expect(pending).rejects.toMatchObject({ code: 'disconnected', message: expect.stringContaining('closed (code 1006)') });
+  });
+
+  it('rejects later invokes at once', async () => {
+    const { socket, api } = await connectedClient();
+    socket.drop(1001, 'hooktray ui stopped');
+
+    await expect(api.invoke('settings.get', undefined)).rejects.toMatchObject({ code: 'disconnected', message: expect.stringContaining('hooktray ui stopped') });
+    await expect(api.invoke('deliveries.list', {})).rejects.toMatchObject({ code: 'disconnected' });
+    expect(socket.sent.filter((message) => message.type === 'invoke')).toEqual([]);
+  });
+
+  it('tells disconnect listeners the reason', async () => {
+    const { socket, api } = await connectedClient();
+    const reasons: string[] = [];
+    api.onDisconnect((reason) => reasons.push(reason));
+
+    socket.drop(1013, 'The page fell behind; reload it.');
+    expect(reasons).toEqual(['the connection to hooktray ui closed (code 1013: The page fell behind; reload it.)']);
+  });
+});
+
 describe('WebSocket client encoding', () => {
   it('sends request bytes as tagged base64', async () => {
     const { socket, api } = await connectedClient();

@@ -59,7 +59,8 @@ const MAX_RESULT_CHARS = 1024 * 1024 * 1024;
 
 /**
  * Implements the contract over the browser bridge's WebSocket. Byte arrays cross it as base64
- * in both directions, and long messages cross it in parts.
+ * in both directions, and long messages cross it in parts. Once the connection closes, every
+ * pending and later invoke rejects with code `disconnected`.
  */
 export function connectWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
   const socket = options.createSocket(options.url);
@@ -108,8 +109,9 @@ export function connectWebSocketApi(options: WebSocketApiOptions): WebSocketApi 
   socket.onopen = () => send({ type: 'hello', token: options.token });
   socket.onerror = () => {};
   socket.onclose = (event) => {
-    const reason = `the connection to hooktray ui closed (code ${event.code}${event.reason === '' ? '' : `: ${event.reason}`})`;
-    disconnected = new InvokeError('disconnected', `Request failed: ${reason}. Check that hooktray ui is running, then reload the page.`);
+    const closed = `closed (code ${event.code}${event.reason === '' ? '' : `: ${event.reason}`})`;
+    const reason = `the connection to hooktray ui ${closed}`;
+    disconnected = new InvokeError('disconnected', `The connection to hooktray ui ${closed}. Check that hooktray ui is running, then reload the page.`);
     failReady(disconnected);
     for (const request of pending.values()) request.reject(disconnected);
     pending.clear();
@@ -144,6 +146,7 @@ export function connectWebSocketApi(options: WebSocketApiOptions): WebSocketApi 
     ready: () => ready,
     async invoke<C extends InvokeChannel>(channel: C, request: InvokeChannels[C]['request'], invokeOptions: InvokeOptions = {}): Promise<InvokeChannels[C]['response']> {
       await ready;
+      if (disconnected !== null) throw disconnected;
       const { signal } = invokeOptions;
       if (signal?.aborted === true) throw new InvokeError('cancelled', 'The request was cancelled.');
 
