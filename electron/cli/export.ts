@@ -1,4 +1,5 @@
-import { basename, dirname, resolve } from 'node:path';
+import { constants } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appVersion, defaultDataDir } from '../core/app-info';
 import { loadConfigFile, resolveKeys } from '../core/config';
@@ -9,8 +10,9 @@ import { chooseDestination, destinationConflict } from '../core/export/destinati
 import { DEFAULT_REDACTED_HEADERS } from '../core/export/prepare';
 import { TEST_KEY_ENV } from '../core/export/resign';
 import type { ExportSink } from '../core/export/sinks';
+import type { StagedSink } from '../core/export/staged-output';
+import { StagedFileSink, StagedFolderSink } from '../core/export/staged-output';
 import type { Profile } from '../core/signatures/types';
-import { FolderSink } from '../core/export/sinks';
 import { DEFAULT_BASE_URL, exportDeliveries, HAR_FILE, NDJSON_FILE } from '../core/fixtures';
 import { UsageError } from './args';
 import { openStore, parseDeliveryId } from './stored';
@@ -45,6 +47,8 @@ Options:
   --data-dir DIR           folder of the store (default: ${defaultDataDir()})
   -h, --help               show this help
 
+The files appear at --out only once the export is complete: a failed export, or one
+stopped with Ctrl-C, removes what it wrote and leaves --out as it was.
 HAR keeps bodies that are not valid UTF-8 as base64 text with postData.encoding "base64".
 Snippets need UTF-8 bodies and headers that the language sends as received: languages
 other than node:fetch and javascript:fetch keep one header per name. Other deliveries
@@ -160,8 +164,10 @@ export async function runExport(argv: string[]): Promise<number> {
 
   const signing = configuredSigning(options.configFile);
   const store = openStore(options.dataDir);
+  const output = createSink(destination);
+  const sink = new InterruptibleSink(output);
+  const stopListening = sink.listen();
   try {
-    const sink = createSink(destination);
     const result = await exportDeliveries(options.request, {
       source: store,
       sink,
@@ -171,7 +177,13 @@ export async function runExport(argv: string[]): Promise<number> {
       onProgress: reportProgress,
     });
     if (!result.ok) {
+      await output.discard?.();
+      if (sink.signal !== null) {
+        process.stderr.write(`hooktray export: interrupted by ${sink.signal}; ${leftBehind(destination, options.request.format)}.\n`);
+        return 128 + (constants.signals[sink.signal] ?? 0);
+      }
       process.stderr.write(`hooktray export: ${result.message}\n`);
+      if (result.code === 'write-failed' && destination.kind !== 'stdout') process.stderr.write(`hooktray export: ${leftBehind(destination, options.request.format)}.\n`);
       return result.code === 'unknown-language' ? 2 : 1;
     }
     const notes = [...result.warnings, ...result.skipped.map((skip) => skip.message)];
@@ -181,9 +193,19 @@ export async function runExport(argv: string[]): Promise<number> {
     process.stderr.write(`Exported ${plural(result.exported)} as ${options.request.format} to ${written}; skipped ${result.skipped.length}.\n`);
     if (options.configFile === null) process.stderr.write('hooktray export: no --config given, so no key was known to keep out of the export.\n');
     return 0;
+  } catch (error) {
+    await output.discard?.();
+    throw error;
   } finally {
+    stopListening();
     store.close();
   }
+}
+
+/** Describes what an export that failed or was interrupted left at its destination. */
+function leftBehind(destination: Destination, format: ExportFormat): string {
+  if (destination.kind === 'stdout') return `the ${format} written to stdout is incomplete`;
+  return `removed the partial output and left ${destination.path} as it was`;
 }
 
 function configuredSigning(configFile: string | null): { profiles: Profile[]; keys: string[] } {
@@ -193,17 +215,71 @@ function configuredSigning(configFile: string | null): { profiles: Profile[]; ke
   return { profiles: config.profiles, keys: config.profiles.flatMap((profile) => [...vault.keysFor(profile.name)]) };
 }
 
-/** The file name of the formats whose output is one file, which may go to stdout; null for the others. */
+/** Returns the file name of a format whose output is one file, which may go to stdout; null for the other formats. */
 function singleFileName(format: ExportFormat): string | null {
   if (format === 'har') return HAR_FILE;
   if (format === 'ndjson') return NDJSON_FILE;
   return null;
 }
 
-function createSink(destination: Destination): ExportSink {
+/** Returns the sink for a destination; files and folders are staged, so they appear only when complete. */
+function createSink(destination: Destination): ExportSink & Partial<StagedSink> {
   if (destination.kind === 'stdout') return new StdoutSink();
-  if (destination.kind === 'file') return new SingleFileSink(destination.path);
-  return new FolderSink(destination.path);
+  if (destination.kind === 'file') return new StagedFileSink(destination.path);
+  return new StagedFolderSink(destination.path);
+}
+
+/** Thrown by a write after SIGINT or SIGTERM, so the export stops at its next write. */
+class ExportInterruptedError extends Error {
+  override name = 'ExportInterruptedError';
+}
+
+/**
+ * Wraps the sink so that SIGINT or SIGTERM stops the export at its next write, after which
+ * `runExport` removes the partial output. A second signal removes it and exits at once.
+ */
+class InterruptibleSink implements ExportSink {
+  /** The signal received, or null while the export runs. */
+  signal: NodeJS.Signals | null = null;
+
+  constructor(private readonly inner: ExportSink & Partial<StagedSink>) {}
+
+  get folder(): string | null {
+    return this.inner.folder;
+  }
+
+  async write(name: string, data: Uint8Array): Promise<void> {
+    if (this.signal !== null) throw new ExportInterruptedError(`interrupted by ${this.signal}`);
+    await this.inner.write(name, data);
+  }
+
+  async finish(): Promise<void> {
+    if (this.signal !== null) throw new ExportInterruptedError(`interrupted by ${this.signal}`);
+    await this.inner.finish();
+  }
+
+  files(): ExportedFile[] {
+    return this.inner.files();
+  }
+
+  /** Handles SIGINT and SIGTERM until the returned function is called. */
+  listen(): () => void {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (this.signal === null) {
+        this.signal = signal;
+        return;
+      }
+      this.inner.discardNow?.();
+      process.stderr.write(`hooktray export: stopped at once by a second ${signal}; removed the partial output.\n`);
+      process.exit(128 + (constants.signals[signal] ?? 0));
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    };
+  }
 }
 
 /** Writes the single file of a HAR or NDJSON export to stdout, a delivery at a time. */
@@ -221,28 +297,6 @@ class StdoutSink implements ExportSink {
 
   files(): ExportedFile[] {
     return [...this.written.values()];
-  }
-}
-
-/** Writes the single file of a HAR or NDJSON export under the name given with --out. */
-class SingleFileSink implements ExportSink {
-  readonly folder = null;
-  private readonly inner: FolderSink;
-
-  constructor(private readonly file: string) {
-    this.inner = new FolderSink(dirname(file));
-  }
-
-  async write(_name: string, data: Uint8Array): Promise<void> {
-    await this.inner.write(basename(this.file), data);
-  }
-
-  async finish(): Promise<void> {
-    await this.inner.finish();
-  }
-
-  files(): ExportedFile[] {
-    return this.inner.files();
   }
 }
 
