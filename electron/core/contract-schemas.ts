@@ -123,6 +123,9 @@ const setKeysRequest = z.strictObject({
 /** An absolute folder or file path without NUL, for export destinations and import sources. */
 const localPath = z.string().min(1).max(4096).regex(/^(?:\/|[A-Za-z]:[\\/]|\\\\)[^\0]*$/, 'expected an absolute path');
 
+/** Export ids are chosen by the caller: letters, digits, "-" and "_", such as a UUID. */
+const exportId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected 8 to 64 letters, digits, "-" or "_"');
+
 const exportRequest = z.strictObject({
   format: z.enum(EXPORT_FORMATS),
   ids: z.array(deliveryId).min(1).max(100_000).optional(),
@@ -136,6 +139,7 @@ const exportRequest = z.strictObject({
   signatures: z.enum(['keep', 'redact', 'resign']).optional(),
   baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http or https URL' }).optional(),
   folder: localPath.optional(),
+  exportId: exportId.optional(),
 });
 
 const importRequest = z
@@ -197,6 +201,8 @@ export const INVOKE_REQUEST_SCHEMAS: { [C in InvokeChannel]: z.ZodType<InvokeCha
   'settings.update': settingsUpdateRequest,
   'profiles.setKeys': setKeysRequest,
   'export.run': exportRequest,
+  'export.running': z.void(),
+  'export.cancel': z.strictObject({ exportId }),
   'import.run': importRequest,
   'deliveries.diff': diffRequest,
   'deliveries.replay': replayRequest,

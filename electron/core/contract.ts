@@ -320,6 +320,11 @@ export interface ExportRequest extends ExportSelection {
   baseUrl?: string;
   /** Folder to write into; when absent, the response carries the files' bytes. */
   folder?: string;
+  /**
+   * Id that this export's `export.progress` pushes carry, chosen by the caller so it can tell
+   * them from another export's; when absent, the core chooses one.
+   */
+  exportId?: string;
 }
 
 /**
@@ -343,18 +348,34 @@ export interface ExportedFile {
   data?: Uint8Array;
 }
 
-export type ExportErrorCode = 'invalid-request' | 'unknown-language' | 'nothing-selected' | 'write-failed';
+export type ExportErrorCode = 'invalid-request' | 'unknown-language' | 'nothing-selected' | 'write-failed' | 'cancelled';
 
 export type ExportResult =
   | { ok: true; folder: string | null; files: ExportedFile[]; exported: number; skipped: ExportSkip[]; warnings: string[] }
   | { ok: false; code: ExportErrorCode; message: string };
 
-/** Progress of a running export, pushed every few hundred deliveries and once at the end. */
+/** Count of exported deliveries, as the export writer reports it every few hundred deliveries and once at the end. */
 export interface ExportProgress {
   done: number;
   total: number;
   finished: boolean;
 }
+
+/** One export and its progress, as `export.progress` pushes it and `export.running` lists it. */
+export interface ExportRun extends ExportProgress {
+  exportId: string;
+  format: ExportFormat;
+  /** Destination folder; null when the files go back in the response. */
+  folder: string | null;
+  /** Start time, ISO 8601 in UTC. */
+  startedAt: string;
+  /** True from `export.cancel` until the export stops. */
+  cancelling: boolean;
+  /** How the export ended; set in the last push, the one with `finished`. */
+  outcome?: 'exported' | 'failed' | 'cancelled';
+}
+
+export type ExportCancelResult = { ok: true } | { ok: false; code: 'not-found'; message: string };
 
 /** A fixture folder or HAR file on disk (`path`), or files the user picked in a browser (`files`). */
 export interface ImportRequest {
@@ -577,6 +598,10 @@ export interface InvokeChannels {
   'profiles.setKeys': { request: SetKeysRequest; response: SetKeysResult };
   /** Exports deliveries in one format, to a folder or as bytes; progress arrives on `export.progress`. */
   'export.run': { request: ExportRequest; response: ExportResult };
+  /** Exports still running, such as one a page started before it was reloaded. */
+  'export.running': { request: void; response: ExportRun[] };
+  /** Stops a running export before its next file write; files written so far stay. */
+  'export.cancel': { request: { exportId: string }; response: ExportCancelResult };
   /** Loads a fixture folder, HAR or NDJSON file back as deliveries, with new ids where an id exists. */
   'import.run': { request: ImportRequest; response: ImportResult };
 }
@@ -590,7 +615,7 @@ export interface PushChannels {
   /** A re-send or forward finished; fetch the body with `deliveries.responses`. */
   'responses.recorded': TargetResponseSummary;
   'reverify.progress': ReverifyProgress;
-  'export.progress': ExportProgress;
+  'export.progress': ExportRun;
   /** The store started failing or recovered; sent on each change of state. */
   'storage.status': StorageStatus;
 }
@@ -598,7 +623,7 @@ export interface PushChannels {
 export type InvokeChannel = keyof InvokeChannels;
 export type PushChannel = keyof PushChannels;
 
-export const INVOKE_CHANNELS: readonly InvokeChannel[] = ['status.get', 'deliveries.list', 'deliveries.get', 'settings.get', 'settings.update', 'profiles.setKeys', 'deliveries.diff', 'deliveries.replay', 'deliveries.responses', 'testEvents.send', 'forward.rules.get', 'forward.rules.set', 'export.run', 'import.run'];
+export const INVOKE_CHANNELS: readonly InvokeChannel[] = ['status.get', 'deliveries.list', 'deliveries.get', 'settings.get', 'settings.update', 'profiles.setKeys', 'deliveries.diff', 'deliveries.replay', 'deliveries.responses', 'testEvents.send', 'forward.rules.get', 'forward.rules.set', 'export.run', 'export.running', 'export.cancel', 'import.run'];
 export const PUSH_CHANNELS: readonly PushChannel[] = ['deliveries.added', 'verdicts.changed', 'tunnel.status', 'reverify.progress', 'responses.recorded', 'export.progress', 'storage.status'];
 
 /** The object a user interface talks to, whatever the transport. */

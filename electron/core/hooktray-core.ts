@@ -80,6 +80,8 @@ export class HooktrayCore {
     'forward.rules.get': async () => this.replays.getForwardRules(),
     'forward.rules.set': async (rules) => this.replays.setForwardRules(rules),
     'export.run': async (request) => this.exports.run(request),
+    'export.running': async () => this.exports.running(),
+    'export.cancel': async ({ exportId }) => this.exports.cancel(exportId),
     'import.run': async (request) => this.exports.import(request),
   };
   readonly settings: SettingsService;

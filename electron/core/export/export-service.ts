@@ -1,10 +1,11 @@
-import type { ExportRequest, ExportResult, ImportRequest, ImportResult } from '../contract';
+import type { ExportCancelResult, ExportRequest, ExportResult, ExportRun, ImportRequest, ImportResult } from '../contract';
 import { exportDeliveries } from '../fixtures';
 import type { Logger } from '../logger';
 import type { PushHub } from '../push-hub';
 import type { Profile } from '../signatures/types';
 import type { DeliveryStore } from '../store';
 import { toSummary } from '../summary';
+import { ExportRuns } from './export-runs';
 import type { Analyze } from './import';
 import { importDeliveries } from './import';
 import type { ExportSink } from './sinks';
@@ -26,23 +27,50 @@ export interface ExportServiceOptions {
  * pushes the new deliveries like received ones.
  */
 export class ExportService {
-  constructor(private readonly options: ExportServiceOptions) {}
+  private readonly runs: ExportRuns;
+
+  constructor(private readonly options: ExportServiceOptions) {
+    this.runs = new ExportRuns((run) => options.pushes.publish('export.progress', run));
+  }
 
   async run(request: ExportRequest): Promise<ExportResult> {
-    const sink: ExportSink = request.folder === undefined ? new MemorySink() : new FolderSink(request.folder);
+    const started = this.runs.start(request);
+    if (!started.ok) return started.result;
+    const { handle } = started;
+    const exportId = handle.run.exportId;
+    const sink: ExportSink = handle.guard(request.folder === undefined ? new MemorySink() : new FolderSink(request.folder));
     const { logger } = this.options;
-    logger.info('export: started', { format: request.format, ids: request.ids?.length ?? null, folder: request.folder ?? null });
+    logger.info('export: started', { exportId, format: request.format, ids: request.ids?.length ?? null, folder: request.folder ?? null });
 
-    const result = await exportDeliveries(request, {
-      source: this.options.store,
-      sink,
-      ...this.options.signing(),
-      version: this.options.version,
-      now: new Date(),
-      onProgress: (progress) => this.options.pushes.publish('export.progress', progress),
-    });
-    if (result.ok) logger.info('export: finished', { format: request.format, exported: result.exported, skipped: result.skipped.length });
-    else logger.warn('export: failed', { format: request.format, code: result.code, message: result.message });
+    let result: ExportResult;
+    try {
+      result = await exportDeliveries(request, {
+        source: this.options.store,
+        sink,
+        ...this.options.signing(),
+        version: this.options.version,
+        now: new Date(),
+        onProgress: (progress) => handle.progress(progress),
+      });
+    } catch (error) {
+      // The bridge or IPC adapter reports the error; the run must still end for the pages that watch it.
+      this.runs.finish(handle, { ok: false, code: 'write-failed', message: String(error) });
+      throw error;
+    }
+    result = this.runs.finish(handle, result);
+    if (result.ok) logger.info('export: finished', { exportId, format: request.format, exported: result.exported, skipped: result.skipped.length });
+    else logger.warn('export: failed', { exportId, format: request.format, code: result.code, message: result.message });
+    return result;
+  }
+
+  /** Exports still running, for a page that reloaded during one. */
+  running(): ExportRun[] {
+    return this.runs.list();
+  }
+
+  cancel(exportId: string): ExportCancelResult {
+    const result = this.runs.cancel(exportId);
+    if (result.ok) this.options.logger.info('export: cancel requested', { exportId });
     return result;
   }
 

@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
-import type { ExportFormat, ExportProgress, ExportRequest, ExportResult, ExportSelection, HooktrayApi, SignatureHandling } from '../../../electron/core/contract';
+import { useState } from 'react';
+import type { ExportFormat, ExportRequest, ExportResult, ExportSelection, HooktrayApi, SignatureHandling } from '../../../electron/core/contract';
+import { ExportRunProgress, exportDestination, newExportId, useExportRuns } from './ExportRuns';
 import { ModalDialog } from '../components/ModalDialog';
 
 /** Formats in the order the dialog offers them; the contract's list is a runtime value the renderer does not import. */
@@ -33,13 +34,24 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
   const [redact, setRedact] = useState('Authorization, Cookie');
   const [baseUrl, setBaseUrl] = useState('http://localhost:3000');
   const [folder, setFolder] = useState('');
-  const [progress, setProgress] = useState<ExportProgress | null>(null);
+  const [exportId, setExportId] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
 
-  useEffect(() => api.subscribe('export.progress', setProgress), [api]);
+  const exportRuns = useExportRuns(api);
+  // Progress pushes carry their export's id, so the bar follows this dialog's export only.
+  const progress = exportRuns.runs.find((item) => item.exportId === exportId) ?? null;
+  const otherRuns = exportRuns.runs.filter((item) => item.exportId !== exportId);
+
+  const cancel = (id: string): void => {
+    api.invoke('export.cancel', { exportId: id }).then(
+      (result) => !result.ok && setMessage({ error: true, text: result.message }),
+      (error: unknown) => setMessage({ error: true, text: `Cancelling the export failed: ${(error as Error).message}` }),
+    );
+  };
 
   const run = async (): Promise<void> => {
+    const id = newExportId();
     const request: ExportRequest = {
       ...selection,
       format,
@@ -48,10 +60,11 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
       redactHeaders: redact.split(',').map((name) => name.trim()).filter((name) => name !== ''),
       ...(format === 'snippet' ? { language } : {}),
       ...(folder.trim() === '' ? {} : { folder: folder.trim() }),
+      exportId: id,
     };
     setRunning(true);
     setMessage(null);
-    setProgress(null);
+    setExportId(id);
     try {
       const result = await api.invoke('export.run', request);
       setMessage(describe(result));
@@ -137,10 +150,19 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
         )}
       </fieldset>
 
-      {running && progress !== null && !progress.finished && (
-        <progress max={progress.total} value={progress.done} aria-label="Export progress">
-          {progress.done} of {progress.total}
-        </progress>
+      {running && progress !== null && <ExportRunProgress run={progress} label="Export progress" onCancel={cancel} />}
+      {otherRuns.length > 0 && (
+        <section aria-label="Other running exports">
+          <p className="hint">Also running, such as an export started before this page was reloaded:</p>
+          {otherRuns.map((other) => (
+            <ExportRunProgress key={other.exportId} run={other} label={`Progress of the export to ${exportDestination(other)}`} onCancel={cancel} />
+          ))}
+        </section>
+      )}
+      {exportRuns.error !== null && (
+        <p className="error" role="alert">
+          {exportRuns.error}
+        </p>
       )}
       {message !== null && (
         <p className={message.error ? 'error' : 'notice'} role={message.error ? 'alert' : 'status'}>
