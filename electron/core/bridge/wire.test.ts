@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { base64ToBytes, bytesToBase64, fromWire, toWire } from './wire';
+import { PartAssembler, base64ToBytes, bytesToBase64, fromWire, splitIntoParts, toWire } from './wire';
 
 function roundTrip(value: unknown): unknown {
   return fromWire(JSON.parse(JSON.stringify(toWire(value))));
@@ -52,5 +52,36 @@ describe('wire encoding', () => {
     } finally {
       vi.unstubAllGlobals();
     }
+  });
+});
+
+describe('message parts', () => {
+  it('split and join restore the text', () => {
+    const text = JSON.stringify({ type: 'invoke', id: 7, note: 'é😀'.repeat(50) });
+    const parts = splitIntoParts(7, text, 16);
+    const assembler = new PartAssembler(1024);
+    const results = parts.map((part) => assembler.add(JSON.parse(JSON.stringify(part)) as typeof part));
+
+    expect(parts.filter((part) => part.final)).toHaveLength(1);
+    expect(parts.at(-1)?.final).toBe(true);
+    expect(results.at(-1)).toEqual({ status: 'complete', text });
+    expect(results.slice(0, -1).every((result) => result.status === 'incomplete')).toBe(true);
+  });
+
+  it('assembler drops a message over its limit', () => {
+    const assembler = new PartAssembler(10);
+    expect(assembler.add({ type: 'part', id: 1, text: '123456', final: false })).toEqual({ status: 'incomplete' });
+    expect(assembler.add({ type: 'part', id: 1, text: '789012', final: false })).toEqual({ status: 'too-large', chars: 12 });
+    // The dropped text no longer counts, so another message fits.
+    expect(assembler.add({ type: 'part', id: 2, text: '0123456789', final: true })).toEqual({ status: 'complete', text: '0123456789' });
+  });
+
+  it('assembler keeps ids apart', () => {
+    const assembler = new PartAssembler(100);
+    assembler.add({ type: 'part', id: 1, text: 'a', final: false });
+    assembler.add({ type: 'part', id: 2, text: 'x', final: false });
+    assembler.drop(2);
+    expect(assembler.add({ type: 'part', id: 1, text: 'b', final: true })).toEqual({ status: 'complete', text: 'ab' });
+    expect(assembler.add({ type: 'part', id: 2, text: 'y', final: true })).toEqual({ status: 'complete', text: 'y' });
   });
 });
