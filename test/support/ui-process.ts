@@ -76,12 +76,14 @@ export function screenshotPath(name: string): string {
 
 /**
  * Posts with headers in exactly the given order and case, after `Host` (fetch would reorder
- * them and add its own). Resolves with the status code.
+ * them and add its own). Resolves with the status code. Each post opens its own connection, so
+ * none reuses a kept-alive one just as the receiver closes it after 5 s idle, which fails with
+ * "socket hang up" (a race that gets likelier on a loaded machine).
  */
 export function postOrdered(baseUrl: string, path: string, headers: [string, string][], body: string | Buffer): Promise<number> {
   const url = new URL(baseUrl);
   return new Promise((resolvePost, reject) => {
-    const request = http.request({ host: url.hostname, port: url.port, path, method: 'POST', headers: ['Host', url.host, ...headers.flat(), 'Content-Length', String(Buffer.byteLength(body))] }, (response) => {
+    const request = http.request({ host: url.hostname, port: url.port, path, method: 'POST', agent: false, headers: ['Host', url.host, ...headers.flat(), 'Content-Length', String(Buffer.byteLength(body))] }, (response) => {
       response.resume();
       response.on('end', () => resolvePost(response.statusCode ?? 0));
     });
