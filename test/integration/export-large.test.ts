@@ -12,7 +12,7 @@ import { removeTempDirs, sendAll, startCore, tempDir } from './export-support';
 
 /**
  * Deliveries of BODY_BYTES each, together larger than the JavaScript heap the CLI gets in
- * these tests, so an export or import that holds them all at once runs out of memory.
+ * these tests, so an export or import that keeps them all in memory at once fails.
  */
 const COUNT = 10;
 const BODY_BYTES = 6 * 1024 * 1024;
@@ -123,7 +123,7 @@ describe('large imports', () => {
   });
 });
 
-/** Keeps only the size of each write, so a test sees how an export splits its output. */
+/** Records only the size of each write, to show how an export splits its output. */
 class RecordingSink implements ExportSink {
   readonly folder = null;
   readonly writes: number[] = [];

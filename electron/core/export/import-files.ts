@@ -74,8 +74,8 @@ export interface Line {
 }
 
 /**
- * Splits a file's pieces into lines at `\n`, holding one line at a time; a `\r` before the
- * `\n` stays in the line, where JSON.parse takes it as white space.
+ * Splits a file's pieces into lines at `\n`, keeping one line in memory at a time. A `\r`
+ * before the `\n` stays in the line, where JSON.parse reads it as white space.
  */
 export async function* splitLines(chunks: AsyncIterable<Buffer>, origin: string, maxLineBytes: number): AsyncGenerator<Line> {
   let partial: Buffer[] = [];
