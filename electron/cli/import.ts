@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../core/app-info';
@@ -59,26 +60,113 @@ export async function runImport(argv: string[]): Promise<number> {
   const config = configFile === null ? parseConfig({}, 'defaults') : loadConfigFile(configFile);
   const vault = resolveKeys(config.keyRefs, configFile);
 
+  const interrupt = new Interrupt();
+  const stopListening = interrupt.listen();
+  try {
+    return await importPath(path, values['data-dir'], analyzeWith(config.profiles, vault), interrupt);
+  } finally {
+    stopListening();
+  }
+}
+
+/** Checks every record of the import, then stores them, with progress lines on stderr. */
+async function importPath(path: string, dataDir: string | undefined, analyze: Analyze, interrupt: Interrupt): Promise<number> {
   // Check every record before opening the store, because opening it creates the folder and
   // the database, and a file that is not an export must leave neither behind.
-  const parsed = await readImport({ path });
+  const checking = new ProgressLine(false);
+  let parsed: Awaited<ReturnType<typeof readImport>>;
+  try {
+    parsed = await readImport({ path }, { signal: interrupt.controller.signal, onChecked: (checked) => checking.update(`Checked ${checked} deliveries in ${path}…`) });
+  } catch (error) {
+    if (interrupt.signal === null) throw error;
+    process.stderr.write(`hooktray import: interrupted by ${interrupt.signal} while checking ${path}; nothing was imported.\n`);
+    return interrupt.exitCode();
+  }
   if (!parsed.ok) {
     process.stderr.write(`hooktray import: ${parsed.message}\n`);
     return IMPORT_ERROR_EXIT_CODES[parsed.code];
   }
 
-  const store = openStore(values['data-dir'], { create: true });
+  const store = openStore(dataDir, { create: true });
+  const storing = new ProgressLine(true);
+  const onProgress = (done: number, total: number): void => {
+    interrupt.stored = done;
+    if (done < total) storing.update(`Imported ${done} of ${total} deliveries…`);
+  };
   try {
-    const result = await storeImport(parsed, store, analyzeWith(config.profiles, vault));
+    const result = await storeImport(parsed, store, analyze, { signal: interrupt.controller.signal, onProgress });
     if (!result.ok) {
       process.stderr.write(`hooktray import: ${result.message}\n`);
       return IMPORT_ERROR_EXIT_CODES[result.code];
     }
     for (const warning of result.warnings.slice(0, 20)) process.stderr.write(`hooktray import: ${warning}\n`);
+    if (interrupt.signal !== null && result.imported < parsed.count) {
+      const rest = parsed.count - result.imported;
+      process.stderr.write(
+        `hooktray import: interrupted by ${interrupt.signal}; stored ${result.imported} of ${parsed.count} deliveries from ${path}, and the other ${rest} were not imported. ` +
+          'Importing the same path again stores the first ones a second time, under new ids.\n',
+      );
+      return interrupt.exitCode();
+    }
     process.stderr.write(`Imported ${result.imported} deliveries from ${path}; ${result.renamed} got a new id because their id was already stored.\n`);
     return 0;
   } finally {
     store.close();
+  }
+}
+
+/** Minimum time between two progress lines, so a fast import prints few of them. */
+const PROGRESS_INTERVAL_MS = 1000;
+
+/** Prints a progress line on stderr at most once per PROGRESS_INTERVAL_MS. */
+class ProgressLine {
+  private last: number;
+
+  /** With `printFirst`, the first update prints at once; otherwise the first prints after one interval. */
+  constructor(printFirst: boolean) {
+    this.last = printFirst ? -Infinity : Date.now();
+  }
+
+  update(line: string): void {
+    const now = Date.now();
+    if (now - this.last < PROGRESS_INTERVAL_MS) return;
+    this.last = now;
+    process.stderr.write(`${line}\n`);
+  }
+}
+
+/**
+ * Handles SIGINT and SIGTERM during an import. The first stops the import before its next
+ * batch, and the batches already committed stay stored. A second exits at once.
+ */
+class Interrupt {
+  readonly controller = new AbortController();
+  signal: NodeJS.Signals | null = null;
+  /** Deliveries committed so far, for the message of a second signal. */
+  stored = 0;
+
+  /** Handles SIGINT and SIGTERM until the returned function is called. */
+  listen(): () => void {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (this.signal === null) {
+        this.signal = signal;
+        this.controller.abort(new Error(`interrupted by ${signal}`));
+        return;
+      }
+      process.stderr.write(`hooktray import: stopped at once by a second ${signal}; ${this.stored} or more deliveries were stored before it.\n`);
+      process.exit(this.exitCode());
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    };
+  }
+
+  /** Returns 128 plus the signal number, the shell's exit code for a process stopped by a signal. */
+  exitCode(): number {
+    return 128 + (this.signal === null ? 0 : (constants.signals[this.signal] ?? 0));
   }
 }
 

@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DeliveryStore } from '../../electron/core/store';
+import { CLI } from '../support/listen-process';
 import { runCli } from '../support/run-cli';
 import { removeTempDirs, tempDir } from './export-support';
 
@@ -30,5 +33,58 @@ describe('hooktray import messages', () => {
     const run = await runCli(['import', folder, '--data-dir', join(tempDir('import-folder-store'), 'store')]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`hooktray import: ${join(folder, 'one.json')} is not a Hooktray fixture`);
+  });
+});
+
+/** Writes an NDJSON export of `count` deliveries with bodies of `bodyBytes` each. */
+function writeNdjson(count: number, bodyBytes: number): string {
+  const file = join(tempDir('import-ndjson'), 'deliveries.ndjson');
+  const lines = Array.from({ length: count }, (_, i) =>
+    JSON.stringify({
+      format: 'hooktray-fixture',
+      version: 1,
+      id: `delivery-${i}`,
+      receivedAt: '2025-04-15T13:33:55.271Z',
+      method: 'POST',
+      path: `/webhooks/${i}`,
+      headers: [['Content-Type', 'text/plain']],
+      body: { encoding: 'utf8', data: 'x'.repeat(bodyBytes) },
+    }),
+  );
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+describe('hooktray import progress', () => {
+  it('reports stored deliveries', async () => {
+    const file = writeNdjson(1200, 10);
+    const run = await runCli(['import', file, '--data-dir', join(tempDir('import-progress'), 'store')]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('Imported 500 of 1200 deliveries…');
+    expect(run.stderr).toContain(`Imported 1200 deliveries from ${file}`);
+  });
+
+  it('says what an interrupt kept', async () => {
+    const count = 4000;
+    const file = writeNdjson(count, 16 * 1024);
+    const dataDir = join(tempDir('import-interrupt'), 'store');
+    const child = spawn(process.execPath, [CLI, 'import', file, '--data-dir', dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let interrupted = false;
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      // The first committed batch always prints a progress line: interrupt the import then.
+      if (!interrupted && stderr.includes(`of ${count} deliveries…`)) interrupted = child.kill('SIGINT');
+    });
+
+    expect(await exited, stderr).toBe(130);
+    const stored = /interrupted by SIGINT; stored (\d+) of 4000 deliveries from (.*?), and the other (\d+) were not imported/.exec(stderr);
+    expect(stored, stderr).not.toBeNull();
+    expect(stored?.[2]).toBe(file);
+    const store = new DeliveryStore({ dataDir });
+    expect(store.count()).toBe(Number(stored?.[1]));
+    expect(store.count()).toBeLessThan(count);
+    store.close();
   });
 });

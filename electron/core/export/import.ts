@@ -52,6 +52,13 @@ export interface ParsedImport {
   count: number;
 }
 
+export interface ReadImportOptions {
+  /** Called after each record is checked, with the count so far. */
+  onChecked?: (checked: number) => void;
+  /** Stops the check before its next record by throwing the signal's reason. */
+  signal?: AbortSignal;
+}
+
 export interface StoreImportOptions {
   /** Called after each committed batch with the deliveries stored so far. */
   onProgress?: (done: number, total: number) => void;
@@ -74,7 +81,7 @@ export async function importDeliveries(request: ImportRequest, target: ImportTar
  * reject a file that is not an export before it opens or creates the store. Records are read
  * one at a time and not kept.
  */
-export async function readImport(request: ImportRequest): Promise<ParsedImport | Extract<ImportResult, { ok: false }>> {
+export async function readImport(request: ImportRequest, options: ReadImportOptions = {}): Promise<ParsedImport | Extract<ImportResult, { ok: false }>> {
   const files = request.path !== undefined ? fileSetFromPath(request.path) : fileSetFromMemory(request.files ?? []);
   if (files === null) return { ok: false, code: 'not-found', message: `Nothing to import at ${request.path ?? '(no files)'}: the path does not exist. Choose a fixture folder, a .har or an .ndjson file.` };
 
@@ -82,7 +89,11 @@ export async function readImport(request: ImportRequest): Promise<ParsedImport |
   let count = 0;
   try {
     sources = findSources(files);
-    for await (const _ of readRequests(files, sources, [])) count += 1;
+    for await (const _ of readRequests(files, sources, [])) {
+      options.signal?.throwIfAborted();
+      count += 1;
+      options.onChecked?.(count);
+    }
   } catch (error) {
     if (error instanceof ImportFormatError) return { ok: false, code: 'invalid-file', message: error.message };
     throw error;
@@ -96,7 +107,7 @@ export async function readImport(request: ImportRequest): Promise<ParsedImport |
 /**
  * Stores the deliveries of an import that `readImport` validated, reading them again one at
  * a time. A file that changed in between and is no longer valid stops the import, and the
- * message says how many deliveries were stored before it.
+ * message gives how many deliveries were stored before it.
  */
 export async function storeImport(parsed: ParsedImport, target: ImportTarget, analyze: Analyze, options: StoreImportOptions = {}): Promise<ImportResult> {
   const warnings: string[] = [];
