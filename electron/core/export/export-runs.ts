@@ -8,8 +8,8 @@ class ExportCancelledError extends Error {
 }
 
 /**
- * Wraps a sink so that every write after a cancel fails. An export so stops at its next write.
- * NOTE: HAR and NDJSON exports write one file at the end, so they stop only there.
+ * Wraps a sink so that every write after a cancel fails. An export so stops at its next write,
+ * which for every format, HAR and NDJSON included, comes with the next delivery.
  */
 class CancellableSink implements ExportSink {
   constructor(
