@@ -305,7 +305,7 @@ function plural(count: number): string {
 }
 
 function reportProgress(progress: ExportProgress): void {
-  // Small exports finish before a progress line would help.
-  if (progress.total < 1000 || progress.finished) return;
+  // The core reports every 250 deliveries or every second, so a small or fast export prints nothing.
+  if (progress.finished) return;
   process.stderr.write(`Exported ${progress.done} of ${progress.total} deliveries…\n`);
 }

@@ -26,6 +26,9 @@ const HAR_ENTRY_INDENT = '      ';
 /** Deliveries exported between progress reports and event-loop yields. */
 const PROGRESS_EVERY = 250;
 
+/** Time after which a progress report is due anyway, so an export of large deliveries reports too. */
+const PROGRESS_INTERVAL_MS = 1000;
+
 export interface ExportContext {
   source: ExportSource;
   sink: ExportSink;
@@ -74,6 +77,7 @@ export async function exportDeliveries(request: ExportRequest, context: ExportCo
   const skipped: ExportSkip[] = [];
   const warnings: string[] = [];
   let exported = 0;
+  let lastReport = Date.now();
 
   try {
     for (const [index, id] of ids.entries()) {
@@ -89,7 +93,8 @@ export async function exportDeliveries(request: ExportRequest, context: ExportCo
         if (skip === null) exported += 1;
         else skipped.push(skip);
       }
-      if ((index + 1) % PROGRESS_EVERY === 0) {
+      if ((index + 1) % PROGRESS_EVERY === 0 || Date.now() - lastReport >= PROGRESS_INTERVAL_MS) {
+        lastReport = Date.now();
         context.onProgress?.({ done: index + 1, total: ids.length, finished: false });
         await new Promise((resolve) => setImmediate(resolve));
       }

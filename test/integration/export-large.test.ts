@@ -1,7 +1,7 @@
 import { closeSync, openSync, ftruncateSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExportedFile } from '../../electron/core/contract';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ExportedFile, ExportProgress } from '../../electron/core/contract';
 import type { ExportSink } from '../../electron/core/export/sinks';
 import { readImport } from '../../electron/core/export/import';
 import { exportDeliveries } from '../../electron/core/fixtures';
@@ -71,6 +71,24 @@ describe('large exports', () => {
     expect(result.ok).toBe(true);
     expect(sink.writes).toHaveLength(COUNT + 1);
     for (const size of sink.writes) expect(size).toBeLessThan(2 * BODY_BYTES);
+  });
+});
+
+describe('export progress', () => {
+  it('reports each slow delivery', async () => {
+    // Each reading of the clock is two seconds after the previous one, as if every delivery took that long.
+    let now = Date.parse('2025-04-15T00:00:00Z');
+    vi.spyOn(Date, 'now').mockImplementation(() => (now += 2000));
+    const reports: ExportProgress[] = [];
+    const result = await exportDeliveries(
+      { format: 'ndjson' },
+      { source: core.store, sink: new RecordingSink(), keys: [], version: 'test', now: new Date(0), onProgress: (progress) => reports.push(progress) },
+    );
+    vi.restoreAllMocks();
+
+    expect(result.ok).toBe(true);
+    expect(reports.filter((report) => !report.finished).map((report) => report.done)).toEqual(Array.from({ length: COUNT }, (_, i) => i + 1));
+    expect(reports.at(-1)).toEqual({ done: COUNT, total: COUNT, finished: true });
   });
 });
 
