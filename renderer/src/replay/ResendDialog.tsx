@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { DeliveryDetail, HeaderPair, HooktrayApi, ReplayEdits, TargetResponse } from '../../../electron/core/contract';
 import { ModalDialog } from '../components/ModalDialog';
+import type { SendMessage } from './SendActions';
+import { SendActions } from './SendActions';
 
 interface ResendDialogProps {
   api: HooktrayApi;
@@ -51,7 +53,7 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
   const [headersText, setHeadersText] = useState(originalHeaders);
   const [bodyText, setBodyText] = useState(originalBody ?? '');
   const [sending, setSending] = useState(false);
-  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<SendMessage | null>(null);
   const [responses, setResponses] = useState<TargetResponse[]>([]);
 
   useEffect(() => {
@@ -122,16 +124,7 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
           <textarea rows={10} value={bodyText} onChange={(event) => setBodyText(event.target.value)} spellCheck={false} />
         </label>
       )}
-      {message !== null && (
-        <p className={message.error ? 'error' : 'notice'} role={message.error ? 'alert' : 'status'}>
-          {message.text}
-        </p>
-      )}
-      <div className="dialog-actions">
-        <button type="button" onClick={() => void send()} disabled={sending || target.trim() === ''}>
-          {sending ? 'Sending…' : 'Send'}
-        </button>
-      </div>
+      <SendActions message={message} sending={sending} disabled={target.trim() === ''} onSend={() => void send()} />
       <h3>Recorded responses</h3>
       {responses.length === 0 ? (
         <p className="hint">None yet.</p>

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { HooktrayApi, ProfileSettings, SpikeTemplate, TestEventKind } from '../../../electron/core/contract';
 import { ModalDialog } from '../components/ModalDialog';
+import type { SendMessage } from './SendActions';
+import { SendActions } from './SendActions';
 
 interface SendTestDialogProps {
   api: HooktrayApi;
@@ -41,7 +43,7 @@ export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogPr
   const [windowStart, setWindowStart] = useState('');
   const [windowEnd, setWindowEnd] = useState('');
   const [sending, setSending] = useState(false);
-  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<SendMessage | null>(null);
 
   useEffect(() => {
     let active = true;
@@ -148,16 +150,7 @@ export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogPr
           </label>
         </fieldset>
       )}
-      {message !== null && (
-        <p className={message.error ? 'error' : 'notice'} role={message.error ? 'alert' : 'status'}>
-          {message.text}
-        </p>
-      )}
-      <div className="dialog-actions">
-        <button type="button" onClick={() => void send()} disabled={sending || target.trim() === ''}>
-          {sending ? 'Sending…' : 'Send'}
-        </button>
-      </div>
+      <SendActions message={message} sending={sending} disabled={target.trim() === ''} onSend={() => void send()} />
     </ModalDialog>
   );
 }
