@@ -293,6 +293,12 @@ export const EXPORT_FORMATS = ['fixture', 'har', 'curl', 'ndjson', 'snippet'] as
 /** `fixture`: JSON plus `.body` per delivery; `har`: one HAR 1.2 file; `curl`: a script per delivery; `snippet`: code per delivery. */
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
+/**
+ * Headers whose values an export replaces unless the caller passes its own list: the credentials a
+ * client sends to the server and to a proxy, and its cookies.
+ */
+export const DEFAULT_REDACTED_HEADERS: readonly string[] = ['Authorization', 'Proxy-Authorization', 'Cookie'];
+
 /** `keep` writes signature headers as received, `redact` replaces their values, `resign` signs again with the public test key. */
 export type SignatureHandling = 'keep' | 'redact' | 'resign';
 

@@ -5,11 +5,7 @@ import { resignHeaders, schemeForResign, SIGNATURE_HEADERS, testKeyFor } from '.
 import type { Profile } from '../signatures/types';
 import type { SecretScanner } from './secret-scanner';
 
-/**
- * Headers whose values are replaced unless the caller passes its own list: the credentials a
- * client sends to the server and to a proxy, and its cookies.
- */
-export const DEFAULT_REDACTED_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie'];
+export { DEFAULT_REDACTED_HEADERS } from '../contract';
 
 /** The value written in place of a redacted header's value. */
 export const REDACTED_VALUE = '[redacted]';

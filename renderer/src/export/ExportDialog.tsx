@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { ExportFormat, ExportRequest, ExportResult, ExportSelection, HooktrayApi, SignatureHandling } from '../../../electron/core/contract';
+import { DEFAULT_REDACTED_HEADERS } from '../../../electron/core/contract';
 import { ExportRunProgress, exportDestination, newExportId, useExportRuns } from './ExportRuns';
 import { ModalDialog } from '../components/ModalDialog';
 
@@ -31,7 +32,7 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
   const [format, setFormat] = useState<ExportFormat>('fixture');
   const [language, setLanguage] = useState(LANGUAGES[0] as string);
   const [signatures, setSignatures] = useState<SignatureHandling>('keep');
-  const [redact, setRedact] = useState('Authorization, Cookie');
+  const [redact, setRedact] = useState(DEFAULT_REDACTED_HEADERS.join(', '));
   const [baseUrl, setBaseUrl] = useState('http://localhost:3000');
   const [folder, setFolder] = useState('');
   const [exportId, setExportId] = useState<string | null>(null);
