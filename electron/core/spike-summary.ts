@@ -16,26 +16,31 @@ function isLeapYear(year: number): boolean {
   return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  if (month === 2) return isLeapYear(year) ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return month === 2 && isLeapYear(year) ? 29 : (DAYS_IN_MONTH[month - 1] as number);
 }
 
-/**
- * Returns milliseconds since the epoch of a UTC date and time. Date.UTC reads years 0 to 99
- * as 1900 to 1999, so the year is set on its own.
- */
-function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+/** The date and time fields of RFC 3339 text as numbers: year, month, day, hour, minute, second. */
+type DateFields = [number, number, number, number, number, number];
+
+/** Returns milliseconds since the epoch of a UTC date and time. */
+function utcMs([year, month, day, hour, minute, second]: DateFields): number {
+  // Date.UTC reads years 0 to 99 as 1900 to 1999, so only those years take the slower way.
+  if (year >= 100) return Date.UTC(year, month - 1, day, hour, minute, second);
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute, second, 0);
   return date.getTime();
 }
 
-/** Returns the problem with the date, time and offset fields of a matched RFC 3339 text, or null when they are valid. */
-function calendarProblem(fields: readonly string[], zone: string): string | null {
-  const [year, month, day, hour, minute, second] = fields.map(Number) as [number, number, number, number, number, number];
-  const [, monthText, dayText, hourText, minuteText, secondText] = fields;
+/**
+ * Returns the problem with the date, time and offset fields of a matched RFC 3339 text, or null
+ * when they are valid. `texts` are the fields as received, for the message.
+ */
+function calendarProblem([year, month, day, hour, minute, second]: DateFields, texts: RegExpExecArray, zone: string): string | null {
+  const [, , monthText, dayText, hourText, minuteText, secondText] = texts;
   if (month < 1 || month > 12) return `month ${monthText} is not 01 to 12`;
   const days = daysInMonth(year, month);
   if (day < 1 || day > days) return `day ${dayText} is not in ${MONTH_NAMES[month - 1]} ${year}, which has ${days} days`;
@@ -54,11 +59,11 @@ function calendarProblem(fields: readonly string[], zone: string): string | null
 function parseInstant(text: string): Instant | string | null {
   const match = RFC3339.exec(text);
   if (match === null) return null;
-  const fields = match.slice(1, 7) as string[];
+  const fields: DateFields = [Number(match[1]), Number(match[2]), Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6])];
   const fraction = match[7] ?? '';
   const zone = match[8] ?? 'Z';
 
-  const problem = calendarProblem(fields, zone);
+  const problem = calendarProblem(fields, match, zone);
   if (problem !== null) return problem;
 
   let offsetMinutes = 0;
@@ -66,9 +71,8 @@ function parseInstant(text: string): Instant | string | null {
     const sign = zone.startsWith('-') ? -1 : 1;
     offsetMinutes = sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
   }
-  const [year, month, day, hour, minute, second] = fields.map(Number) as [number, number, number, number, number, number];
-  const secondMs = utcMs(year, month, day, hour, minute, second) - offsetMinutes * 60_000;
-  if (second === 60) {
+  const secondMs = utcMs(fields) - offsetMinutes * 60_000;
+  if (fields[5] === 60) {
     const utc = new Date(secondMs - 1000);
     if (utc.getUTCHours() !== 23 || utc.getUTCMinutes() !== 59) return 'second 60, a leap second, at a time other than 23:59 UTC';
   }
