@@ -11,6 +11,19 @@ export interface DecodeResult {
 
 const KNOWN_CODINGS = ['gzip', 'x-gzip', 'deflate', 'br'];
 
+/** Returns the codings of a `Content-Encoding` value in the order applied, lower-cased, without `identity` and empty entries. */
+export function contentCodings(encoding: string): string[] {
+  return encoding
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+}
+
+/** Returns true when a coding is one that undoContentCoding undoes. */
+export function isKnownCoding(coding: string): boolean {
+  return KNOWN_CODINGS.includes(coding);
+}
+
 /**
  * Undoes a `Content-Encoding` made of gzip, x-gzip, deflate and br codings. A list such as
  * `gzip, br` names the codings in the order the sender applied them, so they are undone
@@ -20,13 +33,10 @@ const KNOWN_CODINGS = ['gzip', 'x-gzip', 'deflate', 'br'];
  * output is limited to `maxBytes`.
  */
 export function decodeContent(body: Buffer, encoding: string, maxBytes = MAX_DECODED_BYTES): DecodeResult {
-  const codings = encoding
-    .split(',')
-    .map((coding) => coding.trim().toLowerCase())
-    .filter((coding) => coding !== '' && coding !== 'identity');
+  const codings = contentCodings(encoding);
   if (codings.length === 0) return { bytes: null, error: null };
 
-  const unknown = codings.find((coding) => !KNOWN_CODINGS.includes(coding));
+  const unknown = codings.find((coding) => !isKnownCoding(coding));
   if (unknown !== undefined) {
     return { bytes: null, error: `Unsupported content coding "${unknown}": Hooktray decodes only ${KNOWN_CODINGS.join(', ')}.` };
   }
@@ -35,7 +45,7 @@ export function decodeContent(body: Buffer, encoding: string, maxBytes = MAX_DEC
   const undone: string[] = [];
   for (const coding of codings.toReversed()) {
     try {
-      bytes = undoCoding(bytes, coding, maxBytes);
+      bytes = undoContentCoding(bytes, coding, { maxBytes });
     } catch (error) {
       return { bytes: null, error: stepError(coding, undone, error, maxBytes) };
     }
@@ -44,16 +54,21 @@ export function decodeContent(body: Buffer, encoding: string, maxBytes = MAX_DEC
   return { bytes, error: null };
 }
 
-function undoCoding(body: Buffer, coding: string, maxBytes: number): Buffer {
-  const options = { maxOutputLength: maxBytes };
+/**
+ * Undoes one known coding, with output limited to `maxBytes`. Throws for corrupt data, for too
+ * much output (ERR_BUFFER_TOO_LARGE) and for a coding that isKnownCoding rejects. With `partial`,
+ * data cut short decodes as far as it goes instead of throwing.
+ */
+export function undoContentCoding(body: Buffer, coding: string, { maxBytes = MAX_DECODED_BYTES, partial = false }: { maxBytes?: number; partial?: boolean } = {}): Buffer {
+  const options = { maxOutputLength: maxBytes, ...(partial ? { finishFlush: zlib.constants.Z_SYNC_FLUSH } : {}) };
   switch (coding) {
     case 'gzip':
     case 'x-gzip':
       return zlib.gunzipSync(body, options);
     case 'deflate':
-      return inflateEitherForm(body, maxBytes);
+      return inflateEitherForm(body, options);
     case 'br':
-      return zlib.brotliDecompressSync(body, options);
+      return zlib.brotliDecompressSync(body, { maxOutputLength: maxBytes, ...(partial ? { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH } : {}) });
     default:
       throw new Error(`unknown content coding "${coding}"`);
   }
@@ -66,8 +81,7 @@ function stepError(coding: string, undone: readonly string[], error: unknown, ma
 }
 
 /** `deflate` should be zlib-wrapped, but some senders send raw deflate: accept both. */
-function inflateEitherForm(body: Buffer, maxBytes: number): Buffer {
-  const options = { maxOutputLength: maxBytes };
+function inflateEitherForm(body: Buffer, options: zlib.ZlibOptions): Buffer {
   try {
     return zlib.inflateSync(body, options);
   } catch (error) {

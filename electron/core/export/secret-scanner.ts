@@ -1,5 +1,4 @@
-import zlib from 'node:zlib';
-import { MAX_DECODED_BYTES } from '../content-encoding';
+import { contentCodings, isKnownCoding, undoContentCoding } from '../content-encoding';
 
 /** Result of checking a body: a key found, none found, or the body too large to decompress and check. */
 export type BodyScan = 'found' | 'clean' | 'too-large';
@@ -100,7 +99,7 @@ export class SecretScanner {
     if (this.contains(body)) return 'found';
 
     const buffer = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    const codings = parseCodings(contentEncoding);
+    const codings = contentEncoding === null ? [] : contentCodings(contentEncoding);
     if (codings.length > 0) {
       const result = this.scanDecoded(buffer, codings);
       if (result !== 'clean') return result;
@@ -137,9 +136,9 @@ export class SecretScanner {
     let bytes = body;
     for (const coding of codings.toReversed()) {
       try {
-        const decoded = undoCoding(bytes, coding);
-        if (decoded === null) return 'clean';
-        bytes = decoded;
+        // A coding Hooktray does not decode leaves only the bytes as stored, which were checked.
+        if (!isKnownCoding(coding)) return 'clean';
+        bytes = undoContentCoding(bytes, coding, { partial: true });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return 'too-large';
         // Corrupt data: no reader gets text out of it, and its bytes as stored were checked.
@@ -179,40 +178,7 @@ export function unescapeOnce(text: string): string {
   });
 }
 
-function parseCodings(contentEncoding: string | null): string[] {
-  if (contentEncoding === null) return [];
-  return contentEncoding
-    .split(',')
-    .map((coding) => coding.trim().toLowerCase())
-    .filter((coding) => coding !== '' && coding !== 'identity');
-}
-
 function isGzip(body: Buffer): boolean {
   return body.length >= 3 && body[0] === 0x1f && body[1] === 0x8b && body[2] === 0x08;
 }
 
-/**
- * Undoes one content coding, up to MAX_DECODED_BYTES; returns null for a coding Hooktray does
- * not decode. Data cut short decodes as far as it goes instead of failing, because a reader
- * that streams the body receives that much.
- */
-function undoCoding(body: Buffer, coding: string): Buffer | null {
-  const options = { maxOutputLength: MAX_DECODED_BYTES, finishFlush: zlib.constants.Z_SYNC_FLUSH };
-  switch (coding) {
-    case 'gzip':
-    case 'x-gzip':
-      return zlib.gunzipSync(body, options);
-    case 'deflate':
-      // `deflate` should be zlib-wrapped, but some senders send raw deflate.
-      try {
-        return zlib.inflateSync(body, options);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw error;
-        return zlib.inflateRawSync(body, options);
-      }
-    case 'br':
-      return zlib.brotliDecompressSync(body, { maxOutputLength: MAX_DECODED_BYTES, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH });
-    default:
-      return null;
-  }
-}
