@@ -50,7 +50,7 @@ describe('hooktray export arguments', () => {
   it('adds --redact to the defaults', () => {
     const options = parseExportArgs(['--redact', 'X-Api-Key', '--path', '/webhooks', 'A', 'B']);
     if (options === 'help') throw new Error('unexpected help');
-    expect(options.request.redactHeaders).toEqual(['authorization', 'proxy-authorization', 'cookie', 'X-Api-Key']);
+    expect(options.request.redactHeaders).toEqual(['Authorization', 'Proxy-Authorization', 'Cookie', 'X-Api-Key']);
     expect(options.request.ids).toEqual(['A', 'B']);
     expect(options.request.pathPrefix).toBe('/webhooks');
   });
