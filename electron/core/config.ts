@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { headerName, headerRecord, headerValue } from './contract-schemas';
+import { checkBodylessStatus, headerRecord, headerValue, responseHeaderName } from './contract-schemas';
 import type { ResponseSettings } from './receiver';
 import { DEFAULT_RESPONSE } from './receiver';
 import { getVerifier, schemeNames } from './signatures/registry';
@@ -43,11 +43,12 @@ const profileSchema = z
 const responseSchema = z
   .object({
     status: z.number().int().min(100).max(599).default(DEFAULT_RESPONSE.status),
-    headers: headerRecord(headerName, headerValue).default(DEFAULT_RESPONSE.headers),
+    headers: headerRecord(responseHeaderName, headerValue).default(DEFAULT_RESPONSE.headers),
     body: z.string().default(DEFAULT_RESPONSE.body),
     delayMs: z.number().int().min(0).max(120_000).default(0),
   })
-  .strict();
+  .strict()
+  .superRefine(checkBodylessStatus);
 
 const retentionSchema = z
   .object({ maxCount: z.number().int().min(0).default(0), maxAgeDays: z.number().min(0).default(0) })

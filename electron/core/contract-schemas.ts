@@ -24,6 +24,22 @@ export const headerValue = z
   .max(8192)
   .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'expected a header value of printable ASCII or Latin-1 characters and tabs, without line breaks');
 
+/** Headers that the receiver writes itself, because they frame the response or its connection. */
+const RESERVED_RESPONSE_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer', 'te', 'x-hooktray-delivery']);
+
+/** A header name that the configured response may set: any but the framing and connection headers. */
+export const responseHeaderName = headerName.refine(
+  (name) => !RESERVED_RESPONSE_HEADERS.has(name.toLowerCase()),
+  'remove this header, because Hooktray sets the framing and connection headers of its response itself',
+);
+
+/** Reports a body configured for status 204 or 304, whose responses have no body. */
+export function checkBodylessStatus(response: { status: number; body: string }, context: z.RefinementCtx): void {
+  if ((response.status === 204 || response.status === 304) && response.body !== '') {
+    context.addIssue({ code: 'custom', path: ['body'], input: response.body, message: `empty the body, because a ${response.status} response has none` });
+  }
+}
+
 /** Builds the schema of a whole number from min to max whose every violation reads `message`. */
 function wholeNumber(min: number, max: number, message: string) {
   return z.number().int(message).min(min, message).max(max, message);
@@ -56,12 +72,14 @@ export function headerRecord(name: z.ZodType<string>, value: z.ZodType<string>) 
   });
 }
 
-export const responseConfigSchema = z.strictObject({
-  status: wholeNumber(100, 599, 'enter an HTTP status code from 100 to 599'),
-  headers: headerRecord(headerName, headerValue),
-  body: z.string().max(1024 * 1024, 'use at most 1,048,576 characters'),
-  delayMs: wholeNumber(0, 120_000, 'enter a delay from 0 to 120000 ms'),
-});
+export const responseConfigSchema = z
+  .strictObject({
+    status: wholeNumber(100, 599, 'enter an HTTP status code from 100 to 599'),
+    headers: headerRecord(responseHeaderName, headerValue),
+    body: z.string().max(1024 * 1024, 'use at most 1,048,576 characters'),
+    delayMs: wholeNumber(0, 120_000, 'enter a delay from 0 to 120000 ms'),
+  })
+  .superRefine(checkBodylessStatus);
 
 export const retentionConfigSchema = z.strictObject({
   maxCount: wholeNumber(0, Number.MAX_SAFE_INTEGER, 'enter a whole number, 0 or more'),

@@ -109,11 +109,22 @@ describe('hooktray listen configured response', () => {
     ['a value node:http cannot send', { 'X-Note': 'price 5 \u20ac' }, 'response.headers.X-Note'],
     ['a value with a line break', { 'X-Note': 'a\r\nSet-Cookie: b' }, 'response.headers.X-Note'],
     ['a name with a space', { 'X Note': 'a' }, 'response.headers.X Note'],
+    ['a framing header', { 'Transfer-Encoding': 'chunked' }, 'response.headers.Transfer-Encoding'],
+    ['a connection header in lower case', { connection: 'close' }, 'response.headers.connection'],
   ])('rejects a response header with %s', (_case, headers, field) => {
     const dir = tempDir();
     const config = writeConfig(dir, { response: { headers } });
     const result = runListen(['--data-dir', dir, '--config', config]);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(`field "${field}"`);
+  });
+
+  it('rejects a body with status 204', () => {
+    const dir = tempDir();
+    const config = writeConfig(dir, { response: { status: 204, body: 'content' } });
+    const result = runListen(['--data-dir', dir, '--config', config]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('field "response.body"');
+    expect(result.stderr).toContain('a 204 response has none');
   });
 });
