@@ -12,6 +12,7 @@ import { parseTargetUrl, redactUrl } from '../core/target-request';
 import { parsePort, UsageError } from './args';
 import { checkPathToken } from '../core/receiver-guard';
 import { formatDeliveryLine, tunnelPrinter } from './format';
+import { SecretScanner } from '../core/export/secret-scanner';
 import { cliLogFile, createCliLogger } from './log';
 import { openingDataDir } from './stored';
 import { formatStorageLine, startStatsPrinter } from './stats';
@@ -170,8 +171,12 @@ export async function runListen(argv: string[]): Promise<number> {
     process.once('SIGTERM', stop);
   });
 
+  const deliveryLine = (delivery: DeliverySummary): string => (options.json ? JSON.stringify(deliveryRecord(delivery)) : formatDeliveryLine(delivery));
+  // A sender can put a key into a path or a Spike user id, and keys never go to stdout.
+  const keys = new SecretScanner(config.profiles.flatMap((profile) => [...vault.keysFor(profile.name)]));
   core.receiver.on('delivery', (delivery) => {
-    print(options.json ? JSON.stringify(deliveryRecord(delivery)) : formatDeliveryLine(delivery));
+    const line = deliveryLine(delivery);
+    print(keys.containsText(line) ? deliveryLine({ ...delivery, path: WITHHELD_PATH, spike: null }) : line);
   });
   core.pushes.subscribe('storage.status', (status) => print(options.json ? JSON.stringify({ type: 'storage', ...status }) : formatStorageLine(status)));
   if (options.statsIntervalMs > 0) startStatsPrinter(core, options.statsIntervalMs, print);
@@ -237,6 +242,9 @@ function bufferedOutput(write: (text: string) => void): { print(line: string): v
     flush,
   };
 }
+
+/** The path printed, without the Spike summary, for a delivery whose line would contain a configured key. */
+const WITHHELD_PATH = '[withheld: contains a configured key]';
 
 function deliveryRecord(delivery: DeliverySummary): object {
   return {

@@ -134,4 +134,13 @@ describe('hooktray listen with a Spike profile', () => {
       await store.close();
     }
   });
+
+  it('withholds a path that contains the key', async () => {
+    const body = JSON.stringify([{ application_user_id: `user-${KEY}`, event_type: 'record_change' }]);
+    const { response, record } = await deliver(`/webhooks/spike/leak?k=${encodeURIComponent(KEY)}`, body);
+    expect(response.status).toBe(200);
+    expect((record as unknown as { path: string }).path).toBe('[withheld: contains a configured key]');
+    expect(record.spike).toBeNull();
+    expect(JSON.stringify(listen.records)).not.toContain(KEY);
+  });
 });
