@@ -235,8 +235,9 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     this.emit('delivery', stored);
 
     if (body.overLimit) {
-      const limitMiB = (this.options.bodyLimit / 1024 / 1024).toFixed(1);
-      answer(response, 413, { error: `Body exceeds Hooktray's limit of ${this.options.bodyLimit} bytes (${limitMiB} MiB). Set a larger bodyLimit in the --config file of hooktray listen or hooktray ui.` }, { Connection: 'close' });
+      const limit = this.options.bodyLimit;
+      const inMiB = limit >= 1024 * 1024 ? ` (${(limit / 1024 / 1024).toFixed(1)} MiB)` : '';
+      answer(response, 413, { error: `Body exceeds Hooktray's limit of ${limit} bytes${inMiB}. Set a larger bodyLimit in the --config file of hooktray listen or hooktray ui.` }, { Connection: 'close' });
       return;
     }
     await this.sendConfiguredResponse(response, stored.id);

@@ -244,3 +244,19 @@ describe('receiver stop', () => {
     await store.close();
   });
 });
+
+describe('receiver body limit message', () => {
+  it('leaves MiB out of a limit under one MiB', async () => {
+    const store = new DeliveryStore({ dataDir: tempDir() });
+    const receiver = new Receiver({ port: 0, logger: silentLogger, bodyLimit: 1000, persist: (capture) => store.ingest(capture) });
+    await receiver.listen();
+    try {
+      const reply = await rawExchange(receiver.port, [`POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\nConnection: close\r\n\r\n${'x'.repeat(2000)}`]);
+      expect(reply).toMatch(/^HTTP\/1\.1 413/);
+      expect(reply).toContain('limit of 1000 bytes. Set a larger bodyLimit');
+    } finally {
+      await receiver.close();
+      await store.close();
+    }
+  });
+});
