@@ -45,9 +45,9 @@ afterAll(async () => {
 });
 
 /** Runs `hooktray export` to a new path and returns every file it wrote; HAR and NDJSON write one file there. */
-async function exportFiles(format: string): Promise<{ files: { path: string; bytes: Buffer }[]; stderr: string }> {
+async function exportFiles(format: string, source = { dataDir, configFile }): Promise<{ files: { path: string; bytes: Buffer }[]; stderr: string }> {
   const out = join(tempDir(`keys-${format}`), 'out');
-  const run = await runCli(['export', '--format', format, '--out', out, '--data-dir', dataDir, '--config', configFile]);
+  const run = await runCli(['export', '--format', format, '--out', out, '--data-dir', source.dataDir, '--config', source.configFile]);
   expect(run.code, run.stderr).toBe(0);
   const files = statSync(out).isDirectory() ? readTree(out) : [{ path: out, bytes: readFileSync(out) }];
   return { files, stderr: run.stderr };
@@ -119,3 +119,48 @@ describe('export key check', () => {
   });
 });
 
+
+describe('export check of a hex key', () => {
+  const HEX_KEY = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+  const keyBytes = Buffer.from(HEX_KEY, 'hex');
+  const forms = [HEX_KEY.toUpperCase(), keyBytes.toString('base64'), keyBytes.toString('base64url')];
+  const source = { dataDir: '', configFile: '' };
+
+  beforeAll(async () => {
+    source.dataDir = tempDir('hex-keys-source');
+    const profile: Profile = { name: 'custom', scheme: 'hmac', pathPrefix: '/custom', options: { header: 'X-Signature', keyEncoding: 'hex' } };
+    const hexCore = await startCore(source.dataDir, [profile], { custom: [HEX_KEY] });
+    const json: [string, string][] = [['Content-Type', 'application/json']];
+    await sendAll(hexCore.receiver.port, [
+      ...forms.map((form) => ({ method: 'POST', path: '/custom', headers: json, body: Buffer.from(`{"k":"${form}"}`) })),
+      { method: 'POST', path: '/custom', headers: [...json, ['X-Note', HEX_KEY.toUpperCase()]], body: Buffer.from('{"k":"none"}') },
+    ]);
+    hexCore.store.flush();
+    await hexCore.stop();
+
+    const folder = tempDir('hex-keys-config');
+    writeFileSync(join(folder, 'custom.key'), HEX_KEY);
+    source.configFile = join(folder, 'hooktray.json');
+    const options = { header: 'X-Signature', keyEncoding: 'hex' };
+    writeFileSync(source.configFile, JSON.stringify({ profiles: [{ name: 'custom', scheme: 'hmac', pathPrefix: '/custom', keys: [{ file: 'custom.key' }], options }] }));
+  });
+
+  it.each(FORMATS)('keeps every form of the key out of %s', async (format) => {
+    const { files, stderr } = await exportFiles(format, source);
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const texts = readableTexts(file.bytes);
+      expect(texts.some((text) => text.toLowerCase().includes(HEX_KEY)), `hex key in ${file.path}`).toBe(false);
+      for (const form of forms.slice(1)) expect(texts.some((text) => text.includes(form)), `${form} in ${file.path}`).toBe(false);
+    }
+    expect(stderr).toContain('Exported 1 delivery');
+    expect(stderr).toContain('skipped 3');
+  });
+
+  it('redacts a header with the key in capitals', async () => {
+    const { files } = await exportFiles('ndjson', source);
+    const records = files[0]?.bytes.toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as { headers: [string, string][] }) ?? [];
+    const notes = records.flatMap((record) => record.headers).filter(([name]) => name === 'X-Note');
+    expect(notes).toEqual([['X-Note', '[redacted]']]);
+  });
+});

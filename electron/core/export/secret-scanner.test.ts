@@ -53,6 +53,44 @@ describe('SecretScanner.containsText', () => {
     expect(accented.containsText('cl%C3%A9-secr%C3%A8te')).toBe(true);
   });
 
+  describe('hex key', () => {
+    const HEX_KEY = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+    const hex = new SecretScanner([HEX_KEY]);
+    const bytes = Buffer.from(HEX_KEY, 'hex');
+
+    it.each([
+      ['uppercase', HEX_KEY.toUpperCase()],
+      ['mixed case', 'A1b2C3d4E5f60718293A4b5C6d7E8f90'],
+      ['base64', bytes.toString('base64')],
+      ['unpadded base64', bytes.toString('base64').replace(/=+$/, '')],
+      ['base64url', bytes.toString('base64url')],
+      ['percent-encoded uppercase', `k=${HEX_KEY.toUpperCase().replace(/A/g, '%41')}`],
+    ])('finds the %s form', (_, text) => {
+      expect(hex.containsText(`{"k":"${text}"}`)).toBe(true);
+      expect(hex.contains(Buffer.from(text))).toBe(true);
+    });
+
+    it('ignores other hex', () => {
+      expect(hex.containsText('A1B2C3D4E5F60718293A4B5C6D7E8F91')).toBe(false);
+    });
+  });
+
+  it('finds a base64 key as hex and base64url', () => {
+    const bytes = Buffer.from([0xfb, 0xff, 0xbf, 0x00, 0x10, 0x20, 0x30, 0x40, 0x50]);
+    const base64 = new SecretScanner([bytes.toString('base64')]);
+    expect(base64.containsText(bytes.toString('hex').toUpperCase())).toBe(true);
+    expect(base64.containsText(bytes.toString('base64url'))).toBe(true);
+  });
+
+  it('finds a whsec_ key as hex', () => {
+    const whsec = new SecretScanner(['whsec_c2VjcmV0LWJ5dGVz']);
+    expect(whsec.containsText(Buffer.from('secret-bytes').toString('hex').toUpperCase())).toBe(true);
+  });
+
+  it('matches a text key case-sensitively', () => {
+    expect(scanner.containsText(KEY.toUpperCase())).toBe(false);
+  });
+
   it('finds nothing without keys', () => {
     expect(new SecretScanner([]).containsText(KEY)).toBe(false);
   });

@@ -1,4 +1,5 @@
 import { contentCodings, isKnownCoding, undoContentCoding } from '../content-encoding';
+import { decodeBase64Strict, decodeHexStrict } from '../signatures/digest';
 
 /** Result of checking a body: a key found, none found, or the body too large to decompress and check. */
 export type BodyScan = 'found' | 'clean' | 'too-large';
@@ -40,9 +41,16 @@ const SINGLE_CHAR_ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r'
  * Each key is searched as its text and as its UTF-8 bytes read one byte per character, which
  * is how Node reads header values and paths and how bytes are scanned here. A `whsec_` key is
  * also searched without its prefix, because that part alone is the secret.
+ *
+ * A key that is valid hex or padded base64 may be stored in that encoding (an `hmac` profile's
+ * `keyEncoding`, a `whsec_` key), so its bytes are also searched as lowercase hex, unpadded
+ * base64 and unpadded base64url. Every needle made only of hex digits is matched without regard
+ * to case, because `A1B2` and `a1b2` are the same bytes; other needles match case-sensitively.
  */
 export class SecretScanner {
   private readonly needles: string[];
+  /** Case-insensitive alternation of the needles made only of hex digits, or null when there are none. */
+  private readonly hexNeedles: RegExp | null;
   private readonly overlap: number;
   private readonly plusIsSpace: boolean;
 
@@ -54,24 +62,32 @@ export class SecretScanner {
       if (key.startsWith('whsec_') && key.length > 'whsec_'.length) variants.add(key.slice('whsec_'.length));
     }
     const needles = new Set<string>();
+    const hexNeedles = new Set<string>();
     for (const text of variants) {
-      needles.add(text);
-      needles.add(Buffer.from(text, 'utf8').toString('latin1'));
+      for (const needle of [text, Buffer.from(text, 'utf8').toString('latin1'), ...encodedForms(text)]) {
+        if (HEX_TEXT.test(needle)) hexNeedles.add(needle.toLowerCase());
+        else needles.add(needle);
+      }
     }
     this.needles = [...needles];
-    const longest = Math.max(0, ...this.needles.map((needle) => needle.length));
+    this.hexNeedles = hexNeedles.size === 0 ? null : new RegExp([...hexNeedles].join('|'), 'i');
+    const longest = Math.max(0, ...this.needles.map((needle) => needle.length), ...[...hexNeedles].map((needle) => needle.length));
     this.overlap = longest * MAX_ESCAPED_CHAR_LENGTH;
     // A query string may write a space as `+`, which matters only for keys with a space.
     this.plusIsSpace = this.needles.some((needle) => needle.includes(' '));
   }
 
   get keyCount(): number {
-    return this.needles.length;
+    return this.needles.length + (this.hexNeedles === null ? 0 : 1);
+  }
+
+  private get empty(): boolean {
+    return this.needles.length === 0 && this.hexNeedles === null;
   }
 
   /** Returns true when the text contains a key, as is or escaped. */
   containsText(text: string): boolean {
-    if (this.needles.length === 0) return false;
+    if (this.empty) return false;
     const windows = new WindowScanner(this);
     for (let start = 0; start < text.length; start += WINDOW_CHARS) {
       if (windows.push(text.slice(start, start + WINDOW_CHARS))) return true;
@@ -81,7 +97,7 @@ export class SecretScanner {
 
   /** Returns true when the bytes contain a key, as is or escaped; bytes are read one byte per character. */
   contains(bytes: Uint8Array): boolean {
-    if (this.needles.length === 0) return false;
+    if (this.empty) return false;
     const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const windows = new WindowScanner(this);
     for (let start = 0; start < buffer.length; start += WINDOW_CHARS) {
@@ -95,7 +111,7 @@ export class SecretScanner {
    * than MAX_DECODED_BYTES returns `too-large`, because the rest of it cannot be checked.
    */
   scanBody(body: Uint8Array, contentEncoding: string | null): BodyScan {
-    if (this.needles.length === 0) return 'clean';
+    if (this.empty) return 'clean';
     if (this.contains(body)) return 'found';
 
     const buffer = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
@@ -111,7 +127,8 @@ export class SecretScanner {
 
   /** Returns true when one of the texts contains a key. */
   matchesAny(texts: readonly string[]): boolean {
-    return texts.some((text) => this.needles.some((needle) => text.includes(needle)));
+    const hexNeedles = this.hexNeedles;
+    return texts.some((text) => this.needles.some((needle) => text.includes(needle)) || (hexNeedles !== null && hexNeedles.test(text)));
   }
 
   /** Returns the text and each unescaped form of it, most escaped first. */
@@ -160,6 +177,22 @@ class WindowScanner {
     this.tail = text.slice(-this.scanner.windowOverlap);
     return this.scanner.matchesAny(this.scanner.forms(text));
   }
+}
+
+const HEX_TEXT = /^[0-9A-Fa-f]+$/;
+
+/**
+ * Returns the other textual forms of a key's bytes when the key is valid hex or padded base64:
+ * lowercase hex, and base64 and base64url without padding, so a padded copy matches too. A key
+ * valid as both (`cafe0123`) gets the forms of both readings.
+ */
+function encodedForms(key: string): string[] {
+  const forms: string[] = [];
+  for (const bytes of [decodeHexStrict(key), decodeBase64Strict(key)]) {
+    if (bytes === null || bytes.length === 0) continue;
+    forms.push(bytes.toString('hex'), bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url'));
+  }
+  return forms;
 }
 
 /** Undoes one level of escapes; an escape it does not know keeps the escaped character. */
