@@ -13,6 +13,7 @@ import type { ExportSink } from '../core/export/sinks';
 import type { StagedSink } from '../core/export/staged-output';
 import { StagedFileSink, StagedFolderSink } from '../core/export/staged-output';
 import type { Profile } from '../core/signatures/types';
+import type { DeliveryStore } from '../core/store';
 import { DEFAULT_BASE_URL, exportDeliveries, HAR_FILE, NDJSON_FILE } from '../core/fixtures';
 import { UsageError } from './args';
 import { openStore, parseDeliveryId } from './stored';
@@ -164,6 +165,14 @@ export async function runExport(argv: string[]): Promise<number> {
 
   const signing = configuredSigning(options.configFile);
   const store = openStore(options.dataDir);
+  const missing = missingIds(store, options.request.ids ?? []);
+  if (missing.length > 0) {
+    store.close();
+    throw new UsageError(
+      `No delivery is stored with the id ${missing.join(', ')} in ${options.dataDir}, so nothing was exported: ` +
+        'check the ids (hooktray listen --json and the app list them) or the --data-dir.',
+    );
+  }
   const output = createSink(destination);
   const sink = new InterruptibleSink(output);
   const stopListening = sink.listen();
@@ -200,6 +209,11 @@ export async function runExport(argv: string[]): Promise<number> {
     stopListening();
     store.close();
   }
+}
+
+/** Returns the ids given on the command line that name no stored delivery, in the order given. */
+function missingIds(store: DeliveryStore, ids: readonly string[]): string[] {
+  return [...new Set(ids)].filter((id) => store.getWithoutEvents(id) === null);
 }
 
 /** Describes what an export that failed or was interrupted left at its destination. */

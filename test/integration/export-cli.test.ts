@@ -77,6 +77,19 @@ describe('hooktray export and import', () => {
     store.close();
   });
 
+  it('rejects ids that are not stored', async () => {
+    const stored = core.store.list({ limit: 1 }).items[0]?.id ?? '';
+    const absent = '01M91ZHM8VGD7937CX0GBB6F7Z';
+    const out = join(tempDir('cli-missing'), 'out');
+    const stderr = quietStderr();
+    const code = await main(['export', stored, absent, 'not-an-id', '--data-dir', dataDir, '--out', out]);
+    vi.restoreAllMocks();
+    expect(code).toBe(2);
+    expect(stderr.join('')).toContain(`No delivery is stored with the id ${absent}, not-an-id in ${dataDir}`);
+    expect(stderr.join('')).not.toContain(stored);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('writes HAR to a named file', async () => {
     quietStderr();
     const file = join(tempDir('cli-har'), 'capture.har');
