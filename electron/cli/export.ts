@@ -13,6 +13,7 @@ import type { ExportSink } from '../core/export/sinks';
 import type { StagedSink } from '../core/export/staged-output';
 import { StagedFileSink, StagedFolderSink } from '../core/export/staged-output';
 import type { Profile } from '../core/signatures/types';
+import { rfc3339Problem, rfc3339ToNanos } from '../core/spike-summary';
 import type { DeliveryStore } from '../core/store';
 import { DEFAULT_BASE_URL, exportDeliveries, HAR_FILE, NDJSON_FILE } from '../core/fixtures';
 import { UsageError } from './args';
@@ -33,7 +34,8 @@ Options:
                            that holds an earlier export, replacing its files of the same
                            name; other files in the folder stay
   --path PREFIX            only deliveries whose path starts with PREFIX
-  --from ISO, --to ISO     only deliveries received at or after --from and before --to
+  --from TIME, --to TIME   only deliveries received at or after --from and before --to,
+                           as RFC 3339 times such as 2025-04-15T13:33:55Z
   --verdict S              only deliveries with this verdict status; repeat for several
   --redact NAME            also replace this header's value with [redacted]; repeat for
                            several (Authorization, Proxy-Authorization and Cookie are
@@ -128,10 +130,19 @@ function signatureHandling(keep: boolean, replace: boolean, resign: boolean): Si
   return resign ? 'resign' : 'keep';
 }
 
+/**
+ * Reads an RFC 3339 time into the store's millisecond form, rounded up so that a fraction
+ * finer than a millisecond keeps "at or after --from" and "before --to" exact.
+ */
 function parseTime(option: string, text: string): string {
-  const millis = Date.parse(text);
-  if (Number.isNaN(millis)) throw new UsageError(`Invalid ${option} "${text}": use an ISO 8601 time such as 2025-04-15T13:33:55Z.`);
-  return new Date(millis).toISOString();
+  const problem = rfc3339Problem(text);
+  const nanos = problem === null ? rfc3339ToNanos(text) : null;
+  if (nanos === null) {
+    throw new UsageError(`Invalid ${option} "${text}": ${problem ?? 'it is not a valid time'}. Use an RFC 3339 time such as 2025-04-15T13:33:55Z.`);
+  }
+  // BigInt division truncates toward zero, which rounds a negative value up already.
+  const millis = nanos > 0n ? (nanos + 999_999n) / 1_000_000n : nanos / 1_000_000n;
+  return new Date(Number(millis)).toISOString();
 }
 
 function parseVerdict(text: string): VerdictStatus {
@@ -169,7 +180,7 @@ export async function runExport(argv: string[]): Promise<number> {
   if (missing.length > 0) {
     store.close();
     throw new UsageError(
-      `No delivery is stored with the id ${missing.join(', ')} in ${options.dataDir}, so nothing was exported: ` +
+      `No delivery is stored with the ${missing.length === 1 ? 'id' : 'ids'} ${missing.join(', ')} in ${options.dataDir}, so nothing was exported: ` +
         'check the ids (hooktray listen --json and the app list them) or the --data-dir.',
     );
   }

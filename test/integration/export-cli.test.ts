@@ -44,7 +44,25 @@ describe('hooktray export arguments', () => {
   });
 
   it('rejects an invalid time', () => {
-    expect(() => parseExportArgs(['--from', 'yesterday'])).toThrow(/--from "yesterday"/);
+    expect(() => parseExportArgs(['--from', 'yesterday'])).toThrow(/--from "yesterday": it is not in RFC 3339 form/);
+  });
+
+  it.each([
+    ['--from', '2026-11-31T00:00:00Z', 'day 31 is not in November 2026, which has 30 days'],
+    ['--to', '2026-12-05T25:99:00Z', 'hour 25 is not 00 to 23'],
+    ['--to', '2026-12-05T23:00:00+24:00', 'the offset +24:00 is not -23:59 to +23:59'],
+  ])('rejects %s %s', (option, text, problem) => {
+    expect(() => parseExportArgs([option, text])).toThrow(`Invalid ${option} "${text}": ${problem}.`);
+  });
+
+  it.each([
+    ['2026-12-05T10:00:00+01:00', '2026-12-05T09:00:00.000Z'],
+    ['2025-04-15T13:33:55.000000001Z', '2025-04-15T13:33:55.001Z'],
+    ['2016-12-31T23:59:60Z', '2017-01-01T00:00:00.000Z'],
+  ])('reads --from %s', (text, expected) => {
+    const options = parseExportArgs(['--from', text]);
+    if (options === 'help') throw new Error('unexpected help');
+    expect(options.request.from).toBe(expected);
   });
 
   it('adds --redact to the defaults', () => {
@@ -85,7 +103,7 @@ describe('hooktray export and import', () => {
     const code = await main(['export', stored, absent, 'not-an-id', '--data-dir', dataDir, '--out', out]);
     vi.restoreAllMocks();
     expect(code).toBe(2);
-    expect(stderr.join('')).toContain(`No delivery is stored with the id ${absent}, not-an-id in ${dataDir}`);
+    expect(stderr.join('')).toContain(`No delivery is stored with the ids ${absent}, not-an-id in ${dataDir}`);
     expect(stderr.join('')).not.toContain(stored);
     expect(existsSync(out)).toBe(false);
   });
