@@ -17,7 +17,7 @@ import { readSettingsFile, writeSettingsFile } from './settings-file';
 import { MutableVault } from './key-store';
 import type { Logger } from './logger';
 import { getVerifier, schemeNames } from './signatures/registry';
-import type { Profile } from './signatures/types';
+import type { Profile, SchemeVerifier } from './signatures/types';
 import type { KeyVault } from './signatures/verify';
 
 export { SETTINGS_FILE_NAME } from './settings-file';
@@ -150,6 +150,64 @@ function keysAfterUpdate(vault: KeyVault, profiles: readonly Profile[], renames:
 }
 
 /**
+ * Checks that each profile's scheme and options can read the keys it keeps after an update.
+ * A key the scheme cannot read never verifies a signature, and startup rejects such keys
+ * in the --config file.
+ * The messages come from each scheme's `checkKey`, which never puts a key into them.
+ */
+function checkKeptKeys(
+  profiles: readonly Profile[],
+  keys: Record<string, readonly string[]>,
+  saved: readonly Profile[],
+  renames: readonly ProfileRename[],
+): SettingsFailure | null {
+  const oldNameOf = new Map(renames.map((rename) => [rename.to, rename.from]));
+  for (const [index, profile] of profiles.entries()) {
+    const verifier = getVerifier(profile.scheme);
+    const profileKeys = Object.hasOwn(keys, profile.name) ? (keys[profile.name] ?? []) : [];
+    if (verifier === undefined) continue;
+    const problems = profileKeys.map((key) => verifier.checkKey(key, profile.options));
+    const first = problems.findIndex((problem) => problem !== null);
+    if (first < 0) continue;
+
+    const before = saved.find((candidate) => candidate.name === (oldNameOf.get(profile.name) ?? profile.name));
+    const cause = keyProblemCause(verifier, profile, before, profileKeys);
+    const others = problems.flatMap((problem, at) => (problem === null || at === first ? [] : [at + 1]));
+    const othersText = others.length === 0 ? '' : ` ${others.length === 1 ? 'Key' : 'Keys'} ${others.join(', ')} cannot be read either.`;
+    const message =
+      `Key ${first + 1} of profile "${profile.name}" ${problems[first]}.${othersText} Nothing was saved, because the profile cannot verify signatures with a key it cannot read: ` +
+      `change ${cause.name} back, or first use Replace keys to store keys in the new format.`;
+    return failure('invalid-settings', `profiles.${index}.${cause.field}`, message);
+  }
+  return null;
+}
+
+/**
+ * Finds what made a profile's keys unreadable. That is the changed option that makes them
+ * readable when set back, such as "keyEncoding". Without one, it is the scheme if it changed,
+ * and otherwise the options as a whole.
+ */
+function keyProblemCause(verifier: SchemeVerifier, profile: Profile, before: Profile | undefined, keys: readonly string[]): { field: string; name: string } {
+  // checkKey accepts any key under invalid options, so options that fail validation read nothing here.
+  const readableWith = (options: Record<string, unknown>): boolean =>
+    verifier.optionsSchema.safeParse(options).success && keys.every((key) => verifier.checkKey(key, options) === null);
+  const schemeChanged = before?.scheme !== profile.scheme;
+
+  // A profile that changed its scheme compares its options with none, which means each option's default.
+  const oldOptions = schemeChanged || before === undefined ? {} : before.options;
+  const changed = [...new Set([...Object.keys(oldOptions), ...Object.keys(profile.options)])].filter(
+    (option) => JSON.stringify(oldOptions[option]) !== JSON.stringify(profile.options[option]),
+  );
+  for (const option of changed) {
+    const reverted: Record<string, unknown> = { ...profile.options };
+    if (Object.hasOwn(oldOptions, option)) reverted[option] = oldOptions[option];
+    else delete reverted[option];
+    if (readableWith(reverted)) return { field: `options.${option}`, name: `option "${option}"` };
+  }
+  return schemeChanged ? { field: 'scheme', name: 'the scheme' } : { field: 'options', name: 'the options' };
+}
+
+/**
  * Owns the settings while the app runs: applies changes to the core, saves them, and keeps
  * keys in the vault and the key store. Keys never leave it; views carry only key counts.
  */
@@ -203,6 +261,11 @@ export class SettingsService {
     }
     const problem = checkProfiles(next.profiles) ?? checkRenames(profileRenames, this.settings.profiles, patch.profiles);
     if (problem !== null) return problem;
+    if (patch.profiles !== undefined) {
+      const keys = keysAfterUpdate(this.options.vault, next.profiles, profileRenames);
+      const unreadable = checkKeptKeys(next.profiles, keys, this.settings.profiles, profileRenames);
+      if (unreadable !== null) return unreadable;
+    }
 
     // A request with only `reverify` changes no setting, so it saves nothing.
     const saved = Object.keys(patch).length === 0 ? null : await this.save(next);

@@ -106,6 +106,31 @@ describe('hooktray ui settings', () => {
     expect(await ghName.getAttribute('aria-invalid')).toBeNull();
     await dialog.getByRole('button', { name: 'Close' }).click();
   });
+
+  it('rejects options the saved keys fail', async () => {
+    const dialog = await openSettings();
+    const spike = dialog.getByRole('group', { name: 'Profile spike' });
+    const options = await spike.getByLabel('Options (JSON)').elementHandle();
+    if (options === null) throw new Error('The profile spike lacks an Options field');
+
+    await spike.getByLabel('Scheme').selectOption('hmac');
+    await options.fill('{"header":"X-S","keyEncoding":"hex"}');
+    await dialog.getByRole('button', { name: 'Save settings' }).click();
+    const error = dialog.getByText(/^Options of profile spike: Key 1 of profile "spike" is not valid hex/);
+    await error.waitFor();
+    expect(await error.textContent()).toContain('change option "keyEncoding" back');
+    expect(await options.getAttribute('aria-invalid')).toBe('true');
+    expect(await options.evaluate((element) => element.ownerDocument.activeElement === element)).toBe(true);
+    expect(await dialog.getByText('Settings saved.').count()).toBe(0);
+
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    const reopened = await openSettings();
+    const saved = reopened.getByRole('group', { name: 'Profile spike' });
+    expect(await saved.getByLabel('Scheme').inputValue()).toBe('spike');
+    expect(await saved.getByText('1 key', { exact: true }).count()).toBe(1);
+    await reopened.getByRole('button', { name: 'Close' }).click();
+    expect(session.ui.stderr()).not.toContain(KEY);
+  });
 });
 
 describe('hooktray ui restarted with a key', () => {
