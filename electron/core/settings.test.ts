@@ -124,16 +124,32 @@ describe('settings file', () => {
     const hex = await service.setKeys({ profile: 'hex', keys: ['00112233', 'made-up-key'], mode: 'add' });
     expect(hex).toMatchObject({ ok: false, code: 'invalid-key', field: 'keys.1' });
     if (hex.ok) return;
-    expect(hex.message).toContain('Key 2 for profile "hex" is not valid hex');
+    expect(hex.message).toContain('Key 2 of the new keys for profile "hex" is not valid hex');
     expect(hex.message).toContain('"keyEncoding"');
     expect(hex.message).not.toContain('made-up-key');
 
     const base64 = await service.setKeys({ profile: 'b64', keys: ['made-up-key'], mode: 'replace' });
     expect(base64).toMatchObject({ ok: false, code: 'invalid-key', field: 'keys.0' });
+    expect(base64.ok ? '' : base64.message).toMatch(/^The new key for profile "b64" is not valid base64/);
     expect(vault.keyCounts()).toEqual({});
     expect(await keyStore.load()).toEqual({});
 
     expect(await service.setKeys({ profile: 'hex', keys: ['00112233'], mode: 'add' })).toMatchObject({ ok: true, keyCount: 1 });
+  });
+
+  it('names a rejected new key as new', async () => {
+    const vault = new MutableVault({ h: ['00112233'] });
+    const profiles = [{ name: 'h', scheme: 'hmac', pathPrefix: '/h', options: { header: 'X-Sig', keyEncoding: 'base64' } }];
+    const service = new SettingsService({ file: null, keyStore: new MemoryKeyStore(), vault, initial: { ...DEFAULT_SETTINGS, profiles }, logger: silentLogger });
+
+    const result = await service.setKeys({ profile: 'h', keys: ['zzNOTHEXzz'], mode: 'add' });
+
+    expect(result).toMatchObject({ ok: false, code: 'invalid-key', field: 'keys.0' });
+    if (result.ok) return;
+    expect(result.message).toMatch(/^The new key for profile "h" is not valid base64/);
+    expect(result.message).not.toContain('Key 1');
+    expect(result.message).not.toContain('zzNOTHEXzz');
+    expect(vault.keysFor('h')).toEqual(['00112233']);
   });
 
   it('counts keys of profiles named like Object properties', async () => {

@@ -299,12 +299,15 @@ export class SettingsService {
     }
     // Pasted keys often carry a trailing newline, which would never match a signature.
     const keys = request.keys.map((key) => key.trim());
+    // Messages count only the keys sent, so "Key 1" cannot be mistaken for the stored key 1.
+    const newKeyName = (index: number): string =>
+      keys.length === 1 ? `The new key for profile "${request.profile}"` : `Key ${index + 1} of the new keys for profile "${request.profile}"`;
     const emptyIndex = keys.findIndex((key) => key === '');
-    if (emptyIndex >= 0) return failure('invalid-key', `keys.${emptyIndex}`, `Key ${emptyIndex + 1} for profile "${request.profile}" is blank: paste the key itself.`);
+    if (emptyIndex >= 0) return failure('invalid-key', `keys.${emptyIndex}`, `${newKeyName(emptyIndex)} is blank: paste the key itself.`);
     const verifier = getVerifier(profile.scheme);
     for (const [index, key] of keys.entries()) {
       const problem = verifier?.checkKey(key, profile.options) ?? null;
-      if (problem !== null) return failure('invalid-key', `keys.${index}`, `Key ${index + 1} for profile "${request.profile}" ${problem}.`);
+      if (problem !== null) return failure('invalid-key', `keys.${index}`, `${newKeyName(index)} ${problem}.`);
     }
 
     const previous = request.mode === 'add' ? this.options.vault.keysFor(request.profile) : [];
