@@ -17,7 +17,8 @@ import { openStore } from './stored';
 export const IMPORT_USAGE = `Usage: hooktray import PATH [options]
 
 Loads a fixture folder, a .har file or an .ndjson file from hooktray export back into the
-store. A delivery whose id is already stored gets a new id.
+store. A single file with another name is read as NDJSON when it starts with a fixture
+record. A delivery whose id is already stored gets a new id.
 Exits with 0 after importing, 2 for usage and configuration errors and for a PATH that is
 missing or not a Hooktray export, and 1 for any other failure, such as a failed store write.
 

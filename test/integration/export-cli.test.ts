@@ -117,6 +117,32 @@ describe('hooktray export and import', () => {
     expect(har.log.entries).toHaveLength(16);
   });
 
+  it('imports NDJSON from a file without an extension', async () => {
+    const file = join(tempDir('cli-ndjson'), 'out-ndjson');
+    quietStderr();
+    expect(await runExport(['--data-dir', dataDir, '--format', 'ndjson', '--out', file])).toBe(0);
+    vi.restoreAllMocks();
+
+    const target = tempDir('cli-ndjson-import');
+    const stderr = quietStderr();
+    const code = await runImport([file, '--data-dir', target]);
+    vi.restoreAllMocks();
+    expect(code, stderr.join('')).toBe(0);
+    const store = new DeliveryStore({ dataDir: target });
+    expect(store.count()).toBe(16);
+    store.close();
+  });
+
+  it('rejects a file without an extension that is not an export', async () => {
+    const file = join(tempDir('cli-not-ndjson'), 'notes');
+    writeFileSync(file, '{"format":"something-else"}\n');
+    const stderr = quietStderr();
+    const code = await main(['import', file, '--data-dir', tempDir('cli-not-ndjson-store')]);
+    vi.restoreAllMocks();
+    expect(code).toBe(2);
+    expect(stderr.join('')).toContain('No deliveries found to import');
+  });
+
   it('rejects a command named like an object property', async () => {
     for (const name of ['constructor', '__proto__', 'toString']) {
       const stderr = quietStderr();

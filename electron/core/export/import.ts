@@ -4,6 +4,7 @@ import { decodeContent } from '../content-encoding';
 import { findHeader } from '../headers';
 import type { CapturedRequest } from '../ingest';
 import type { NewDelivery } from '../store';
+import { FIXTURE_FORMAT } from './fixture';
 import type { FileSet } from './import-files';
 import { fileSetFromMemory, fileSetFromPath, parseJson, readJsonFile, splitLines } from './import-files';
 import type { ImportedRequest } from './import-parse';
@@ -88,7 +89,7 @@ export async function readImport(request: ImportRequest, options: ReadImportOpti
   let sources: ImportSource[];
   let count = 0;
   try {
-    sources = findSources(files);
+    sources = await findSources(files);
     for await (const _ of readRequests(files, sources, [])) {
       options.signal?.throwIfAborted();
       count += 1;
@@ -121,8 +122,12 @@ export async function storeImport(parsed: ParsedImport, target: ImportTarget, an
   return { ok: true, imported: stored.ids.length, ids: stored.ids, renamed: stored.renamed, warnings };
 }
 
-/** Picks the files to read by name: the fixtures index.json lists, or every .har, .ndjson and fixture .json file. */
-function findSources(files: FileSet): ImportSource[] {
+/**
+ * Picks the files to read by name: the fixtures index.json lists, or every .har, .ndjson and
+ * fixture .json file. A single file with another name, such as an NDJSON export written to
+ * an --out path without an extension, is read as NDJSON when it starts like a fixture record.
+ */
+async function findSources(files: FileSet): Promise<ImportSource[]> {
   const names = files.names();
   const index = names.includes('index.json') ? readJsonFile(files, 'index.json', MAX_RECORD_BYTES, RECORD_ADVICE) : null;
   if (isRecord(index) && Array.isArray(index.fixtures)) {
@@ -134,8 +139,23 @@ function findSources(files: FileSet): ImportSource[] {
     if (name.endsWith('.har')) sources.push({ kind: 'har', name });
     else if (name.endsWith('.ndjson')) sources.push({ kind: 'ndjson', name });
     else if (name.endsWith('.json') && name !== 'index.json') sources.push({ kind: 'fixture', name });
+    else if (names.length === 1 && (await startsWithFixtureRecord(files, name))) sources.push({ kind: 'ndjson', name });
   }
   return sources;
+}
+
+/**
+ * The start of a fixture record as `hooktray export --format ndjson` writes each line. Only the
+ * file's first piece is read to check it, and readNdjson then validates every line.
+ */
+const FIXTURE_RECORD_START = new RegExp(`^\\s*\\{\\s*"format"\\s*:\\s*"${FIXTURE_FORMAT}"`);
+
+/** Returns true when the file's first bytes are the start of a fixture record. */
+async function startsWithFixtureRecord(files: FileSet, name: string): Promise<boolean> {
+  for await (const chunk of files.chunks(name)) {
+    return FIXTURE_RECORD_START.test(chunk.subarray(0, 4096).toString('latin1'));
+  }
+  return false;
 }
 
 /** Yields every request of the sources in order; `warnings` collects .body files that do not match. */
