@@ -130,6 +130,10 @@ const settingsUpdateRequest = z
   .extend({
     profileRenames: z.array(z.strictObject({ from: settingsText, to: settingsText })).max(1000).optional(),
     reverify: z.boolean().optional(),
+    newKeys: z
+      .array(z.strictObject({ profile: settingsText, key: z.string().min(1).max(4096) }))
+      .max(1000)
+      .optional(),
   });
 
 const setKeysRequest = z.strictObject({

@@ -268,6 +268,17 @@ export interface SettingsUpdate extends Partial<Settings> {
   profileRenames?: ProfileRename[];
   /** Re-verifies every stored delivery even when no profile changed, as "Re-verify all" does. */
   reverify?: boolean;
+  /**
+   * Keys to add to profiles of the update, checked with each profile's new scheme and options.
+   * The settings form sends a key that was typed but not yet added.
+   */
+  newKeys?: NewProfileKey[];
+}
+
+/** A key to add to a profile, which is named as in the update's `profiles`, after a rename. */
+export interface NewProfileKey {
+  profile: string;
+  key: string;
 }
 
 /** Adds keys to a profile or replaces its keys. The response carries counts, never keys. */

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProfileSettings } from './contract';
 import { MemoryKeyStore, MutableVault } from './key-store';
 import { silentLogger } from './logger';
+import { parseInvokeRequest } from './contract-schemas';
 import { DEFAULT_SETTINGS, SettingsService } from './settings';
 
 /** Made-up keys: the first is not hex and not base64, the others are both. */
@@ -89,5 +90,78 @@ describe('settings.update with kept keys', () => {
 
     const fresh = await service.update({ profiles: [{ name: 'fresh', scheme: 'hmac', pathPrefix: '/', options: { header: 'X-S', keyEncoding: 'hex' } }] });
     expect(fresh.ok).toBe(true);
+  });
+});
+
+describe('settings.update with new keys', () => {
+  const HEX: ProfileSettings = { name: 'h', scheme: 'hmac', pathPrefix: '/h', options: { header: 'X-S', keyEncoding: 'hex' } };
+
+  function serviceWith(keys: Record<string, string[]>): { service: SettingsService; vault: MutableVault; keyStore: MemoryKeyStore } {
+    const vault = new MutableVault(keys);
+    const keyStore = new MemoryKeyStore();
+    const service = new SettingsService({ file: null, keyStore, vault, initial: { ...DEFAULT_SETTINGS, profiles: [HEX] }, logger: silentLogger });
+    return { service, vault, keyStore };
+  }
+
+  it('adds a key to a renamed profile', async () => {
+    const { service, vault, keyStore } = serviceWith({ h: ['0011'] });
+
+    const result = await service.update({ profiles: [{ ...HEX, name: 'h2' }], profileRenames: [{ from: 'h', to: 'h2' }], newKeys: [{ profile: 'h2', key: ' aabb\n' }] });
+
+    expect(result.ok).toBe(true);
+    expect(vault.keysFor('h2')).toEqual(['0011', 'aabb']);
+    expect(await keyStore.load()).toEqual({ h2: ['0011', 'aabb'] });
+    expect(service.view().keyCounts).toEqual({ h2: 2 });
+  });
+
+  it('adds a key without other changes', async () => {
+    const { service, vault } = serviceWith({});
+
+    expect((await service.update({ newKeys: [{ profile: 'h', key: 'ccdd' }] })).ok).toBe(true);
+    expect(vault.keysFor('h')).toEqual(['ccdd']);
+  });
+
+  it('checks a new key with the new options', async () => {
+    const { service, vault, keyStore } = serviceWith({});
+    const utf8 = { ...HEX, options: { header: 'X-S' } };
+
+    expect((await service.update({ profiles: [utf8], newKeys: [{ profile: 'h', key: 'made-up-text-key' }] })).ok).toBe(true);
+    const result = await service.update({ profiles: [HEX], newKeys: [{ profile: 'h', key: 'made-up-key-2' }] });
+
+    expect(result).toMatchObject({ ok: false, code: 'invalid-settings', field: 'profiles.0.options.keyEncoding' });
+    expect(vault.keysFor('h')).toEqual(['made-up-text-key']);
+    expect(service.current.profiles).toEqual([utf8]);
+    expect(await keyStore.load()).toEqual({ h: ['made-up-text-key'] });
+  });
+
+  it('rejects an unreadable new key', async () => {
+    const { service, vault, keyStore } = serviceWith({ h: ['0011'] });
+
+    const result = await service.update({ profiles: [HEX], newKeys: [{ profile: 'h', key: 'zzNOTHEXzz' }] });
+
+    expect(result).toMatchObject({ ok: false, code: 'invalid-key', field: 'profiles.0.newKey' });
+    if (result.ok) return;
+    expect(result.message).toMatch(/^The new key for profile "h" is not valid hex/);
+    expect(result.message).not.toContain('zzNOTHEXzz');
+    expect(vault.keysFor('h')).toEqual(['0011']);
+    expect(await keyStore.load()).toEqual({});
+  });
+
+  it('rejects a blank new key', async () => {
+    const { service } = serviceWith({});
+    const result = await service.update({ newKeys: [{ profile: 'h', key: ' \n' }] });
+    expect(result).toMatchObject({ ok: false, code: 'invalid-key', field: 'profiles.0.newKey', message: 'The new key for profile "h" is blank: paste the key itself.' });
+  });
+
+  it('rejects a new key for no profile', async () => {
+    const { service, vault } = serviceWith({});
+    const result = await service.update({ newKeys: [{ profile: 'gone', key: '0011' }] });
+    expect(result).toMatchObject({ ok: false, code: 'unknown-profile', field: 'newKeys.0.profile' });
+    expect(vault.keyCounts()).toEqual({});
+  });
+
+  it('accepts new keys at the boundary', () => {
+    expect(parseInvokeRequest('settings.update', { newKeys: [{ profile: 'h', key: '0011' }] }).ok).toBe(true);
+    expect(parseInvokeRequest('settings.update', { newKeys: [{ profile: 'h', key: '' }] }).ok).toBe(false);
   });
 });

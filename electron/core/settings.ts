@@ -1,5 +1,6 @@
 import { ConfigError } from './config';
 import type {
+  NewProfileKey,
   PushChannel,
   PushChannels,
   SetKeysRequest,
@@ -249,7 +250,7 @@ export class SettingsService {
 
   /** Replaces the given fields, saves and applies them. Keys follow renamed profiles, and profile changes start a re-verification. */
   async update(update: SettingsUpdate): Promise<SettingsResult> {
-    const { profileRenames = [], reverify = false, ...patch } = update;
+    const { profileRenames = [], newKeys = [], reverify = false, ...patch } = update;
     const next: Settings = { ...this.current, ...structuredClone(patch) };
     // The IPC and bridge boundaries check only types and sizes, so the value rules apply here.
     const parsed = settingsSchema.safeParse(next);
@@ -261,11 +262,8 @@ export class SettingsService {
     }
     const problem = checkProfiles(next.profiles) ?? checkRenames(profileRenames, this.settings.profiles, patch.profiles);
     if (problem !== null) return problem;
-    if (patch.profiles !== undefined) {
-      const keys = keysAfterUpdate(this.options.vault, next.profiles, profileRenames);
-      const unreadable = checkKeptKeys(next.profiles, keys, this.settings.profiles, profileRenames);
-      if (unreadable !== null) return unreadable;
-    }
+    const checkedKeys = patch.profiles === undefined && newKeys.length === 0 ? null : this.keysAfterUpdate(next.profiles, profileRenames, newKeys);
+    if (checkedKeys !== null && !checkedKeys.ok) return checkedKeys;
 
     // A request with only `reverify` changes no setting, so it saves nothing.
     const saved = Object.keys(patch).length === 0 ? null : await this.save(next);
@@ -274,9 +272,12 @@ export class SettingsService {
     const profilesChanged = renamed || (patch.profiles !== undefined && JSON.stringify(patch.profiles) !== JSON.stringify(this.settings.profiles));
     this.settings = next;
 
-    if (profilesChanged) {
-      this.options.vault.replaceAll(keysAfterUpdate(this.options.vault, next.profiles, profileRenames));
+    if (checkedKeys !== null && (profilesChanged || newKeys.length > 0)) {
+      this.options.vault.replaceAll(checkedKeys.keys);
       if (renamed) this.options.logger.info('settings: profiles renamed', { renames: profileRenames });
+      for (const profile of new Set(newKeys.map((entry) => entry.profile))) {
+        this.options.logger.info('settings: keys changed', { profile, mode: 'add', keyCount: this.options.vault.keysFor(profile).length });
+      }
       this.useCurrentProfiles();
       const keysSaved = await this.saveKeys();
       if (keysSaved !== null) return keysSaved;
@@ -289,6 +290,38 @@ export class SettingsService {
     if (patch.protection !== undefined) this.target?.setProtection(next.protection);
     this.notify();
     return { ok: true, settings: this.view() };
+  }
+
+  /**
+   * Returns each profile's keys after an update: the keys it keeps, then the new keys. Returns
+   * a failure when the profile's new scheme or options cannot read one of them.
+   */
+  private keysAfterUpdate(
+    profiles: readonly Profile[],
+    renames: readonly ProfileRename[],
+    newKeys: readonly NewProfileKey[],
+  ): { ok: true; keys: Record<string, readonly string[]> } | SettingsFailure {
+    const keys = keysAfterUpdate(this.options.vault, profiles, renames);
+    const unreadable = checkKeptKeys(profiles, keys, this.settings.profiles, renames);
+    if (unreadable !== null) return unreadable;
+
+    const added = new Map<string, string[]>();
+    for (const [entryIndex, entry] of newKeys.entries()) {
+      const index = profiles.findIndex((profile) => profile.name === entry.profile);
+      const profile = profiles[index];
+      if (profile === undefined) {
+        return failure('unknown-profile', `newKeys.${entryIndex}.profile`, `No profile of this update is named "${entry.profile}": send the profile in "profiles" with its key.`);
+      }
+      // Pasted keys often carry a trailing newline, which would never match a signature.
+      const key = entry.key.trim();
+      const problem = key === '' ? 'is blank: paste the key itself' : (getVerifier(profile.scheme)?.checkKey(key, profile.options) ?? null);
+      if (problem !== null) return failure('invalid-key', `profiles.${index}.newKey`, `The new key for profile "${profile.name}" ${problem}.`);
+      added.set(profile.name, [...(added.get(profile.name) ?? []), key]);
+    }
+    const result = new Map(Object.entries(keys));
+    for (const [name, profileKeys] of added) result.set(name, [...(result.get(name) ?? []), ...profileKeys]);
+    // Object.fromEntries keeps a profile named "__proto__" as an own key.
+    return { ok: true, keys: Object.fromEntries(result) };
   }
 
   /** Adds or replaces a profile's keys, saves them to the key store and re-verifies. */

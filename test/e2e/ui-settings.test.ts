@@ -131,6 +131,45 @@ describe('hooktray ui settings', () => {
     await reopened.getByRole('button', { name: 'Close' }).click();
     expect(session.ui.stderr()).not.toContain(KEY);
   });
+
+  it('adds a typed key when saving', async () => {
+    const dialog = await openSettings();
+    const gh = dialog.getByRole('group', { name: 'Profile gh' });
+    const keyInput = await gh.getByLabel('New key for gh').elementHandle();
+    if (keyInput === null) throw new Error('The profile gh lacks a key field');
+    await gh.getByLabel('Scheme').selectOption('hmac');
+    await gh.getByLabel('Options (JSON)').fill('{"header":"X-S","keyEncoding":"hex"}');
+
+    await keyInput.fill('zzNOTHEXzz');
+    await dialog.getByRole('button', { name: 'Save settings' }).click();
+    await dialog.getByText(/^New key of profile gh: The new key for profile "gh" is not valid hex/).waitFor();
+    expect(await keyInput.getAttribute('aria-invalid')).toBe('true');
+    expect(await keyInput.evaluate((element) => element.ownerDocument.activeElement === element)).toBe(true);
+    expect(await keyInput.inputValue()).toBe('zzNOTHEXzz');
+    expect(await gh.getByText('0 keys', { exact: true }).count()).toBe(1);
+
+    await keyInput.fill('00112233');
+    await dialog.getByRole('button', { name: 'Save settings' }).click();
+    await dialog.getByText('Settings saved, and the typed key was added to profile "gh".', { exact: true }).waitFor();
+    await gh.getByText('1 key', { exact: true }).waitFor();
+    expect(await gh.getByLabel('New key for gh').inputValue()).toBe('');
+    expect(session.ui.stderr()).not.toContain('00112233');
+    expect(session.ui.stderr()).not.toContain('zzNOTHEXzz');
+  });
+
+  it('names a rejected added key as new', async () => {
+    const dialog = page.getByRole('dialog', { name: 'Settings' });
+    const gh = dialog.getByRole('group', { name: 'Profile gh' });
+    await gh.getByLabel('New key for gh').fill('zzNOTHEXzz');
+    await gh.getByRole('button', { name: 'Add key' }).click();
+
+    const alert = gh.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/^The new key for profile "gh" is not valid hex/);
+    expect(await gh.getByText('1 key', { exact: true }).count()).toBe(1);
+    await gh.getByLabel('New key for gh').fill('');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
 });
 
 describe('hooktray ui restarted with a key', () => {

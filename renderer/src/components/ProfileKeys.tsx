@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { useState } from 'react';
 import type { HooktrayApi } from '../../../electron/core/contract';
 
@@ -5,15 +6,21 @@ interface ProfileKeysProps {
   api: HooktrayApi;
   profile: string;
   keyCount: number;
+  /** The typed key, which the settings form keeps so that saving the settings adds it too. */
+  keyText: string;
+  onKeyTextChange: (key: string) => void;
+  /** Attributes that name the key input for failures of the settings form. */
+  inputProps: { name: string; 'aria-invalid': true | undefined; 'aria-describedby': string | undefined };
+  /** The settings form's failure message about the key input, if any. */
+  fieldError: ReactNode;
   onSaved: (message: string) => void;
 }
 
 /**
- * Renders the key field of one saved profile. The typed key stays in this component's state
- * only until it is sent. The field is cleared after saving, and keys are never read back.
+ * Renders the key field of one saved profile. The typed key stays in the form's state only
+ * until it is sent. The field is cleared after saving, and keys are never read back.
  */
-export function ProfileKeys({ api, profile, keyCount, onSaved }: ProfileKeysProps) {
-  const [key, setKey] = useState('');
+export function ProfileKeys({ api, profile, keyCount, keyText: key, onKeyTextChange: setKey, inputProps, fieldError, onSaved }: ProfileKeysProps) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -41,6 +48,7 @@ export function ProfileKeys({ api, profile, keyCount, onSaved }: ProfileKeysProp
         {keyCount} key{keyCount === 1 ? '' : 's'}
       </span>
       <input
+        {...inputProps}
         type="password"
         aria-label={`New key for ${profile}`}
         placeholder="Paste a key"
@@ -49,6 +57,7 @@ export function ProfileKeys({ api, profile, keyCount, onSaved }: ProfileKeysProp
         value={key}
         onChange={(event) => setKey(event.target.value)}
       />
+      {fieldError}
       <button type="button" disabled={busy || key.trim() === ''} onClick={() => void save('add')}>
         Add key
       </button>

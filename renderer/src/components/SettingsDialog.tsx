@@ -87,7 +87,8 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
       return;
     }
     try {
-      const result = await api.invoke('settings.update', { ...parsed.settings, profileRenames: parsed.profileRenames });
+      const newKeys = parsed.newKeys.length === 0 ? {} : { newKeys: parsed.newKeys };
+      const result = await api.invoke('settings.update', { ...parsed.settings, profileRenames: parsed.profileRenames, ...newKeys });
       if (!result.ok) {
         showFailure(result.field, result.message, draft);
         return;
@@ -95,7 +96,7 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
       setInvalidField(null);
       setView(result.settings);
       setDraft(toDraft(result.settings));
-      setMessage({ error: false, text: 'Settings saved.' });
+      setMessage({ error: false, text: savedText(parsed.newKeys.map((entry) => entry.profile)) });
     } catch (error) {
       setInvalidField(null);
       setMessage({ error: true, text: `Saving the settings failed: ${(error as Error).message}` });
@@ -185,7 +186,16 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
                       Remove profile
                     </button>
                     {savedName !== null ? (
-                      <ProfileKeys api={api} profile={savedName} keyCount={keyCountOf(view.keyCounts, savedName)} onSaved={(text) => void refresh(text)} />
+                      <ProfileKeys
+                        api={api}
+                        profile={savedName}
+                        keyCount={keyCountOf(view.keyCounts, savedName)}
+                        keyText={profile.newKey}
+                        onKeyTextChange={(newKey) => updateProfile(index, { newKey })}
+                        inputProps={fieldProps(profileFieldName(index, 'newKey'))}
+                        fieldError={fieldError(profileFieldName(index, 'newKey'))}
+                        onSaved={(text) => void refresh(text)}
+                      />
                     ) : (
                       <p className="hint">Save the settings to add keys to this profile.</p>
                     )}
@@ -194,7 +204,7 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
               })}
               <button
                 type="button"
-                onClick={() => update({ profiles: [...draft.profiles, { savedName: null, name: `profile-${draft.profiles.length + 1}`, scheme: view.schemes[0] ?? 'spike', pathPrefix: '/', optionsText: '{}' }] })}
+                onClick={() => update({ profiles: [...draft.profiles, { savedName: null, name: `profile-${draft.profiles.length + 1}`, scheme: view.schemes[0] ?? 'spike', pathPrefix: '/', optionsText: '{}', newKey: '' }] })}
               >
                 Add profile
               </button>
@@ -210,6 +220,13 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
         )}
     </ModalDialog>
   );
+}
+
+/** Returns the message after a save, which names the profiles that the save added a typed key to. */
+function savedText(profilesWithNewKeys: readonly string[]): string {
+  if (profilesWithNewKeys.length === 0) return 'Settings saved.';
+  const names = profilesWithNewKeys.map((name) => `"${name}"`).join(', ');
+  return profilesWithNewKeys.length === 1 ? `Settings saved, and the typed key was added to profile ${names}.` : `Settings saved, and the typed keys were added to profiles ${names}.`;
 }
 
 interface GeneralFieldsProps {

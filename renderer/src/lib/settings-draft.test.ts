@@ -77,10 +77,29 @@ describe('profile renames draft', () => {
 
   it('lists no rename for unchanged or added profiles', () => {
     const draft = toDraft(saved);
-    const added = { savedName: null, name: 'spike-2', scheme: 'spike', pathPrefix: '/', optionsText: '{}' };
+    const added = { savedName: null, name: 'spike-2', scheme: 'spike', pathPrefix: '/', optionsText: '{}', newKey: '' };
     const result = fromDraft({ ...draft, profiles: [...draft.profiles, added] });
     if (!result.ok) throw new Error(result.message);
     expect(result.profileRenames).toEqual([]);
+  });
+});
+
+describe('new keys draft', () => {
+  const saved: Settings = { ...SETTINGS, profiles: [{ name: 'spike', scheme: 'spike', pathPrefix: '/spike', options: {} }] };
+
+  it('lists a typed key under the new name', () => {
+    const draft = toDraft(saved);
+    const result = fromDraft({ ...draft, profiles: draft.profiles.map((profile) => ({ ...profile, name: 'spike-prod', newKey: 'made-up-key\n' })) });
+    if (!result.ok) throw new Error(result.message);
+    expect(result.newKeys).toEqual([{ profile: 'spike-prod', key: 'made-up-key\n' }]);
+  });
+
+  it('lists no blank or unsaved keys', () => {
+    const draft = toDraft(saved);
+    const added = { savedName: null, name: 'other', scheme: 'spike', pathPrefix: '/', optionsText: '{}', newKey: 'made-up-key' };
+    const result = fromDraft({ ...draft, profiles: [...draft.profiles.map((profile) => ({ ...profile, newKey: ' \n' })), added] });
+    if (!result.ok) throw new Error(result.message);
+    expect(result.newKeys).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { NotificationSettings, ProfileRename, ProfileSettings, Settings } from '../../../electron/core/contract';
+import type { NewProfileKey, NotificationSettings, ProfileRename, ProfileSettings, Settings } from '../../../electron/core/contract';
 
 /** One profile as the form edits it: options as JSON text. */
 export interface ProfileDraft {
@@ -8,6 +8,8 @@ export interface ProfileDraft {
   scheme: string;
   pathPrefix: string;
   optionsText: string;
+  /** Key typed in the profile's key field and not yet added, kept in memory only; '' when none. */
+  newKey: string;
 }
 
 /** The settings form's fields, as text the user types. */
@@ -35,6 +37,7 @@ export function toDraft(settings: Settings): SettingsDraft {
       scheme: profile.scheme,
       pathPrefix: profile.pathPrefix,
       optionsText: JSON.stringify(profile.options),
+      newKey: '',
     })),
     status: String(settings.response.status),
     headersText: Object.entries(settings.response.headers)
@@ -61,8 +64,10 @@ export function keyCountOf(keyCounts: Readonly<Record<string, number>>, profile:
   return Object.hasOwn(keyCounts, profile) ? (keyCounts[profile] ?? 0) : 0;
 }
 
-/** The settings to save and the saved profiles they rename, or the first field that is invalid. */
-export type DraftResult = { ok: true; settings: Settings; profileRenames: ProfileRename[] } | { ok: false; field: string; message: string };
+/** The settings to save, the saved profiles they rename and the keys typed but not added, or the first field that is invalid. */
+export type DraftResult =
+  | { ok: true; settings: Settings; profileRenames: ProfileRename[]; newKeys: NewProfileKey[] }
+  | { ok: false; field: string; message: string };
 
 /** Decimal digits only, so "0x1F4", "1e3", "-1" and "2.5" are invalid where Number() would convert them. */
 const WHOLE_NUMBER = /^[0-9]+$/;
@@ -116,11 +121,14 @@ function parseHeaders(text: string): { ok: true; headers: Record<string, string>
 export function fromDraft(draft: SettingsDraft): DraftResult {
   const profiles: ProfileSettings[] = [];
   const profileRenames: ProfileRename[] = [];
+  const newKeys: NewProfileKey[] = [];
   for (const [index, profileDraft] of draft.profiles.entries()) {
     const profile = parseProfile(profileDraft, index);
     if ('message' in profile) return { ok: false, ...profile };
     profiles.push(profile);
     if (profileDraft.savedName !== null && profileDraft.savedName !== profile.name) profileRenames.push({ from: profileDraft.savedName, to: profile.name });
+    // Saving adds a key typed but not added, so the key is not lost. The core checks it with the profile's new scheme and options.
+    if (profileDraft.savedName !== null && profileDraft.newKey.trim() !== '') newKeys.push({ profile: profile.name, key: profileDraft.newKey });
   }
   const headers = parseHeaders(draft.headersText);
   if (!headers.ok) return headers;
@@ -146,6 +154,7 @@ export function fromDraft(draft: SettingsDraft): DraftResult {
   return {
     ok: true,
     profileRenames,
+    newKeys,
     settings: {
       profiles,
       response: { status: status as number, headers: headers.headers, body: draft.body, delayMs: delayMs as number },

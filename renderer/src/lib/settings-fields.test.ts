@@ -4,9 +4,9 @@ import { fieldTarget, settingsErrorText } from './settings-fields';
 
 const DRAFT: SettingsDraft = {
   profiles: [
-    { savedName: 'spike', name: 'spike', scheme: 'spike', pathPrefix: '/spike', optionsText: '{}' },
-    { savedName: 'gh', name: ' gh ', scheme: 'github', pathPrefix: '/gh', optionsText: '{}' },
-    { savedName: null, name: '', scheme: 'hmac', pathPrefix: '/', optionsText: '{}' },
+    { savedName: 'spike', name: 'spike', scheme: 'spike', pathPrefix: '/spike', optionsText: '{}', newKey: '' },
+    { savedName: 'gh', name: ' gh ', scheme: 'github', pathPrefix: '/gh', optionsText: '{}', newKey: '' },
+    { savedName: null, name: '', scheme: 'hmac', pathPrefix: '/', optionsText: '{}', newKey: '' },
   ],
   status: '200',
   headersText: '',
@@ -38,6 +38,8 @@ describe('fieldTarget', () => {
 
   it('names profile fields by profile name', () => {
     expect(fieldTarget('profiles.1.name', DRAFT)).toEqual({ name: 'profiles.1.name', label: 'Name of profile gh' });
+    expect(fieldTarget('profiles.0.newKey', DRAFT)).toEqual({ name: 'profiles.0.newKey', label: 'New key of profile spike' });
+    expect(fieldTarget('profiles.0.options.keyEncoding', DRAFT)).toEqual({ name: 'profiles.0.options', label: 'Options of profile spike' });
     expect(fieldTarget('profiles.0.options.header', DRAFT)).toEqual({ name: 'profiles.0.options', label: 'Options of profile spike' });
   });
 

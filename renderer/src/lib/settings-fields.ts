@@ -28,6 +28,7 @@ export const PROFILE_FIELD_LABELS = {
   scheme: 'Scheme',
   pathPrefix: 'Path prefix',
   options: 'Options',
+  newKey: 'New key',
 } as const;
 
 export type ProfileField = keyof typeof PROFILE_FIELD_LABELS;
