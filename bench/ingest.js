@@ -4,8 +4,9 @@
 // autocannon load on loopback in the same run. Writes the figures to docs/benchmarks.md.
 //
 // Usage: npm run build && node bench/ingest.js [--duration SECONDS] [--connections N] [--rounds N] [--distinct-bodies] [--no-write]
+//
 // With --distinct-bodies every request carries a body of its own, signed for it, as real traffic
-// does; without it every request repeats one body, so each delivery is stored as a retry.
+// does. Without it every request repeats one body, so each delivery is stored as a retry.
 // Each round measures the three servers one after another; the report uses each one's median,
 // so a burst of other load on the machine moves one round, not the result.
 

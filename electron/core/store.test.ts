@@ -223,7 +223,7 @@ describe('DeliveryStore', () => {
     expect(store.list({ verdicts: ['valid'] }).total).toBe(1);
   });
 
-  it('finds retries in a store from before the compact retry key, after the migration', async () => {
+  it('finds retries after migration 3', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'hooktray-store-'));
     const older = new DeliveryStore({ dataDir });
     const first = await older.add(delivery('/spike', '[{"event_type":"record_change"}]'));
