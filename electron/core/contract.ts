@@ -345,9 +345,9 @@ export interface ExportRequest extends ExportSelection {
 }
 
 /**
- * Why a delivery was left out of an export, as a stable code. `body-unchecked`: the body
- * decompresses beyond the size Hooktray decodes, so it cannot be checked for keys;
- * `output-contains-key`: a file would contain a key some other way, such as in a header name.
+ * The reason a delivery was left out of an export, as a stable code. With `body-unchecked`, the
+ * body decompresses beyond the size Hooktray decodes, so it cannot be checked for keys. With
+ * `output-contains-key`, a file would contain a key some other way, such as in a header name.
  */
 export type ExportSkipCode = 'not-found' | 'body-contains-key' | 'path-contains-key' | 'body-unchecked' | 'output-contains-key' | 'binary-body' | 'snippet-failed';
 
@@ -388,7 +388,7 @@ export interface ExportRun extends ExportProgress {
   startedAt: string;
   /** True from `export.cancel` until the export stops. */
   cancelling: boolean;
-  /** How the export ended; set in the last push, the one with `finished`. */
+  /** Outcome of the export, set in the last push (the one with `finished`). */
   outcome?: 'exported' | 'failed' | 'cancelled';
 }
 
