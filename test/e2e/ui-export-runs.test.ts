@@ -102,8 +102,10 @@ describe('hooktray ui in Chromium with two exports', () => {
     await readFile(fifo);
     fifoDrained = true;
     await waitUntil(async () => (await otherRuns().count()) === 0, 'the cancelled export to leave the list');
-    const log = readFileSync(join(dir, 'data', 'logs', 'hooktray.log'), 'utf8');
-    expect(log).toContain('export: cancel requested');
-    expect(log).toMatch(/export: failed \{[^}]*code: 'cancelled'/);
+    // The log file is written asynchronously, so its last line can land after the page updates.
+    const log = (): string => readFileSync(join(dir, 'data', 'logs', 'hooktray.log'), 'utf8');
+    await waitUntil(async () => /export: failed \{[^}]*code: 'cancelled'/.test(log()), 'the log line of the cancelled export');
+    expect(log()).toContain('export: cancel requested');
+    expect(log()).toMatch(/export: failed \{[^}]*code: 'cancelled'/);
   });
 });
