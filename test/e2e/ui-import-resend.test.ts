@@ -11,7 +11,7 @@ import { launchChromium, startUi, waitUntil } from '../support/ui-process';
 /** Every byte value once, so a body that is not exact shows. */
 const BINARY_BODY = Buffer.from(Array.from({ length: 256 }, (_, index) => index));
 
-/** A HAR 1.2 file as another tool writes it: one entry, no Hooktray fields. */
+/** Returns a HAR 1.2 file as another tool writes it: one entry, no Hooktray fields. */
 function harFile(): string {
   const request = {
     method: 'POST',

@@ -9,7 +9,7 @@ import { launchChromium, postOrdered, startUi, waitUntil } from '../support/ui-p
 const BODY_BYTES = 20 * 1024 * 1024;
 const COUNT = 4;
 
-/** A JSON body of exactly BODY_BYTES bytes whose text differs per delivery. */
+/** Returns a JSON body of exactly BODY_BYTES bytes whose text differs per delivery. */
 function largeBody(index: number): string {
   const head = `{"delivery":${index},"pad":"`;
   const tail = '"}';

@@ -48,7 +48,7 @@ function connect(bridge: UiBridge): Promise<WebSocketApi> {
   return api.connected.then(() => api);
 }
 
-/** A WebSocket that speaks the protocol by hand, to see every message the bridge sends. */
+/** Opens a WebSocket that speaks the protocol by hand, to see every message the bridge sends. */
 async function rawSocket(bridge: UiBridge): Promise<{ socket: WebSocket; messages: ServerMessage[]; next: (match: (message: ServerMessage) => boolean) => Promise<ServerMessage> }> {
   const socket = new WebSocket(`ws://127.0.0.1:${bridge.port}/api`);
   const messages: ServerMessage[] = [];

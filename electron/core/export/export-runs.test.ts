@@ -9,7 +9,7 @@ import { FIXTURE_FORMAT, FIXTURE_VERSION } from './fixture';
 
 const DELIVERIES = 600;
 
-/** An NDJSON export of `count` small deliveries, as `hooktray export --format ndjson` writes it. */
+/** Returns an NDJSON export of `count` small deliveries, as `hooktray export --format ndjson` writes it. */
 function ndjsonExport(count: number): Uint8Array {
   const lines = Array.from({ length: count }, (_, index) =>
     JSON.stringify({
@@ -70,7 +70,8 @@ describe('export runs', () => {
 
     expect(listed[0]?.map((run) => run.exportId)).toEqual(['export-cancelled']);
     expect(result).toMatchObject({ ok: false, code: 'cancelled' });
-    expect(!result.ok && result.message).toContain(`the files written before the cancel stay in ${folder}`);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? '' : result.message).toContain(`the files written before the cancel stay in ${folder}`);
     expect(pushes.at(-1)).toMatchObject({ exportId: 'export-cancelled', finished: true, outcome: 'cancelled' });
     expect(readdirSync(folder).length).toBeLessThan(DELIVERIES * 2);
     expect(readdirSync(folder)).not.toContain('index.json');

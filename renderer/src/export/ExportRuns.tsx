@@ -27,8 +27,11 @@ export function useExportRuns(api: HooktrayApi): ExportRunsState {
     const update = (run: ExportRun): void => {
       setRuns((previous) => {
         if (run.finished) return previous.filter((item) => item.exportId !== run.exportId);
-        const known = previous.some((item) => item.exportId === run.exportId);
-        return known ? previous.map((item) => (item.exportId === run.exportId ? run : item)) : [...previous, run];
+        const index = previous.findIndex((item) => item.exportId === run.exportId);
+        if (index === -1) return [...previous, run];
+        const next = [...previous];
+        next[index] = run;
+        return next;
       });
     };
     const unsubscribe = api.subscribe('export.progress', update);
