@@ -85,6 +85,11 @@ export function useModalDialog(ref: RefObject<HTMLDialogElement | null>, onClose
       if (document.activeElement !== dialog || focusFirstField()) observer.disconnect();
     });
     if (document.activeElement === dialog) observer.observe(dialog, { childList: true, subtree: true });
+    // A focused control that unmounts, such as Cancel when a comparison ends, leaves focus on <body>.
+    const keepFocus = new MutationObserver(() => {
+      if (document.activeElement === null || document.activeElement === document.body) dialog.focus();
+    });
+    keepFocus.observe(dialog, { childList: true, subtree: true });
 
     const onKeyDown = (event: KeyboardEvent): void => {
       if (event.key === 'Tab' && !event.altKey && !event.ctrlKey && !event.metaKey && topmostDialog() === dialog) wrapTab(dialog, event);
@@ -103,6 +108,7 @@ export function useModalDialog(ref: RefObject<HTMLDialogElement | null>, onClose
 
     return () => {
       observer.disconnect();
+      keepFocus.disconnect();
       document.removeEventListener('keydown', onKeyDown, true);
       dialog.removeEventListener('cancel', onCancel);
       dialog.removeEventListener('close', onNativeClose);
