@@ -21,6 +21,13 @@ export const DEFAULT_BODY_LIMIT = 25 * 1024 * 1024;
 /** Time a stop waits for requests in progress before it closes their connections, in ms. */
 export const STOP_GRACE_MS = 5_000;
 
+/**
+ * Time, in ms, that the rest of an upload over the body limit may take after the 413. The
+ * connection stays open meanwhile and the bytes are discarded. Closing at once would make the
+ * socket reply to them with a reset, and a sender still uploading could miss the 413.
+ */
+export const OVER_LIMIT_DRAIN_MS = 10_000;
+
 /** Retry-After, in seconds, of the 503 sent while the store's write queue is over its bound. */
 export const BUSY_RETRY_AFTER_S = 5;
 
@@ -237,7 +244,8 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     if (body.overLimit) {
       const limit = this.options.bodyLimit;
       const inMiB = limit >= 1024 * 1024 ? ` (${(limit / 1024 / 1024).toFixed(1)} MiB)` : '';
-      answer(response, 413, { error: `Body exceeds Hooktray's limit of ${limit} bytes${inMiB}. Set a larger bodyLimit in the --config file of hooktray listen or hooktray ui.` }, { Connection: 'close' });
+      answer(response, 413, { error: `Body exceeds Hooktray's limit of ${limit} bytes${inMiB}. Set a larger bodyLimit in the --config file of hooktray listen or hooktray ui.` });
+      closeIfStillUploading(request, OVER_LIMIT_DRAIN_MS);
       return;
     }
     await this.sendConfiguredResponse(response, stored.id);
@@ -290,7 +298,19 @@ interface ReadResult {
   overLimit: boolean;
 }
 
-/** Reads the body up to `limit` bytes; beyond it, stops buffering and reports `overLimit`. */
+/** Closes the connection if the request has not been read to its end within `timeoutMs`. */
+function closeIfStillUploading(request: http.IncomingMessage, timeoutMs: number): void {
+  if (request.complete || request.destroyed) return;
+  const timer = setTimeout(() => request.socket.destroy(), timeoutMs);
+  const stop = (): void => clearTimeout(timer);
+  request.once('end', stop);
+  request.once('close', stop);
+}
+
+/**
+ * Reads the body up to `limit` bytes. Beyond it, stops buffering, reports `overLimit` and
+ * reads the rest without keeping it.
+ */
 function readBody(request: http.IncomingMessage, contentLength: string | undefined, limit: number): Promise<ReadResult> {
   const declared = Number(contentLength);
   if (Number.isFinite(declared) && declared > limit) {
@@ -308,7 +328,7 @@ function readBody(request: http.IncomingMessage, contentLength: string | undefin
         if (!overLimit) {
           overLimit = true;
           chunks.length = 0;
-          // Answer now instead of reading an unbounded body; the socket closes after the 413.
+          // The 413 goes out now, and the handler bounds how long the rest may take.
           resolve({ bytes: Buffer.alloc(0), size, overLimit });
         }
         return;

@@ -245,7 +245,46 @@ describe('receiver stop', () => {
   });
 });
 
-describe('receiver body limit message', () => {
+describe('receiver body limit', () => {
+  it('keeps the connection after a 413', async () => {
+    const store = new DeliveryStore({ dataDir: tempDir() });
+    const receiver = new Receiver({ port: 0, logger: silentLogger, bodyLimit: 1000, persist: (capture) => store.ingest(capture) });
+    await receiver.listen();
+    try {
+      const socket = connect(receiver.port, '127.0.0.1');
+      let reply = '';
+      let error: Error | null = null;
+      socket.on('data', (data) => {
+        reply += data.toString('latin1');
+      });
+      socket.on('error', (failure) => {
+        error = failure;
+      });
+      const replyContains = async (text: string): Promise<void> => {
+        for (let attempt = 0; attempt < 200 && !reply.includes(text); attempt++) await new Promise((wait) => setTimeout(wait, 10));
+        expect(reply).toContain(text);
+      };
+      await new Promise<void>((resolve) => socket.once('connect', resolve));
+
+      socket.write(`POST /slow-big HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n${'x'.repeat(1000)}`);
+      await replyContains('413 Payload Too Large');
+      // A receiver that closed after the 413 made the rest of the upload fail with a reset.
+      socket.write('x'.repeat(1_999_000));
+      socket.write('GET /after HTTP/1.1\r\nHost: x\r\n\r\n');
+      await replyContains('200 OK');
+      socket.end();
+
+      expect(error).toBeNull();
+      expect(store.list().items.map((item) => [item.path, item.truncated, item.size])).toEqual([
+        ['/after', false, 0],
+        ['/slow-big', true, 2_000_000],
+      ]);
+    } finally {
+      await receiver.close();
+      await store.close();
+    }
+  });
+
   it('leaves MiB out of a limit under one MiB', async () => {
     const store = new DeliveryStore({ dataDir: tempDir() });
     const receiver = new Receiver({ port: 0, logger: silentLogger, bodyLimit: 1000, persist: (capture) => store.ingest(capture) });
