@@ -24,7 +24,8 @@ of a configuration, and prints the verdict and, when the signature is invalid, w
 Options:
   --config FILE       JSON file with the profiles and keys to verify with (none: only detects the scheme)
   --data-dir DIR      folder of the store that holds the delivery (default: ${defaultDataDir()})
-  --public-url URL    public URL the provider posted to, for schemes that sign it (Twilio)
+  --public-url URL    public URL the provider posted to, for schemes that sign it (Twilio);
+                      a stored delivery defaults to the one it arrived through
   --json              print one JSON object with the source and the verdict
   -h, --help          show this help
 
@@ -182,7 +183,7 @@ function deliverySource(target: string, dataDir: string, publicUrl: string | nul
     return {
       kind: 'delivery',
       name: id,
-      request: { method, path, headers, body, decodedBody, publicUrl },
+      request: { method, path, headers, body, decodedBody, publicUrl: publicUrl ?? store.publicUrlAtArrival(id) },
       receivedAt: delivery.receivedAt,
       storedVerdict: delivery.verdict,
     };

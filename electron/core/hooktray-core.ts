@@ -241,7 +241,9 @@ export class HooktrayCore {
       const delivery = this.store.getWithoutEvents(id);
       done += 1;
       if (delivery === null) continue;
-      const verdict = verifyStored(delivery, this.analysisContext, Date.now());
+      // Twilio signs the URL it posted to, which a restart or a new tunnel may have changed since.
+      const context = { ...this.analysisContext, publicUrl: this.store.publicUrlAtArrival(id) };
+      const verdict = verifyStored(delivery, context, Date.now());
       if (JSON.stringify(verdict) !== JSON.stringify(delivery.verdict)) chunk.push({ id, verdict });
       if (done % REVERIFY_CHUNK === 0) {
         commit();

@@ -75,6 +75,11 @@ const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
       CREATE INDEX deliveries_body_key ON deliveries (body_key);
     `);
   },
+  // The public URL, path token included, that a delivery was verified with when it arrived.
+  // Twilio signs that URL, and re-verification after a restart must not use the tunnel's new one.
+  (db) => {
+    db.exec('ALTER TABLE deliveries ADD COLUMN public_url TEXT');
+  },
 ];
 
 /** Returns the retry lookup's key of a body: the first 52 bits of its SHA-256, exact as a JS number. */

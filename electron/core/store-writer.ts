@@ -33,6 +33,8 @@ export type WriteRow = [
   spikeJson: string | null,
   body: Uint8Array,
   decodedBody: Uint8Array | null,
+  /** The public URL the delivery was verified with when it arrived, or null. */
+  publicUrl: string | null,
 ];
 
 /** A delivery to store: analyzed already (imports, tests), or a capture that the writer analyzes. */
@@ -63,7 +65,7 @@ export function openDatabase(file: string, options: DatabaseOptions): Database.D
 }
 
 /** Turns a delivery, or a captured request and its analysis, into the row the writer stores. */
-export function toWriteRow(delivery: CapturedRequest, analysis: Analysis): WriteRow {
+export function toWriteRow(delivery: CapturedRequest, analysis: Analysis, publicUrl: string | null = null): WriteRow {
   return [
     delivery.id,
     Date.parse(delivery.receivedAt),
@@ -85,6 +87,7 @@ export function toWriteRow(delivery: CapturedRequest, analysis: Analysis): Write
     analysis.spike === null ? null : JSON.stringify(spikeSummaryOf(analysis.spike)),
     delivery.body,
     delivery.decodedBody,
+    publicUrl,
   ];
 }
 
@@ -112,11 +115,11 @@ export function writeItems(writer: DeliveryWriter, items: readonly WriteItem[], 
 function prepareCapture(capture: Capture, context: AnalysisContext, now: number): { row: WriteRow; derived: Derived } {
   const { captured, analysis, derived } = ingestCapture(capture, context, now);
   try {
-    return { row: toWriteRow(captured, analysis), derived };
+    return { row: toWriteRow(captured, analysis, context.publicUrl), derived };
   } catch (error) {
     const reason = `Hooktray failed to store this delivery's verdict and summary (${String(error)}); change the profile's keys or options to check it again.`;
     const verdict: Verdict = { status: 'unverified', scheme: null, profile: null, reason };
-    return { row: toWriteRow(captured, { verdict, spike: null }), derived: { bodySha256: captured.bodySha256, verdict, spike: null } };
+    return { row: toWriteRow(captured, { verdict, spike: null }, context.publicUrl), derived: { bodySha256: captured.bodySha256, verdict, spike: null } };
   }
 }
 
@@ -132,8 +135,8 @@ export class DeliveryWriter {
 
   constructor(db: Database.Database) {
     this.insert = db.prepare(`INSERT INTO deliveries (id, received_at, monotonic_ns, method, path, http_version, remote_address,
-      forwarded_for, headers, size, truncated, content_encoding, decode_error, body_sha256, verdict_status, verdict, spike, retry_of, body_key)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      forwarded_for, headers, size, truncated, content_encoding, decode_error, body_sha256, verdict_status, verdict, spike, retry_of, body_key, public_url)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.insertBody = db.prepare('INSERT INTO bodies (seq, body, decoded) VALUES (?, ?, ?)');
     this.findRetry = db.prepare(
       'SELECT id, retry_of FROM deliveries WHERE body_key = ? AND body_sha256 = ? AND method = ? AND path = ? AND truncated = 0 ORDER BY seq LIMIT 1',
@@ -148,11 +151,11 @@ export class DeliveryWriter {
 
   private insertOne(row: WriteRow): string | null {
     const [id, receivedAtMs, monotonicNs, method, path, httpVersion, remoteAddress, forwardedFor, headersJson, size, truncated, contentEncoding,
-      decodeError, bodySha256, verdictStatus, verdictJson, spikeJson, body, decodedBody] = row;
+      decodeError, bodySha256, verdictStatus, verdictJson, spikeJson, body, decodedBody, publicUrl] = row;
     const key = bodyKey(bodySha256);
     const retryOf = truncated === 1 || size === 0 ? null : this.findRetryOf(key, bodySha256, method, path);
     const info = this.insert.run(id, receivedAtMs, monotonicNs, method, path, httpVersion, remoteAddress, forwardedFor, headersJson, size, truncated,
-      contentEncoding, decodeError, bodySha256, verdictStatus, verdictJson, spikeJson, retryOf, key);
+      contentEncoding, decodeError, bodySha256, verdictStatus, verdictJson, spikeJson, retryOf, key, publicUrl);
     this.insertBody.run(info.lastInsertRowid, asBuffer(body), decodedBody === null ? null : asBuffer(decodedBody));
     return retryOf;
   }

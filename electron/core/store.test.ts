@@ -233,6 +233,7 @@ describe('DeliveryStore', () => {
     const db = new Database(join(dataDir, 'hooktray.db'));
     db.exec(`DROP INDEX deliveries_body_key;
       ALTER TABLE deliveries DROP COLUMN body_key;
+      ALTER TABLE deliveries DROP COLUMN public_url;
       CREATE INDEX deliveries_body ON deliveries (body_sha256, method, path);`);
     db.pragma('user_version = 2');
     db.close();

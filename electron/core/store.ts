@@ -152,6 +152,7 @@ export class DeliveryStore {
       byId: this.db.prepare('SELECT * FROM deliveries WHERE id = ?'),
       bodyBySeq: this.db.prepare('SELECT body, decoded FROM bodies WHERE seq = ?'),
       seqById: this.db.prepare('SELECT seq FROM deliveries WHERE id = ?'),
+      publicUrlById: this.db.prepare('SELECT public_url FROM deliveries WHERE id = ?').pluck(),
       count: this.db.prepare('SELECT count(*) AS n FROM deliveries'),
       updateVerdict: this.db.prepare('UPDATE deliveries SET verdict_status = ?, verdict = ? WHERE id = ?'),
     };
@@ -297,6 +298,14 @@ export class DeliveryStore {
       body: bodies?.body ?? Buffer.alloc(0),
       decodedBody: bodies?.decoded ?? null,
     };
+  }
+
+  /**
+   * Returns the public URL, path token included, that a delivery was verified with when it
+   * arrived, or null: it arrived without a tunnel, or before Hooktray stored this URL.
+   */
+  publicUrlAtArrival(id: string): string | null {
+    return (this.statements.publicUrlById.get(id) as string | null | undefined) ?? null;
   }
 
   /** Returns one page of summaries, newest first, matching every filter in the query. */

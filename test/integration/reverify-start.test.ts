@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HooktrayCore } from '../../electron/core/hooktray-core';
@@ -103,5 +104,59 @@ describe('re-verification when the core starts', () => {
     core = await startCore(dataDir, [KEY]);
     await core.settings.whenReverified();
     expect(ids.filter((id) => core?.store.get(id)?.verdict.status !== 'valid')).toEqual([]);
+  });
+});
+
+describe('re-verification of a Twilio delivery after a restart', () => {
+  const TWILIO_PROFILES = [{ name: 'twilio', scheme: 'twilio', pathPrefix: '/twilio', options: {} }];
+  const AUTH_TOKEN = 'reverify-made-up-auth-token';
+  const TUNNEL_URL = 'https://reverify-test.loca.lt';
+  const PATH_TOKEN = 'reverify-path-token';
+  let dataDir: string;
+  let core: HooktrayCore | null = null;
+
+  function startTwilioCore(): Promise<HooktrayCore> {
+    return HooktrayCore.start({
+      version: 'test',
+      dataDir,
+      port: 0,
+      profiles: TWILIO_PROFILES,
+      vault: { keysFor: () => [AUTH_TOKEN] },
+      logger: recordingLogger(),
+      store: { synchronous: 'NORMAL' },
+      guard: { pathToken: PATH_TOKEN, rateLimitPerSecond: 0 },
+    });
+  }
+
+  beforeEach(() => {
+    dataDir = tempDir('hooktray-reverify-twilio-');
+  });
+
+  afterEach(async () => {
+    await core?.stop();
+    core = null;
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('re-verifies with the arrival URL', async () => {
+    const first = await startTwilioCore();
+    first.setTunnelStatus({ state: 'online', url: TUNNEL_URL, reason: null });
+    // Twilio signs the URL it posted to, path token included, followed by the sorted form fields.
+    const signedUrl = `${TUNNEL_URL}/${PATH_TOKEN}/twilio/sms`;
+    const signature = createHmac('sha1', AUTH_TOKEN).update(`${signedUrl}Bodyhello`).digest('base64');
+    const response = await post(`${first.receiver.localUrl}/${PATH_TOKEN}/twilio/sms`, 'Body=hello', {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      'X-Twilio-Signature': signature,
+    });
+    expect(response.status).toBe(200);
+    const id = first.store.list({ limit: 1 }).items[0]?.id ?? '';
+    expect(first.store.get(id)?.verdict.status).toBe('valid');
+    await first.stop();
+
+    // Started again without a tunnel: re-verification must use the URL of the delivery's arrival.
+    core = await startTwilioCore();
+    await core.settings.whenReverified();
+    expect(core.store.get(id)?.verdict.status).toBe('valid');
+    expect(core.store.publicUrlAtArrival(id)).toBe(`${TUNNEL_URL}/${PATH_TOKEN}`);
   });
 });
