@@ -18,6 +18,12 @@ export const DELIVERY_ID_HEADER = 'X-Hooktray-Delivery';
 
 export const DEFAULT_BODY_LIMIT = 25 * 1024 * 1024;
 
+/**
+ * Bytes allowed for the request line and headers together. Beyond it the receiver responds 431.
+ * Node's default is 16 KiB, and a provider's long tokens or many headers can exceed that.
+ */
+export const HEADER_LIMIT = 64 * 1024;
+
 /** Time a stop waits for requests in progress before it closes their connections, in ms. */
 export const STOP_GRACE_MS = 5_000;
 
@@ -99,6 +105,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
         headersTimeout: this.options.headersTimeoutMs,
         requestTimeout: this.options.requestTimeoutMs,
         keepAliveTimeout: 5_000,
+        maxHeaderSize: HEADER_LIMIT,
         // Node checks both timeouts only this often (30 s by default), so slow clients would linger.
         connectionsCheckingInterval: Math.min(1_000, this.options.headersTimeoutMs),
       },
@@ -123,11 +130,19 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
         socket.destroy();
         return;
       }
-      this.options.logger.warn('receiver: malformed request rejected', { code: error.code, remote: socket.remoteAddress });
+      const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+      this.options.logger.warn(tooLarge ? 'receiver: request headers over the limit rejected; nothing stored' : 'receiver: malformed request rejected', {
+        code: error.code,
+        remote: socket.remoteAddress,
+        ...(tooLarge ? { headerLimit: HEADER_LIMIT } : {}),
+      });
       if (socket.writable && !socket.destroyed) {
-        const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-        const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
-        socket.end(`HTTP/1.1 ${timedOut ? '408 Request Timeout' : status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        let status = '400 Bad Request';
+        if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') status = '408 Request Timeout';
+        else if (tooLarge) status = '431 Request Header Fields Too Large';
+        const body = tooLarge ? JSON.stringify({ error: `The request line and headers exceed Hooktray's limit of ${HEADER_LIMIT} bytes; send fewer or shorter headers.` }) : '';
+        const type = body === '' ? '' : 'Content-Type: application/json\r\n';
+        socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n${type}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       }
       socket.destroy();
     });

@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../electron/core/logger';
-import { Receiver } from '../../electron/core/receiver';
+import { HEADER_LIMIT, Receiver } from '../../electron/core/receiver';
 import { DeliveryStore } from '../../electron/core/store';
 import { tempDir } from '../support/listen-process';
 
@@ -102,8 +102,18 @@ describe('receiver against malformed and slow clients', () => {
   });
 
   it('answers 431 to an oversized header', async () => {
-    const reply = await rawExchange(receiver.port, [`GET / HTTP/1.1\r\nHost: x\r\nX-Long: ${'a'.repeat(64 * 1024)}\r\n\r\n`]);
+    const reply = await rawExchange(receiver.port, [`GET / HTTP/1.1\r\nHost: x\r\nX-Long: ${'a'.repeat(HEADER_LIMIT)}\r\n\r\n`]);
     expect(reply).toMatch(/^HTTP\/1\.1 431/);
+    expect(reply).toContain(`limit of ${HEADER_LIMIT} bytes`);
+  });
+
+  it('stores a header over Node\'s 16 KiB default', async () => {
+    const long = 'b'.repeat(40 * 1024);
+    const reply = await rawExchange(receiver.port, [`POST /long-header HTTP/1.1\r\nHost: x\r\nX-Long: ${long}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok`]);
+    expect(reply).toMatch(/^HTTP\/1\.1 200/);
+    const stored = store.list({ limit: 1 }).items[0];
+    expect(stored?.path).toBe('/long-header');
+    expect(store.get(stored?.id ?? '')?.headers).toContainEqual(['X-Long', long]);
   });
 
   it('closes a client that trickles its headers', async () => {
