@@ -279,6 +279,11 @@ export interface SettingsUpdate extends Partial<Settings> {
 export interface NewProfileKey {
   profile: string;
   key: string;
+  /**
+   * `replace` drops the profile's saved keys, so one update can change the scheme or options
+   * that read keys, such as "keyEncoding", together with the key. Default `add`.
+   */
+  mode?: 'add' | 'replace';
 }
 
 /** Adds keys to a profile or replaces its keys. The response carries counts, never keys. */

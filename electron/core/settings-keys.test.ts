@@ -160,8 +160,33 @@ describe('settings.update with new keys', () => {
     expect(vault.keyCounts()).toEqual({});
   });
 
+  it('replaces keys the new options cannot read', async () => {
+    const utf8 = { ...HEX, options: { header: 'X-S' } };
+    const vault = new MutableVault({ h: ['made-up-text-key'] });
+    const keyStore = new MemoryKeyStore();
+    const service = new SettingsService({ file: null, keyStore, vault, initial: { ...DEFAULT_SETTINGS, profiles: [utf8] }, logger: silentLogger });
+
+    const result = await service.update({ profiles: [HEX], newKeys: [{ profile: 'h', key: 'aabb\n', mode: 'replace' }] });
+
+    expect(result.ok).toBe(true);
+    expect(service.current.profiles).toEqual([HEX]);
+    expect(vault.keysFor('h')).toEqual(['aabb']);
+    expect(await keyStore.load()).toEqual({ h: ['aabb'] });
+  });
+
+  it('rejects an unreadable replacing key', async () => {
+    const { service, vault } = serviceWith({ h: ['0011'] });
+
+    const result = await service.update({ profiles: [HEX], newKeys: [{ profile: 'h', key: 'zzNOTHEXzz', mode: 'replace' }] });
+
+    expect(result).toMatchObject({ ok: false, code: 'invalid-key', field: 'profiles.0.newKey' });
+    expect(vault.keysFor('h')).toEqual(['0011']);
+  });
+
   it('accepts new keys at the boundary', () => {
     expect(parseInvokeRequest('settings.update', { newKeys: [{ profile: 'h', key: '0011' }] }).ok).toBe(true);
+    expect(parseInvokeRequest('settings.update', { newKeys: [{ profile: 'h', key: '0011', mode: 'replace' }] }).ok).toBe(true);
+    expect(parseInvokeRequest('settings.update', { newKeys: [{ profile: 'h', key: '0011', mode: 'swap' }] }).ok).toBe(false);
     expect(parseInvokeRequest('settings.update', { newKeys: [{ profile: 'h', key: '' }] }).ok).toBe(false);
   });
 });

@@ -150,6 +150,15 @@ function keysAfterUpdate(vault: KeyVault, profiles: readonly Profile[], renames:
   return Object.fromEntries(keys);
 }
 
+/** Returns how each profile named by new keys takes them: `replace` when any of its new keys replaces, else `add`. */
+function keyModes(newKeys: readonly NewProfileKey[]): Map<string, 'add' | 'replace'> {
+  const modes = new Map<string, 'add' | 'replace'>();
+  for (const entry of newKeys) {
+    if (modes.get(entry.profile) !== 'replace') modes.set(entry.profile, entry.mode ?? 'add');
+  }
+  return modes;
+}
+
 /**
  * Checks that each profile's scheme and options can read the keys it keeps after an update.
  * A key the scheme cannot read never verifies a signature, and startup rejects such keys
@@ -177,7 +186,7 @@ function checkKeptKeys(
     const othersText = others.length === 0 ? '' : ` ${others.length === 1 ? 'Key' : 'Keys'} ${others.join(', ')} cannot be read either.`;
     const message =
       `Key ${first + 1} of profile "${profile.name}" ${problems[first]}.${othersText} Nothing was saved, because the profile cannot verify signatures with a key it cannot read: ` +
-      `change ${cause.name} back, or first use Replace keys to store keys in the new format.`;
+      `change ${cause.name} back, or type the key in the new format and choose Replace keys.`;
     return failure('invalid-settings', `profiles.${index}.${cause.field}`, message);
   }
   return null;
@@ -275,8 +284,8 @@ export class SettingsService {
     if (checkedKeys !== null && (profilesChanged || newKeys.length > 0)) {
       this.options.vault.replaceAll(checkedKeys.keys);
       if (renamed) this.options.logger.info('settings: profiles renamed', { renames: profileRenames });
-      for (const profile of new Set(newKeys.map((entry) => entry.profile))) {
-        this.options.logger.info('settings: keys changed', { profile, mode: 'add', keyCount: this.options.vault.keysFor(profile).length });
+      for (const [profile, mode] of keyModes(newKeys)) {
+        this.options.logger.info('settings: keys changed', { profile, mode, keyCount: this.options.vault.keysFor(profile).length });
       }
       this.useCurrentProfiles();
       const keysSaved = await this.saveKeys();
@@ -293,15 +302,19 @@ export class SettingsService {
   }
 
   /**
-   * Returns each profile's keys after an update: the keys it keeps, then the new keys. Returns
-   * a failure when the profile's new scheme or options cannot read one of them.
+   * Returns each profile's keys after an update: the keys it keeps, unless a new key replaces
+   * them, then the new keys. Returns a failure when the profile's new scheme or options cannot
+   * read one of them.
    */
   private keysAfterUpdate(
     profiles: readonly Profile[],
     renames: readonly ProfileRename[],
     newKeys: readonly NewProfileKey[],
   ): { ok: true; keys: Record<string, readonly string[]> } | SettingsFailure {
-    const keys = keysAfterUpdate(this.options.vault, profiles, renames);
+    const modes = keyModes(newKeys);
+    const keptEntries = Object.entries(keysAfterUpdate(this.options.vault, profiles, renames)).filter(([name]) => modes.get(name) !== 'replace');
+    // Object.fromEntries keeps a profile named "__proto__" as an own key.
+    const keys = Object.fromEntries(keptEntries);
     const unreadable = checkKeptKeys(profiles, keys, this.settings.profiles, renames);
     if (unreadable !== null) return unreadable;
 

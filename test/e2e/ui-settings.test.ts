@@ -163,9 +163,8 @@ describe('hooktray ui settings', () => {
     await gh.getByLabel('New key for gh').fill('zzNOTHEXzz');
     await gh.getByRole('button', { name: 'Add key' }).click();
 
-    const alert = gh.getByRole('alert');
-    await alert.waitFor();
-    expect(await alert.textContent()).toMatch(/^The new key for profile "gh" is not valid hex/);
+    await gh.getByText(/^New key of profile gh: The new key for profile "gh" is not valid hex/).waitFor();
+    expect(await gh.getByLabel('New key for gh').getAttribute('aria-invalid')).toBe('true');
     expect(await gh.getByText('1 key', { exact: true }).count()).toBe(1);
     await gh.getByLabel('New key for gh').fill('');
     await dialog.getByRole('button', { name: 'Close' }).click();

@@ -1,9 +1,6 @@
 import type { ReactNode } from 'react';
-import { useState } from 'react';
-import type { HooktrayApi } from '../../../electron/core/contract';
 
 interface ProfileKeysProps {
-  api: HooktrayApi;
   profile: string;
   keyCount: number;
   /** The typed key, which the settings form keeps so that saving the settings adds it too. */
@@ -13,35 +10,18 @@ interface ProfileKeysProps {
   inputProps: { name: string; 'aria-invalid': true | undefined; 'aria-describedby': string | undefined };
   /** The settings form's failure message about the key input, if any. */
   fieldError: ReactNode;
-  onSaved: (message: string) => void;
+  /** Saves the settings form with the typed key added to the profile's keys. */
+  onAdd: () => void;
+  /** Saves the settings form with the typed key in place of the profile's keys. */
+  onReplace: () => void;
 }
 
 /**
- * Renders the key field of one saved profile. The typed key stays in the form's state only
- * until it is sent. The field is cleared after saving, and keys are never read back.
+ * Renders the key field of one saved profile. Add key and Replace keys save the whole settings
+ * form, so a key in a new format is saved together with the scheme or options that read it.
+ * The typed key stays in the form's state only until it is sent, and keys are never read back.
  */
-export function ProfileKeys({ api, profile, keyCount, keyText: key, onKeyTextChange: setKey, inputProps, fieldError, onSaved }: ProfileKeysProps) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const save = async (mode: 'add' | 'replace'): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    try {
-      const result = await api.invoke('profiles.setKeys', { profile, keys: [key], mode });
-      if (!result.ok) {
-        setError(result.message);
-        return;
-      }
-      setKey('');
-      onSaved(`Profile "${profile}" now has ${result.keyCount} key${result.keyCount === 1 ? '' : 's'}; stored deliveries are being re-verified.`);
-    } catch (failure) {
-      setError(`Saving the key for "${profile}" failed: ${(failure as Error).message}`);
-    } finally {
-      setBusy(false);
-    }
-  };
-
+export function ProfileKeys({ profile, keyCount, keyText: key, onKeyTextChange: setKey, inputProps, fieldError, onAdd, onReplace }: ProfileKeysProps) {
   return (
     <div className="profile-keys">
       <span>
@@ -58,17 +38,12 @@ export function ProfileKeys({ api, profile, keyCount, keyText: key, onKeyTextCha
         onChange={(event) => setKey(event.target.value)}
       />
       {fieldError}
-      <button type="button" disabled={busy || key.trim() === ''} onClick={() => void save('add')}>
+      <button type="button" disabled={key.trim() === ''} onClick={onAdd} title="Save the settings and add this key to the profile's keys">
         Add key
       </button>
-      <button type="button" disabled={busy || key.trim() === ''} onClick={() => void save('replace')} title="Replace every key of this profile with this one">
+      <button type="button" disabled={key.trim() === ''} onClick={onReplace} title="Save the settings and replace every key of this profile with this one">
         Replace keys
       </button>
-      {error !== null && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { useEffect, useId, useRef, useState } from 'react';
-import type { HooktrayApi, SettingsView } from '../../../electron/core/contract';
+import type { HooktrayApi, NewProfileKey, SettingsView } from '../../../electron/core/contract';
 import type { ProfileDraft, SettingsDraft } from '../lib/settings-draft';
 import { fromDraft, keyCountOf, toDraft } from '../lib/settings-draft';
 import type { FieldPath } from '../lib/settings-fields';
@@ -33,6 +33,8 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   /** Name of the input that the error message is about, such as `response.status`. */
   const [invalidField, setInvalidField] = useState<string | null>(null);
+  /** True while a save is under way. It is a ref, so a second click before the next render reads the new value. */
+  const saving = useRef(false);
   const formRef = useRef<HTMLFormElement>(null);
   const messageId = useId();
 
@@ -51,12 +53,6 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
       (error: unknown) => setMessage({ error: true, text: `Loading the settings failed: ${(error as Error).message}` }),
     );
   }, [api]);
-
-  const refresh = async (text: string): Promise<void> => {
-    const loaded = await api.invoke('settings.get', undefined);
-    setView(loaded);
-    setMessage({ error: false, text });
-  };
 
   /** Shows a failure of the form or the core with its field's label, and marks and focuses that field. */
   const showFailure = (field: string, text: string, failedDraft: SettingsDraft): void => {
@@ -79,13 +75,20 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
       </span>
     ) : null;
 
-  const save = async (): Promise<void> => {
-    if (draft === null) return;
-    const parsed = fromDraft(draft);
+  /**
+   * Saves the form. A key typed for the profile at index `replaceKeysOf` replaces its keys, and
+   * other typed keys are added. After Add key or Replace keys (`keyOf`, the profile's index),
+   * that profile's key field takes the focus, because its emptied buttons can no longer hold it.
+   */
+  const save = async (replaceKeysOf: number | null = null, keyOf: number | null = null): Promise<void> => {
+    // A save already under way ignores the click: disabling the clicked button would drop its focus.
+    if (draft === null || saving.current) return;
+    const parsed = fromDraft(draft, replaceKeysOf);
     if (!parsed.ok) {
       showFailure(parsed.field, parsed.message, draft);
       return;
     }
+    saving.current = true;
     try {
       const newKeys = parsed.newKeys.length === 0 ? {} : { newKeys: parsed.newKeys };
       const result = await api.invoke('settings.update', { ...parsed.settings, profileRenames: parsed.profileRenames, ...newKeys });
@@ -96,10 +99,13 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
       setInvalidField(null);
       setView(result.settings);
       setDraft(toDraft(result.settings));
-      setMessage({ error: false, text: savedText(parsed.newKeys.map((entry) => entry.profile)) });
+      setMessage({ error: false, text: savedText(parsed.newKeys) });
+      if (keyOf !== null) formRef.current?.querySelector<HTMLElement>(`[name="${CSS.escape(profileFieldName(keyOf, 'newKey'))}"]`)?.focus();
     } catch (error) {
       setInvalidField(null);
       setMessage({ error: true, text: `Saving the settings failed: ${(error as Error).message}` });
+    } finally {
+      saving.current = false;
     }
   };
 
@@ -187,14 +193,14 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
                     </button>
                     {savedName !== null ? (
                       <ProfileKeys
-                        api={api}
                         profile={savedName}
                         keyCount={keyCountOf(view.keyCounts, savedName)}
                         keyText={profile.newKey}
                         onKeyTextChange={(newKey) => updateProfile(index, { newKey })}
                         inputProps={fieldProps(profileFieldName(index, 'newKey'))}
                         fieldError={fieldError(profileFieldName(index, 'newKey'))}
-                        onSaved={(text) => void refresh(text)}
+                        onAdd={() => void save(null, index)}
+                        onReplace={() => void save(index, index)}
                       />
                     ) : (
                       <p className="hint">Save the settings to add keys to this profile.</p>
@@ -222,11 +228,16 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
   );
 }
 
-/** Returns the message after a save, which names the profiles that the save added a typed key to. */
-function savedText(profilesWithNewKeys: readonly string[]): string {
-  if (profilesWithNewKeys.length === 0) return 'Settings saved.';
-  const names = profilesWithNewKeys.map((name) => `"${name}"`).join(', ');
-  return profilesWithNewKeys.length === 1 ? `Settings saved, and the typed key was added to profile ${names}.` : `Settings saved, and the typed keys were added to profiles ${names}.`;
+/** Returns the message after a save, which names the profiles whose keys a typed key replaced or was added to. */
+function savedText(newKeys: readonly NewProfileKey[]): string {
+  const names = (entries: readonly NewProfileKey[]): string => entries.map((entry) => `"${entry.profile}"`).join(', ');
+  const replaced = newKeys.filter((entry) => entry.mode === 'replace');
+  const added = newKeys.filter((entry) => entry.mode !== 'replace');
+  const parts: string[] = [];
+  if (replaced.length > 0) parts.push(`the typed key replaced the keys of profile ${names(replaced)}`);
+  if (added.length === 1) parts.push(`the typed key was added to profile ${names(added)}`);
+  if (added.length > 1) parts.push(`the typed keys were added to profiles ${names(added)}`);
+  return parts.length === 0 ? 'Settings saved.' : `Settings saved, and ${parts.join(', and ')}.`;
 }
 
 interface GeneralFieldsProps {

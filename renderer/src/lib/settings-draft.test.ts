@@ -94,6 +94,16 @@ describe('new keys draft', () => {
     expect(result.newKeys).toEqual([{ profile: 'spike-prod', key: 'made-up-key\n' }]);
   });
 
+  it('marks the replacing key of one profile', () => {
+    const draft = toDraft({ ...saved, profiles: [...saved.profiles, { name: 'gh', scheme: 'github', pathPrefix: '/gh', options: {} }] });
+    const result = fromDraft({ ...draft, profiles: draft.profiles.map((profile) => ({ ...profile, newKey: `${profile.name}-made-up-key` })) }, 1);
+    if (!result.ok) throw new Error(result.message);
+    expect(result.newKeys).toEqual([
+      { profile: 'spike', key: 'spike-made-up-key' },
+      { profile: 'gh', key: 'gh-made-up-key', mode: 'replace' },
+    ]);
+  });
+
   it('lists no blank or unsaved keys', () => {
     const draft = toDraft(saved);
     const added = { savedName: null, name: 'other', scheme: 'spike', pathPrefix: '/', optionsText: '{}', newKey: 'made-up-key' };

@@ -117,8 +117,10 @@ function parseHeaders(text: string): { ok: true; headers: Record<string, string>
 /**
  * Converts the form to settings, with failures that name a field path such as `response.status`.
  * It parses what was typed, and the core checks the values, such as a status from 100 to 599.
+ * The key typed for the profile at index `replaceKeysOf` replaces that profile's keys, and
+ * other typed keys are added.
  */
-export function fromDraft(draft: SettingsDraft): DraftResult {
+export function fromDraft(draft: SettingsDraft, replaceKeysOf: number | null = null): DraftResult {
   const profiles: ProfileSettings[] = [];
   const profileRenames: ProfileRename[] = [];
   const newKeys: NewProfileKey[] = [];
@@ -128,7 +130,9 @@ export function fromDraft(draft: SettingsDraft): DraftResult {
     profiles.push(profile);
     if (profileDraft.savedName !== null && profileDraft.savedName !== profile.name) profileRenames.push({ from: profileDraft.savedName, to: profile.name });
     // Saving adds a key typed but not added, so the key is not lost. The core checks it with the profile's new scheme and options.
-    if (profileDraft.savedName !== null && profileDraft.newKey.trim() !== '') newKeys.push({ profile: profile.name, key: profileDraft.newKey });
+    if (profileDraft.savedName !== null && profileDraft.newKey.trim() !== '') {
+      newKeys.push({ profile: profile.name, key: profileDraft.newKey, ...(index === replaceKeysOf ? { mode: 'replace' as const } : {}) });
+    }
   }
   const headers = parseHeaders(draft.headersText);
   if (!headers.ok) return headers;
