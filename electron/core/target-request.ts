@@ -87,6 +87,8 @@ export function sendToTarget(request: OutgoingRequest, options: SendOptions = {}
       finish({ status: null, headers: [], body: Buffer.alloc(0), bodySize: 0, error: describeError(error, request.url, timeoutMs) });
     };
 
+    // A request that closes before any response, even without an error, has failed.
+    let responded = false;
     const outgoing = transport.request(
       {
         method: request.method,
@@ -100,6 +102,7 @@ export function sendToTarget(request: OutgoingRequest, options: SendOptions = {}
         agent: false,
       },
       (response) => {
+        responded = true;
         const chunks: Buffer[] = [];
         let kept = 0;
         let bodySize = 0;
@@ -123,7 +126,17 @@ export function sendToTarget(request: OutgoingRequest, options: SendOptions = {}
     };
     if (options.signal?.aborted) abort();
     options.signal?.addEventListener('abort', abort, { once: true });
-    outgoing.on('close', () => options.signal?.removeEventListener('abort', abort));
+    // Node passes a 101 Switching Protocols to neither the response callback nor `error`. It is
+    // the target's response, so it is recorded with its headers and the switched connection is closed.
+    outgoing.on('upgrade', (response, socket) => {
+      responded = true;
+      socket.destroy();
+      finish({ status: response.statusCode ?? null, headers: pairsFromRawHeaders(response.rawHeaders), body: Buffer.alloc(0), bodySize: 0, error: null });
+    });
+    outgoing.on('close', () => {
+      options.signal?.removeEventListener('abort', abort);
+      if (!responded) fail(Object.assign(new Error('the connection closed without a response'), { code: 'ECONNRESET' }));
+    });
     outgoing.on('error', fail);
     outgoing.end(request.body);
   });

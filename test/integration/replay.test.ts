@@ -6,7 +6,7 @@ import { HooktrayCore } from '../../electron/core/hooktray-core';
 import { MutableVault } from '../../electron/core/key-store';
 import { silentLogger } from '../../electron/core/logger';
 import type { EchoServer } from '../support/echo-server';
-import { freePort, postRaw, startEchoServer } from '../support/echo-server';
+import { freePort, postRaw, startEchoServer, startRawAnswerServer } from '../support/echo-server';
 import { tempDir } from '../support/listen-process';
 
 let core: HooktrayCore;
@@ -128,5 +128,47 @@ describe('re-send to an echo server', () => {
     const badTarget = await core.handlers['deliveries.replay']({ id: posted.deliveryId as string, target: 'ftp://127.0.0.1/' });
     expect(badTarget.ok).toBe(false);
     if (!badTarget.ok) expect(badTarget.code).toBe('invalid-target');
+  });
+});
+
+describe('target that responds 101 Switching Protocols', () => {
+  const SWITCHING = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n';
+
+  it('records the 101 of a re-send', async () => {
+    const target = await startRawAnswerServer(SWITCHING);
+    try {
+      const posted = await postRaw(`${core.receiver.localUrl}/hooks/switching`, [['Host', 'abc.loca.lt'], ['Content-Type', 'application/json']], Buffer.from('{"a":1}'));
+      const result = await core.handlers['deliveries.replay']({ id: posted.deliveryId as string, target: `${target.url}/local` });
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(result.response.status).toBe(101);
+      expect(result.response.error).toBeNull();
+      expect(result.response.headers).toContainEqual(['Upgrade', 'websocket']);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('keeps forwarding after a 101', async () => {
+    const target = await startRawAnswerServer(SWITCHING);
+    try {
+      const rules = await core.handlers['forward.rules.set']([{ pathPrefix: '/hooks/forward-switching', target: `${target.url}/local` }]);
+      expect(rules.ok).toBe(true);
+      const ids: string[] = [];
+      for (const index of [1, 2]) {
+        const posted = await postRaw(`${core.receiver.localUrl}/hooks/forward-switching/${index}`, [['Host', 'abc.loca.lt']], Buffer.from(`{"index":${index}}`));
+        ids.push(posted.deliveryId as string);
+      }
+      await core.replays.forwarder.idle();
+
+      expect(target.requests()).toBe(2);
+      for (const id of ids) {
+        const recorded = await core.handlers['deliveries.responses']({ id });
+        expect(recorded.map((response) => [response.kind, response.status])).toEqual([['forward', 101]]);
+      }
+    } finally {
+      await core.handlers['forward.rules.set']([]);
+      await target.close();
+    }
   });
 });

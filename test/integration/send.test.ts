@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findHeader } from '../../electron/core/headers';
 import type { EchoServer } from '../support/echo-server';
-import { startEchoServer } from '../support/echo-server';
+import { startEchoServer, startRawAnswerServer } from '../support/echo-server';
 import type { ListenProcess } from '../support/listen-process';
 import { startListen, tempDir, writeConfig } from '../support/listen-process';
 import { runCli } from '../support/run-cli';
@@ -85,5 +85,16 @@ describe('hooktray send spike', () => {
     const run = await runCli(['send', 'spike', '--to', target.url, '--config', configFile, '--window-start', 'yesterday'], { HOOKTRAY_TEST_SPIKE_KEY: SPIKE_KEY });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('"yesterday"');
+  });
+
+  it('exits 1 for a 101 response', async () => {
+    const switching = await startRawAnswerServer('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    try {
+      const run = await runCli(['send', 'spike', '--to', `${switching.url}/hooks`, '--config', configFile], { HOOKTRAY_TEST_SPIKE_KEY: SPIKE_KEY });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/^101 in [\d.]+ ms, signed with profile "spike"\n$/);
+    } finally {
+      await switching.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import type { HeaderPair } from '../../electron/core/contract';
 import { pairsFromRawHeaders } from '../../electron/core/headers';
 
@@ -94,4 +95,46 @@ export function postRaw(url: string, headers: HeaderPair[], body: Uint8Array): P
     request.on('error', reject);
     request.end(body);
   });
+}
+
+/** A target that ignores the request and writes one fixed raw HTTP response, then leaves the socket open. */
+export interface RawAnswerServer {
+  url: string;
+  /** Requests whose head it has read so far. */
+  requests: () => number;
+  close: () => Promise<void>;
+}
+
+/**
+ * Starts a TCP server on 127.0.0.1 that responds to every request with the bytes of `answer`
+ * and keeps the connection open. It writes responses that no HTTP server library sends, such
+ * as a 101 Switching Protocols to a request that did not ask for an upgrade.
+ */
+export async function startRawAnswerServer(answer: string): Promise<RawAnswerServer> {
+  const sockets = new Set<net.Socket>();
+  let requests = 0;
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    let head = '';
+    socket.on('data', (chunk: Buffer) => {
+      if (head.includes('\r\n\r\n')) return;
+      head += chunk.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      requests += 1;
+      socket.write(answer);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests: () => requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
