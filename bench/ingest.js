@@ -1,13 +1,14 @@
 'use strict';
 // Ingest throughput: `hooktray listen` (Spike verification and the durable SQLite store)
-// against a bare node:http server that only reads the body and answers 200, under the same
-// autocannon load on loopback in the same run. Writes the figures to docs/benchmarks.md.
+// against a bare node:http server that only reads the body and responds 200, and against one
+// that also stores each request as one SQLite row, under the same autocannon load on loopback
+// in the same run. Writes the figures to docs/benchmarks.md.
 //
 // Usage: npm run build && node bench/ingest.js [--duration SECONDS] [--connections N] [--rounds N] [--distinct-bodies] [--no-write]
 //
 // With --distinct-bodies every request carries a body of its own, signed for it, as real traffic
 // does. Without it every request repeats one body, so each delivery is stored as a retry.
-// Each round measures the three servers one after another; the report uses each one's median,
+// Each round measures the four servers one after another; the report uses each one's median,
 // so a burst of other load on the machine moves one round, not the result.
 
 const autocannon = require('autocannon');
@@ -73,6 +74,44 @@ const server = http.createServer((request, response) => {
     Buffer.concat(chunks);
     response.writeHead(200, { 'Content-Type': 'application/json' });
     response.end('{"received":true}');
+  });
+});
+server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ type: 'listening', localUrl: 'http://127.0.0.1:' + server.address().port })));
+`;
+
+/**
+ * The least a durable receiver does: node:http that stores each request's headers and body as
+ * one SQLite row (WAL, synchronous=FULL) and responds once the group commit that holds it is done.
+ * It verifies nothing and builds no summary or index beyond the id. The gap between it and
+ * Hooktray is the cost of Hooktray's work per delivery, and its gap to the bare server is durability's.
+ * Arguments: the path of better-sqlite3 and the database file.
+ */
+const DURABLE_SERVER = `
+const http = require('node:http');
+const Database = require(process.argv[1]);
+const db = new Database(process.argv[2]);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = FULL');
+db.exec('CREATE TABLE deliveries (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, received_at INTEGER NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL)');
+const insert = db.prepare('INSERT INTO deliveries (id, received_at, headers, body) VALUES (?, ?, ?, ?)');
+const commit = db.transaction((batch) => { for (const entry of batch) insert.run(entry.id, entry.receivedAt, entry.headers, entry.body); });
+let pending = [];
+let next = 0;
+function flush() {
+  const batch = pending;
+  pending = [];
+  commit.immediate(batch);
+  for (const entry of batch) {
+    entry.response.writeHead(200, { 'Content-Type': 'application/json' });
+    entry.response.end('{"received":true}');
+  }
+}
+const server = http.createServer((request, response) => {
+  const chunks = [];
+  request.on('data', (chunk) => chunks.push(chunk));
+  request.on('end', () => {
+    pending.push({ id: String(next++), receivedAt: Date.now(), headers: JSON.stringify(request.rawHeaders), body: Buffer.concat(chunks), response });
+    if (pending.length === 1) setImmediate(flush);
   });
 });
 server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ type: 'listening', localUrl: 'http://127.0.0.1:' + server.address().port })));
@@ -242,7 +281,8 @@ async function main() {
   const listenArgs = (name, extra) => [cli, 'listen', '--json', '--no-tunnel', '--port', '0', '--data-dir', join(dir, name), ...extra];
 
   try {
-    const rounds = { bare: [], verified: [], unverified: [] };
+    const rounds = { bare: [], durable: [], verified: [], unverified: [] };
+    const durableArgs = (round) => ['-e', DURABLE_SERVER, require.resolve('better-sqlite3'), join(dir, `durable-${round}.db`)];
     const runVerified = async (round) => {
       rounds.verified.push(await measure('hooktray, verification on', listenArgs(`on-${round}`, ['--config', withProfile]), join(dir, 'on.out')));
       rmSync(join(dir, `on-${round}`), { recursive: true, force: true });
@@ -254,17 +294,21 @@ async function main() {
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`round ${round} of ${ROUNDS}`);
       rounds.bare.push(await measure('bare node:http', ['-e', BARE_SERVER], join(dir, 'bare.out')));
+      rounds.durable.push(await measure('node:http and one SQLite row', durableArgs(round), join(dir, 'durable.out')));
+      for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `durable-${round}.db${suffix}`), { force: true });
       // Alternate which Hooktray run goes first, so a drift within rounds favours neither.
       const order = round % 2 === 1 ? [runVerified, runUnverified] : [runUnverified, runVerified];
       for (const run of order) await run(round);
     }
     const bare = median(rounds.bare);
+    const durable = median(rounds.durable);
     const verified = median(rounds.verified);
     const unverified = median(rounds.unverified);
 
     // Runs of one round share the machine's state, so each figure is the median of per-round ratios.
     const ratios = rounds.verified.map((run, index) => run.rps / rounds.bare[index].rps);
     const costs = rounds.verified.map((run, index) => 1 - run.rps / rounds.unverified[index].rps);
+    const durableRatios = rounds.durable.map((run, index) => run.rps / rounds.bare[index].rps);
     const ratio = medianOf(ratios);
     const verificationCost = medianOf(costs);
     console.log(`ratio to bare: ${ratio.toFixed(2)} (target at least 0.6); verification cost: ${(verificationCost * 100).toFixed(1)}% (target at most 10%)`);
@@ -285,11 +329,13 @@ async function main() {
         '| server | requests/s | p99 latency (ms) | failed | CPU µs/request: main thread | writer thread | rest | autocannon |',
         '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
         `| bare node:http, reads the body and answers 200 | ${row(bare)} |`,
+        `| node:http storing one SQLite row per request, same commits as Hooktray's | ${row(durable)} |`,
         `| hooktray listen, Spike verification on | ${row(verified)} |`,
         `| hooktray listen, no profile (verification off) | ${row(unverified)} |`,
         '',
         `Ratio of Hooktray with verification to the bare server, median of the rounds' ratios: **${ratio.toFixed(2)}** (target: at least 0.6).`,
         `Each round: ${ratios.map((value) => value.toFixed(2)).join(', ')}.`,
+        `Ratio of the server storing one row to the bare server, median of the rounds' ratios: ${medianOf(durableRatios).toFixed(2)}.`,
         `Cost of verification (on against off in the same round), median of the rounds: **${(verificationCost * 100).toFixed(1)}%** of throughput (target: at most 10%).`,
         `Each round: ${costs.map((value) => `${(value * 100).toFixed(1)}%`).join(', ')}.`,
         ...budgetLines(bare, verified),
