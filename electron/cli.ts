@@ -39,6 +39,7 @@ const COMMANDS: Record<string, Command> = {
 /** Runs the CLI and returns its exit code: 0 on success, 2 for usage and configuration errors. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  watchStdoutErrors(name ?? 'hooktray');
   if (name === undefined || name === '-h' || name === '--help') {
     process.stdout.write(`${USAGE}\n`);
     return name === undefined ? 2 : 0;
@@ -71,6 +72,26 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`hooktray ${name}: ${(error as Error).stack ?? String(error)}\n`);
     return 1;
   }
+}
+
+let stdoutWatched = false;
+
+/**
+ * Keeps a failed write to stdout from ending the process with a stack trace. A reader that
+ * closes the pipe early, such as `head`, makes every later write fail with EPIPE. The
+ * commands see that failure themselves: an export through its write callbacks, and listen
+ * through its own listener, which stops it. Other errors, such as a full disk behind a
+ * redirect, are reported once on stderr.
+ */
+function watchStdoutErrors(command: string): void {
+  if (stdoutWatched) return;
+  stdoutWatched = true;
+  let reported = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || reported) return;
+    reported = true;
+    process.stderr.write(`hooktray ${command}: writing to stdout failed (${error.message}), so the output is incomplete.\n`);
+  });
 }
 
 /**

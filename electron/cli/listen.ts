@@ -150,16 +150,20 @@ export async function runListen(argv: string[]): Promise<number> {
   }
 
   let tunnel: TunnelSupervisor | null = null;
+  let stopRequested = false;
+  let requestStop: (reason: StopReason) => void = () => {};
   // Handlers go in before the listening line: a supervisor may signal as soon as it reads it.
   const stopped = new Promise<number>((resolveExit) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      logger.info('listen: stopping', { signal });
+    const stop = (reason: StopReason): void => {
+      stopRequested = true;
+      logger.info('listen: stopping', { reason });
       tunnel?.stop();
       core.stop().then(
         () => {
           printNotForwarded(core.replays.forwarder.notForwarded, options, print);
           output.flush();
-          resolveExit(0);
+          // A reader that closed stdout chose to stop reading; any other write failure lost output.
+          resolveExit(reason === 'stdout failed' ? 1 : 0);
         },
         (error: unknown) => {
           logger.error('listen: stopping failed', { error: String(error) });
@@ -167,8 +171,21 @@ export async function runListen(argv: string[]): Promise<number> {
         },
       );
     };
+    requestStop = stop;
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+  });
+
+  // A reader that goes away, such as `head` after its lines or a jq that failed, makes every
+  // later write to stdout fail with EPIPE. Without this listener the error would end the process
+  // while deliveries are in flight, so listen stops as on SIGTERM and keeps what it received.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    output.close();
+    if (stopRequested) return;
+    const closed = error.code === 'EPIPE';
+    const problem = closed ? 'stdout was closed by its reader' : `writing to stdout failed (${error.message})`;
+    logger.warn(`listen: ${problem}, so listen stops; every delivery received so far is stored`);
+    requestStop(closed ? 'stdout closed' : 'stdout failed');
   });
 
   const deliveryLine = (delivery: DeliverySummary): string => (options.json ? JSON.stringify(deliveryRecord(delivery)) : formatDeliveryLine(delivery));
@@ -199,6 +216,9 @@ export async function runListen(argv: string[]): Promise<number> {
   return await stopped;
 }
 
+/** Why listen stops: a signal, or stdout that can no longer be written. */
+type StopReason = NodeJS.Signals | 'stdout closed' | 'stdout failed';
+
 /** Ids of unforwarded deliveries that the "forward-stopped" NDJSON record lists. */
 const MAX_PRINTED_IDS = 100;
 
@@ -221,18 +241,20 @@ function printNotForwarded(ids: readonly string[], options: ListenOptions, print
  * Collects printed lines and writes them once per event-loop turn, so a burst of deliveries
  * costs one write to stdout instead of one per line.
  */
-function bufferedOutput(write: (text: string) => void): { print(line: string): void; flush(): void } {
+function bufferedOutput(write: (text: string) => void): { print(line: string): void; flush(): void; close(): void } {
   let lines: string[] = [];
   let scheduled = false;
+  let closed = false;
   const flush = (): void => {
     scheduled = false;
-    if (lines.length === 0) return;
+    if (closed || lines.length === 0) return;
     const text = `${lines.join('\n')}\n`;
     lines = [];
     write(text);
   };
   return {
     print(line) {
+      if (closed) return;
       lines.push(line);
       if (!scheduled) {
         scheduled = true;
@@ -240,6 +262,11 @@ function bufferedOutput(write: (text: string) => void): { print(line: string): v
       }
     },
     flush,
+    /** Drops the lines not yet written and every later one, once stdout cannot be written. */
+    close() {
+      closed = true;
+      lines = [];
+    },
   };
 }
 

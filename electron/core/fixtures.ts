@@ -252,6 +252,7 @@ const FILE_ERROR_ADVICE: Readonly<Record<string, string>> = {
   ENOENT: 'A folder on the way to the destination does not exist; create it or choose another destination.',
   ENOTDIR: 'A part of the destination path is a file, not a folder; choose another destination.',
   EISDIR: 'The destination is a folder where a file was expected; choose another destination.',
+  EPIPE: 'The program reading the output closed it before the export finished, so it received only part of the export.',
 };
 
 /**

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -7,6 +8,7 @@ import { main, systemErrorMessage } from '../../electron/cli';
 import { UsageError } from '../../electron/cli/args';
 import type { HooktrayCore } from '../../electron/core/hooktray-core';
 import { DeliveryStore } from '../../electron/core/store';
+import { CLI } from '../support/listen-process';
 import { sendAll, startCore, tempDir, variedRequest, removeTempDirs } from './export-support';
 
 let core: HooktrayCore;
@@ -115,6 +117,20 @@ describe('hooktray export and import', () => {
     vi.restoreAllMocks();
     const har = JSON.parse(readFileSync(file, 'utf8')) as { log: { entries: unknown[] } };
     expect(har.log.entries).toHaveLength(16);
+  });
+
+  it('reports stdout closed by its reader', async () => {
+    const child = spawn(process.execPath, [CLI, 'export', '--data-dir', dataDir, '--format', 'ndjson'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The reader goes away before the first line, as `head` does once it has its lines.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolveExit) => child.once('close', (exitCode) => resolveExit(exitCode)));
+
+    expect(code).toBe(1);
+    expect(stderr).toContain('Writing the export failed: EPIPE');
+    expect(stderr).toContain('closed it before the export finished');
+    expect(stderr).not.toContain('    at ');
   });
 
   it('imports NDJSON from a file without an extension', async () => {

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryStore } from '../../electron/core/store';
 import type { ListenProcess } from '../support/listen-process';
-import { post, startListen, tempDir, writeConfig } from '../support/listen-process';
+import { post, startListen, storedPaths, tempDir, writeConfig } from '../support/listen-process';
 import { spikeBody, spikeSignature } from '../support/spike';
 
 const KEY = 'spike-test-key';
@@ -142,5 +142,23 @@ describe('hooktray listen with a Spike profile', () => {
     expect((record as unknown as { path: string }).path).toBe('[withheld: contains a configured key]');
     expect(record.spike).toBeNull();
     expect(JSON.stringify(listen.records)).not.toContain(KEY);
+  });
+});
+
+describe('hooktray listen after stdout closes', () => {
+  it('stores the delivery and stops cleanly', async () => {
+    const dataDir = tempDir();
+    const listen = await startListen(['--data-dir', dataDir]);
+    const exited = new Promise<number | null>((resolveExit) => listen.child.once('exit', (code) => resolveExit(code)));
+
+    // The reader of stdout goes away, as `head` does after its lines or jq after an error.
+    listen.child.stdout.destroy();
+    const response = await post(`${listen.localUrl}/after-close`, '{"a":1}');
+
+    expect(response.status).toBe(200);
+    expect(await exited).toBe(0);
+    expect(listen.stderr()).toContain('stdout was closed');
+    expect(listen.stderr()).not.toContain('    at ');
+    expect(await storedPaths(dataDir)).toEqual(new Set(['/after-close']));
   });
 });
