@@ -161,6 +161,7 @@ const exportRequest = z.strictObject({
   signatures: z.enum(['keep', 'redact', 'resign']).optional(),
   baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http or https URL' }).optional(),
   folder: localPath.optional(),
+  force: z.boolean().optional(),
   exportId: exportId.optional(),
 });
 

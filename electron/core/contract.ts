@@ -343,6 +343,11 @@ export interface ExportRequest extends ExportSelection {
   /** Folder to write into; when absent, the response carries the files' bytes. */
   folder?: string;
   /**
+   * Writes over the files of an earlier export in `folder`. Without it, such a folder fails
+   * with `destination-exists` and nothing is written.
+   */
+  force?: boolean;
+  /**
    * Id that this export's `export.progress` pushes carry, chosen by the caller so it can tell
    * them from another export's; when absent, the core chooses one.
    */
@@ -370,7 +375,7 @@ export interface ExportedFile {
   data?: Uint8Array;
 }
 
-export type ExportErrorCode = 'invalid-request' | 'unknown-language' | 'nothing-selected' | 'write-failed' | 'cancelled';
+export type ExportErrorCode = 'invalid-request' | 'unknown-language' | 'nothing-selected' | 'destination-exists' | 'write-failed' | 'cancelled';
 
 export type ExportResult =
   | { ok: true; folder: string | null; files: ExportedFile[]; exported: number; skipped: ExportSkip[]; warnings: string[] }

@@ -75,6 +75,8 @@ describe('hooktray ui in Chromium with two exports', () => {
   it('shows an export started before a reload', async () => {
     const folderA = join(dir, 'A');
     await openExport(folderA);
+    // The pipe has the name of an earlier export's index.json, which the export must write over.
+    await exportDialog().getByRole('checkbox', { name: 'Replace the files of an earlier export' }).check();
     await exportDialog().getByRole('button', { name: 'Export', exact: true }).click();
     await exportDialog().getByRole('progressbar', { name: 'Export progress' }).waitFor();
 

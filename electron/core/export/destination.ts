@@ -37,7 +37,19 @@ export function destinationConflict(destination: Destination, force: boolean): s
     return force ? null : `${path} already exists; pass --force to replace it, or choose another --out.`;
   }
   if (!isFolder) return `${path} is a file, not a folder; choose a folder for --out.`;
-  const earlier = readdirSync(path).filter((name) => name === INDEX_FILE || DELIVERY_FILE.test(name)).length;
+  const earlier = earlierExportFiles(path, null).length;
   if (earlier === 0 || force) return null;
   return `${path} already holds an export (${earlier} files such as index.json or delivery files); pass --force to replace its files of the same name, or choose an empty or new folder for --out.`;
+}
+
+/**
+ * Returns the names of the files in `folder` that an earlier export wrote and a new export may
+ * write over: the one file `fileName` of a HAR or NDJSON export, or else `index.json` and the
+ * delivery files. Returns none for a folder that does not exist yet.
+ */
+export function earlierExportFiles(folder: string, fileName: string | null): string[] {
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) return [];
+  const names = readdirSync(folder).sort();
+  if (fileName !== null) return names.filter((name) => name === fileName);
+  return names.filter((name) => name === INDEX_FILE || DELIVERY_FILE.test(name));
 }

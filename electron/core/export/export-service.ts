@@ -1,10 +1,12 @@
 import type { ExportCancelResult, ExportRequest, ExportResult, ExportRun, ImportRequest, ImportResult } from '../contract';
-import { exportDeliveries } from '../fixtures';
+import { join } from 'node:path';
+import { exportDeliveries, HAR_FILE, NDJSON_FILE } from '../fixtures';
 import type { Logger } from '../logger';
 import type { PushHub } from '../push-hub';
 import type { Profile } from '../signatures/types';
 import type { DeliveryStore } from '../store';
 import { toSummary } from '../summary';
+import { earlierExportFiles } from './destination';
 import { ExportRuns } from './export-runs';
 import type { Analyze } from './import';
 import { importDeliveries } from './import';
@@ -21,6 +23,30 @@ export interface ExportServiceOptions {
   analyze: Analyze;
 }
 
+/** Label of the export dialog's checkbox that sets `force`, which the conflict message names. */
+const REPLACE_EARLIER_EXPORT = 'Replace the files of an earlier export';
+
+/**
+ * Returns why an export may not write into `folder` without `force`, because files of an
+ * earlier export there would be written over, or null when nothing would be.
+ */
+function earlierExportConflict(folder: string, format: ExportRequest['format']): string | null {
+  let fileName: string | null = null;
+  if (format === 'har') fileName = HAR_FILE;
+  if (format === 'ndjson') fileName = NDJSON_FILE;
+  const earlier = earlierExportFiles(folder, fileName);
+  if (earlier.length === 0) return null;
+
+  if (fileName !== null) {
+    return `${join(folder, fileName)} already exists from an earlier export. Tick "${REPLACE_EARLIER_EXPORT}" to write over it, or choose another folder.`;
+  }
+  const example = earlier.includes('index.json') ? 'index.json' : earlier[0];
+  return (
+    `${folder} already holds an earlier export (${earlier.length} file${earlier.length === 1 ? '' : 's'} such as ${example}). ` +
+    `Tick "${REPLACE_EARLIER_EXPORT}" to write over its files of the same name, or choose an empty or new folder.`
+  );
+}
+
 /**
  * Serves the `export.run` and `import.run` channels. An export writes to the chosen folder or
  * returns the bytes, with progress on `export.progress`. An import adds to the store and
@@ -34,6 +60,12 @@ export class ExportService {
   }
 
   async run(request: ExportRequest): Promise<ExportResult> {
+    const conflict = request.folder === undefined || request.force === true ? null : earlierExportConflict(request.folder, request.format);
+    if (conflict !== null) {
+      this.options.logger.warn('export: rejected', { format: request.format, folder: request.folder ?? null, code: 'destination-exists' });
+      return { ok: false, code: 'destination-exists', message: conflict };
+    }
+
     const started = this.runs.start(request);
     if (!started.ok) return started.result;
     const { handle } = started;

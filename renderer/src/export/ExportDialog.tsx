@@ -35,6 +35,8 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
   const [redact, setRedact] = useState(DEFAULT_REDACTED_HEADERS.join(', '));
   const [baseUrl, setBaseUrl] = useState('http://localhost:3000');
   const [folder, setFolder] = useState('');
+  /** True to let the export write over the files of an earlier export in the folder, which the core otherwise rejects. */
+  const [replaceEarlier, setReplaceEarlier] = useState(false);
   const [exportId, setExportId] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
@@ -60,7 +62,7 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
       baseUrl,
       redactHeaders: redact.split(',').map((name) => name.trim()).filter((name) => name !== ''),
       ...(format === 'snippet' ? { language } : {}),
-      ...(folder.trim() === '' ? {} : { folder: folder.trim() }),
+      ...(folder.trim() === '' ? {} : { folder: folder.trim(), force: replaceEarlier }),
       exportId: id,
     };
     setRunning(true);
@@ -148,6 +150,12 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
           <button type="button" onClick={() => void pickFolder()}>
             Choose folder…
           </button>
+        )}
+        {folder.trim() !== '' && (
+          <label className="checkbox">
+            <input type="checkbox" checked={replaceEarlier} onChange={(event) => setReplaceEarlier(event.target.checked)} />
+            Replace the files of an earlier export
+          </label>
         )}
       </fieldset>
 
