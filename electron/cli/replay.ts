@@ -91,7 +91,7 @@ export async function runReplay(argv: string[]): Promise<number> {
     const answer = await sendReplay(id, 'replay', built, { timeoutMs });
     new TargetResponseStore(store.database).add(answer);
     if (answer.error !== null) {
-      process.stderr.write(`hooktray replay: ${answer.error.message}\n`);
+      process.stderr.write(`hooktray replay: ${escapeControl(answer.error.message)}\n`);
       return 1;
     }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeliveryDetail, HeaderPair } from './contract';
 import { buildReplayRequest, setHeader, stripHopByHop } from './replay';
 import type { Profile } from './signatures/types';
+import { sendToTarget } from './target-request';
 
 function delivery(headers: HeaderPair[], body = '{"a":1}', overrides: Partial<DeliveryDetail> = {}): DeliveryDetail {
   const bytes = Buffer.from(body);
@@ -107,5 +108,21 @@ describe('buildReplayRequest', () => {
     expect(built.request.headers[1]).toEqual(['svix-id', 'msg_1']);
     expect(built.request.headers[2]).toEqual(['svix-timestamp', '1700000000']);
     expect(built.request.headers[3]?.[1]).not.toBe('v1,old');
+  });
+});
+
+describe('sendToTarget', () => {
+  it('reports a header that cannot be sent', async () => {
+    // Port 9 (discard) is never reached, because the request fails before it connects.
+    const answer = await sendToTarget({
+      method: 'POST',
+      url: new URL('http://127.0.0.1:9/hooks'),
+      headers: [['Host', '127.0.0.1:9'], ['Bad Header', 'x'], ['Content-Length', '0']],
+      body: new Uint8Array(0),
+    });
+    expect(answer.status).toBeNull();
+    expect(answer.error?.code).toBe('request-failed');
+    expect(answer.error?.message).toContain('"Bad Header"');
+    expect(answer.error?.message).toContain('import it again');
   });
 });

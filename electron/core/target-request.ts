@@ -89,37 +89,45 @@ export function sendToTarget(request: OutgoingRequest, options: SendOptions = {}
 
     // A request that closes before any response, even without an error, has failed.
     let responded = false;
-    const outgoing = transport.request(
-      {
-        method: request.method,
-        hostname: request.url.hostname.replace(/^\[|\]$/g, ''),
-        port: request.url.port,
-        path: `${request.url.pathname}${request.url.search}`,
-        auth: request.url.username === '' ? undefined : `${decodeURIComponent(request.url.username)}:${decodeURIComponent(request.url.password)}`,
-        // A flat name, value list keeps order, case and repeats, unlike a headers object.
-        headers: request.headers.flat(),
-        // No shared agent: no idle socket outlives the exchange and keeps the process running.
-        agent: false,
-      },
-      (response) => {
-        responded = true;
-        const chunks: Buffer[] = [];
-        let kept = 0;
-        let bodySize = 0;
-        response.on('data', (chunk: Buffer) => {
-          bodySize += chunk.length;
-          if (kept >= maxBodyBytes) return;
-          const slice = chunk.subarray(0, maxBodyBytes - kept);
-          chunks.push(slice);
-          kept += slice.length;
-        });
-        response.on('end', () => {
-          finish({ status: response.statusCode ?? null, headers: pairsFromRawHeaders(response.rawHeaders), body: Buffer.concat(chunks, kept), bodySize, error: null });
-        });
-        response.on('error', fail);
-        response.on('aborted', () => fail(Object.assign(new Error('the target closed the connection during the response'), { code: 'ECONNRESET' })));
-      },
-    );
+    let outgoing: http.ClientRequest;
+    try {
+      outgoing = transport.request(
+        {
+          method: request.method,
+          hostname: request.url.hostname.replace(/^\[|\]$/g, ''),
+          port: request.url.port,
+          path: `${request.url.pathname}${request.url.search}`,
+          auth: request.url.username === '' ? undefined : `${decodeURIComponent(request.url.username)}:${decodeURIComponent(request.url.password)}`,
+          // A flat name, value list keeps order, case and repeats, unlike a headers object.
+          headers: request.headers.flat(),
+          // No shared agent: no idle socket outlives the exchange and keeps the process running.
+          agent: false,
+        },
+        (response) => {
+          responded = true;
+          const chunks: Buffer[] = [];
+          let kept = 0;
+          let bodySize = 0;
+          response.on('data', (chunk: Buffer) => {
+            bodySize += chunk.length;
+            if (kept >= maxBodyBytes) return;
+            const slice = chunk.subarray(0, maxBodyBytes - kept);
+            chunks.push(slice);
+            kept += slice.length;
+          });
+          response.on('end', () => {
+            finish({ status: response.statusCode ?? null, headers: pairsFromRawHeaders(response.rawHeaders), body: Buffer.concat(chunks, kept), bodySize, error: null });
+          });
+          response.on('error', fail);
+          response.on('aborted', () => fail(Object.assign(new Error('the target closed the connection during the response'), { code: 'ECONNRESET' })));
+        },
+      );
+    } catch (error) {
+      // node:http checks the method and the header names and values before it connects, and
+      // throws for one it cannot send, such as a header edited by hand in an imported fixture.
+      resolve({ sentAt, durationMs: elapsedMs(), status: null, headers: [], body: Buffer.alloc(0), bodySize: 0, error: unsendable(error as Error, request.url) });
+      return;
+    }
     const timer = setTimeout(() => outgoing.destroy(Object.assign(new Error('timed out'), { code: 'HOOKTRAY_TIMEOUT' })), timeoutMs);
     const abort = (): void => {
       outgoing.destroy(Object.assign(new Error('Hooktray stopped before the target answered'), { code: 'HOOKTRAY_ABORTED' }));
@@ -140,6 +148,13 @@ export function sendToTarget(request: OutgoingRequest, options: SendOptions = {}
     outgoing.on('error', fail);
     outgoing.end(request.body);
   });
+}
+
+function unsendable(error: Error, url: URL): { code: TargetErrorCode; message: string } {
+  return {
+    code: 'request-failed',
+    message: `The request to ${redactUrl(url)} cannot be sent: ${error.message}. Correct that method or header in an export of the delivery and import it again, or edit it in a re-send from the app.`,
+  };
 }
 
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DeliveryStore } from '../../electron/core/store';
@@ -33,6 +33,44 @@ describe('hooktray import messages', () => {
     const run = await runCli(['import', folder, '--data-dir', join(tempDir('import-folder-store'), 'store')]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`hooktray import: ${join(folder, 'one.json')} is not a Hooktray fixture`);
+  });
+});
+
+describe('hooktray import of edited files', () => {
+  const record = (changes: Record<string, unknown>): string =>
+    JSON.stringify({
+      format: 'hooktray-fixture',
+      version: 1,
+      id: '01JRQ8Z6X3K2M4N5P6Q7R8S9T0',
+      receivedAt: '2025-04-15T13:33:55.271Z',
+      method: 'POST',
+      path: '/webhooks/edited',
+      headers: [['Content-Type', 'application/json']],
+      body: { encoding: 'utf8', data: '{"a":1}' },
+      ...changes,
+    });
+  const har = (headers: { name: string; value: string }[], method = 'POST'): string =>
+    JSON.stringify({ log: { entries: [{ startedDateTime: '2025-04-15T13:33:55.271Z', request: { method, url: 'http://127.0.0.1/webhooks/edited', httpVersion: 'HTTP/1.1', headers } }] } });
+
+  it.each([
+    ['a header name with a space', 'edited.ndjson', record({ headers: [['Bad Header', 'x']] }), 'field "headers.0.0"'],
+    ['a header value with a line break', 'edited.ndjson', record({ headers: [['X-Note', 'a\r\nInjected: yes']] }), 'field "headers.0.1"'],
+    ['a header value beyond Latin-1', 'edited.ndjson', record({ headers: [['X-Price', '5 €']] }), 'field "headers.0.1"'],
+    ['a method that is not a token', 'edited.ndjson', record({ method: 'POST /x HTTP/1.1' }), 'field "method"'],
+    ['a HAR header name with a colon', 'edited.har', har([{ name: 'X:Y', value: 'z' }]), 'field "log.entries.0.request.headers.0.name"'],
+    ['a HAR method that is not a token', 'edited.har', har([], 'GE T'), 'field "log.entries.0.request.method"'],
+  ])('rejects %s', async (_, name, text, field) => {
+    const file = join(tempDir('import-edited'), name);
+    writeFileSync(file, `${text}\n`);
+    const dataDir = join(tempDir('import-edited-store'), 'store');
+
+    const run = await runCli(['import', file, '--data-dir', dataDir]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(file);
+    expect(run.stderr).toContain(field);
+    expect(run.stderr).not.toContain('    at ');
+    expect(existsSync(dataDir)).toBe(false);
   });
 });
 

@@ -25,7 +25,17 @@ export class ImportFormatError extends Error {
   override name = 'ImportFormatError';
 }
 
-const headerPair = z.tuple([z.string(), z.string()]);
+/**
+ * An RFC 9110 token, the only method or header name that node:http sends and the receiver
+ * accepts. A hand-edited file with anything else could be stored but never re-sent.
+ */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const TOKEN_CHARACTERS = "letters, digits and !#$%&'*+-.^_`|~, without spaces or colons";
+const method = z.string().regex(TOKEN, `expected an HTTP method such as POST, made of ${TOKEN_CHARACTERS}`);
+const headerName = z.string().regex(TOKEN, `expected a header name made of ${TOKEN_CHARACTERS}`);
+/** Characters node:http sends in a header value, the same the receiver accepts: tab, printable ASCII and Latin-1. */
+const headerValue = z.string().regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'expected a header value of printable ASCII or Latin-1 characters and tabs, without line breaks');
+const headerPair = z.tuple([headerName, headerValue]);
 const encodedBody = z.strictObject({ encoding: z.enum(['utf8', 'base64']), data: z.string() });
 
 const fixtureSchema = z.looseObject({
@@ -33,7 +43,7 @@ const fixtureSchema = z.looseObject({
   version: z.number().int().min(1).max(FIXTURE_VERSION),
   id: z.string().min(1),
   receivedAt: z.iso.datetime({ offset: true }),
-  method: z.string().min(1),
+  method,
   path: z.string().min(1),
   httpVersion: z.string().default('1.1'),
   headers: z.array(headerPair),
@@ -51,7 +61,7 @@ export function parseFixtureRecord(json: unknown, origin: string): ParsedFixture
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue === undefined || issue.path.length === 0 ? '(record)' : issue.path.join('.');
-  throw new ImportFormatError(`${origin} is not a Hooktray fixture: field "${field}": ${issue?.message ?? 'invalid value'}. Export it again with hooktray export.`);
+  throw new ImportFormatError(`${origin} is not a Hooktray fixture: field "${field}": ${issue?.message ?? 'invalid value'}. Correct that field, or export the delivery again with hooktray export.`);
 }
 
 /**
@@ -87,10 +97,16 @@ const harSchema = z.looseObject({
       z.looseObject({
         startedDateTime: z.string(),
         request: z.looseObject({
-          method: z.string().min(1),
+          method,
           url: z.string().min(1),
           httpVersion: z.string(),
-          headers: z.array(z.looseObject({ name: z.string(), value: z.string() })),
+          // HTTP/2 pseudo-headers such as ":authority" are skipped below, so only other names must be tokens.
+          headers: z.array(
+            z.looseObject({
+              name: z.string().refine((name) => name.startsWith(':') || TOKEN.test(name), `expected a header name made of ${TOKEN_CHARACTERS}`),
+              value: headerValue,
+            }),
+          ),
           postData: z
             .looseObject({
               mimeType: z.string(),
