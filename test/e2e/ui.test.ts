@@ -228,7 +228,7 @@ describe('hooktray ui in Chromium without a key', () => {
     expect(await keyField.getAttribute('type')).toBe('password');
     await keyField.fill(KEY);
     await dialog.getByRole('button', { name: 'Add key' }).click();
-    await dialog.getByText('Profile "spike" now has 1 key').waitFor();
+    await dialog.getByText('Settings saved, and the typed key was added to profile "spike".', { exact: true }).waitFor();
     expect(await keyField.inputValue()).toBe('');
     expect(await dialog.textContent()).not.toContain(KEY);
     await page.screenshot({ path: screenshotPath('ui-settings-key') });
@@ -259,7 +259,7 @@ describe('hooktray ui in Chromium with a __proto__ profile', () => {
     await profile.getByText('0 keys', { exact: true }).waitFor();
     await profile.getByLabel('New key for __proto__').fill('proto-profile-key');
     await profile.getByRole('button', { name: 'Add key' }).click();
-    await dialog.getByText('Profile "__proto__" now has 1 key').waitFor();
+    await dialog.getByText('Settings saved, and the typed key was added to profile "__proto__".', { exact: true }).waitFor();
     await profile.getByText('1 key', { exact: true }).waitFor();
     expect(pageErrors).toEqual([]);
   });
