@@ -20,8 +20,8 @@ Compares two deliveries. LEFT and RIGHT are stored delivery ids or files: a fixt
 from "hooktray export", or any other file, which is compared as a body without headers.
 Prints the JSON paths that changed (as JSON Pointers), the header changes and a line diff.
 Numbers are compared by their exact decimal value, never rounded.
-Exits with 0 when nothing differs, 1 when something does, and 2 for usage errors and for
-an id or file that cannot be compared.
+Exits with 0 when nothing differs, 1 when something does, even only the JSON white space
+of the bodies, and 2 for usage errors and for an id or file that cannot be compared.
 
 Options:
   --json              print the whole comparison as one JSON object
@@ -121,10 +121,16 @@ function readFixture(bytes: Buffer, file: string): ReturnType<typeof requestFrom
   return request;
 }
 
+/**
+ * Returns true when the output shows a difference, or when the body bytes differ at all.
+ * JSON written differently, such as with a repeated key, `1.0` for `1` or other white space,
+ * counts as a difference because a signature over the body no longer matches.
+ * With --ignore-volatile only what is printed counts, so volatile fields alone give false.
+ */
 function hasDifferences(diff: DeliveryDiff): boolean {
   const jsonChanged = diff.json !== null && diff.json.changes.length > 0;
-  const bodyChanged = diff.json === null && diff.bodyPatch.status !== 'identical';
-  return jsonChanged || bodyChanged || diff.headerChanges.length > 0;
+  const bytesChanged = !diff.ignoreVolatile && !diff.identicalBodies;
+  return jsonChanged || bytesChanged || diff.bodyPatch.status !== 'identical' || diff.headerChanges.length > 0;
 }
 
 /** Formats a comparison for a terminal; received text is escaped so it cannot drive the terminal. */
@@ -147,6 +153,8 @@ export function formatDiff(diff: DeliveryDiff): string {
   }
 
   lines.push('', 'Body lines:', ...formatPatch(diff.bodyPatch));
+  // Indented JSON keeps every token as received, so equal lines mean the bytes differ in white space only.
+  if (diff.bodyPatch.status === 'identical' && !diff.identicalBodies && !diff.ignoreVolatile) lines.push('  The bodies differ only in JSON white space.');
   return `${lines.join('\n')}\n`;
 }
 

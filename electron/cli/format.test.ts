@@ -10,6 +10,10 @@ describe('escapeControl', () => {
     expect(escapeControl('a\r\nb\tc')).toBe('a\\r\\nb\\tc');
   });
 
+  it('escapes invisible and direction marks', () => {
+    expect(escapeControl('\uFEFF{"user":"\u202Eabc\u2066"}\u200B')).toBe('\\ufeff{"user":"\\u202eabc\\u2066"}\\u200b');
+  });
+
   it('keeps printable text', () => {
     expect(escapeControl('/webhooks/spike?x=é🌍')).toBe('/webhooks/spike?x=é🌍');
   });

@@ -92,6 +92,15 @@ describe('diffDeliveries', () => {
     expect(diff.json?.changes.map((change) => change.path).sort()).toEqual(['/a~1b', '/c~0d']);
   });
 
+  it('keeps a byte order mark in body lines', () => {
+    const diff = diffDeliveries(side('a', '\uFEFF{"a":1}'), side('b', '{"a":1}'));
+    expect(diff.left.kind).toBe('json');
+    expect(diff.json?.changes).toEqual([]);
+    expect(diff.identicalBodies).toBe(false);
+    expect(diff.bodyPatch.status).toBe('changed');
+    expect(diff.bodyPatch.hunks.flatMap((hunk) => hunk.lines)).toContain('-\uFEFF{');
+  });
+
   it('diffs indented JSON lines when bodies are minified', () => {
     const diff = diffDeliveries(side('a', '{"a":1,"b":2}'), side('b', '{"a":1,"b":3}'));
     expect(diff.bodyPatch.status).toBe('changed');

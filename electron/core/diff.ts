@@ -129,7 +129,9 @@ interface ReadBody {
   jsonError: string | null;
 }
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
+// `ignoreBOM` keeps a leading byte order mark in the text, where the default decoder drops it.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const BYTE_ORDER_MARK = '\uFEFF';
 
 function readBody(bytes: Uint8Array, ignoreVolatile: boolean): ReadBody {
   let text: string;
@@ -140,12 +142,15 @@ function readBody(bytes: Uint8Array, ignoreVolatile: boolean): ReadBody {
   }
   if (text.trim() === '') return { kind: 'text', text, json: null, jsonError: 'The body is empty.' };
 
-  const parsed = parseExactJson(text);
+  // A byte order mark before JSON makes JSON.parse fail in many receivers, so the line diff
+  // shows it, while the JSON changes compare the values after it.
+  const mark = text.startsWith(BYTE_ORDER_MARK) ? BYTE_ORDER_MARK : '';
+  const parsed = parseExactJson(text.slice(mark.length));
   if (!parsed.ok) return { kind: 'text', text, json: null, jsonError: parsed.message };
 
   // NOTE: volatile fields are found by JSON key only, so text bodies such as form data keep them.
   const lineDiffJson = ignoreVolatile ? withoutVolatileKeys(parsed.value) : parsed.value;
-  return { kind: 'json', text: `${formatExactJson(lineDiffJson)}\n`, json: parsed.value, jsonError: null };
+  return { kind: 'json', text: `${mark}${formatExactJson(lineDiffJson)}\n`, json: parsed.value, jsonError: null };
 }
 
 /** Copies a JSON value without the members, at any depth, whose key is in VOLATILE_JSON_KEYS. */

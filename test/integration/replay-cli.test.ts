@@ -148,6 +148,23 @@ describe('hooktray diff', () => {
     expect(run.stderr).not.toContain('    at ');
   });
 
+  it.each([
+    ['a byte order mark', '\uFEFF{"a":1}', '{"a":1}', '-\\ufeff{'],
+    ['a repeated key', '{"a":1,"a":2}', '{"a":2}', '-  "a": 1,'],
+    ['a number written differently', '{"a":1.0}', '{"a":1}', '-  "a": 1.0'],
+    ['JSON white space only', '{"a": 1}', '{"a":1}', 'The bodies differ only in JSON white space.'],
+  ])('exits 1 for bodies differing in %s', async (_, leftBody, rightBody, shown) => {
+    const left = join(dir, 'bytes-left.json');
+    const right = join(dir, 'bytes-right.json');
+    writeFileSync(left, leftBody);
+    writeFileSync(right, rightBody);
+
+    const run = await runCli(['diff', left, right]);
+    expect(run.stdout).toContain('JSON: no changes');
+    expect(run.stdout).toContain(shown);
+    expect(run.code).toBe(1);
+  });
+
   it('compares a stored delivery with a body file', async () => {
     const file = join(dir, 'same-body.json');
     writeFileSync(file, bodies[0] as string);
