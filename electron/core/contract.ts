@@ -151,6 +151,14 @@ export interface TunnelStatus {
   subdomainChanged?: { previousUrl: string; url: string };
 }
 
+/** A pass of the retention policy that deleted stored deliveries. */
+export interface DeliveriesPruned {
+  /** Number of deliveries the pass deleted. */
+  deleted: number;
+  /** Number of deliveries still stored after the pass. */
+  deliveryCount: number;
+}
+
 /**
  * Whether the store accepts deliveries. While `failing`, the receiver answers 503 with
  * Retry-After so providers retry, and capture resumes by itself once a write succeeds.
@@ -645,13 +653,15 @@ export interface PushChannels {
   'export.progress': ExportRun;
   /** The store started failing or recovered; sent on each change of state. */
   'storage.status': StorageStatus;
+  /** Retention deleted stored deliveries, so lists and counts shown before are out of date. */
+  'deliveries.pruned': DeliveriesPruned;
 }
 
 export type InvokeChannel = keyof InvokeChannels;
 export type PushChannel = keyof PushChannels;
 
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = ['status.get', 'deliveries.list', 'deliveries.get', 'settings.get', 'settings.update', 'profiles.setKeys', 'deliveries.diff', 'deliveries.replay', 'deliveries.responses', 'testEvents.send', 'forward.rules.get', 'forward.rules.set', 'export.run', 'export.running', 'export.cancel', 'import.run'];
-export const PUSH_CHANNELS: readonly PushChannel[] = ['deliveries.added', 'verdicts.changed', 'tunnel.status', 'reverify.progress', 'responses.recorded', 'export.progress', 'storage.status'];
+export const PUSH_CHANNELS: readonly PushChannel[] = ['deliveries.added', 'verdicts.changed', 'tunnel.status', 'reverify.progress', 'responses.recorded', 'export.progress', 'storage.status', 'deliveries.pruned'];
 
 /** The object a user interface talks to, whatever the transport. */
 export interface HooktrayApi {

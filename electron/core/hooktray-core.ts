@@ -287,7 +287,11 @@ export class HooktrayCore {
     const prune = (): void => {
       try {
         const deleted = this.store.prune(policy);
-        if (deleted > 0) this.options.logger.info('store: retention pruned deliveries', { deleted, ...policy });
+        if (deleted === 0) return;
+        this.options.logger.info('store: retention pruned deliveries', { deleted, ...policy });
+        // Summaries still queued may be of deleted deliveries, so they go out before the list reloads.
+        this.pushes.flush();
+        this.pushes.publish('deliveries.pruned', { deleted, deliveryCount: this.store.count() });
       } catch (error) {
         this.options.logger.error('store: retention pruning failed', { error: String(error) });
       }

@@ -100,11 +100,18 @@ export function useDeliveryList(api: HooktrayApi, filter: ListFilter): DeliveryL
     const offVerdicts = api.subscribe('verdicts.changed', (changes) => {
       if (list.current.groups.applyVerdicts(changes) > 0) rerender();
     });
+    // Pruning names no ids, so the list loads again from the store with the same filter.
+    const offPruned = api.subscribe('deliveries.pruned', () => {
+      list.current = emptyList(list.current.filter);
+      rerender();
+      void loadPage();
+    });
     return () => {
       offAdded();
       offVerdicts();
+      offPruned();
     };
-  }, [api, rerender]);
+  }, [api, rerender, loadPage]);
 
   useEffect(() => {
     list.current = emptyList(filter);

@@ -10,7 +10,7 @@ export interface LiveStatus {
   reload: () => void;
 }
 
-/** Loads the status bar's data: one `status.get`, then tunnel, delivery, re-verification and storage pushes. */
+/** Loads the status bar's data: one `status.get`, then tunnel, delivery, pruning, re-verification and storage pushes. */
 export function useStatus(api: HooktrayApi): LiveStatus {
   const [status, setStatus] = useState<AppStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -23,6 +23,7 @@ export function useStatus(api: HooktrayApi): LiveStatus {
     const offAdded = api.subscribe('deliveries.added', (batch) => {
       setStatus((previous) => (previous === null ? previous : { ...previous, deliveryCount: previous.deliveryCount + batch.length }));
     });
+    const offPruned = api.subscribe('deliveries.pruned', ({ deliveryCount }) => setStatus((previous) => (previous === null ? previous : { ...previous, deliveryCount })));
     const offReverify = api.subscribe('reverify.progress', setReverify);
     const offStorage = api.subscribe('storage.status', (storage) => setStatus((previous) => (previous === null ? previous : { ...previous, storage })));
     api.invoke('status.get', undefined).then(
@@ -38,6 +39,7 @@ export function useStatus(api: HooktrayApi): LiveStatus {
       cancelled = true;
       offTunnel();
       offAdded();
+      offPruned();
       offReverify();
       offStorage();
     };
