@@ -135,6 +135,28 @@ describe('diffDeliveries', () => {
     expect(diff.bodyPatch.reason).toBe('The texts need more than 50 line edits, so no line diff is shown.');
   });
 
+  it('lowers the edit limit for long texts', () => {
+    const left = Array.from({ length: 1000 }, (_, index) => `line ${index}`).join('\n');
+    const right = Array.from({ length: 1000 }, (_, index) => (index % 2 === 0 ? `LINE ${index}` : `line ${index}`)).join('\n');
+
+    const roomy = diffDeliveries(side('a', left), side('b', right));
+    expect(roomy.bodyPatch.status).toBe('changed');
+
+    // 1,000 lines on each side and room for 1,000,000 line comparisons leave 500 edits.
+    const bounded = diffDeliveries(side('a', left), side('b', right), { maxLineDiffWork: 1_000_000 });
+    expect(bounded.bodyPatch.status).toBe('too-different');
+    expect(bounded.bodyPatch.reason).toBe('The texts need more than 500 line edits, so no line diff is shown.');
+  });
+
+  it('bounds the line diff of large bodies by default', () => {
+    const left = Array.from({ length: 150_000 }, (_, index) => `line ${index}`).join('\n');
+    const right = Array.from({ length: 150_000 }, (_, index) => (index % 7 === 0 ? `LINE ${index}` : `line ${index}`)).join('\n');
+
+    const diff = diffDeliveries(side('a', left), side('b', right));
+    expect(diff.bodyPatch.status).toBe('too-different');
+    expect(diff.bodyPatch.reason).toBe('The texts need more than 6666 line edits, so no line diff is shown.');
+  });
+
   it('points to JSON changes only when both bodies are JSON', () => {
     const jsonLeft = JSON.stringify(Array.from({ length: 200 }, (_, index) => `left ${index}`));
     const jsonRight = JSON.stringify(Array.from({ length: 200 }, (_, index) => `right ${index}`));
