@@ -130,6 +130,7 @@ const settingsUpdateRequest = z
   .extend({
     profileRenames: z.array(z.strictObject({ from: settingsText, to: settingsText })).max(1000).optional(),
     reverify: z.boolean().optional(),
+    confirmRetention: z.boolean().optional(),
     newKeys: z
       .array(z.strictObject({ profile: settingsText, key: z.string().min(1).max(4096), mode: z.enum(['add', 'replace']).optional() }))
       .max(1000)

@@ -252,7 +252,7 @@ export interface SettingsView extends Settings {
 }
 
 /** Expected failures of the settings channels, as stable codes. */
-export type SettingsErrorCode = 'invalid-settings' | 'unknown-profile' | 'invalid-key' | 'save-failed';
+export type SettingsErrorCode = 'invalid-settings' | 'unknown-profile' | 'invalid-key' | 'confirm-retention' | 'save-failed';
 
 export interface SettingsFailure {
   ok: false;
@@ -276,6 +276,11 @@ export interface SettingsUpdate extends Partial<Settings> {
   profileRenames?: ProfileRename[];
   /** Re-verifies every stored delivery even when no profile changed, as "Re-verify all" does. */
   reverify?: boolean;
+  /**
+   * Saves a changed `retention` even when it deletes stored deliveries at once. Without it,
+   * such a change fails with `confirm-retention`, whose message gives the number it would delete.
+   */
+  confirmRetention?: boolean;
   /**
    * Keys to add to profiles of the update, checked with each profile's new scheme and options.
    * The settings form sends a key that was typed but not yet added.

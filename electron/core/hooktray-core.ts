@@ -273,6 +273,10 @@ export class HooktrayCore {
     this.options.logger.info('receiver: protection changed', { pathToken: protection.pathToken === null ? 'off' : 'on', rateLimitPerSecond: protection.rateLimitPerSecond });
   }
 
+  countPrunable(policy: RetentionPolicy): number {
+    return this.store.countPrunable(policy);
+  }
+
   /** Replaces the retention policy and prunes by it now. */
   setRetention(policy: RetentionPolicy): void {
     if (this.retentionTimer !== null) clearInterval(this.retentionTimer);

@@ -25,6 +25,7 @@ function responseRecorder(responses: Settings['response'][]): SettingsTarget {
     setProfiles: async () => 0,
     setResponse: (response) => responses.push(response),
     setRetention: () => undefined,
+    countPrunable: () => 0,
     setProtection: () => undefined,
     pushes: { publish: () => undefined },
   };
@@ -247,6 +248,37 @@ describe('settings file', () => {
       expect(result, label).toEqual({ ok: false, code: 'invalid-settings', field, message });
       expect(service.current, label).toEqual(DEFAULT_SETTINGS);
     }
+  });
+
+  it('requires confirming a deleting retention', async () => {
+    const retained: Settings['retention'][] = [];
+    const target: SettingsTarget = {
+      ...responseRecorder([]),
+      setRetention: (policy) => retained.push(policy),
+      // Five stored deliveries, all received today.
+      countPrunable: (policy) => (policy.maxCount === 0 ? 0 : Math.max(0, 5 - policy.maxCount)),
+    };
+    const service = new SettingsService({ file, keyStore: new MemoryKeyStore(), vault: new MutableVault(), initial: DEFAULT_SETTINGS, logger: silentLogger });
+    service.attach(target);
+    const retention = { maxCount: 2, maxAgeDays: 0 };
+
+    const warning = await service.update({ retention });
+    expect(warning).toEqual({
+      ok: false,
+      code: 'confirm-retention',
+      field: 'retention.maxCount',
+      message: 'The new retention limits delete 3 stored deliveries at once. Save again to delete them, or raise the limit to keep them.',
+    });
+    expect(retained).toEqual([]);
+    expect(service.current.retention).toEqual(DEFAULT_SETTINGS.retention);
+
+    expect((await service.update({ retention, confirmRetention: true })).ok).toBe(true);
+    expect(retained).toEqual([retention]);
+    expect(loadSettingsFile(file).retention).toEqual(retention);
+
+    // An unchanged retention saves without asking, although deliveries beyond it wait for the next pass.
+    expect((await service.update({ retention, response: DEFAULT_SETTINGS.response })).ok).toBe(true);
+    expect(parseInvokeRequest('settings.update', { retention, confirmRetention: true }).ok).toBe(true);
   });
 
   it('rejects a request of the wrong types at the boundary', () => {

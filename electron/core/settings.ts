@@ -47,6 +47,8 @@ export interface SettingsTarget {
   setProfiles(profiles: Profile[], vault: KeyVault, onProgress?: (done: number, total: number) => void): Promise<number>;
   setResponse(response: Settings['response']): void;
   setRetention(policy: Settings['retention']): void;
+  /** Returns how many stored deliveries this retention policy would delete now. */
+  countPrunable(policy: Settings['retention']): number;
   setProtection(protection: Settings['protection']): void;
   readonly pushes: { publish<C extends PushChannel>(channel: C, payload: PushChannels[C]): void };
 }
@@ -259,7 +261,7 @@ export class SettingsService {
 
   /** Replaces the given fields, saves and applies them. Keys follow renamed profiles, and profile changes start a re-verification. */
   async update(update: SettingsUpdate): Promise<SettingsResult> {
-    const { profileRenames = [], newKeys = [], reverify = false, ...patch } = update;
+    const { profileRenames = [], newKeys = [], reverify = false, confirmRetention = false, ...patch } = update;
     const next: Settings = { ...this.current, ...structuredClone(patch) };
     // The IPC and bridge boundaries check only types and sizes, so the value rules apply here.
     const parsed = settingsSchema.safeParse(next);
@@ -273,6 +275,8 @@ export class SettingsService {
     if (problem !== null) return problem;
     const checkedKeys = patch.profiles === undefined && newKeys.length === 0 ? null : this.keysAfterUpdate(next.profiles, profileRenames, newKeys);
     if (checkedKeys !== null && !checkedKeys.ok) return checkedKeys;
+    const pruning = confirmRetention ? null : this.retentionDeletes(next.retention);
+    if (pruning !== null) return pruning;
 
     // A request with only `reverify` changes no setting, so it saves nothing.
     const saved = Object.keys(patch).length === 0 ? null : await this.save(next);
@@ -335,6 +339,26 @@ export class SettingsService {
     for (const [name, profileKeys] of added) result.set(name, [...(result.get(name) ?? []), ...profileKeys]);
     // Object.fromEntries keeps a profile named "__proto__" as an own key.
     return { ok: true, keys: Object.fromEntries(result) };
+  }
+
+  /**
+   * Returns a failure when a changed retention policy would delete stored deliveries at once,
+   * because a mistyped limit must not delete them without a second request that confirms it.
+   */
+  private retentionDeletes(retention: Settings['retention']): SettingsFailure | null {
+    const before = this.settings.retention;
+    if (retention.maxCount === before.maxCount && retention.maxAgeDays === before.maxAgeDays) return null;
+    // NOTE: only deliveries beyond the limits now count. A maximum age shorter than a minute
+    // warns of nothing here, yet the pass each minute deletes what arrived before it.
+    const deleted = this.target?.countPrunable(retention) ?? 0;
+    if (deleted === 0) return null;
+
+    // The field named is a changed limit that deletes something, so the form marks the one to raise.
+    const ageChanged = retention.maxAgeDays !== before.maxAgeDays && retention.maxAgeDays > 0;
+    const ageDeletes = ageChanged && (this.target?.countPrunable({ maxCount: 0, maxAgeDays: retention.maxAgeDays }) ?? 0) > 0;
+    const field = ageDeletes ? 'retention.maxAgeDays' : 'retention.maxCount';
+    const [noun, pronoun] = deleted === 1 ? ['delivery', 'it'] : ['deliveries', 'them'];
+    return failure('confirm-retention', field, `The new retention limits delete ${deleted} stored ${noun} at once. Save again to delete ${pronoun}, or raise the limit to keep ${pronoun}.`);
   }
 
   /** Adds or replaces a profile's keys, saves them to the key store and re-verifies. */

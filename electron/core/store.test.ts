@@ -214,6 +214,18 @@ describe('DeliveryStore', () => {
     expect(store.list({ text: 'recent/0' }).total).toBe(0);
   });
 
+  it('counts what prune would delete', async () => {
+    const store = newStore();
+    await store.add(delivery('/ancient', 'a', { receivedAt: new Date('2020-01-01T00:00:00Z') }));
+    for (let index = 0; index < 5; index++) await store.add(delivery(`/recent/${index}`, `${index}`));
+
+    expect(store.countPrunable({ maxCount: 0, maxAgeDays: 0 })).toBe(0);
+    expect(store.countPrunable({ maxCount: 0, maxAgeDays: 30 })).toBe(1);
+    expect(store.countPrunable({ maxCount: 3, maxAgeDays: 30 })).toBe(3);
+    expect(store.count()).toBe(6);
+    expect(store.prune({ maxCount: 3, maxAgeDays: 30 })).toBe(3);
+  });
+
   it('updates verdicts and reports changes', async () => {
     const store = newStore();
     const added = await store.add(delivery('/v', 'x', { verdict: 'no-key' }));

@@ -387,22 +387,20 @@ export class DeliveryStore {
     }
   }
 
+  /** Returns how many deliveries `prune` would delete under the retention policy now. */
+  countPrunable(policy: RetentionPolicy, now = Date.now()): number {
+    const beyond = beyondRetention(policy, now);
+    if (beyond === null) return 0;
+    return this.db.prepare(`SELECT count(*) FROM deliveries WHERE ${beyond.where}`).pluck().get(...beyond.params) as number;
+  }
+
   /** Deletes deliveries beyond the retention policy and returns how many were deleted. */
   prune(policy: RetentionPolicy, now = Date.now()): number {
-    const conditions: string[] = [];
-    const params: number[] = [];
-    if (policy.maxAgeDays > 0) {
-      conditions.push('received_at < ?');
-      params.push(now - policy.maxAgeDays * 86_400_000);
-    }
-    if (policy.maxCount > 0) {
-      conditions.push('seq <= (SELECT seq FROM deliveries ORDER BY seq DESC LIMIT 1 OFFSET ?)');
-      params.push(policy.maxCount);
-    }
-    if (conditions.length === 0) return 0;
+    const beyond = beyondRetention(policy, now);
+    if (beyond === null) return 0;
 
     return this.db.transaction(() => {
-      const doomed = this.db.prepare(`SELECT seq FROM deliveries WHERE ${conditions.join(' OR ')}`).pluck().all(...params) as number[];
+      const doomed = this.db.prepare(`SELECT seq FROM deliveries WHERE ${beyond.where}`).pluck().all(...beyond.params) as number[];
       const indexedSeq = this.indexer.indexedSeq();
       const deleteText = this.db.prepare('DELETE FROM delivery_text WHERE rowid = ?');
       const deleteDelivery = this.db.prepare('DELETE FROM deliveries WHERE seq = ?');
@@ -457,4 +455,19 @@ function summaryFromRow(row: DeliveryRow): DeliverySummary {
     retryOf: row.retry_of,
     bodySha256: row.body_sha256,
   };
+}
+
+/** Returns the SQL condition that matches deliveries beyond the retention policy, or null when the policy keeps everything. */
+function beyondRetention(policy: RetentionPolicy, now: number): { where: string; params: number[] } | null {
+  const conditions: string[] = [];
+  const params: number[] = [];
+  if (policy.maxAgeDays > 0) {
+    conditions.push('received_at < ?');
+    params.push(now - policy.maxAgeDays * 86_400_000);
+  }
+  if (policy.maxCount > 0) {
+    conditions.push('seq <= (SELECT seq FROM deliveries ORDER BY seq DESC LIMIT 1 OFFSET ?)');
+    params.push(policy.maxCount);
+  }
+  return conditions.length === 0 ? null : { where: conditions.join(' OR '), params };
 }

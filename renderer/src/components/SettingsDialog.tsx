@@ -33,6 +33,8 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   /** Name of the input that the error message is about, such as `response.status`. */
   const [invalidField, setInvalidField] = useState<string | null>(null);
+  /** Retention fields as typed when the core warned that they delete stored deliveries. Saving them unchanged confirms the deletion. */
+  const [warnedRetention, setWarnedRetention] = useState<{ maxCount: string; maxAgeDays: string } | null>(null);
   /** True while a save is under way. It is a ref, so a second click before the next render reads the new value. */
   const saving = useRef(false);
   const formRef = useRef<HTMLFormElement>(null);
@@ -91,11 +93,14 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
     saving.current = true;
     try {
       const newKeys = parsed.newKeys.length === 0 ? {} : { newKeys: parsed.newKeys };
-      const result = await api.invoke('settings.update', { ...parsed.settings, profileRenames: parsed.profileRenames, ...newKeys });
+      const confirmed = warnedRetention?.maxCount === draft.maxCount && warnedRetention.maxAgeDays === draft.maxAgeDays;
+      const result = await api.invoke('settings.update', { ...parsed.settings, profileRenames: parsed.profileRenames, ...newKeys, ...(confirmed ? { confirmRetention: true } : {}) });
       if (!result.ok) {
+        setWarnedRetention(result.code === 'confirm-retention' ? { maxCount: draft.maxCount, maxAgeDays: draft.maxAgeDays } : null);
         showFailure(result.field, result.message, draft);
         return;
       }
+      setWarnedRetention(null);
       setInvalidField(null);
       setView(result.settings);
       setDraft(toDraft(result.settings));
