@@ -117,8 +117,13 @@ export class UiBridge {
       return;
     }
     if (!this.hasSessionCookie(request)) {
-      this.options.logger.warn('bridge: request without a session rejected', { path: url.pathname });
-      this.sendText(response, 401, 'Missing token: open the URL that "hooktray ui" printed, which ends in ?token=…');
+      // A cookie for this port that does not match is the session of an earlier hooktray ui on the same port.
+      const earlier = readCookie(request.headers.cookie, cookieName(this.port)) !== null;
+      this.options.logger.warn('bridge: request without a session rejected', { path: url.pathname, earlierSession: earlier });
+      const text = earlier
+        ? 'This page is from an earlier hooktray ui, and each start makes a new token. Open the URL that the running hooktray ui printed, which ends in ?token=…'
+        : 'Missing token: open the URL that "hooktray ui" printed, which ends in ?token=…';
+      this.sendText(response, 401, text);
       return;
     }
 

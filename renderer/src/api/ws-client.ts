@@ -111,7 +111,10 @@ export function connectWebSocketApi(options: WebSocketApiOptions): WebSocketApi 
   socket.onclose = (event) => {
     const closed = `closed (code ${event.code}${event.reason === '' ? '' : `: ${event.reason}`})`;
     const reason = `the connection to hooktray ui ${closed}`;
-    disconnected = new InvokeError('disconnected', `The connection to hooktray ui ${closed}. Check that hooktray ui is running, then reload the page.`);
+    disconnected = new InvokeError(
+      'disconnected',
+      `The connection to hooktray ui ${closed}. If hooktray ui stopped, start it again and open the new URL that it prints. If it still runs, reload the page.`,
+    );
     failReady(disconnected);
     for (const request of pending.values()) request.reject(disconnected);
     pending.clear();

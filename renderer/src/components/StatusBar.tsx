@@ -53,7 +53,8 @@ export function StatusBar({ status, statusError, reverify, disconnected, copied,
       {statusError !== null && <p className="error" role="alert">{statusError}</p>}
       {disconnected !== null && (
         <p className="error" role="alert">
-          Disconnected: {disconnected}. Check that hooktray ui is still running, then reload this page.
+          Disconnected: {disconnected}. If hooktray ui stopped, start it again and open the new URL that it prints, because each start makes a new token. If it
+          still runs, reload this page.
         </p>
       )}
     </header>
