@@ -1,8 +1,9 @@
-import { useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import type { ExportFormat, ExportRequest, ExportResult, ExportSelection, HooktrayApi, SignatureHandling } from '../../../electron/core/contract';
 import { DEFAULT_REDACTED_HEADERS } from '../../../electron/core/contract';
 import { ExportRunProgress, exportDestination, newExportId, useExportRuns } from './ExportRuns';
 import { ModalDialog } from '../components/ModalDialog';
+import { folderProblem, urlProblem } from '../lib/form-checks';
 
 /** Formats in the order the dialog offers them; the contract's list is a runtime value the renderer does not import. */
 const FORMATS: { value: ExportFormat; label: string }[] = [
@@ -40,6 +41,15 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
   const [exportId, setExportId] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  /** The field that the error message is about, which is marked invalid and described by the message. */
+  const [invalidField, setInvalidField] = useState<'baseUrl' | 'folder' | null>(null);
+  const baseUrlRef = useRef<HTMLInputElement>(null);
+  const folderRef = useRef<HTMLInputElement>(null);
+  const messageId = useId();
+  const fieldProps = (field: 'baseUrl' | 'folder') => ({
+    'aria-invalid': invalidField === field || undefined,
+    'aria-describedby': invalidField === field ? messageId : undefined,
+  });
 
   const exportRuns = useExportRuns(api);
   // Progress pushes carry their export's id, so the bar follows this dialog's export only.
@@ -53,7 +63,24 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
     );
   };
 
+  /** Returns the first field whose text the core would reject, with the message, or null. */
+  const fieldProblem = (): { field: 'baseUrl' | 'folder'; text: string } | null => {
+    const usesBaseUrl = format === 'curl' || format === 'snippet' || format === 'har';
+    const baseUrlText = usesBaseUrl ? urlProblem('Send to (base URL)', baseUrl) : null;
+    if (baseUrlText !== null) return { field: 'baseUrl', text: baseUrlText };
+    const folderText = folder.trim() === '' ? null : folderProblem('Folder', folder);
+    return folderText === null ? null : { field: 'folder', text: folderText };
+  };
+
   const run = async (): Promise<void> => {
+    const problem = fieldProblem();
+    setInvalidField(problem?.field ?? null);
+    if (problem !== null) {
+      setMessage({ error: true, text: problem.text });
+      (problem.field === 'baseUrl' ? baseUrlRef : folderRef).current?.focus();
+      return;
+    }
+
     const id = newExportId();
     const request: ExportRequest = {
       ...selection,
@@ -119,7 +146,7 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
         {(format === 'curl' || format === 'snippet' || format === 'har') && (
           <label>
             Send to (base URL)
-            <input value={baseUrl} onChange={(event) => setBaseUrl(event.target.value)} />
+            <input ref={baseUrlRef} {...fieldProps('baseUrl')} value={baseUrl} onChange={(event) => setBaseUrl(event.target.value)} />
           </label>
         )}
       </fieldset>
@@ -144,7 +171,13 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
         <legend>Destination</legend>
         <label>
           Folder (empty: download in the browser)
-          <input value={folder} placeholder="/home/me/project/test/fixtures" onChange={(event) => setFolder(event.target.value)} />
+          <input
+            ref={folderRef}
+            {...fieldProps('folder')}
+            value={folder}
+            placeholder="/home/me/project/test/fixtures"
+            onChange={(event) => setFolder(event.target.value)}
+          />
         </label>
         {chooseFolder !== undefined && (
           <button type="button" onClick={() => void pickFolder()}>
@@ -174,7 +207,7 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
         </p>
       )}
       {message !== null && (
-        <p className={message.error ? 'error' : 'notice'} role={message.error ? 'alert' : 'status'}>
+        <p id={messageId} className={message.error ? 'error' : 'notice'} role={message.error ? 'alert' : 'status'}>
           {message.text}
         </p>
       )}

@@ -1,6 +1,7 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { DeliveryDetail, HeaderPair, HooktrayApi, ReplayEdits, TargetResponse } from '../../../electron/core/contract';
 import { ModalDialog } from '../components/ModalDialog';
+import { urlProblem } from '../lib/form-checks';
 import type { SendMessage } from './SendActions';
 import { SendActions } from './SendActions';
 
@@ -55,6 +56,9 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
   const [sending, setSending] = useState(false);
   const [message, setMessage] = useState<SendMessage | null>(null);
   const [responses, setResponses] = useState<TargetResponse[]>([]);
+  const [targetInvalid, setTargetInvalid] = useState(false);
+  const targetRef = useRef<HTMLInputElement>(null);
+  const messageId = useId();
 
   useEffect(() => {
     let active = true;
@@ -70,6 +74,14 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
   }, [api, delivery.id]);
 
   const send = async (): Promise<void> => {
+    const problem = urlProblem('Target URL', target);
+    setTargetInvalid(problem !== null);
+    if (problem !== null) {
+      setMessage({ error: true, text: problem });
+      targetRef.current?.focus();
+      return;
+    }
+
     const edits: ReplayEdits = {};
     if (headersText !== originalHeaders) {
       const parsed = textToHeaders(headersText);
@@ -106,7 +118,15 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
       </div>
       <label>
         Target URL
-        <input type="url" value={target} onChange={(event) => setTarget(event.target.value)} className="code" />
+        <input
+          ref={targetRef}
+          type="url"
+          value={target}
+          onChange={(event) => setTarget(event.target.value)}
+          className="code"
+          aria-invalid={targetInvalid || undefined}
+          aria-describedby={targetInvalid ? messageId : undefined}
+        />
       </label>
       <label className="checkbox">
         <input type="checkbox" checked={resign} onChange={(event) => setResign(event.target.checked)} />
@@ -124,7 +144,7 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
           <textarea rows={10} value={bodyText} onChange={(event) => setBodyText(event.target.value)} spellCheck={false} />
         </label>
       )}
-      <SendActions message={message} sending={sending} disabled={target.trim() === ''} onSend={() => void send()} />
+      <SendActions message={message} messageId={messageId} sending={sending} disabled={target.trim() === ''} onSend={() => void send()} />
       <h3>Recorded responses</h3>
       {responses.length === 0 ? (
         <p className="hint">None yet.</p>

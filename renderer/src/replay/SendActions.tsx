@@ -4,12 +4,21 @@ export interface SendMessage {
   text: string;
 }
 
+interface SendActionsProps {
+  message: SendMessage | null;
+  /** Id of the message, which an invalid field names in its aria-describedby. */
+  messageId: string;
+  sending: boolean;
+  disabled: boolean;
+  onSend: () => void;
+}
+
 /** Shows the outcome of the last send and the Send button of the Re-send and Send test dialogs. */
-export function SendActions({ message, sending, disabled, onSend }: { message: SendMessage | null; sending: boolean; disabled: boolean; onSend: () => void }) {
+export function SendActions({ message, messageId, sending, disabled, onSend }: SendActionsProps) {
   return (
     <>
       {message !== null && (
-        <p className={message.error ? 'error' : 'notice'} role={message.error ? 'alert' : 'status'}>
+        <p id={messageId} className={message.error ? 'error' : 'notice'} role={message.error ? 'alert' : 'status'}>
           {message.text}
         </p>
       )}

@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { HooktrayApi, ProfileSettings, SpikeTemplate, TestEventKind } from '../../../electron/core/contract';
 import { ModalDialog } from '../components/ModalDialog';
+import { urlProblem } from '../lib/form-checks';
 import type { SendMessage } from './SendActions';
 import { SendActions } from './SendActions';
 
@@ -44,6 +45,9 @@ export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogPr
   const [windowEnd, setWindowEnd] = useState('');
   const [sending, setSending] = useState(false);
   const [message, setMessage] = useState<SendMessage | null>(null);
+  const [targetInvalid, setTargetInvalid] = useState(false);
+  const targetRef = useRef<HTMLInputElement>(null);
+  const messageId = useId();
 
   useEffect(() => {
     let active = true;
@@ -61,6 +65,14 @@ export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogPr
   }, [defaultTarget, kind, profile, profiles, targetEdited]);
 
   const send = async (): Promise<void> => {
+    const problem = urlProblem('Target URL', target);
+    setTargetInvalid(problem !== null);
+    if (problem !== null) {
+      setMessage({ error: true, text: problem });
+      targetRef.current?.focus();
+      return;
+    }
+
     // Empty window fields take the defaults: the last 24 hours, with nanoseconds.
     const spike: Partial<SpikeTemplate> = {
       users: splitList(users),
@@ -108,7 +120,10 @@ export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogPr
       <label>
         Target URL
         <input
+          ref={targetRef}
           type="url"
+          aria-invalid={targetInvalid || undefined}
+          aria-describedby={targetInvalid ? messageId : undefined}
           value={target}
           onChange={(event) => {
             setTarget(event.target.value);
@@ -150,7 +165,7 @@ export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogPr
           </label>
         </fieldset>
       )}
-      <SendActions message={message} sending={sending} disabled={target.trim() === ''} onSend={() => void send()} />
+      <SendActions message={message} messageId={messageId} sending={sending} disabled={target.trim() === ''} onSend={() => void send()} />
     </ModalDialog>
   );
 }

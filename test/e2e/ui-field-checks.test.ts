@@ -1,0 +1,64 @@
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UiSession } from '../support/ui-process';
+import { openUiSession, postOrdered } from '../support/ui-process';
+
+describe('hooktray ui dialogs with an invalid URL or folder', () => {
+  let session: UiSession;
+  let page: Page;
+
+  beforeAll(async () => {
+    session = await openUiSession('hooktray-e2e-field-checks-', {});
+    page = session.page;
+    expect(await postOrdered(session.ui.receiverUrl, '/hook', [['Content-Type', 'application/json']], '{"n":1}')).toBe(200);
+    await page.getByRole('listbox', { name: 'Deliveries' }).getByRole('option').first().click();
+  });
+
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  /** Expects the field to be marked invalid, described by the alert with `text`, and focused. */
+  async function expectInvalid(dialog: Locator, field: Locator, text: string): Promise<void> {
+    const alert = dialog.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe(text);
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    expect(await field.getAttribute('aria-describedby')).toBe(await alert.getAttribute('id'));
+    expect(await field.evaluate((element) => element.ownerDocument.activeElement === element)).toBe(true);
+  }
+
+  it('names a re-send target without a scheme', async () => {
+    await page.getByRole('button', { name: 'Re-send…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Re-send delivery' });
+    const target = dialog.getByLabel('Target URL');
+    await target.fill('localhost:3000/hook');
+    await dialog.getByRole('button', { name: 'Send', exact: true }).click();
+
+    await expectInvalid(dialog, target, 'Target URL "localhost:3000/hook" does not start with http:// or https://. Enter http://localhost:3000/hook for a local server.');
+    expect(await dialog.getByText('None yet.').count()).toBe(1);
+    await page.keyboard.press('Escape');
+  });
+
+  it('names a test delivery target', async () => {
+    await page.getByRole('button', { name: 'Send test delivery' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Send test delivery' });
+    const target = dialog.getByLabel('Target URL');
+    await target.fill('ftp://127.0.0.1/hook');
+    await dialog.getByRole('button', { name: 'Send', exact: true }).click();
+
+    await expectInvalid(dialog, target, 'Target URL "ftp://127.0.0.1/hook" uses ftp, but only http and https are sent to. Enter a URL such as http://localhost:3000/webhooks.');
+    await page.keyboard.press('Escape');
+  });
+
+  it('names a relative export folder', async () => {
+    await page.getByRole('button', { name: 'Export selected…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Export deliveries' });
+    const folder = dialog.getByLabel('Folder (empty: download in the browser)');
+    await folder.fill('fixtures');
+    await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+
+    await expectInvalid(dialog, folder, 'Folder "fixtures" is not an absolute path. Enter the full path, such as /home/me/project/test/fixtures.');
+    await page.keyboard.press('Escape');
+  });
+});
