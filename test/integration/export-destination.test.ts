@@ -97,3 +97,21 @@ describe('export to an existing folder', () => {
     expect(readdirSync(folder)).toContain('index.json');
   });
 });
+
+describe('export below a file', () => {
+  it.each([
+    ['fixture', 'fixtures'],
+    ['ndjson', 'x.ndjson'],
+    ['har', join('deeper', 'x.har')],
+  ])('names the file in the way of a %s export', async (format, below) => {
+    const file = join(tempDir(`destination-below-${format}`), 'notes.txt');
+    writeFileSync(file, 'precious\n');
+
+    const run = await exportTo(format, join(file, below));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${file} is a file`);
+    expect(run.stderr).toContain('choose another --out');
+    expect(run.stderr).not.toContain('Error:');
+    expect(readFileSync(file, 'utf8')).toBe('precious\n');
+  });
+});

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** Name of the file that lists a fixture folder's fixtures. */
 const INDEX_FILE = 'index.json';
@@ -28,8 +28,11 @@ export function chooseDestination(out: string | null, fileName: string | null, d
  * `force`. A folder with other files is written into, because the export leaves them alone.
  */
 export function destinationConflict(destination: Destination, force: boolean): string | null {
-  if (destination.kind === 'stdout' || !existsSync(destination.path)) return null;
+  if (destination.kind === 'stdout') return null;
   const { path } = destination;
+  const blocking = fileAbove(path);
+  if (blocking !== null) return `${blocking} is a file, so no export can be written at ${path} below it; choose another --out.`;
+  if (!existsSync(path)) return null;
   const isFolder = statSync(path).isDirectory();
 
   if (destination.kind === 'file') {
@@ -40,6 +43,13 @@ export function destinationConflict(destination: Destination, force: boolean): s
   const earlier = earlierExportFiles(path, null).length;
   if (earlier === 0 || force) return null;
   return `${path} already holds an export (${earlier} files such as index.json or delivery files); pass --force to replace its files of the same name, or choose an empty or new folder for --out.`;
+}
+
+/** Returns the nearest existing path above `path` when it is a file rather than a folder, else null. */
+function fileAbove(path: string): string | null {
+  let parent = dirname(path);
+  while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
+  return existsSync(parent) && !statSync(parent).isDirectory() ? parent : null;
 }
 
 /**
