@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { register } from './tunnel-client';
+import { MAX_TUNNEL_CONNECTIONS, register } from './tunnel-client';
 
 type Handler = (request: http.IncomingMessage, response: http.ServerResponse) => void;
 
@@ -35,6 +35,17 @@ describe('register', () => {
 
     expect(paths).toEqual(['/hooktray-unit01']);
     expect(result).toEqual({ ok: true, registration: { id: 'hooktray-unit01', port: 40000, max_conn_count: 10, url: 'https://hooktray-unit01.loca.lt' } });
+  });
+
+  it('caps the connections a server hands out', async () => {
+    const host = await serve((_request, response) => {
+      response.end(JSON.stringify({ id: 'hooktray-unit01', port: 40000, max_conn_count: 5000, url: 'https://hooktray-unit01.loca.lt' }));
+    });
+    const result = await registerWithin(host, 2_000);
+
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.registration.max_conn_count).toBe(MAX_TUNNEL_CONNECTIONS);
   });
 
   it.each([

@@ -16,6 +16,14 @@ const registrationSchema = z.object({
 
 export type Registration = z.infer<typeof registrationSchema>;
 
+/**
+ * Maximum TCP connections the client opens to a tunnel server. localtunnel servers hand out
+ * their max-sockets setting, 10 by default, and the client opens as many as it is given. A
+ * server that handed out thousands would use up the file descriptors the receiver and the
+ * store need.
+ */
+export const MAX_TUNNEL_CONNECTIONS = 32;
+
 export type RegistrationErrorCode = 'server-unreachable' | 'server-error' | 'registration-rejected' | 'invalid-registration';
 
 export type RegistrationResult =
@@ -63,7 +71,11 @@ export async function register(host: string, subdomain: string, signal: AbortSig
     const field = parsed.error.issues[0]?.path.join('.') ?? '(root)';
     return { ok: false, code: 'invalid-registration', message: `The tunnel server ${host} returned a registration without a valid "${field}"; check that --tunnel-host names a localtunnel server.`, permanent: false };
   }
-  return { ok: true, registration: parsed.data };
+  const registration = parsed.data;
+  if (registration.max_conn_count !== undefined && registration.max_conn_count > MAX_TUNNEL_CONNECTIONS) {
+    return { ok: true, registration: { ...registration, max_conn_count: MAX_TUNNEL_CONNECTIONS } };
+  }
+  return { ok: true, registration };
 }
 
 /**
