@@ -11,6 +11,7 @@ describe('hooktray ui compare and re-send', () => {
   let dir: string;
   let ui: UiProcess;
   let echo: EchoServer;
+  let failing: EchoServer;
   let browser: BrowserContext;
   let page: Page;
 
@@ -19,6 +20,7 @@ describe('hooktray ui compare and re-send', () => {
   beforeAll(async () => {
     dir = tempDir('hooktray-e2e-replay-');
     echo = await startEchoServer();
+    failing = await startEchoServer(() => ({ status: 500, body: '{"error":"boom"}' }));
     const config = writeConfig(dir, { profiles: [{ name: 'spike', scheme: 'spike', pathPrefix: '/webhooks/spike', keys: [{ env: 'E2E_REPLAY_KEY' }] }] });
     ui = await startUi(['--data-dir', `${dir}/data`, '--config', config], { E2E_REPLAY_KEY: 'e2e-replay-key' });
     browser = await launchChromium();
@@ -35,6 +37,7 @@ describe('hooktray ui compare and re-send', () => {
     await browser?.close();
     await ui?.stop();
     await echo?.close();
+    await failing?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -67,6 +70,21 @@ describe('hooktray ui compare and re-send', () => {
     expect(echo.requests[0]?.body.toString()).toBe('{"order":{"id":"A-1","amount":12345678901234567891},"note":"same"}');
     await waitUntil(async () => (await dialog.locator('.facts-table tr').count()) === 1, 'the recorded response');
     expect(await dialog.locator('.facts-table').textContent()).toContain('200');
+    await page.keyboard.press('Escape');
+    await waitUntil(async () => (await dialog.count()) === 0, 'Escape to close the re-send dialog');
+  });
+
+  it('shows a 500 from the target as an error', async () => {
+    await rows().nth(0).click();
+    await page.getByRole('button', { name: 'Re-send…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Re-send delivery' });
+    await dialog.getByLabel('Target URL').fill(`${failing.url}/hook`);
+    await dialog.getByRole('button', { name: 'Send' }).click();
+
+    const alert = dialog.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/^500 in [\d.]+ ms\. The target reported an error; check its log\.$/);
+    expect(failing.requests).toHaveLength(1);
     await page.keyboard.press('Escape');
     await waitUntil(async () => (await dialog.count()) === 0, 'Escape to close the re-send dialog');
   });

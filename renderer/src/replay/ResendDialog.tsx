@@ -3,7 +3,7 @@ import type { DeliveryDetail, HeaderPair, HooktrayApi, ReplayEdits, TargetRespon
 import { ModalDialog } from '../components/ModalDialog';
 import { urlProblem } from '../lib/form-checks';
 import type { SendMessage } from './SendActions';
-import { SendActions } from './SendActions';
+import { responseMessage, SendActions } from './SendActions';
 
 interface ResendDialogProps {
   api: HooktrayApi;
@@ -100,7 +100,7 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
       const result = await api.invoke('deliveries.replay', { id: delivery.id, target, resign, ...(Object.keys(edits).length === 0 ? {} : { edits }) });
       if (!result.ok) setMessage({ error: true, text: result.message });
       else if (result.response.error !== null) setMessage({ error: true, text: result.response.error.message });
-      else setMessage({ error: false, text: `${result.response.status} in ${result.response.durationMs.toFixed(1)} ms.` });
+      else setMessage(responseMessage(result.response.status, result.response.durationMs));
     } catch (error) {
       setMessage({ error: true, text: `Re-sending failed: ${(error as Error).message}` });
     } finally {

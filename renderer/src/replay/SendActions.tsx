@@ -4,6 +4,17 @@ export interface SendMessage {
   text: string;
 }
 
+/**
+ * Returns the message for the target's response to a send. A status of 400 or more is an error,
+ * because the target rejected the delivery or failed to handle it.
+ */
+export function responseMessage(status: number | null, durationMs: number, detail = ''): SendMessage {
+  const timing = `${status ?? 'No status'} in ${durationMs.toFixed(1)} ms${detail}`;
+  if (status === null || status >= 400) return { error: true, text: `${timing}. The target reported an error; check its log.` };
+  if (status >= 300 && status < 400) return { error: false, text: `${timing}. Redirects are not followed; send to the URL the target redirects to.` };
+  return { error: false, text: `${timing}.` };
+}
+
 interface SendActionsProps {
   message: SendMessage | null;
   /** Id of the message, which an invalid field names in its aria-describedby. */

@@ -3,7 +3,7 @@ import type { HooktrayApi, ProfileSettings, SpikeTemplate, TestEventKind } from 
 import { ModalDialog } from '../components/ModalDialog';
 import { urlProblem } from '../lib/form-checks';
 import type { SendMessage } from './SendActions';
-import { SendActions } from './SendActions';
+import { responseMessage, SendActions } from './SendActions';
 
 interface SendTestDialogProps {
   api: HooktrayApi;
@@ -89,8 +89,8 @@ export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogPr
       if (!result.ok) setMessage({ error: true, text: result.message });
       else if (result.error !== null) setMessage({ error: true, text: result.error.message });
       else {
-        const stored = result.deliveryId === null ? '' : ` Stored as delivery ${result.deliveryId}.`;
-        setMessage({ error: false, text: `${result.status} in ${result.durationMs.toFixed(1)} ms, signed with profile "${result.profile}".${stored}` });
+        const stored = result.deliveryId === null ? '' : `, stored as delivery ${result.deliveryId}`;
+        setMessage(responseMessage(result.status, result.durationMs, `, signed with profile "${result.profile}"${stored}`));
       }
     } catch (error) {
       setMessage({ error: true, text: `Sending the test delivery failed: ${(error as Error).message}` });
