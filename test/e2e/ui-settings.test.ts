@@ -123,13 +123,40 @@ describe('hooktray ui settings', () => {
     expect(await options.evaluate((element) => element.ownerDocument.activeElement === element)).toBe(true);
     expect(await dialog.getByText('Settings saved.').count()).toBe(0);
 
+    // The rejected options are still in the form, so the first Close warns and the second discards them.
     await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.getByText(/^The settings have changes that are not saved/).waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await waitUntil(async () => (await dialog.count()) === 0, 'the second Close to discard the changes');
     const reopened = await openSettings();
     const saved = reopened.getByRole('group', { name: 'Profile spike' });
     expect(await saved.getByLabel('Scheme').inputValue()).toBe('spike');
     expect(await saved.getByText('1 key', { exact: true }).count()).toBe(1);
     await reopened.getByRole('button', { name: 'Close' }).click();
     expect(session.ui.stderr()).not.toContain(KEY);
+  });
+
+  it('warns before Close discards changes', async () => {
+    const dialog = await openSettings();
+    const status = dialog.getByLabel('Status', { exact: true });
+    await status.fill('201');
+    await page.keyboard.press('Escape');
+    const warning = dialog.getByRole('alert');
+    await warning.waitFor();
+    expect(await warning.textContent()).toBe('The settings have changes that are not saved. Choose Save settings to keep them, or Close again to discard them.');
+    expect(await status.inputValue()).toBe('201');
+
+    // A change after the warning warns again.
+    await status.fill('202');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    expect(await dialog.count()).toBe(1);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await waitUntil(async () => (await dialog.count()) === 0, 'the second Close to discard the change');
+
+    const reopened = await openSettings();
+    expect(await reopened.getByLabel('Status', { exact: true }).inputValue()).toBe('200');
+    await reopened.getByRole('button', { name: 'Close' }).click();
+    await waitUntil(async () => (await reopened.count()) === 0, 'Close without changes to close at once');
   });
 
   it('adds a typed key when saving', async () => {

@@ -35,6 +35,8 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
   const [invalidField, setInvalidField] = useState<string | null>(null);
   /** Retention fields as typed when the core warned that they delete stored deliveries. Saving them unchanged confirms the deletion. */
   const [warnedRetention, setWarnedRetention] = useState<{ maxCount: string; maxAgeDays: string } | null>(null);
+  /** The form, as JSON, when Close warned that it has unsaved changes. Closing again with the same form discards them. */
+  const [closeWarnedFor, setCloseWarnedFor] = useState<string | null>(null);
   /** True while a save is under way. It is a ref, so a second click before the next render reads the new value. */
   const saving = useRef(false);
   const formRef = useRef<HTMLFormElement>(null);
@@ -127,15 +129,28 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
     }
   };
 
+  /** Closes the dialog. A form with unsaved changes shows a warning first, and the next Close discards them. */
+  const requestClose = (): void => {
+    const form = draft === null ? null : JSON.stringify(draft);
+    const unsaved = view !== null && form !== null && form !== JSON.stringify(toDraft(view));
+    if (!unsaved || closeWarnedFor === form) {
+      onClose();
+      return;
+    }
+    setCloseWarnedFor(form);
+    setInvalidField(null);
+    setMessage({ error: true, text: 'The settings have changes that are not saved. Choose Save settings to keep them, or Close again to discard them.' });
+  };
+
   const update = (patch: Partial<SettingsDraft>): void => setDraft((previous) => (previous === null ? previous : { ...previous, ...patch }));
   const updateProfile = (index: number, patch: Partial<ProfileDraft>): void =>
     update({ profiles: (draft?.profiles ?? []).map((profile, at) => (at === index ? { ...profile, ...patch } : profile)) });
 
   return (
-    <ModalDialog label="Settings" onClose={onClose}>
+    <ModalDialog label="Settings" onClose={requestClose}>
         <div className="dialog-head">
           <h2>Settings</h2>
-          <button type="button" onClick={onClose}>
+          <button type="button" onClick={requestClose}>
             Close
           </button>
         </div>
