@@ -12,12 +12,12 @@ import { SettingsDialog } from './components/SettingsDialog';
 import { CompareView } from './replay/CompareView';
 import { ResendLauncher } from './replay/ResendLauncher';
 import { SendTestDialog } from './replay/SendTestDialog';
+import { useCopy } from './components/CopyFeedback';
 import { StatusBar, deliveryUrl } from './components/StatusBar';
 import { Toolbar } from './components/Toolbar';
 import type { ListFilter } from './hooks/useDeliveryList';
 import { useDeliveryList } from './hooks/useDeliveryList';
 import { useStatus } from './hooks/useStatus';
-import { copyText } from './lib/clipboard';
 import type { DeliveryGroup } from './lib/delivery-groups';
 import { formatCount } from './lib/format';
 
@@ -53,7 +53,7 @@ export function App({ api, disconnected }: AppProps) {
   /** The delivery picked as the left side of a comparison, waiting for the right side. */
   const [compareBase, setCompareBase] = useState<string | null>(null);
   const [comparing, setComparing] = useState<{ left: string; right: string } | null>(null);
-  const [copied, setCopied] = useState(false);
+  const { outcome: copied, copy } = useCopy();
   const filterRef = useRef<HTMLInputElement>(null);
   const listHandle = useRef<DeliveryListHandle>(null);
 
@@ -70,11 +70,8 @@ export function App({ api, disconnected }: AppProps) {
   const url = deliveryUrl(status);
   const copyUrl = useCallback(() => {
     if (url === null) return;
-    void copyText(url).then((done) => {
-      setCopied(done);
-      setTimeout(() => setCopied(false), 1500);
-    });
-  }, [url]);
+    copy(url);
+  }, [url, copy]);
 
   const select = useCallback((group: DeliveryGroup) => {
     const latest = group.attempts[0];

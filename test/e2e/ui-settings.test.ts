@@ -159,6 +159,19 @@ describe('hooktray ui settings', () => {
     await waitUntil(async () => (await reopened.count()) === 0, 'Close without changes to close at once');
   });
 
+  it('explains a failed Copy URL', async () => {
+    // Both ways of copying fail, as in a browser that denies clipboard access.
+    await page.evaluate(() => {
+      Object.defineProperty(navigator, 'clipboard', { value: { writeText: () => Promise.reject(new Error('denied')) }, configurable: true });
+      document.execCommand = () => false;
+    });
+    await page.getByRole('button', { name: 'Copy URL' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'did not allow copying' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe('The browser did not allow copying: select the URL and press Ctrl+C (⌘C on macOS).');
+    expect(await page.getByRole('button', { name: 'Copied' }).count()).toBe(0);
+  });
+
   it('adds a typed key when saving', async () => {
     const dialog = await openSettings();
     const gh = dialog.getByRole('group', { name: 'Profile gh' });

@@ -5,10 +5,10 @@ import { useDebouncedValue } from '../hooks/useDebouncedValue';
 import type { BodyText } from '../lib/body-jobs';
 import type { BodyLines, BodyView } from '../lib/body-lines';
 import { hexLines, prettyLines, rawLines } from '../lib/body-lines';
-import { copyText } from '../lib/clipboard';
 import { findPattern } from '../lib/find-text';
 import { formatCount } from '../lib/format';
 import { countBelow } from '../lib/line-index';
+import { CopyFailure, useCopy } from './CopyFeedback';
 import { JobProgress } from './JobProgress';
 import { TextLines } from './TextLines';
 
@@ -42,7 +42,7 @@ export function BodyTab({ detail }: { detail: DeliveryDetail }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [search, setSearch] = useState('');
   const findText = useDebouncedValue(search, FIND_DEBOUNCE_MS);
-  const [copied, setCopied] = useState(false);
+  const { outcome: copied, copy: copyToClipboard } = useCopy();
 
   // Canceling the decoding shows the hex view, which needs no text, until a text view is chosen.
   const [decodeWanted, setDecodeWanted] = useState(true);
@@ -85,9 +85,9 @@ export function BodyTab({ detail }: { detail: DeliveryDetail }) {
   useEffect(() => {
     if (dumpState.status === 'idle' || dumpState.status === 'running') return;
     setHexCopyWanted(false);
-    if (dumpState.status === 'done') void copyText(dumpState.result).then(setCopied);
+    if (dumpState.status === 'done') copyToClipboard(dumpState.result);
     if (dumpState.status === 'failed') setNotice(`Preparing the hex dump for Copy failed: ${dumpState.message}`);
-  }, [dumpState]);
+  }, [dumpState, copyToClipboard]);
 
   const choose = (option: BodyView): void => {
     setMode(option);
@@ -108,7 +108,7 @@ export function BodyTab({ detail }: { detail: DeliveryDetail }) {
   const copy = (): void => {
     if (lines === null) return;
     if (lines.text === null) setHexCopyWanted(true);
-    else void copyText(lines.text).then(setCopied);
+    else copyToClipboard(lines.text);
   };
 
   if (detail.truncated) {
@@ -127,8 +127,9 @@ export function BodyTab({ detail }: { detail: DeliveryDetail }) {
         </div>
         <input type="search" aria-label="Find in body" placeholder="Find in body" value={search} onChange={(event) => setSearch(event.target.value)} />
         <button type="button" onClick={copy} disabled={lines === null || dumping.state.status === 'running'}>
-          {copied ? 'Copied' : 'Copy body'}
+          {copied === 'copied' ? 'Copied' : 'Copy body'}
         </button>
+        <CopyFailure outcome={copied} what="body text" />
         <span>{formatCount(bytes.length)} bytes</span>
       </div>
       {detail.decodedBody !== null && (

@@ -1,5 +1,4 @@
-import { useState } from 'react';
-import { copyText } from '../lib/clipboard';
+import { CopyFailure, useCopy } from './CopyFeedback';
 
 interface EmptyStateProps {
   url: string | null;
@@ -14,7 +13,7 @@ function quote(text: string): string {
 
 /** Tells the user what to do when the list is empty: copy the URL to a provider, or send a test delivery. */
 export function EmptyState({ url, filtered, onClearFilter }: EmptyStateProps) {
-  const [copied, setCopied] = useState(false);
+  const { outcome, copy } = useCopy();
   if (filtered) {
     return (
       <div className="empty-state">
@@ -35,12 +34,11 @@ export function EmptyState({ url, filtered, onClearFilter }: EmptyStateProps) {
       <pre className="command">{command}</pre>
       <button
         type="button"
-        onClick={() => {
-          void copyText(command).then(setCopied);
-        }}
+        onClick={() => copy(command)}
       >
-        {copied ? 'Copied' : 'Copy command'}
+        {outcome === 'copied' ? 'Copied' : 'Copy command'}
       </button>
+      <CopyFailure outcome={outcome} what="command" />
     </div>
   );
 }

@@ -1,18 +1,18 @@
-import { useState } from 'react';
 import type { HeaderPair } from '../../../electron/core/contract';
-import { copyText } from '../lib/clipboard';
+import { CopyFailure, useCopy } from './CopyFeedback';
 
 /** Headers in received order with their original case; duplicates stay separate rows. */
 export function HeadersTab({ headers }: { headers: HeaderPair[] }) {
-  const [copied, setCopied] = useState(false);
+  const { outcome, copy } = useCopy();
   const text = headers.map(([name, value]) => `${name}: ${value}`).join('\n');
   return (
     <div>
       <div className="panel-actions">
         <span>{headers.length} headers, in received order</span>
-        <button type="button" onClick={() => void copyText(text).then(setCopied)}>
-          {copied ? 'Copied' : 'Copy headers'}
+        <button type="button" onClick={() => copy(text)}>
+          {outcome === 'copied' ? 'Copied' : 'Copy headers'}
         </button>
+        <CopyFailure outcome={outcome} what="headers in the table" />
       </div>
       <table className="headers" aria-label="Headers">
         <thead>

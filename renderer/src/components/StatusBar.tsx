@@ -1,12 +1,15 @@
 import type { AppStatus, ReverifyProgress } from '../../../electron/core/contract';
 import { formatCount } from '../lib/format';
+import type { CopyOutcome } from './CopyFeedback';
+import { CopyFailure } from './CopyFeedback';
 
 interface StatusBarProps {
   status: AppStatus | null;
   statusError: string | null;
   reverify: ReverifyProgress | null;
   disconnected: string | null;
-  copied: boolean;
+  /** Outcome of the last Copy URL, shown for a short time. */
+  copied: CopyOutcome | null;
   onCopyUrl: () => void;
   onOpenSettings: () => void;
 }
@@ -27,8 +30,9 @@ export function StatusBar({ status, statusError, reverify, disconnected, copied,
           {url ?? '…'}
         </code>
         <button type="button" onClick={onCopyUrl} disabled={url === null} title="Copy the URL (shortcut: u)">
-          {copied ? 'Copied' : 'Copy URL'}
+          {copied === 'copied' ? 'Copied' : 'Copy URL'}
         </button>
+        <CopyFailure outcome={copied} what="URL" />
       </div>
       <div className="status-facts">
         <span className={`badge tunnel-${status?.tunnel.state ?? 'unknown'}`} title={status?.tunnel.reason ?? ''}>
