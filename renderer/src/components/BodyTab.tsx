@@ -129,7 +129,7 @@ export function BodyTab({ detail }: { detail: DeliveryDetail }) {
         <button type="button" onClick={copy} disabled={lines === null || dumping.state.status === 'running'}>
           {copied === 'copied' ? 'Copied' : 'Copy body'}
         </button>
-        <CopyFailure outcome={copied} what="body text" />
+        <CopyFailure outcome={copied} subject="body text" />
         <span>{formatCount(bytes.length)} bytes</span>
       </div>
       {detail.decodedBody !== null && (

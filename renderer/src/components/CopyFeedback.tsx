@@ -28,12 +28,12 @@ export function useCopy(): { outcome: CopyOutcome | null; copy: (text: string) =
   return { outcome, copy };
 }
 
-/** Says how to copy by hand after the browser refused a copy; renders nothing otherwise. */
-export function CopyFailure({ outcome, what }: { outcome: CopyOutcome | null; what: string }) {
+/** Renders how to copy `subject` by hand after the browser refused a copy, or nothing. */
+export function CopyFailure({ outcome, subject }: { outcome: CopyOutcome | null; subject: string }) {
   if (outcome !== 'failed') return null;
   return (
     <span className="error" role="alert">
-      The browser did not allow copying: select the {what} and press Ctrl+C (⌘C on macOS).
+      The browser did not allow copying: select the {subject} and press Ctrl+C (⌘C on macOS).
     </span>
   );
 }

@@ -38,7 +38,7 @@ export function EmptyState({ url, filtered, onClearFilter }: EmptyStateProps) {
       >
         {outcome === 'copied' ? 'Copied' : 'Copy command'}
       </button>
-      <CopyFailure outcome={outcome} what="command" />
+      <CopyFailure outcome={outcome} subject="command" />
     </div>
   );
 }

@@ -12,7 +12,7 @@ export function HeadersTab({ headers }: { headers: HeaderPair[] }) {
         <button type="button" onClick={() => copy(text)}>
           {outcome === 'copied' ? 'Copied' : 'Copy headers'}
         </button>
-        <CopyFailure outcome={outcome} what="headers in the table" />
+        <CopyFailure outcome={outcome} subject="headers in the table" />
       </div>
       <table className="headers" aria-label="Headers">
         <thead>

@@ -32,7 +32,7 @@ export function StatusBar({ status, statusError, reverify, disconnected, copied,
         <button type="button" onClick={onCopyUrl} disabled={url === null} title="Copy the URL (shortcut: u)">
           {copied === 'copied' ? 'Copied' : 'Copy URL'}
         </button>
-        <CopyFailure outcome={copied} what="URL" />
+        <CopyFailure outcome={copied} subject="URL" />
       </div>
       <div className="status-facts">
         <span className={`badge tunnel-${status?.tunnel.state ?? 'unknown'}`} title={status?.tunnel.reason ?? ''}>
