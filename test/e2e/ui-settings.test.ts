@@ -162,8 +162,9 @@ describe('hooktray ui settings', () => {
   it('explains a failed Copy URL', async () => {
     // Both ways of copying fail, as in a browser that denies clipboard access.
     await page.evaluate(() => {
-      Object.defineProperty(navigator, 'clipboard', { value: { writeText: () => Promise.reject(new Error('denied')) }, configurable: true });
-      document.execCommand = () => false;
+      const browser = globalThis as unknown as { navigator: object; document: { execCommand: () => boolean } };
+      Object.defineProperty(browser.navigator, 'clipboard', { value: { writeText: () => Promise.reject(new Error('denied')) }, configurable: true });
+      browser.document.execCommand = () => false;
     });
     await page.getByRole('button', { name: 'Copy URL' }).click();
     const alert = page.getByRole('alert').filter({ hasText: 'did not allow copying' });
