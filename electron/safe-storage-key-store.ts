@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { KeyProtection, KeyStore } from './core/key-store';
 import type { Logger } from './core/logger';
+import { makeDir } from './core/make-dir';
 
 /** The part of Electron's `safeStorage` this store uses: the async API, available since Electron 40. */
 export interface AsyncSafeStorage {
@@ -203,7 +204,7 @@ export class SafeStorageKeyStore implements KeyStore {
     try {
       const encrypted = await this.options.safeStorage.encryptStringAsync(JSON.stringify(keys));
       const content = JSON.stringify({ version: KEYS_FILE_VERSION, protection: this.protection, data: encrypted.toString('base64') });
-      await mkdir(dirname(file), { recursive: true });
+      await makeDir(dirname(file));
       const handle = await open(temporary, 'w', 0o600);
       try {
         await handle.writeFile(`${content}\n`);

@@ -1,10 +1,11 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import { Menu, nativeImage, Tray } from 'electron';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { TunnelState, TunnelStatus } from './core/contract';
 import type { Logger } from './core/logger';
+import { makeDirSync } from './core/make-dir';
 
 /** The three tray images in `build/tray`, each with an `@2x` twin for high-density screens. */
 export type TrayIconState = 'online' | 'degraded' | 'offline';
@@ -132,7 +133,7 @@ export function createLoginItem(
         rmSync(file, { force: true });
         return;
       }
-      mkdirSync(join(file, '..'), { recursive: true });
+      makeDirSync(join(file, '..'));
       writeFileSync(file, autostartDesktopEntry([...command, HIDDEN_START_ARG]));
     },
   };

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { defaultDataDir } from '../core/app-info';
 import type { HooktrayConfig } from '../core/config';
@@ -8,6 +8,7 @@ import type { Profile } from '../core/signatures/types';
 import type { KeyVault } from '../core/signatures/verify';
 import { DeliveryStore } from '../core/store';
 import { UsageError } from './args';
+import { makeDirSync } from '../core/make-dir';
 
 /** Delivery ids are ULIDs: 26 characters of Crockford base 32, upper case as Hooktray stores them. */
 const DELIVERY_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -40,7 +41,7 @@ export function openStore(dataDir: string | undefined, options: { create?: boole
 
 /** Creates the data folder when missing, owner-only because it contains every captured body. */
 export function createDataDir(folder: string): void {
-  openingDataDir(folder, () => mkdirSync(folder, { recursive: true, mode: 0o700 }));
+  openingDataDir(folder, () => makeDirSync(folder, 0o700));
 }
 
 /**
@@ -70,8 +71,10 @@ function explainDataDirError(error: unknown, folder: string): unknown {
 /** Explains an operating-system error on the data folder itself or a file inside it. */
 function folderProblem(error: NodeJS.ErrnoException, folder: string): string | null {
   const { code, path } = error;
-  // Errors on other paths, such as a port that is in use, have other causes.
-  if (path === undefined || (path !== folder && !path.startsWith(folder + sep))) return null;
+  // Errors on other paths, such as a port that is in use, have other causes. Creating the
+  // folder can also fail at one of its missing parents.
+  const creatingParent = error.syscall === 'mkdir' && path !== undefined && folder.startsWith(path + sep);
+  if (path === undefined || (path !== folder && !path.startsWith(folder + sep) && !creatingParent)) return null;
   if (code === 'EEXIST' && path === folder) return folderIsFileMessage(folder);
   if (code === 'ENOTDIR') return `The data folder ${folder} cannot exist because a folder in its path is a file: choose another --data-dir.`;
   if (error.syscall === 'mkdir') {

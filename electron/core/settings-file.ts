@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
+import { makeDirSync } from './make-dir';
 
 export const SETTINGS_FILE_NAME = 'settings.json';
 /** Format version of `settings.json`, which stores `{"version": 1, "settings": {...}}`. */
@@ -68,7 +69,7 @@ export function writeSettings(dataDir: string, settings: Settings): void {
 
 /** Writes a settings file atomically, as `writeSettings` does. */
 export function writeSettingsFile(file: string, settings: object): void {
-  mkdirSync(dirname(file), { recursive: true });
+  makeDirSync(dirname(file));
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const descriptor = openSync(temporary, 'w', 0o600);
   try {

@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeliveryDetail, DeliveryPage, DeliveryQuery, DeliverySummary, HeaderPair, SpikeEvent, SpikeSummary, Verdict, VerdictChange } from './contract';
 import { spikeSummaryOf, summarizeSpike } from './spike-summary';
@@ -10,6 +9,7 @@ import type { DatabaseOptions, NewDelivery, WriteItem, WriteResult } from './sto
 import { DeliveryWriter, itemBytes, openDatabase, toWriteRow } from './store-writer';
 import { IndexScheduler, SEARCH_BODY_BYTES, SearchIndexer } from './store-search-index';
 import type { Logger } from './logger';
+import { makeDirSync } from './make-dir';
 
 export type { NewDelivery };
 
@@ -127,7 +127,7 @@ export class DeliveryStore {
 
   constructor(options: StoreOptions) {
     // Owner-only: the folder holds every captured body, the logs and the settings.
-    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    makeDirSync(options.dataDir, 0o700);
     this.file = join(options.dataDir, 'hooktray.db');
     this.db = openDatabase(this.file, options);
     const script = options.writerScript ?? findWriterScript();

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryStore } from '../../electron/core/store';
@@ -98,6 +98,18 @@ describe('a --data-dir that cannot be used', () => {
       const run = await runCli([...(commands()[command] as string[]), '--data-dir', folder]);
       expectOneLineUsageError(run, command, `The data folder ${folder} cannot exist because a folder in its path is a file`);
     }
+  });
+
+  it.skipIf(!existsSync('/proc/self'))('names a folder that /proc cannot hold', async () => {
+    // Node's recursive mkdir loops forever at full CPU here; the commands must fail instead.
+    for (const command of ['listen', 'import']) {
+      const run = await runCli([...(commands()[command] as string[]), '--data-dir', '/proc/hooktray-test/store']);
+      expectOneLineUsageError(run, command, 'The data folder /proc/hooktray-test/store cannot be created (ENOENT)', 'choose another --data-dir');
+    }
+    const exported = await runCli(['export', '--format', 'ndjson', '--out', '/proc/hooktray-test/out.ndjson', '--data-dir', goodDir]);
+    expect(exported.code).not.toBe(0);
+    expect(exported.code).not.toBe(-1);
+    expect(exported.stderr).toContain('/proc/hooktray-test');
   });
 
   it('names a database file that is not SQLite', async () => {

@@ -1,6 +1,7 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, writeFile } from 'node:fs/promises';
 import type { ExportedFile } from '../contract';
 import { resolveInside } from './file-names';
+import { makeDir } from '../make-dir';
 
 /** Destination of an export's files: a folder on disk, memory for the UI, or stdout for the CLI. */
 export interface ExportSink {
@@ -42,7 +43,7 @@ export class FolderSink implements ExportSink {
   async write(name: string, data: Uint8Array): Promise<void> {
     const target = resolveInside(this.folder, name);
     if (!this.created) {
-      await mkdir(this.folder, { recursive: true });
+      await makeDir(this.folder);
       this.created = true;
     }
     while (this.pending.size > 0 && (this.pending.size >= MAX_PENDING_WRITES || this.pendingBytes + data.byteLength > MAX_PENDING_BYTES)) {

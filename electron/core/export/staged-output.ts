@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ExportedFile } from '../contract';
 import type { ExportSink } from './sinks';
 import { FolderSink } from './sinks';
+import { makeDir } from '../make-dir';
 
 /** Name of the file that lists a fixture folder's fixtures; it is moved into place last. */
 const INDEX_FILE = 'index.json';
@@ -89,9 +90,9 @@ export class StagedFolderSink implements StagedSink {
   async finish(): Promise<void> {
     await this.inner.finish();
     // An export that wrote no file still leaves its (empty) folder.
-    await mkdir(this.staging, { recursive: true });
+    await makeDir(this.staging);
     if (!existsSync(this.destination)) {
-      await mkdir(dirname(this.destination), { recursive: true });
+      await makeDir(dirname(this.destination));
       await rename(this.staging, this.destination);
       return;
     }
