@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -97,6 +97,17 @@ describe('resolveKeys empty keys', () => {
     const message = resolveError(dir, config);
     expect(message).toContain('"profiles.1.keys.1"');
     expect(message).toContain('profile "second"');
+  });
+
+  it('names the fix for a missing key file', () => {
+    const message = resolveError(dir, spikeProfile([{ file: 'missing.key' }]));
+    expect(message).toContain(`Cannot read the key file ${join(dir, 'missing.key')}`);
+    expect(message).toContain('(ENOENT): create the file, or correct its path');
+  });
+
+  it('names the fix for a folder as key file', () => {
+    mkdirSync(join(dir, 'keys'));
+    expect(resolveError(dir, spikeProfile([{ file: 'keys' }]))).toContain('(EISDIR): name the file that holds the key, not a folder');
   });
 
   it('reads a key file without its line ending', () => {

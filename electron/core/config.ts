@@ -185,6 +185,14 @@ function fillInstruction(ref: KeyRef): string {
   return 'write the key into it';
 }
 
+/** What to do when a key file cannot be read, by the error's code. */
+const KEY_FILE_FIXES: Record<string, string> = {
+  ENOENT: 'create the file, or correct its path in the configuration (a relative path is read from the configuration file\'s folder)',
+  EISDIR: 'name the file that holds the key, not a folder',
+  EACCES: 'give this user read access to the file',
+  EPERM: 'give this user read access to the file',
+};
+
 /** Returns the referenced key and a description of where it comes from, such as "environment variable NAME". */
 function readKey(ref: KeyRef, field: string, baseDir: string, env: NodeJS.ProcessEnv): { key: string; source: string } {
   if ('value' in ref) return { key: ref.value, source: 'inline "value"' };
@@ -196,11 +204,14 @@ function readKey(ref: KeyRef, field: string, baseDir: string, env: NodeJS.Proces
     return { key: value, source };
   }
 
+  // A relative path is read from the folder of the configuration file.
   const file = resolve(baseDir, ref.file);
   try {
     // A file usually ends with one line ending, which is not part of the key.
     return { key: readFileSync(file, 'utf8').replace(/\r?\n$/, ''), source: `key file ${file}` };
   } catch (error) {
-    throw new ConfigError(`Cannot read the key file ${file} for ${field}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const fix = KEY_FILE_FIXES[code ?? ''] ?? 'check that it is a readable file holding only the key';
+    throw new ConfigError(`Cannot read the key file ${file} for ${field} (${code ?? String(error)}): ${fix}.`);
   }
 }
