@@ -185,7 +185,7 @@ function fillInstruction(ref: KeyRef): string {
   return 'write the key into it';
 }
 
-/** What to do when a key file cannot be read, by the error's code. */
+/** The fix for a key file that cannot be read, by the error's code. */
 const KEY_FILE_FIXES: Record<string, string> = {
   ENOENT: 'create the file, or correct its path in the configuration (a relative path is read from the configuration file\'s folder)',
   EISDIR: 'name the file that holds the key, not a folder',
