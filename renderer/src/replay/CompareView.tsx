@@ -109,12 +109,24 @@ function ComparingStatus({ startedAt, onCancel }: { startedAt: number; onCancel:
   );
 }
 
+/** Names each side whose body is not JSON, with the reason, such as `01J…: The body is empty.` */
+export function jsonProblems(diff: Pick<DeliveryDiff, 'left' | 'right'>): string {
+  const sides = [
+    ['Left', diff.left],
+    ['Right', diff.right],
+  ] as const;
+  return sides
+    .filter(([, side]) => side.jsonError !== null)
+    .map(([position, side]) => `${position} (${side.label}): ${side.jsonError}`)
+    .join(' ');
+}
+
 function DiffReport({ diff }: { diff: DeliveryDiff }) {
   return (
     <>
       <h3>JSON</h3>
       {diff.json === null ? (
-        <p className="hint">Not compared as JSON: {diff.left.jsonError ?? diff.right.jsonError}</p>
+        <p className="hint">Not compared as JSON. {jsonProblems(diff)}</p>
       ) : diff.json.changes.length === 0 ? (
         <p className="hint">No JSON changes{diff.identicalBodies ? '' : ' (the bodies differ only in layout)'}.</p>
       ) : (
