@@ -3,12 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UiSession } from '../support/ui-process';
 import { openUiSession, postOrdered } from '../support/ui-process';
 
-describe('hooktray ui overview of a body over the limit', () => {
+describe('hooktray ui overview', () => {
   let session: UiSession;
   let page: Page;
 
   beforeAll(async () => {
-    session = await openUiSession('hooktray-e2e-overview-', { bodyLimit: 16 });
+    session = await openUiSession('hooktray-e2e-overview-', { bodyLimit: 16, profiles: [{ name: 'spike', scheme: 'spike', pathPrefix: '/spike', keys: [] }] });
     page = session.page;
   });
 
@@ -36,5 +36,13 @@ describe('hooktray ui overview of a body over the limit', () => {
 
     const small = await facts('/small');
     expect(small.get('Body SHA-256')).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('says an empty Spike array has no events', async () => {
+    expect(await postOrdered(session.ui.receiverUrl, '/spike/empty', [['Content-Type', 'application/json']], '[]')).toBe(200);
+    await page.getByRole('option').filter({ hasText: '/spike/empty' }).click();
+    const events = page.getByRole('region', { name: 'Spike events' });
+    await events.getByText('The body is an empty array, so there are no events to list.').waitFor();
+    expect(await events.getByRole('table').count()).toBe(0);
   });
 });

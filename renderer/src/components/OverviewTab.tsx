@@ -89,36 +89,40 @@ function SpikeEvents({ spike }: { spike: SpikeDetail }) {
           ))}
         </ul>
       )}
-      <table aria-label="Spike events">
-        <thead>
-          <tr>
-            <th scope="col">User</th>
-            <th scope="col">Event</th>
-            <th scope="col">Timestamp</th>
-            <th scope="col">Metrics</th>
-            <th scope="col">Activity types</th>
-            <th scope="col">Provider</th>
-            <th scope="col">Window</th>
-            <th scope="col">What to fetch</th>
-          </tr>
-        </thead>
-        <tbody>
-          {spike.events.map((event, index) => (
-            <tr key={index}>
-              <td>{event.applicationUserId ?? '—'}</td>
-              <td>{event.eventType ?? '—'}</td>
-              <td className="timestamp">{event.timestamp ?? '—'}</td>
-              <td>{event.metrics.join(', ') || '—'}</td>
-              <td>{event.activityTypes.join(', ') || '—'}</td>
-              <td>{event.providerSlug ?? '—'}</td>
-              <td>
-                {event.earliestRecordStartAt ?? '?'} to {event.latestRecordEndAt ?? '?'}
-              </td>
-              <td>{fetchHint(event)}</td>
+      {spike.events.length === 0 ? (
+        <p className="hint">{spike.eventCount === 0 ? 'The body is an empty array, so there are no events to list.' : 'No item of the array is an event object, so there are no events to list.'}</p>
+      ) : (
+        <table aria-label="Spike events">
+          <thead>
+            <tr>
+              <th scope="col">User</th>
+              <th scope="col">Event</th>
+              <th scope="col">Timestamp</th>
+              <th scope="col">Metrics</th>
+              <th scope="col">Activity types</th>
+              <th scope="col">Provider</th>
+              <th scope="col">Window</th>
+              <th scope="col">What to fetch</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {spike.events.map((event, index) => (
+              <tr key={index}>
+                <td>{event.applicationUserId ?? '—'}</td>
+                <td>{event.eventType ?? '—'}</td>
+                <td className="timestamp">{event.timestamp ?? '—'}</td>
+                <td>{event.metrics.join(', ') || '—'}</td>
+                <td>{event.activityTypes.join(', ') || '—'}</td>
+                <td>{event.providerSlug ?? '—'}</td>
+                <td>
+                  {event.earliestRecordStartAt ?? '?'} to {event.latestRecordEndAt ?? '?'}
+                </td>
+                <td>{fetchHint(event)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </section>
   );
 }
