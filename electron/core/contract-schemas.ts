@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { InvokeChannel, InvokeChannels } from './contract';
 import { EXPORT_FORMATS, TEST_EVENT_KINDS, VERDICT_STATUSES } from './contract';
+import { pathTokenFault } from './receiver-guard';
 
 /** Delivery ids are ULIDs: 26 characters of Crockford base 32. */
 const deliveryId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'expected a delivery id (26-character ULID)');
@@ -101,7 +102,10 @@ export const settingsSchema = z.strictObject({
   protection: z.strictObject({
     pathToken: z
       .string()
-      .regex(/^[A-Za-z0-9_-]{4,128}$/, 'use 4 to 128 letters, digits, "-" or "_"')
+      .superRefine((token, context) => {
+        const fault = pathTokenFault(token);
+        if (fault !== null) context.addIssue({ code: 'custom', message: `use 4 to 128 letters, digits, "-" or "_": ${fault}` });
+      })
       .nullable(),
     rateLimitPerSecond: wholeNumber(0, 100_000, 'enter a limit from 0 to 100000 requests per second'),
   }),

@@ -28,6 +28,8 @@ describe('path token', () => {
   it('checks token characters', () => {
     expect(checkPathToken('abc')).toContain('4 to 128');
     expect(checkPathToken('has/slash')).toContain('4 to 128');
+    expect(checkPathToken('has/slash')).toContain('character 4, "/", is not allowed');
+    expect(checkPathToken('abc')).toContain('it has 3 characters');
     expect(checkPathToken('good_Token-42')).toBeNull();
   });
 });

@@ -30,10 +30,21 @@ const TOKEN_PATTERN = /^[A-Za-z0-9_-]{4,128}$/;
 /** Clients tracked at once; beyond it idle clients are forgotten first, so a scan cannot grow memory. */
 const MAX_TRACKED_CLIENTS = 10_000;
 
+/**
+ * Returns null when the token is usable, or its fault, such as `character 4, "/", is not
+ * allowed`. The token guards the public URL, so the fault names a character, not the token.
+ */
+export function pathTokenFault(token: string): string | null {
+  if (TOKEN_PATTERN.test(token)) return null;
+  const characters = [...token];
+  const badAt = characters.findIndex((character) => !/^[A-Za-z0-9_-]$/.test(character));
+  return badAt === -1 ? `it has ${characters.length} characters` : `character ${badAt + 1}, ${JSON.stringify(characters[badAt])}, is not allowed`;
+}
+
 /** Returns null when the token is usable, or what is wrong with it. */
 export function checkPathToken(token: string): string | null {
-  if (TOKEN_PATTERN.test(token)) return null;
-  return `The path token must be 4 to 128 letters, digits, "-" or "_" (got ${token.length} characters); choose another.`;
+  const fault = pathTokenFault(token);
+  return fault === null ? null : `The path token must be 4 to 128 letters, digits, "-" or "_", and ${fault}; choose another.`;
 }
 
 /** Returns the client a request is counted against: the first X-Forwarded-For address when it came through the tunnel. */

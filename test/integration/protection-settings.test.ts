@@ -51,5 +51,6 @@ describe('protection from the settings', () => {
   it('rejects an unusable token', async () => {
     const result = await core.handlers['settings.update']({ protection: { pathToken: 'a b', rateLimitPerSecond: 0 } });
     expect(result.ok).toBe(false);
+    expect(result.ok ? '' : result.message).toContain('character 2, " ", is not allowed');
   });
 });
