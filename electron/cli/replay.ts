@@ -1,5 +1,9 @@
+import { isUtf8 } from 'node:buffer';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { decodeContent } from '../core/content-encoding';
+import type { TargetResponse } from '../core/contract';
+import { findHeader } from '../core/headers';
 import { buildReplayRequest, sendReplay } from '../core/replay';
 import { TargetResponseStore } from '../core/replay-store';
 import { findProfile } from '../core/signatures/verify';
@@ -97,14 +101,42 @@ export async function runReplay(argv: string[]): Promise<number> {
 
     const resigned = built.resigned ? ', re-signed' : '';
     process.stdout.write(`${answer.status} from ${answer.target} in ${answer.durationMs.toFixed(1)} ms (${formatSize(answer.bodySize)} response${resigned})\n`);
-    const preview = Buffer.from(answer.body.subarray(0, PRINTED_BODY_BYTES)).toString('utf8');
-    // Line breaks are safe on a terminal; every other control character is escaped.
-    const printable = preview.split('\n').map(escapeControl).join('\n');
-    if (preview !== '') process.stdout.write(`${printable}${answer.bodySize > PRINTED_BODY_BYTES ? ' …' : ''}\n`);
+    const preview = responsePreview(answer);
+    if (preview !== '') process.stdout.write(`${preview}\n`);
     return answer.status !== null && answer.status >= 200 && answer.status < 300 ? 0 : 1;
   } finally {
     store.close();
   }
+}
+
+/**
+ * Returns the start of a target's response body for the terminal. An encoded body is decoded
+ * first when it was stored whole; a body that is not UTF-8 text is described, not printed.
+ */
+export function responsePreview(answer: Pick<TargetResponse, 'headers' | 'body' | 'bodySize'>): string {
+  if (answer.body.byteLength === 0) return '';
+  let bytes = Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength);
+  let note = '';
+  const encoding = findHeader(answer.headers, 'content-encoding')?.trim().toLowerCase();
+  if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
+    const stored = answer.bodySize === bytes.byteLength ? decodeContent(bytes, encoding) : { bytes: null, error: 'only the first 1 MiB of it was stored' };
+    if (stored.bytes === null) return `(${formatSize(answer.bodySize)} body in ${escapeControl(encoding)}, not shown: ${stored.error ?? 'decoding failed'})`;
+    bytes = stored.bytes;
+    note = ` (decoded from ${escapeControl(encoding)})`;
+  }
+  const start = bytes.subarray(0, PRINTED_BODY_BYTES);
+  if (!isUtf8Start(start, bytes.byteLength > PRINTED_BODY_BYTES)) return `(${formatSize(bytes.byteLength)} of binary data, not shown${note})`;
+  // Line breaks are safe on a terminal; every other control character is escaped.
+  const printable = start.toString('utf8').split('\n').map(escapeControl).join('\n');
+  return `${printable}${bytes.byteLength > PRINTED_BODY_BYTES ? ' …' : ''}${note}`;
+}
+
+/** Returns true when the bytes are UTF-8, allowing a character cut off at their end when `cutOff`. */
+function isUtf8Start(bytes: Buffer, cutOff: boolean): boolean {
+  for (let cut = 0; cut <= (cutOff ? 3 : 0); cut++) {
+    if (isUtf8(bytes.subarray(0, bytes.byteLength - cut))) return true;
+  }
+  return false;
 }
 
 /** Parses `--timeout`: whole milliseconds from 1 to 600000. */
