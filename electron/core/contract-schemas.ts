@@ -182,8 +182,12 @@ const profileName = z.string().min(1).max(64);
 
 const diffRequest = z.strictObject({ left: deliveryId, right: deliveryId, ignoreVolatile: z.boolean().optional() });
 
+/** Chosen by the page or the window for one re-send, such as a UUID. */
+const sendId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected 8 to 64 letters, digits, "-" or "_"');
+
 const replayRequest = z.strictObject({
   id: deliveryId,
+  sendId: sendId.optional(),
   target: targetUrl,
   resign: z.boolean().optional(),
   profile: profileName.optional(),
@@ -234,6 +238,7 @@ export const INVOKE_REQUEST_SCHEMAS: { [C in InvokeChannel]: z.ZodType<InvokeCha
   'import.run': importRequest,
   'deliveries.diff': diffRequest,
   'deliveries.replay': replayRequest,
+  'deliveries.replay.cancel': z.strictObject({ sendId }),
   'deliveries.responses': z.strictObject({ id: deliveryId }),
   'testEvents.send': testEventRequest,
   'forward.rules.get': z.void(),

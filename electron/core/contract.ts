@@ -561,7 +561,12 @@ export interface ReplayRequest {
   /** Profile whose scheme and key sign; by default the profile that covers the delivery's path. */
   profile?: string;
   edits?: ReplayEdits;
+  /** An id the caller chooses for this send, with which `deliveries.replay.cancel` stops it. */
+  sendId?: string;
 }
+
+/** `not-found` when no send with that id is waiting for its target, such as one that has finished. */
+export type ReplayCancelResult = { ok: true } | { ok: false; code: 'not-found'; message: string };
 
 export type ReplayErrorCode = 'not-found' | 'invalid-target' | 'truncated-body' | 'no-profile' | 'unknown-scheme' | 'no-key' | 'sign-failed';
 
@@ -627,6 +632,8 @@ export interface InvokeChannels {
    */
   'deliveries.diff': { request: DiffRequest; response: DiffResult };
   'deliveries.replay': { request: ReplayRequest; response: ReplayResult };
+  /** Stops a re-send that waits for its target; the re-send then resolves with an `aborted` error. */
+  'deliveries.replay.cancel': { request: { sendId: string }; response: ReplayCancelResult };
   /** Responses recorded for a delivery's re-sends and forwards, oldest first. */
   'deliveries.responses': { request: { id: string }; response: TargetResponse[] };
   'testEvents.send': { request: TestEventRequest; response: TestEventResult };
@@ -665,7 +672,7 @@ export interface PushChannels {
 export type InvokeChannel = keyof InvokeChannels;
 export type PushChannel = keyof PushChannels;
 
-export const INVOKE_CHANNELS: readonly InvokeChannel[] = ['status.get', 'deliveries.list', 'deliveries.get', 'settings.get', 'settings.update', 'profiles.setKeys', 'deliveries.diff', 'deliveries.replay', 'deliveries.responses', 'testEvents.send', 'forward.rules.get', 'forward.rules.set', 'export.run', 'export.running', 'export.cancel', 'import.run'];
+export const INVOKE_CHANNELS: readonly InvokeChannel[] = ['status.get', 'deliveries.list', 'deliveries.get', 'settings.get', 'settings.update', 'profiles.setKeys', 'deliveries.diff', 'deliveries.replay', 'deliveries.replay.cancel', 'deliveries.responses', 'testEvents.send', 'forward.rules.get', 'forward.rules.set', 'export.run', 'export.running', 'export.cancel', 'import.run'];
 export const PUSH_CHANNELS: readonly PushChannel[] = ['deliveries.added', 'verdicts.changed', 'tunnel.status', 'reverify.progress', 'responses.recorded', 'export.progress', 'storage.status', 'deliveries.pruned'];
 
 /** The object a user interface talks to, whatever the transport. */

@@ -75,6 +75,7 @@ export class HooktrayCore {
     'profiles.setKeys': async (request) => this.settings.setKeys(request),
     'deliveries.diff': async (request) => this.replays.diff(request),
     'deliveries.replay': async (request) => this.replays.replay(request),
+    'deliveries.replay.cancel': async ({ sendId }) => this.replays.cancelReplay(sendId),
     'deliveries.responses': async ({ id }) => this.replays.responsesFor(id),
     'testEvents.send': async (request) => this.replays.sendTestEvent(request),
     'forward.rules.get': async () => this.replays.getForwardRules(),

@@ -4,6 +4,7 @@ import type {
   DiffResult,
   ForwardRule,
   ForwardRulesResult,
+  ReplayCancelResult,
   ReplayRequest,
   ReplayResult,
   TargetResponse,
@@ -17,11 +18,12 @@ import { Forwarder } from './forward';
 import type { Logger } from './logger';
 import type { PushHub } from './push-hub';
 import { buildReplayRequest, sendReplay } from './replay';
+import type { NewTargetResponse } from './replay-store';
 import { TargetResponseStore } from './replay-store';
 import type { Profile } from './signatures/types';
 import type { KeyVault } from './signatures/verify';
 import type { DeliveryStore } from './store';
-import { parseTargetUrl } from './target-request';
+import { parseTargetUrl, USER_CANCEL } from './target-request';
 import { sendTestEvent } from './test-events';
 
 export interface ReplayServiceOptions {
@@ -47,6 +49,8 @@ export class ReplayService {
   readonly responses: TargetResponseStore;
   readonly forwarder: Forwarder;
   readonly diffs: DiffRunner;
+  /** Re-sends waiting for their target, by the id their caller chose, so that they can be cancelled. */
+  private readonly sending = new Map<string, AbortController>();
 
   constructor(private readonly options: ReplayServiceOptions) {
     const diffScript = options.diffScript === undefined ? findDiffWorkerScript() : options.diffScript;
@@ -89,7 +93,14 @@ export class ReplayService {
     const built = buildReplayRequest(delivery, target.url, request.edits ?? {}, resign);
     if (!built.ok) return built;
 
-    const answer = await sendReplay(delivery.id, 'replay', built, this.sendOptions());
+    const cancel = new AbortController();
+    if (request.sendId !== undefined) this.sending.set(request.sendId, cancel);
+    let answer: NewTargetResponse;
+    try {
+      answer = await sendReplay(delivery.id, 'replay', built, { ...this.sendOptions(), signal: cancel.signal });
+    } finally {
+      if (request.sendId !== undefined && this.sending.get(request.sendId) === cancel) this.sending.delete(request.sendId);
+    }
     let stored: TargetResponse;
     try {
       stored = this.responses.add(answer);
@@ -101,6 +112,14 @@ export class ReplayService {
     this.publish(stored);
     if (stored.error !== null) this.options.logger.warn('replay: target did not answer', { id: delivery.id, target: stored.target, error: stored.error.message });
     return { ok: true, response: stored };
+  }
+
+  /** Stops a re-send that is waiting for its target; the re-send records an `aborted` error. */
+  cancelReplay(sendId: string): ReplayCancelResult {
+    const cancel = this.sending.get(sendId);
+    if (cancel === undefined) return { ok: false, code: 'not-found', message: `No re-send ${sendId} is waiting for its target; it may have finished already.` };
+    cancel.abort(USER_CANCEL);
+    return { ok: true };
   }
 
   /** Returns the responses recorded for a delivery, oldest first. */
@@ -123,8 +142,9 @@ export class ReplayService {
     return this.forwarder.setRules(rules);
   }
 
-  /** Cancels forwarding in flight and stops the diff threads. Call it before the store closes. */
+  /** Cancels re-sends and forwarding in flight and stops the diff threads. Call it before the store closes. */
   async stop(): Promise<void> {
+    for (const cancel of this.sending.values()) cancel.abort();
     await Promise.all([this.forwarder.stop(), this.diffs.close()]);
   }
 

@@ -30,9 +30,12 @@ export interface SendOptions {
   timeoutMs?: number;
   /** Response body bytes kept; the rest is counted and dropped. */
   maxBodyBytes?: number;
-  /** Aborts the exchange, such as when Hooktray stops. */
+  /** Aborts the exchange, such as when Hooktray stops. With the reason USER_CANCEL, the user cancelled it. */
   signal?: AbortSignal;
 }
+
+/** The abort reason of an exchange that the user cancelled, as opposed to one that Hooktray's stop ended. */
+export const USER_CANCEL = 'user-cancel';
 
 export const DEFAULT_TARGET_TIMEOUT_MS = 30_000;
 export const MAX_RESPONSE_BODY_BYTES = 1024 * 1024;
@@ -130,7 +133,11 @@ export function sendToTarget(request: OutgoingRequest, options: SendOptions = {}
     }
     const timer = setTimeout(() => outgoing.destroy(Object.assign(new Error('timed out'), { code: 'HOOKTRAY_TIMEOUT' })), timeoutMs);
     const abort = (): void => {
-      outgoing.destroy(Object.assign(new Error('Hooktray stopped before the target answered'), { code: 'HOOKTRAY_ABORTED' }));
+      const error =
+        options.signal?.reason === USER_CANCEL
+          ? Object.assign(new Error('the user cancelled the request'), { code: 'HOOKTRAY_CANCELLED' })
+          : Object.assign(new Error('Hooktray stopped before the target answered'), { code: 'HOOKTRAY_ABORTED' });
+      outgoing.destroy(error);
     };
     if (options.signal?.aborted) abort();
     options.signal?.addEventListener('abort', abort, { once: true });
@@ -164,6 +171,9 @@ function describeError(error: NodeJS.ErrnoException, url: URL, timeoutMs: number
   const errno = error.code ?? 'unknown';
   if (errno === 'HOOKTRAY_TIMEOUT' || errno === 'ETIMEDOUT') {
     return { code: 'timeout', message: `The target ${where} did not answer within ${timeoutMs} ms; check that it responds, or re-send later.` };
+  }
+  if (errno === 'HOOKTRAY_CANCELLED') {
+    return { code: 'aborted', message: `The request to ${where} was cancelled before the target answered; the target may still have received it.` };
   }
   if (errno === 'HOOKTRAY_ABORTED') {
     return { code: 'aborted', message: `The request to ${where} was cancelled because Hooktray stopped; re-send the delivery by hand.` };

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EchoServer } from '../support/echo-server';
-import { startEchoServer } from '../support/echo-server';
+import { startEchoServer, startRawAnswerServer } from '../support/echo-server';
 import { tempDir, writeConfig } from '../support/listen-process';
 import type { UiProcess } from '../support/ui-process';
 import { launchChromium, postOrdered, screenshotPath, startUi, waitUntil } from '../support/ui-process';
@@ -87,6 +87,28 @@ describe('hooktray ui compare and re-send', () => {
     expect(failing.requests).toHaveLength(1);
     await page.keyboard.press('Escape');
     await waitUntil(async () => (await dialog.count()) === 0, 'Escape to close the re-send dialog');
+  });
+
+  it('cancels a re-send that waits for its target', async () => {
+    const silent = await startRawAnswerServer('');
+    try {
+      await rows().nth(0).click();
+      await page.getByRole('button', { name: 'Re-send…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Re-send delivery' });
+      await dialog.getByLabel('Target URL').fill(`${silent.url}/hook`);
+      await dialog.getByRole('button', { name: 'Send' }).click();
+      await waitUntil(async () => silent.requests() === 1, 'the silent target to receive the re-send');
+
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      const alert = dialog.getByRole('alert');
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain('was cancelled before the target answered');
+      expect(await dialog.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
+      await page.keyboard.press('Escape');
+      await waitUntil(async () => (await dialog.count()) === 0, 'Escape to close the re-send dialog');
+    } finally {
+      await silent.close();
+    }
   });
 
   it('sends a signed test delivery under the profile path', async () => {

@@ -131,6 +131,32 @@ describe('re-send to an echo server', () => {
   });
 });
 
+describe('cancelling a re-send', () => {
+  it('stops waiting for a target that never answers', async () => {
+    const silent = await startRawAnswerServer('');
+    try {
+      const posted = await postRaw(`${core.receiver.localUrl}/hooks/cancel`, [['Host', 'abc.loca.lt']], Buffer.from('x'));
+      const sendId = 'cancel-test-0001';
+      const sending = core.handlers['deliveries.replay']({ id: posted.deliveryId as string, target: `${silent.url}/slow`, sendId });
+      while (silent.requests() === 0) await new Promise((wait) => setTimeout(wait, 10));
+
+      expect(await core.handlers['deliveries.replay.cancel']({ sendId })).toEqual({ ok: true });
+      const result = await sending;
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(result.response.status).toBeNull();
+      expect(result.response.error?.code).toBe('aborted');
+      expect(result.response.error?.message).toContain('was cancelled before the target answered');
+      const recorded = await core.handlers['deliveries.responses']({ id: posted.deliveryId as string });
+      expect(recorded.map((response) => response.error?.code)).toEqual(['aborted']);
+      // The send has ended, so there is nothing left to cancel.
+      expect(await core.handlers['deliveries.replay.cancel']({ sendId })).toMatchObject({ ok: false, code: 'not-found' });
+    } finally {
+      await silent.close();
+    }
+  });
+});
+
 describe('target that responds 101 Switching Protocols', () => {
   const SWITCHING = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n';
 

@@ -1,3 +1,5 @@
+import { useEffect, useState } from 'react';
+
 /** The outcome of the last send, shown above the Send button. */
 export interface SendMessage {
   error: boolean;
@@ -22,10 +24,13 @@ interface SendActionsProps {
   sending: boolean;
   disabled: boolean;
   onSend: () => void;
+  /** Stops the send in progress; without it, no Cancel button is shown. */
+  onCancel?: () => void;
 }
 
 /** Shows the outcome of the last send and the Send button of the Re-send and Send test dialogs. */
-export function SendActions({ message, messageId, sending, disabled, onSend }: SendActionsProps) {
+export function SendActions({ message, messageId, sending, disabled, onSend, onCancel }: SendActionsProps) {
+  const seconds = useSecondsWhile(sending);
   return (
     <>
       {message !== null && (
@@ -34,10 +39,28 @@ export function SendActions({ message, messageId, sending, disabled, onSend }: S
         </p>
       )}
       <div className="dialog-actions">
+        {sending && onCancel !== undefined && (
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
         <button type="button" onClick={onSend} disabled={sending || disabled}>
-          {sending ? 'Sending…' : 'Send'}
+          {sending ? `Sending…${seconds > 0 ? ` ${seconds} s` : ''}` : 'Send'}
         </button>
       </div>
     </>
   );
+}
+
+/** Returns the whole seconds since `active` became true, updated each second, or 0 while it is false. */
+function useSecondsWhile(active: boolean): number {
+  const [seconds, setSeconds] = useState(0);
+  useEffect(() => {
+    setSeconds(0);
+    if (!active) return;
+    const startedAt = Date.now();
+    const timer = setInterval(() => setSeconds(Math.floor((Date.now() - startedAt) / 1000)), 1000);
+    return () => clearInterval(timer);
+  }, [active]);
+  return seconds;
 }
