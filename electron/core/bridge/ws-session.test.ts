@@ -74,6 +74,7 @@ async function rawSocket(bridge: UiBridge): Promise<{ socket: WebSocket; message
 }
 
 const idOf = (message: ServerMessage): number | null => ('id' in message ? message.id : null);
+const errorOf = (message: ServerMessage): { code: string; message: string } | null => (message.type === 'result' && !message.ok ? message.error : null);
 
 describe('bridge session', () => {
   const core = new FakeCore();
@@ -137,6 +138,25 @@ describe('bridge session', () => {
     socket.send(JSON.stringify({ type: 'invoke', id: 3, channel: 'deliveries.get', request: { id: SMALL_ID } }));
     await next((message) => idOf(message) === 3);
     expect(messages.filter((message) => idOf(message) === 1)).toEqual([]);
+    socket.close();
+  });
+
+  it('rejects requests that cannot be decoded', async () => {
+    const { socket, next } = await rawSocket(bridge);
+    // 100,000 nested arrays fit in one frame and would overflow the call stack of a recursive decoder.
+    const nested = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    socket.send(`{"type":"invoke","id":1,"channel":"status.get","request":${nested}}`);
+    const notBase64 = { files: [{ name: 'a.har', data: { $type: 'bytes', base64: '!!!*' } }] };
+    socket.send(JSON.stringify({ type: 'invoke', id: 2, channel: 'import.run', request: notBase64 }));
+
+    const deep = errorOf(await next((message) => idOf(message) === 1));
+    expect(deep?.code).toBe('invalid-request');
+    expect(deep?.message).toContain('nested deeper than 256 levels');
+    const bytes = errorOf(await next((message) => idOf(message) === 2));
+    expect(bytes?.code).toBe('invalid-request');
+    expect(bytes?.message).toContain('not valid base64');
+    socket.send(JSON.stringify({ type: 'invoke', id: 3, channel: 'deliveries.get', request: { id: SMALL_ID } }));
+    expect(await next((message) => idOf(message) === 3)).toMatchObject({ ok: true });
     socket.close();
   });
 

@@ -7,7 +7,7 @@ import type { Logger } from '../logger';
 import { tokenMatches } from './guard';
 import { PartOutbox } from './part-outbox';
 import type { ServerMessage } from './wire';
-import { CLOSE_PROTOCOL_ERROR, CLOSE_UNAUTHORIZED, PartAssembler, SERVER_PART_CHARS, fromWire, toWire } from './wire';
+import { CLOSE_PROTOCOL_ERROR, CLOSE_UNAUTHORIZED, PartAssembler, SERVER_PART_CHARS, WireFormatError, fromWire, toWire } from './wire';
 
 /** Time a new connection has to send its `hello`, in ms. */
 const HELLO_TIMEOUT_MS = 10_000;
@@ -138,11 +138,14 @@ class BridgeSession {
   private invoke(id: number, channel: string, request: unknown): void {
     const { api, logger, label } = this.options;
     this.inFlight.add(id);
-    void invoke(api, id, channel, request, logger, label).then((result) => {
-      this.inFlight.delete(id);
-      if (this.cancelled.delete(id)) return;
-      this.sendResult(result);
-    });
+    void invoke(api, id, channel, request, logger, label)
+      // An unhandled rejection would end the process, so a throw outside the handler gets a result too.
+      .catch((error: unknown) => failedResult(id, channel, error, logger, label))
+      .then((result) => {
+        this.inFlight.delete(id);
+        if (this.cancelled.delete(id)) return;
+        this.sendResult(result);
+      });
   }
 
   private part(message: Extract<ParsedMessage, { type: 'part' }>): void {
@@ -215,14 +218,26 @@ async function invoke(api: HooktrayApi, id: number, name: string, request: unkno
     return { type: 'result', id, ok: false, error: { code: 'unknown-channel', message: `Unknown channel "${name}": the page and hooktray ui are different versions; reload the page.` } };
   }
   const channel = name as InvokeChannel;
-  const check = parseInvokeRequest(channel, fromWire(request));
+  let decoded: unknown;
+  try {
+    decoded = fromWire(request);
+  } catch (error) {
+    if (!(error instanceof WireFormatError)) throw error;
+    logger.warn('bridge: request that cannot be decoded rejected', { connection: label, channel, id, problem: error.message });
+    return { type: 'result', id, ok: false, error: { code: 'invalid-request', message: `Invalid request on channel "${channel}": it contains ${error.message}, which no request of the contract has; reload the page.` } };
+  }
+  const check = parseInvokeRequest(channel, decoded);
   if (!check.ok) return { type: 'result', id, ok: false, error: { code: 'invalid-request', message: check.message } };
 
   try {
     const response = await api.invoke(channel, check.request as never);
     return { type: 'result', id, ok: true, response: toWire(response) };
   } catch (error) {
-    logger.error('bridge: handler failed', { connection: label, channel, error: String(error) });
-    return { type: 'result', id, ok: false, error: { code: 'internal-error', message: `Hooktray failed to handle "${channel}" (${String(error)}); see the log in the data folder.` } };
+    return failedResult(id, channel, error, logger, label);
   }
+}
+
+function failedResult(id: number, channel: string, error: unknown, logger: Logger, label: string): ResultMessage {
+  logger.error('bridge: handler failed', { connection: label, channel, error: String(error) });
+  return { type: 'result', id, ok: false, error: { code: 'internal-error', message: `Hooktray failed to handle "${channel}" (${String(error)}); see the log in the data folder.` } };
 }
