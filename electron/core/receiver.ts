@@ -259,8 +259,8 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     if (body.overLimit) {
       const limit = this.options.bodyLimit;
       const inMiB = limit >= 1024 * 1024 ? ` (${(limit / 1024 / 1024).toFixed(1)} MiB)` : '';
-      answer(response, 413, { error: `Body exceeds Hooktray's limit of ${limit} bytes${inMiB}. Set a larger bodyLimit in the --config file of hooktray listen or hooktray ui.` });
-      closeIfStillUploading(request, OVER_LIMIT_DRAIN_MS);
+      const error = `Body exceeds Hooktray's limit of ${limit} bytes${inMiB}. Set a larger bodyLimit in the --config file of hooktray listen or hooktray ui.`;
+      respondDuringUpload(request, response, 413, { error }, OVER_LIMIT_DRAIN_MS);
       return;
     }
     await this.sendConfiguredResponse(response, stored.id);
@@ -313,13 +313,28 @@ interface ReadResult {
   overLimit: boolean;
 }
 
-/** Closes the connection if the request has not been read to its end within `timeoutMs`. */
-function closeIfStillUploading(request: http.IncomingMessage, timeoutMs: number): void {
-  if (request.complete || request.destroyed) return;
+/**
+ * Writes the whole response while the request body may still be arriving, and ends it only once
+ * the body has been read. Node closes the connection when a response ends if the sender
+ * requested that (`Connection: close`, HTTP/1.0). Closing it during the upload makes the socket
+ * reset the connection, so a sender that reads only after uploading would lose the response.
+ * An upload still running after `timeoutMs` gets its connection closed.
+ */
+function respondDuringUpload(request: http.IncomingMessage, response: http.ServerResponse, status: number, payload: object, timeoutMs: number): void {
+  if (request.complete || request.destroyed) {
+    answer(response, status, payload);
+    return;
+  }
+  const body = JSON.stringify(payload);
+  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  response.write(body);
+
   const timer = setTimeout(() => request.socket.destroy(), timeoutMs);
-  const stop = (): void => clearTimeout(timer);
-  request.once('end', stop);
-  request.once('close', stop);
+  request.once('end', () => {
+    clearTimeout(timer);
+    if (!response.destroyed) response.end();
+  });
+  request.once('close', () => clearTimeout(timer));
 }
 
 /**

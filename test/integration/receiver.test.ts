@@ -295,6 +295,52 @@ describe('receiver body limit', () => {
     }
   });
 
+  it('answers 413 to a closing sender that reads last', async () => {
+    const store = new DeliveryStore({ dataDir: tempDir() });
+    const receiver = new Receiver({ port: 0, logger: silentLogger, bodyLimit: 1000, persist: (capture) => store.ingest(capture) });
+    await receiver.listen();
+    try {
+      // Both ask the server to close the connection after its response. Such a sender may read
+      // only after uploading, so a socket closed during the upload resets and the 413 is lost.
+      for (const requestHead of ['POST /closing HTTP/1.1\r\nHost: x\r\nConnection: close', 'POST /http-1-0 HTTP/1.0\r\nHost: x']) {
+        const socket = connect(receiver.port, '127.0.0.1');
+        socket.pause();
+        let reply = '';
+        let error: Error | null = null;
+        socket.on('error', (failure) => {
+          error = failure;
+        });
+        const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+        await new Promise<void>((resolve) => socket.once('connect', resolve));
+
+        const stored = new Promise<void>((resolve) => receiver.once('delivery', () => resolve()));
+        socket.write(`${requestHead}\r\nContent-Length: 2000000\r\n\r\n${'x'.repeat(1000)}`);
+        await stored;
+        for (let sent = 1000; sent < 2_000_000 && !socket.destroyed; sent += 99_900) {
+          socket.write('x'.repeat(Math.min(99_900, 2_000_000 - sent)));
+          await new Promise((wait) => setTimeout(wait, 10));
+        }
+        socket.on('data', (data: Buffer) => {
+          reply += data.toString('latin1');
+        });
+        socket.resume();
+        socket.end();
+        await closed;
+
+        expect(error).toBeNull();
+        expect(reply).toMatch(/^HTTP\/1\.1 413 Payload Too Large/);
+        expect(reply).toContain('limit of 1000 bytes');
+      }
+      expect(store.list().items.map((item) => [item.path, item.truncated])).toEqual([
+        ['/http-1-0', true],
+        ['/closing', true],
+      ]);
+    } finally {
+      await receiver.close();
+      await store.close();
+    }
+  });
+
   it('leaves MiB out of a limit under one MiB', async () => {
     const store = new DeliveryStore({ dataDir: tempDir() });
     const receiver = new Receiver({ port: 0, logger: silentLogger, bodyLimit: 1000, persist: (capture) => store.ingest(capture) });
