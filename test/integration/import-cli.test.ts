@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DeliveryStore } from '../../electron/core/store';
@@ -35,6 +35,78 @@ describe('hooktray import messages', () => {
     expect(run.stderr).toContain(`hooktray import: ${join(folder, 'one.json')} is not a Hooktray fixture`);
   });
 });
+
+describe('hooktray import of a fixture folder', () => {
+  const fixture = JSON.stringify({
+    format: 'hooktray-fixture',
+    version: 1,
+    id: '01JRQ8Z6X3K2M4N5P6Q7R8S9T0',
+    receivedAt: '2025-04-15T13:33:55.271Z',
+    method: 'POST',
+    path: '/webhooks/linked',
+    headers: [['Content-Type', 'text/plain']],
+    body: { encoding: 'utf8', data: '' },
+    bodyFile: 'one.body',
+  });
+
+  it.each([
+    ['a link out of the folder', (body: string) => symlinkSync(writeOutside('made-up private file\n'), body), 'outside the folder'],
+    ['a named pipe', (body: string) => execFileSync('mkfifo', [body]), 'not a regular file'],
+  ])('rejects a .body file that is %s', async (_, createBody, problem) => {
+    const folder = join(tempDir('import-special'), 'fixtures');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'one.json'), fixture);
+    createBody(join(folder, 'one.body'));
+    const dataDir = join(tempDir('import-special-store'), 'store');
+
+    // Before the check, reading a named pipe blocked the process, which a SIGKILL then ended.
+    const run = await runCli(['import', folder, '--data-dir', dataDir], {}, 'SIGKILL');
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`hooktray import: ${join(folder, 'one.body')} is`);
+    expect(run.stderr).toContain(problem);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('rejects an index entry outside the folder', async () => {
+    const folder = join(tempDir('import-index-outside'), 'fixtures');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'index.json'), JSON.stringify({ fixtures: [{ file: '../one.json' }] }));
+    writeFileSync(join(folder, '..', 'one.json'), fixture);
+    const dataDir = join(tempDir('import-index-outside-store'), 'store');
+
+    const run = await runCli(['import', folder, '--data-dir', dataDir]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`hooktray import: ${folder} lists "../one.json", which is not a file name inside that folder`);
+    expect(run.stderr).not.toContain('    at ');
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('reads a link to a file inside the folder', async () => {
+    const folder = join(tempDir('import-inner-link'), 'fixtures');
+    mkdirSync(join(folder, 'bodies'), { recursive: true });
+    writeFileSync(join(folder, 'one.json'), fixture);
+    writeFileSync(join(folder, 'bodies', 'one.body'), 'linked body');
+    symlinkSync(join('bodies', 'one.body'), join(folder, 'one.body'));
+    const dataDir = join(tempDir('import-inner-link-store'), 'store');
+
+    const run = await runCli(['import', folder, '--data-dir', dataDir]);
+
+    expect(run.code, run.stderr).toBe(0);
+    const store = new DeliveryStore({ dataDir });
+    const [summary] = store.list({}).items;
+    expect(Buffer.from(store.get(summary?.id ?? '')?.body ?? []).toString()).toBe('linked body');
+    store.close();
+  });
+});
+
+/** Writes `text` to a file in a folder of its own, outside any folder a test imports. */
+function writeOutside(text: string): string {
+  const file = join(tempDir('import-outside'), 'private.txt');
+  writeFileSync(file, text);
+  return file;
+}
 
 describe('hooktray import of edited files', () => {
   const record = (changes: Record<string, unknown>): string =>

@@ -1,6 +1,7 @@
-import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { resolveInside } from './file-names';
+import type { Stats } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, openSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { resolveInside, UnsafeFileNameError } from './file-names';
 import { ImportFormatError } from './import-parse';
 
 /** Bytes read from disk at a time; larger than the stream default of 64 KiB, because NDJSON lines may take megabytes. */
@@ -20,7 +21,12 @@ export interface FileSet {
   describe(name: string): string;
 }
 
-/** Returns the files at a path (a folder's files, or the one file), or null when the path does not exist. */
+/**
+ * Returns the files at a path (a folder's files, or the one file), or null when the path does
+ * not exist. A folder's files may be links only to files inside the folder, because a fixture
+ * folder from elsewhere could otherwise import any file this user can read. A named pipe,
+ * socket or device is rejected before it is read, because reading a pipe blocks the process.
+ */
 export function fileSetFromPath(path: string): FileSet | null {
   let isFolder: boolean;
   try {
@@ -30,26 +36,85 @@ export function fileSetFromPath(path: string): FileSet | null {
   }
   const folder = isFolder ? path : dirname(path);
   const names = isFolder ? readdirSync(folder).sort() : [basename(path)];
+  // A file that the import names itself, rather than one found in a folder, is read wherever a link to it points.
+  const checked = (name: string): string => checkedFile(folder, name, isFolder);
   return {
     label: path,
     names: () => names,
     describe: (name) => join(folder, name),
-    read: (name) => {
-      try {
-        return readFileSync(resolveInside(folder, name));
-      } catch {
-        return null;
-      }
-    },
+    read: (name) => readRegularFile(checked(name)),
     size: (name) => {
       try {
-        return statSync(resolveInside(folder, name)).size;
-      } catch {
+        return statSync(checked(name)).size;
+      } catch (error) {
+        if (error instanceof ImportFormatError) throw error;
         return null;
       }
     },
-    chunks: (name) => createReadStream(resolveInside(folder, name), { highWaterMark: READ_CHUNK_BYTES }),
+    chunks: (name) => createReadStream(checked(name), { highWaterMark: READ_CHUNK_BYTES }),
   };
+}
+
+/**
+ * Returns the path of `name` in `folder` after checking it. With `contained`, a link must
+ * point to a file inside the folder. Throws ImportFormatError for a name or a link that points
+ * outside the folder, and for a file that is not a regular file. A missing file passes,
+ * so the reader reports it.
+ */
+function checkedFile(folder: string, name: string, contained: boolean): string {
+  let file: string;
+  try {
+    file = resolveInside(folder, name);
+  } catch (error) {
+    if (!(error instanceof UnsafeFileNameError)) throw error;
+    throw new ImportFormatError(`${folder} lists "${name}", which is not a file name inside that folder; list only the folder's own files.`);
+  }
+  let stats: Stats;
+  let target: string;
+  let root: string;
+  try {
+    stats = statSync(file);
+    target = realpathSync(file);
+    root = realpathSync(folder);
+  } catch {
+    return file;
+  }
+
+  const inside = relative(root, target);
+  if (contained && (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside))) {
+    throw new ImportFormatError(`${file} is a link to ${target}, outside the folder being imported; copy that file into the folder to import it.`);
+  }
+  if (!stats.isFile() && !stats.isDirectory()) {
+    const fix = contained ? 'remove it from the folder, because Hooktray imports only regular files' : 'choose a fixture folder, a .har or an .ndjson file';
+    throw new ImportFormatError(`${file} is ${specialFileKind(stats)}, not a regular file: ${fix}.`);
+  }
+  return file;
+}
+
+function specialFileKind(stats: Stats): string {
+  if (stats.isFIFO()) return 'a named pipe';
+  if (stats.isSocket()) return 'a socket';
+  return 'a device';
+}
+
+/**
+ * Reads a regular file, or returns null when it is missing or unreadable. The file is opened
+ * without blocking and checked again, so a pipe put in its place after the check is not read.
+ */
+function readRegularFile(file: string): Buffer | null {
+  let descriptor: number;
+  try {
+    descriptor = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    return fstatSync(descriptor).isFile() ? readFileSync(descriptor) : null;
+  } catch {
+    return null;
+  } finally {
+    closeSync(descriptor);
+  }
 }
 
 export function fileSetFromMemory(files: { name: string; data: Uint8Array }[]): FileSet {
