@@ -2,11 +2,13 @@ import { rmSync } from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { UiBridge } from '../../electron/core/bridge/bridge-server';
+import { UiBridge } from '../../electron/core/bridge/bridge-server';
+import { coreApi } from '../../electron/core/bridge/core-api';
 import { cookieName } from '../../electron/core/bridge/guard';
 import { HooktrayCore } from '../../electron/core/hooktray-core';
+import type { Logger } from '../../electron/core/logger';
 import { silentLogger } from '../../electron/core/logger';
-import { connectClient, startBridge } from '../support/bridge-client';
+import { connectClient, fakeRendererDir, startBridge } from '../support/bridge-client';
 import { tempDir } from '../support/listen-process';
 
 interface RawResponse {
@@ -168,6 +170,33 @@ describe('browser bridge security', () => {
       await expect(api.invoke('deliveries.list', { limit: 0 })).rejects.toMatchObject({ code: 'invalid-request' });
     } finally {
       api.close();
+    }
+  });
+});
+
+describe('browser bridge log', () => {
+  it('keeps the token out of odd request targets', async () => {
+    const dataDir = tempDir('hooktray-bridge-log-');
+    const lines: string[] = [];
+    const record = (message: string, context?: Record<string, unknown>): void => {
+      lines.push(`${message} ${JSON.stringify(context ?? {})}`);
+    };
+    const logger: Logger = { info: record, warn: record, error: record, debug: record };
+    const core = await HooktrayCore.start({ version: 'test', dataDir, port: 0, profiles: [], vault: { keysFor: () => [] }, logger: silentLogger });
+    const bridge = await UiBridge.start({ api: coreApi(core), port: 0, rendererDir: fakeRendererDir(), logger });
+    try {
+      // A doubled slash, as in a path pasted after a base URL that ends in "/".
+      const doubled = await request(bridge.port, `//?token=${bridge.token}`);
+      const absolute = await request(bridge.port, `http://[::1/?token=${bridge.token}`);
+
+      expect(doubled.status).toBe(303);
+      expect(absolute.status).toBe(400);
+      expect(absolute.body).not.toContain(bridge.token);
+      expect(lines.join('\n')).not.toContain(bridge.token);
+    } finally {
+      await bridge.close();
+      await core.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

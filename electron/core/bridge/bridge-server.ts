@@ -41,7 +41,7 @@ export class UiBridge {
     this.token = options.token ?? randomBytes(32).toString('base64url');
     this.server = http.createServer((request, response) => {
       this.handleHttp(request, response).catch((error: unknown) => {
-        options.logger.error('bridge: request failed', { path: request.url, error: String(error) });
+        options.logger.error('bridge: request failed', { path: pathOf(request), error: String(error) });
         if (!response.headersSent) this.sendText(response, 500, 'Hooktray failed to answer this request; see the log in the data folder.');
       });
     });
@@ -101,7 +101,7 @@ export class UiBridge {
     const rejected = this.guard(request);
     if (rejected !== null) {
       // The query can carry the session token, so only the path is logged.
-      this.options.logger.warn('bridge: request rejected', { code: rejected.code, path: (request.url ?? '').split('?', 1)[0] });
+      this.options.logger.warn('bridge: request rejected', { code: rejected.code, path: pathOf(request) });
       this.sendText(response, 403, rejected.message);
       return;
     }
@@ -110,7 +110,12 @@ export class UiBridge {
       return;
     }
 
-    const url = new URL(request.url ?? '/', `http://127.0.0.1:${this.port}`);
+    const url = parseTarget(request.url ?? '/', this.port);
+    if (url === null) {
+      this.options.logger.warn('bridge: request with an invalid target rejected', { path: pathOf(request) });
+      this.sendText(response, 400, `Invalid request target: request a path on http://127.0.0.1:${this.port}/, such as the URL that "hooktray ui" printed.`);
+      return;
+    }
     const presented = url.searchParams.get('token');
     if (presented !== null) {
       this.exchangeToken(presented, response);
@@ -152,9 +157,9 @@ export class UiBridge {
 
   private handleUpgrade(request: http.IncomingMessage, socket: Socket, head: Buffer): void {
     const rejected = this.guard(request);
-    const path = (request.url ?? '').split('?', 1)[0];
+    const path = pathOf(request);
     if (rejected !== null || path !== BRIDGE_SOCKET_PATH) {
-      const reason = rejected?.message ?? `No WebSocket endpoint at ${path ?? ''}; use ${BRIDGE_SOCKET_PATH}.`;
+      const reason = rejected?.message ?? `No WebSocket endpoint at ${path}; use ${BRIDGE_SOCKET_PATH}.`;
       this.options.logger.warn('bridge: WebSocket upgrade rejected', { code: rejected?.code ?? 'not-found', path });
       const status = rejected === null ? '404 Not Found' : '403 Forbidden';
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
@@ -190,5 +195,24 @@ export class UiBridge {
     const body = `${text}\n`;
     response.writeHead(status, { ...this.securityHeaders(), ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
     response.end(body);
+  }
+}
+
+/** Returns the request target without its query, which can carry the session token. */
+function pathOf(request: http.IncomingMessage): string {
+  return (request.url ?? '').split('?', 1)[0] ?? '';
+}
+
+/**
+ * Parses a request target in origin form, such as `/assets/app.js?x=1`. The target is read
+ * as a path even when it starts with `//`, which a URL parser would take for a host. Returns
+ * null for any other form, such as the absolute form `http://host/`.
+ */
+function parseTarget(target: string, port: number): URL | null {
+  if (!target.startsWith('/')) return null;
+  try {
+    return new URL(`http://127.0.0.1:${port}${target}`);
+  } catch {
+    return null;
   }
 }
