@@ -45,7 +45,10 @@ export function formatDeliveryLine(delivery: DeliverySummary): string {
   return parts.join('  ');
 }
 
-/** Returns the listener that prints one line per tunnel transition: NDJSON with `json`, else text. */
+/**
+ * Returns the listener that prints one line per tunnel transition: NDJSON with `json`, else
+ * text. The tunnel server chooses the URL and the text of its errors, so text lines escape them.
+ */
 export function tunnelPrinter(json: boolean, localUrl: string, print: (line: string) => void): (status: TunnelStatus) => void {
   let warnedUrl: string | null = null;
   return (status) => {
@@ -57,20 +60,22 @@ export function tunnelPrinter(json: boolean, localUrl: string, print: (line: str
     const changed = status.subdomainChanged;
     if (changed !== undefined && changed.url !== warnedUrl) {
       warnedUrl = changed.url;
-      print(`Warning: the tunnel server assigned ${changed.url} instead of ${changed.previousUrl}, because the subdomain was taken; update the webhook URL in your provider's console, or restart later to get the old one back.`);
+      print(`Warning: the tunnel server assigned ${escapeControl(changed.url)} instead of ${escapeControl(changed.previousUrl)}, because the subdomain was taken; update the webhook URL in your provider's console, or restart later to get the old one back.`);
     }
   };
 }
 
 function formatTunnelLine(status: TunnelStatus, localUrl: string): string {
+  const url = escapeControl(status.url ?? '');
+  const reason = escapeControl(status.reason ?? '');
   switch (status.state) {
     case 'online':
-      return `Hooktray listening on ${status.url} (public, forwarded to ${localUrl})`;
+      return `Hooktray listening on ${url} (public, forwarded to ${localUrl})`;
     case 'connecting':
       return 'Tunnel connecting';
     case 'reconnecting':
-      return `Tunnel reconnecting (attempt ${status.attempt}, next try at ${status.nextTryAt}): ${status.reason}`;
+      return `Tunnel reconnecting (attempt ${status.attempt}, next try at ${status.nextTryAt}): ${reason}`;
     default:
-      return `Tunnel ${status.state}: ${status.reason}`;
+      return `Tunnel ${status.state}: ${reason}`;
   }
 }

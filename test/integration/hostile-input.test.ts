@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postRaw } from '../support/echo-server';
@@ -121,5 +123,42 @@ describe('hostile names', () => {
       expect(file.startsWith(join(dataDir, 'logs'))).toBe(true);
       expect(statSync(file).size).toBeLessThan(1024 * 1024);
     }
+  });
+});
+
+describe('hostile tunnel server', () => {
+  it('prints its messages escaped', async () => {
+    // A tunnel server that rejects every registration with escapes that set the title, clear the screen and reverse text.
+    const message = `${ESC}]0;title${ESC}\\${ESC}[2J${ESC}[31mred \u009b1m \u202eevil`;
+    const server = http.createServer((_request, response) => {
+      response.writeHead(403, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify({ message }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const tunnelHost = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const folder = tempDir('hooktray-hostile-tunnel-');
+    const listen = spawn(process.execPath, [CLI, 'listen', '--tunnel-host', tunnelHost, '--data-dir', join(folder, 'data')], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let printed = '';
+
+    try {
+      await new Promise<void>((resolve, reject) => {
+        listen.stdout.on('data', (chunk: Buffer) => {
+          printed += chunk.toString('utf8');
+          if (/Tunnel offline[^\n]*\n/.test(printed)) resolve();
+        });
+        listen.once('exit', (code) => reject(new Error(`hooktray listen exited with ${code}; stdout: ${printed}`)));
+      });
+    } finally {
+      const exited = new Promise((resolve) => listen.once('exit', resolve));
+      listen.kill('SIGTERM');
+      await exited;
+      server.close();
+    }
+
+    const line = printed.split('\n').find((text) => text.startsWith('Tunnel offline')) ?? '';
+    expect(line).toContain('\\x1b]0;title\\x1b\\\\x1b[2J\\x1b[31mred \\x9b1m \\u202eevil');
+    expect(printed).not.toContain(ESC);
+    expect(printed).not.toContain('\u009b');
+    expect(printed).not.toContain('\u202e');
   });
 });
