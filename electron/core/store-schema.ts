@@ -93,16 +93,29 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Brings the database to the newest schema; refuses a database written by a newer Hooktray. */
 export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > SCHEMA_VERSION) {
+  if (schemaVersion(db) === SCHEMA_VERSION) return;
+
+  // Several processes can open an older database at once, such as hooktray listen and hooktray
+  // ui after an update. Each migration reads the version after taking the write lock (IMMEDIATE),
+  // so it runs in one process and the others find it applied.
+  const migrateOnce = db.transaction((): boolean => {
+    const version = schemaVersion(db);
+    if (version === SCHEMA_VERSION) return false;
+    (MIGRATIONS[version] as (db: Database.Database) => void)(db);
+    db.pragma(`user_version = ${version + 1}`);
+    return true;
+  });
+  let applied = true;
+  while (applied) applied = migrateOnce.immediate();
+}
+
+/** Returns the database's schema version; throws for a database written by a newer Hooktray. */
+function schemaVersion(db: Database.Database): number {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
     throw new Error(
-      `The database has schema version ${current}, newer than this Hooktray's ${SCHEMA_VERSION}: update Hooktray or choose another --data-dir.`,
+      `The database has schema version ${version}, newer than this Hooktray's ${SCHEMA_VERSION}: update Hooktray or choose another --data-dir.`,
     );
   }
-  for (let version = current; version < SCHEMA_VERSION; version++) {
-    db.transaction(() => {
-      (MIGRATIONS[version] as (db: Database.Database) => void)(db);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
-  }
+  return version;
 }
