@@ -70,6 +70,34 @@ describe('hooktray ui export into a folder', () => {
     await second.getByRole('button', { name: 'Close' }).click();
   });
 
+  it('clears replacing for another folder', async () => {
+    const ticked = join(out, 'ticked');
+    const other = join(out, 'other');
+    for (const folder of [ticked, other]) {
+      const first = await openExport('fixture', folder);
+      await exportSucceeds(first, folder);
+      await first.getByRole('button', { name: 'Close' }).click();
+    }
+    writeFileSync(join(other, 'index.json'), EDITED);
+
+    const dialog = await openExport('fixture', ticked);
+    await dialog.getByRole('checkbox', { name: 'Replace the files of an earlier export' }).check();
+    await exportSucceeds(dialog, ticked);
+
+    // Replacing was ticked for the first folder only, so the other one's export is kept.
+    await dialog.getByLabel('Folder (empty: download in the browser)').fill(other);
+    expect(await dialog.getByRole('checkbox', { name: 'Replace the files of an earlier export' }).isChecked()).toBe(false);
+    expect(await exportFails(dialog)).toContain(other);
+    expect(readFileSync(join(other, 'index.json'), 'utf8')).toBe(EDITED);
+
+    // A format with other file names clears the tick too.
+    await dialog.getByLabel('Folder (empty: download in the browser)').fill(ticked);
+    await dialog.getByRole('checkbox', { name: 'Replace the files of an earlier export' }).check();
+    await dialog.getByRole('combobox', { name: 'Format' }).selectOption('ndjson');
+    expect(await dialog.getByRole('checkbox', { name: 'Replace the files of an earlier export' }).isChecked()).toBe(false);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+
   it('keeps an earlier HAR file', async () => {
     const folder = join(out, 'har');
     const first = await openExport('har', folder);

@@ -36,8 +36,20 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
   const [redact, setRedact] = useState(DEFAULT_REDACTED_HEADERS.join(', '));
   const [baseUrl, setBaseUrl] = useState('http://localhost:3000');
   const [folder, setFolder] = useState('');
-  /** True to let the export write over the files of an earlier export in the folder, which the core otherwise rejects. */
+  /**
+   * True to let the export write over the files of an earlier export in the folder, which the
+   * core otherwise rejects. It applies to the folder and format it was ticked for, so changing
+   * either clears it.
+   */
   const [replaceEarlier, setReplaceEarlier] = useState(false);
+  const changeFolder = (next: string): void => {
+    setFolder(next);
+    if (next.trim() !== folder.trim()) setReplaceEarlier(false);
+  };
+  const changeFormat = (next: ExportFormat): void => {
+    setFormat(next);
+    if (next !== format) setReplaceEarlier(false);
+  };
   const [exportId, setExportId] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
@@ -108,7 +120,7 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
 
   const pickFolder = async (): Promise<void> => {
     const chosen = await chooseFolder?.();
-    if (chosen !== null && chosen !== undefined) setFolder(chosen);
+    if (chosen !== null && chosen !== undefined) changeFolder(chosen);
   };
 
   const count = selection.ids?.length;
@@ -125,7 +137,7 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
         <legend>Format</legend>
         <label>
           Format
-          <select value={format} onChange={(event) => setFormat(event.target.value as ExportFormat)}>
+          <select value={format} onChange={(event) => changeFormat(event.target.value as ExportFormat)}>
             {FORMATS.map((option) => (
               <option key={option.value} value={option.value}>
                 {option.label}
@@ -176,7 +188,7 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
             {...fieldProps('folder')}
             value={folder}
             placeholder="/home/me/project/test/fixtures"
-            onChange={(event) => setFolder(event.target.value)}
+            onChange={(event) => changeFolder(event.target.value)}
           />
         </label>
         {chooseFolder !== undefined && (
