@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spikeBody } from '../support/spike';
 import type { UiSession } from '../support/ui-process';
 import { openUiSession, postOrdered } from '../support/ui-process';
 
@@ -44,5 +45,39 @@ describe('hooktray ui overview', () => {
     const events = page.getByRole('region', { name: 'Spike events' });
     await events.getByText('The body is an empty array, so there are no events to list.').waitFor();
     expect(await events.getByRole('table').count()).toBe(0);
+  });
+});
+
+describe('hooktray ui Spike summary', () => {
+  let session: UiSession;
+
+  beforeAll(async () => {
+    session = await openUiSession('hooktray-e2e-bidi-', { profiles: [{ name: 'spike', scheme: 'spike', pathPrefix: '/spike', keys: [] }] });
+  });
+
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('shows bidirectional and invisible characters escaped', async () => {
+    const { page } = session;
+    // U+202E reverses the text after it, so "user-\u202Eevil" would read as "user-live". U+200B is invisible.
+    const body = spikeBody('user-\u202Eevil', { provider_slug: 'gar\u200Bmin', metrics: ['st\u0007eps'] });
+    expect(await postOrdered(session.ui.receiverUrl, '/spike/bidi', [['Content-Type', 'application/json']], body)).toBe(200);
+    const row = page.getByRole('option').filter({ hasText: '/spike/bidi' });
+    await row.click();
+    const events = page.getByRole('region', { name: 'Spike events' });
+    await events.getByRole('table').waitFor();
+
+    const summary = (await row.locator('.cell.spike').textContent()) ?? '';
+    const table = (await events.textContent()) ?? '';
+    for (const text of [summary, table]) {
+      expect(text).toContain('user-\\u202eevil');
+      expect(text).toContain('gar\\u200bmin');
+      expect(text).toContain('st\\x07eps');
+      expect(text).not.toContain('\u0007');
+      expect(text).not.toContain('\u200b');
+      expect(text).not.toContain('\u202e');
+    }
   });
 });

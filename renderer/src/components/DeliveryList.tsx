@@ -2,7 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { RefObject } from 'react';
 import { useEffect, useImperativeHandle, useRef } from 'react';
 import type { DeliveryGroup } from '../lib/delivery-groups';
-import { formatSize, formatTime } from '../lib/format';
+import { formatSize, formatTime, revealInvisible } from '../lib/format';
 import type { DeliveryList as DeliveryListData } from '../hooks/useDeliveryList';
 import { VerdictBadge } from './VerdictBadge';
 
@@ -128,7 +128,8 @@ function DeliveryRow({ group, selected, position, setSize, style, onSelect }: De
   if (latest === undefined) return null;
   const spike = latest.spike;
   const path = splitPath(latest.path);
-  const spikeSummary = spike === null ? '' : [spike.users.join(', '), spike.metrics.join(', '), spike.providers.join(', ')].filter((part) => part !== '').join(' · ');
+  const spikeParts = spike === null ? [] : [spike.users.join(', '), spike.metrics.join(', '), spike.providers.join(', ')];
+  const spikeSummary = revealInvisible(spikeParts.filter((part) => part !== '').join(' · '));
   return (
     <div
       id={rowId(group.key)}

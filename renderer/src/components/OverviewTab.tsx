@@ -1,5 +1,5 @@
 import type { DeliveryDetail, SpikeDetail, SpikeEvent } from '../../../electron/core/contract';
-import { formatDateTime, formatSize } from '../lib/format';
+import { formatDateTime, formatSize, revealInvisible } from '../lib/format';
 import { VerdictBadge } from './VerdictBadge';
 
 /** Renders the verdict with its diagnosis, the delivery's facts and, for Spike, the data to fetch for each event. */
@@ -75,17 +75,18 @@ export function fetchHint(event: SpikeEvent): string {
   return `Fetch ${kindsText} for user ${user}${provider}, ${window}.`;
 }
 
+/** Lists the Spike events. Every text taken from the body goes through revealInvisible. */
 function SpikeEvents({ spike }: { spike: SpikeDetail }) {
   return (
     <section aria-label="Spike events" className="spike-events">
       <h3>
         Spike: {spike.eventCount} event{spike.eventCount === 1 ? '' : 's'}
-        {spike.window.start !== null && ` · window ${spike.window.start} to ${spike.window.end ?? '?'}`}
+        {spike.window.start !== null && revealInvisible(` · window ${spike.window.start} to ${spike.window.end ?? '?'}`)}
       </h3>
       {spike.warnings.length > 0 && (
         <ul className="warnings">
           {spike.warnings.map((warning) => (
-            <li key={warning}>{warning}</li>
+            <li key={warning}>{revealInvisible(warning)}</li>
           ))}
         </ul>
       )}
@@ -108,16 +109,14 @@ function SpikeEvents({ spike }: { spike: SpikeDetail }) {
           <tbody>
             {spike.events.map((event, index) => (
               <tr key={index}>
-                <td>{event.applicationUserId ?? '—'}</td>
-                <td>{event.eventType ?? '—'}</td>
-                <td className="timestamp">{event.timestamp ?? '—'}</td>
-                <td>{event.metrics.join(', ') || '—'}</td>
-                <td>{event.activityTypes.join(', ') || '—'}</td>
-                <td>{event.providerSlug ?? '—'}</td>
-                <td>
-                  {event.earliestRecordStartAt ?? '?'} to {event.latestRecordEndAt ?? '?'}
-                </td>
-                <td>{fetchHint(event)}</td>
+                <td>{revealInvisible(event.applicationUserId ?? '—')}</td>
+                <td>{revealInvisible(event.eventType ?? '—')}</td>
+                <td className="timestamp">{revealInvisible(event.timestamp ?? '—')}</td>
+                <td>{revealInvisible(event.metrics.join(', ') || '—')}</td>
+                <td>{revealInvisible(event.activityTypes.join(', ') || '—')}</td>
+                <td>{revealInvisible(event.providerSlug ?? '—')}</td>
+                <td>{revealInvisible(`${event.earliestRecordStartAt ?? '?'} to ${event.latestRecordEndAt ?? '?'}`)}</td>
+                <td>{revealInvisible(fetchHint(event))}</td>
               </tr>
             ))}
           </tbody>
