@@ -267,7 +267,7 @@ describe('settings file', () => {
       ok: false,
       code: 'confirm-retention',
       field: 'retention.maxCount',
-      message: 'The new retention limits delete 3 stored deliveries at once. Save again to delete them, or raise the limit to keep them.',
+      message: 'The new retention limits delete 3 stored deliveries at once. Choose "Delete and save" to delete them, or raise the limit to keep them.',
     });
     expect(retained).toEqual([]);
     expect(service.current.retention).toEqual(DEFAULT_SETTINGS.retention);

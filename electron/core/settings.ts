@@ -358,7 +358,7 @@ export class SettingsService {
     const ageDeletes = ageChanged && (this.target?.countPrunable({ maxCount: 0, maxAgeDays: retention.maxAgeDays }) ?? 0) > 0;
     const field = ageDeletes ? 'retention.maxAgeDays' : 'retention.maxCount';
     const [noun, pronoun] = deleted === 1 ? ['delivery', 'it'] : ['deliveries', 'them'];
-    return failure('confirm-retention', field, `The new retention limits delete ${deleted} stored ${noun} at once. Save again to delete ${pronoun}, or raise the limit to keep ${pronoun}.`);
+    return failure('confirm-retention', field, `The new retention limits delete ${deleted} stored ${noun} at once. Choose "Delete and save" to delete ${pronoun}, or raise the limit to keep ${pronoun}.`);
   }
 
   /** Adds or replaces a profile's keys, saves them to the key store and re-verifies. */

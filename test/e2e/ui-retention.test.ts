@@ -60,7 +60,7 @@ describe('hooktray ui retention change', () => {
     await maxAge.fill('1');
     await dialog.getByRole('button', { name: 'Save settings' }).click();
 
-    await dialog.getByText('Maximum age (days): The new retention limits delete 5 stored deliveries at once. Save again to delete them, or raise the limit to keep them.', { exact: true }).waitFor();
+    await dialog.getByText('Maximum age (days): The new retention limits delete 5 stored deliveries at once. Choose "Delete and save" to delete them, or raise the limit to keep them.', { exact: true }).waitFor();
     expect(await maxAge.getAttribute('aria-invalid')).toBe('true');
     expect(await maxAge.evaluate((element) => element.ownerDocument.activeElement === element)).toBe(true);
     expect(await rows.count()).toBe(5);
@@ -78,11 +78,26 @@ describe('hooktray ui retention change', () => {
     const maxCount = dialog.getByLabel('Maximum deliveries');
     await maxCount.fill('2');
     await dialog.getByRole('button', { name: 'Save settings' }).click();
-    await dialog.getByText('Maximum deliveries: The new retention limits delete 3 stored deliveries at once. Save again to delete them, or raise the limit to keep them.', { exact: true }).waitFor();
+    const warning = dialog.getByText('Maximum deliveries: The new retention limits delete 3 stored deliveries at once. Choose "Delete and save" to delete them, or raise the limit to keep them.', { exact: true });
+    await warning.waitFor();
     expect(await rows.count()).toBe(5);
 
-    // Enter in the focused field submits the form again, which confirms.
+    // Escape replaces the warning with the one about unsaved changes, which suggests saving.
+    // Saving again, as that or a double click does, warns again instead of deleting.
+    await page.keyboard.press('Escape');
+    await dialog.getByText(/^The settings have changes that are not saved/).waitFor();
     await maxCount.press('Enter');
+    await dialog.getByText(/^Maximum deliveries: The new retention limits|^Settings saved/).waitFor();
+    expect(await warning.count()).toBe(1);
+    expect(await rows.count()).toBe(5);
+
+    // The button beside the limits confirms, and Tab reaches it from the field.
+    await maxCount.focus();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    const confirm = dialog.getByRole('button', { name: 'Delete and save' });
+    expect(await confirm.evaluate((element) => element.ownerDocument.activeElement === element)).toBe(true);
+    await page.keyboard.press('Enter');
     await dialog.getByRole('status').filter({ hasText: 'Settings saved' }).waitFor();
     await dialog.getByRole('button', { name: 'Close' }).click();
 

@@ -14,6 +14,32 @@ const PROTECTION_NOTES: Record<SettingsView['keyProtection'], string> = {
   memory: 'Keys are kept in memory only and are lost when Hooktray stops. To keep a key, reference it in the --config file as {"env": NAME} or {"file": PATH}.',
 };
 
+/** The retention fields as typed. */
+interface RetentionText {
+  maxCount: string;
+  maxAgeDays: string;
+}
+
+/**
+ * A message of the dialog. `retentionToConfirm` is set on the warning that the retention as
+ * typed deletes stored deliveries, and Delete and save confirms it while this message is shown.
+ */
+interface SettingsMessage {
+  error: boolean;
+  text: string;
+  retentionToConfirm?: RetentionText;
+}
+
+/**
+ * Returns true while the retention warning is shown and the retention fields are as they were
+ * warned about. Only the Delete and save button confirms, never a second Save or Enter, so a
+ * double click or a save after another message cannot delete deliveries unseen.
+ */
+function retentionConfirmable(message: SettingsMessage | null, draft: SettingsDraft): boolean {
+  const warned = message?.retentionToConfirm;
+  return warned !== undefined && warned.maxCount === draft.maxCount && warned.maxAgeDays === draft.maxAgeDays;
+}
+
 interface SettingsDialogProps {
   api: HooktrayApi;
   onClose: () => void;
@@ -30,11 +56,9 @@ interface FieldProps {
 export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
   const [view, setView] = useState<SettingsView | null>(null);
   const [draft, setDraft] = useState<SettingsDraft | null>(null);
-  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<SettingsMessage | null>(null);
   /** Name of the input that the error message is about, such as `response.status`. */
   const [invalidField, setInvalidField] = useState<string | null>(null);
-  /** Retention fields as typed when the core warned that they delete stored deliveries. Saving them unchanged confirms the deletion. */
-  const [warnedRetention, setWarnedRetention] = useState<{ maxCount: string; maxAgeDays: string } | null>(null);
   /** The form, as JSON, when Close warned that it has unsaved changes. Closing again with the same form discards them. */
   const [closeWarnedFor, setCloseWarnedFor] = useState<string | null>(null);
   /** True while a save is under way. It is a ref, so a second click before the next render reads the new value. */
@@ -59,10 +83,10 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
   }, [api]);
 
   /** Shows a failure of the form or the core with its field's label, and marks and focuses that field. */
-  const showFailure = (field: string, text: string, failedDraft: SettingsDraft): void => {
+  const showFailure = (field: string, text: string, failedDraft: SettingsDraft, retentionToConfirm?: RetentionText): void => {
     const target = fieldTarget(field, failedDraft);
     setInvalidField(target?.name ?? null);
-    setMessage({ error: true, text: settingsErrorText(target, text) });
+    setMessage({ error: true, text: settingsErrorText(target, text), ...(retentionToConfirm === undefined ? {} : { retentionToConfirm }) });
   };
 
   const fieldProps = (name: string): FieldProps => ({
@@ -83,8 +107,9 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
    * Saves the form. A key typed for the profile at index `replaceKeysOf` replaces its keys, and
    * other typed keys are added. After Add key or Replace keys (`keyOf`, the profile's index),
    * that profile's key field takes the focus, because its emptied buttons can no longer hold it.
+   * With `confirmRetention`, the save may delete the stored deliveries beyond the new retention.
    */
-  const save = async (replaceKeysOf: number | null = null, keyOf: number | null = null): Promise<void> => {
+  const save = async (replaceKeysOf: number | null = null, keyOf: number | null = null, confirmRetention = false): Promise<void> => {
     // A save already under way ignores the click: disabling the clicked button would drop its focus.
     if (draft === null || saving.current) return;
     const parsed = fromDraft(draft, replaceKeysOf);
@@ -95,14 +120,12 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
     saving.current = true;
     try {
       const newKeys = parsed.newKeys.length === 0 ? {} : { newKeys: parsed.newKeys };
-      const confirmed = warnedRetention?.maxCount === draft.maxCount && warnedRetention.maxAgeDays === draft.maxAgeDays;
-      const result = await api.invoke('settings.update', { ...parsed.settings, profileRenames: parsed.profileRenames, ...newKeys, ...(confirmed ? { confirmRetention: true } : {}) });
+      const result = await api.invoke('settings.update', { ...parsed.settings, profileRenames: parsed.profileRenames, ...newKeys, ...(confirmRetention ? { confirmRetention: true } : {}) });
       if (!result.ok) {
-        setWarnedRetention(result.code === 'confirm-retention' ? { maxCount: draft.maxCount, maxAgeDays: draft.maxAgeDays } : null);
-        showFailure(result.field, result.message, draft);
+        const retentionToConfirm = result.code === 'confirm-retention' ? { maxCount: draft.maxCount, maxAgeDays: draft.maxAgeDays } : undefined;
+        showFailure(result.field, result.message, draft, retentionToConfirm);
         return;
       }
-      setWarnedRetention(null);
       setInvalidField(null);
       setView(result.settings);
       setDraft(toDraft(result.settings));
@@ -238,7 +261,13 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
                 Re-verify all deliveries
               </button>
             </fieldset>
-            <GeneralFields draft={draft} update={update} fieldProps={fieldProps} fieldError={fieldError} />
+            <GeneralFields
+              draft={draft}
+              update={update}
+              fieldProps={fieldProps}
+              fieldError={fieldError}
+              confirmDeletion={retentionConfirmable(message, draft) ? () => void save(null, null, true) : null}
+            />
             <div className="dialog-actions">
               <button type="submit">Save settings</button>
             </div>
@@ -265,9 +294,11 @@ interface GeneralFieldsProps {
   update: (patch: Partial<SettingsDraft>) => void;
   fieldProps: (name: FieldPath) => FieldProps;
   fieldError: (name: FieldPath) => ReactNode;
+  /** Saves the form and lets the new retention delete deliveries; null unless the retention warning is shown. */
+  confirmDeletion: (() => void) | null;
 }
 
-function GeneralFields({ draft, update, fieldProps, fieldError }: GeneralFieldsProps) {
+function GeneralFields({ draft, update, fieldProps, fieldError, confirmDeletion }: GeneralFieldsProps) {
   return (
     <>
       <fieldset>
@@ -305,6 +336,11 @@ function GeneralFields({ draft, update, fieldProps, fieldError }: GeneralFieldsP
           <input {...fieldProps('retention.maxAgeDays')} inputMode="decimal" value={draft.maxAgeDays} onChange={(event) => update({ maxAgeDays: event.target.value })} />
           {fieldError('retention.maxAgeDays')}
         </label>
+        {confirmDeletion !== null && (
+          <button type="button" onClick={confirmDeletion}>
+            Delete and save
+          </button>
+        )}
       </fieldset>
       <fieldset>
         <legend>Tunnel</legend>
