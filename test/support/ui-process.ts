@@ -116,14 +116,21 @@ export interface UiSession {
 export async function openUiSession(dirPrefix: string, config: object, env: NodeJS.ProcessEnv = {}): Promise<UiSession> {
   const dir = tempDir(dirPrefix);
   const ui = await startUi(['--data-dir', `${dir}/data`, '--config', writeConfig(dir, config)], env);
-  const browser = await launchChromium();
-  const page = await browser.newPage();
-  await page.goto(ui.uiUrl);
-  await page.getByRole('heading', { name: 'No deliveries yet' }).waitFor();
+  let browser: BrowserContext | null = null;
   const close = async (): Promise<void> => {
-    await browser.close();
+    await browser?.close();
     await ui.stop();
     rmSync(dir, { recursive: true, force: true });
   };
-  return { ui, page, close };
+  try {
+    browser = await launchChromium();
+    const page = await browser.newPage();
+    await page.goto(ui.uiUrl);
+    await page.getByRole('heading', { name: 'No deliveries yet' }).waitFor();
+    return { ui, page, close };
+  } catch (error) {
+    // A failed start must not leave hooktray ui running: the caller gets no session to close.
+    await close();
+    throw error;
+  }
 }
