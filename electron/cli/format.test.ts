@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeControl, formatDeliveryLine, formatSize } from './format';
+import { escapeControl, escapeJsonForTerminal, formatDeliveryLine, formatSize } from './format';
 
 describe('escapeControl', () => {
   it('escapes ANSI and C1 controls', () => {
@@ -39,5 +39,14 @@ describe('formatDeliveryLine', () => {
   it('formats sizes', () => {
     expect(formatSize(0)).toBe('0 B');
     expect(formatSize(20 * 1024 * 1024)).toBe('20.0 MiB');
+  });
+});
+
+describe('escapeJsonForTerminal', () => {
+  it('escapes controls and bidi marks and keeps the value', () => {
+    const value = { user: 'a\u202eb\u009bc\u200bd\u2028e\u007f', plain: 'é ✓' };
+    const escaped = escapeJsonForTerminal(JSON.stringify(value));
+    expect(escaped).toBe('{"user":"a\\u202eb\\u009bc\\u200bd\\u2028e\\u007f","plain":"é ✓"}');
+    expect(JSON.parse(escaped)).toEqual(value);
   });
 });

@@ -11,7 +11,7 @@ import { checkSubdomain } from '../core/tunnel-subdomain';
 import { parseTargetUrl, redactUrl } from '../core/target-request';
 import { parsePort, UsageError } from './args';
 import { checkPathToken } from '../core/receiver-guard';
-import { formatDeliveryLine, tunnelPrinter } from './format';
+import { escapeJsonForTerminal, formatDeliveryLine, tunnelPrinter } from './format';
 import { SecretScanner } from '../core/export/secret-scanner';
 import { cliLogFile, createCliLogger } from './log';
 import { openingDataDir } from './stored';
@@ -135,7 +135,7 @@ export async function runListen(argv: string[]): Promise<number> {
     guard: { pathToken: options.pathToken, rateLimitPerSecond: options.rateLimitPerSecond },
   }));
   logger.info('listen: started', { version, dataDir: options.dataDir, receiverPort: core.receiver.port, profiles: config.profiles.length });
-  const output = bufferedOutput((text) => process.stdout.write(text));
+  const output = bufferedOutput((text) => process.stdout.write(options.json ? escapeJsonForTerminal(text) : text));
   const print = output.print;
   if (options.forwardTo !== undefined) {
     core.replays.setForwardRules([{ pathPrefix: '/', target: options.forwardTo }]);
