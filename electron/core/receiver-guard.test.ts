@@ -66,3 +66,15 @@ describe('rate limit', () => {
     expect(guard.check('/x', 'client-0').outcome).toBe('accept');
   });
 });
+
+describe('ReceiverGuard.redact', () => {
+  it('hides the token in a path', () => {
+    const guard = new ReceiverGuard({ pathToken: 'tok3n-abc', rateLimitPerSecond: 0 });
+    expect(guard.redact('/tok3n-abc/webhooks?x=1')).toBe('/<path token>/webhooks?x=1');
+    expect(guard.redact('/other')).toBe('/other');
+  });
+
+  it('keeps a path without a token set', () => {
+    expect(new ReceiverGuard({ pathToken: null, rateLimitPerSecond: 0 }).redact('/tok3n-abc/x')).toBe('/tok3n-abc/x');
+  });
+});

@@ -94,6 +94,13 @@ export class ReceiverGuard {
     return { outcome: 'accept', path: stripped };
   }
 
+  /** Returns the path for a log line, with the token, which guards the public URL, replaced by `<path token>`. */
+  redact(path: string): string {
+    const token = this.options.pathToken;
+    if (token === null || !path.startsWith(`/${token}`)) return path;
+    return `/<path token>${path.slice(token.length + 1)}`;
+  }
+
   /** Returns the path without the token, or null when the token is missing or wrong. */
   private stripToken(path: string): string | null {
     const token = this.options.pathToken;

@@ -111,7 +111,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       },
       (request, response) => {
         this.handle(request, response).catch((error: unknown) => {
-          this.options.logger.error('receiver: request handler failed', { path: request.url, error: String(error) });
+          this.options.logger.error('receiver: request handler failed', { path: this.guard.redact(request.url ?? '/'), error: String(error) });
           if (!response.headersSent) answer(response, 500, { error: 'Hooktray failed to handle the request; see its log.' });
         });
       },
@@ -216,7 +216,11 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       body = await readBody(request, findRawHeader(request.rawHeaders, 'content-length'), this.options.bodyLimit);
     } catch (error) {
       // No complete request arrived, so none is stored. The sender gets a connection error and may retry.
-      this.options.logger.warn('receiver: connection closed before the request body was complete; nothing stored', { method: request.method, path, error: String(error) });
+      this.options.logger.warn('receiver: connection closed before the request body was complete; nothing stored', {
+        method: request.method,
+        path: this.guard.redact(path),
+        error: String(error),
+      });
       return;
     }
     // Several Content-Encoding lines form one list of codings, in the order applied.
