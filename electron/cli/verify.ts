@@ -183,7 +183,7 @@ function deliverySource(target: string, dataDir: string, publicUrl: string | nul
     return {
       kind: 'delivery',
       name: id,
-      request: { method, path, headers, body, decodedBody, publicUrl: publicUrl ?? store.publicUrlAtArrival(id) },
+      request: { method, path, headers, body, decodedBody, publicUrl: publicUrl ?? store.publicUrlAtArrival(id) ?? null },
       receivedAt: delivery.receivedAt,
       storedVerdict: delivery.verdict,
     };

@@ -243,7 +243,9 @@ export class HooktrayCore {
       done += 1;
       if (delivery === null) continue;
       // Twilio signs the URL it posted to, which a restart or a new tunnel may have changed since.
-      const context = { ...this.analysisContext, publicUrl: this.store.publicUrlAtArrival(id) };
+      // Deliveries stored before that URL was recorded are checked with the current one, as before.
+      const arrival = this.store.publicUrlAtArrival(id);
+      const context = arrival === undefined ? this.analysisContext : { ...this.analysisContext, publicUrl: arrival };
       const verdict = verifyStored(delivery, context, Date.now());
       if (JSON.stringify(verdict) !== JSON.stringify(delivery.verdict)) chunk.push({ id, verdict });
       if (done % REVERIFY_CHUNK === 0) {

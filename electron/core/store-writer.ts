@@ -33,7 +33,10 @@ export type WriteRow = [
   spikeJson: string | null,
   body: Uint8Array,
   decodedBody: Uint8Array | null,
-  /** The public URL the delivery was verified with when it arrived, or null. */
+  /**
+   * The public URL the delivery was verified with when it arrived, an empty text when it
+   * arrived without one, or null when that is not known, as for imported deliveries.
+   */
   publicUrl: string | null,
 ];
 
@@ -115,11 +118,11 @@ export function writeItems(writer: DeliveryWriter, items: readonly WriteItem[], 
 function prepareCapture(capture: Capture, context: AnalysisContext, now: number): { row: WriteRow; derived: Derived } {
   const { captured, analysis, derived } = ingestCapture(capture, context, now);
   try {
-    return { row: toWriteRow(captured, analysis, context.publicUrl), derived };
+    return { row: toWriteRow(captured, analysis, context.publicUrl ?? ''), derived };
   } catch (error) {
     const reason = `Hooktray failed to store this delivery's verdict and summary (${String(error)}); change the profile's keys or options to check it again.`;
     const verdict: Verdict = { status: 'unverified', scheme: null, profile: null, reason };
-    return { row: toWriteRow(captured, { verdict, spike: null }, context.publicUrl), derived: { bodySha256: captured.bodySha256, verdict, spike: null } };
+    return { row: toWriteRow(captured, { verdict, spike: null }, context.publicUrl ?? ''), derived: { bodySha256: captured.bodySha256, verdict, spike: null } };
   }
 }
 

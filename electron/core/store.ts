@@ -302,10 +302,14 @@ export class DeliveryStore {
 
   /**
    * Returns the public URL, path token included, that a delivery was verified with when it
-   * arrived, or null: it arrived without a tunnel, or before Hooktray stored this URL.
+   * arrived; null when it arrived without a tunnel; undefined when that is not recorded, as for
+   * deliveries stored before Hooktray recorded it and for imported ones.
    */
-  publicUrlAtArrival(id: string): string | null {
-    return (this.statements.publicUrlById.get(id) as string | null | undefined) ?? null;
+  publicUrlAtArrival(id: string): string | null | undefined {
+    const stored = this.statements.publicUrlById.get(id) as string | null | undefined;
+    // The writer stores an empty text for a capture that arrived without a tunnel.
+    if (stored === '') return null;
+    return stored ?? undefined;
   }
 
   /** Returns one page of summaries, newest first, matching every filter in the query. */

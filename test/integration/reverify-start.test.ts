@@ -159,4 +159,30 @@ describe('re-verification of a Twilio delivery after a restart', () => {
     expect(core.store.get(id)?.verdict.status).toBe('valid');
     expect(core.store.publicUrlAtArrival(id)).toBe(`${TUNNEL_URL}/${PATH_TOKEN}`);
   });
+
+  it('re-verifies older deliveries with the current URL', async () => {
+    core = await startTwilioCore();
+    core.setTunnelStatus({ state: 'online', url: TUNNEL_URL, reason: null });
+    const signature = createHmac('sha1', AUTH_TOKEN).update(`${TUNNEL_URL}/${PATH_TOKEN}/twilio/old-sms` + 'Bodyhello').digest('base64');
+    const response = await post(`${core.receiver.localUrl}/${PATH_TOKEN}/twilio/old-sms`, 'Body=hello', {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      'X-Twilio-Signature': signature,
+    });
+    expect(response.status).toBe(200);
+    const id = core.store.list({ limit: 1 }).items[0]?.id ?? '';
+    // As stored by a Hooktray that did not record the URL yet.
+    core.store.database.prepare('UPDATE deliveries SET public_url = NULL WHERE id = ?').run(id);
+    expect(core.store.publicUrlAtArrival(id)).toBeUndefined();
+
+    await core.setProfiles(TWILIO_PROFILES, { keysFor: () => [AUTH_TOKEN] });
+    expect(core.store.get(id)?.verdict.status).toBe('valid');
+  });
+
+  it('records an arrival without a tunnel', async () => {
+    core = await startTwilioCore();
+    const response = await post(`${core.receiver.localUrl}/${PATH_TOKEN}/twilio/local`, 'Body=hello', { 'Content-Type': 'application/x-www-form-urlencoded' });
+    expect(response.status).toBe(200);
+    const id = core.store.list({ limit: 1 }).items[0]?.id ?? '';
+    expect(core.store.publicUrlAtArrival(id)).toBeNull();
+  });
 });
