@@ -16,6 +16,12 @@ describe('responseMessage', () => {
     expect(responseMessage(404, 1).error).toBe(true);
   });
 
+  it('reports a 101 as an error', () => {
+    const message = responseMessage(101, 1);
+    expect(message.error).toBe(true);
+    expect(message.text).toContain('did not accept the delivery with a final status');
+  });
+
   it('explains a redirect', () => {
     const message = responseMessage(302, 1);
     expect(message.error).toBe(false);

@@ -8,11 +8,13 @@ export interface SendMessage {
 
 /**
  * Returns the message for the target's response to a send. A status of 400 or more is an error,
- * because the target rejected the delivery or failed to handle it.
+ * because the target rejected the delivery or failed to handle it, and so is a 1xx such as 101,
+ * which no webhook receiver answers to a delivery it accepted.
  */
 export function responseMessage(status: number | null, durationMs: number, detail = ''): SendMessage {
   const timing = `${status ?? 'No status'} in ${durationMs.toFixed(1)} ms${detail}`;
   if (status === null || status >= 400) return { error: true, text: `${timing}. The target reported an error; check its log.` };
+  if (status < 200) return { error: true, text: `${timing}. The target did not accept the delivery with a final status; check that the URL is a webhook endpoint.` };
   if (status >= 300 && status < 400) return { error: false, text: `${timing}. Redirects are not followed; send to the URL the target redirects to.` };
   return { error: false, text: `${timing}.` };
 }
