@@ -25,19 +25,7 @@ export function formatCount(count: number): string {
 }
 
 /**
- * Writes control characters (C0, DEL, C1) and the invisible characters that change how text
- * reads (zero-width characters, bidirectional marks, overrides and isolates, a byte order mark)
- * as `\x07` or `\u202e`. Summaries of received text pass through it, so a sender cannot reverse
- * or hide part of what a row or table shows. `hooktray listen` escapes the same characters.
+ * Shows control and invisible characters of received text as escapes, such as `\x07` or
+ * `\u202e`. Summaries pass through it, as `hooktray listen` output does.
  */
-export function revealInvisible(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, (char) => {
-    if (char === '\n') return '\\n';
-    if (char === '\r') return '\\r';
-    if (char === '\t') return '\\t';
-    const code = char.charCodeAt(0);
-    if (code > 0xff) return `\\u${code.toString(16).padStart(4, '0')}`;
-    return `\\x${code.toString(16).padStart(2, '0')}`;
-  });
-}
+export { escapeControl as revealInvisible } from '../../../electron/core/escape-control';
