@@ -59,12 +59,34 @@ export interface DatabaseOptions {
 /** Opens the database with the store's settings and brings its schema up to date. */
 export function openDatabase(file: string, options: DatabaseOptions): Database.Database {
   const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
-  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  switchToWal(db);
   db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
   migrate(db);
   return db;
+}
+
+/** Time a new file's switch to WAL is retried while other connections switch it, in ms. */
+const WAL_SWITCH_TIMEOUT_MS = 5_000;
+
+/**
+ * Switches the database to WAL. Connections that switch a new file at the same moment can each
+ * get SQLITE_BUSY at once, without the busy timeout, because waiting could deadlock them. So
+ * the switch is retried, 20 ms apart, until one of them has made it.
+ */
+function switchToWal(db: Database.Database): void {
+  const deadline = Date.now() + WAL_SWITCH_TIMEOUT_MS;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() > deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
 }
 
 /** Turns a delivery, or a captured request and its analysis, into the row the writer stores. */

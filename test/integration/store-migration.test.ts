@@ -85,4 +85,13 @@ describe('store migration from several threads', () => {
       expect(hasPublicUrlColumn(file)).toBe(true);
     }
   });
+
+  it('creates a new database from several threads', async () => {
+    for (let round = 0; round < 20; round++) {
+      const file = join(tempDir('hooktray-new-store-'), 'hooktray.db');
+
+      expect(await openAtOnce(file, 4)).toEqual(['opened', 'opened', 'opened', 'opened']);
+      expect(versionOf(file)).toBe(SCHEMA_VERSION);
+    }
+  });
 });
