@@ -81,7 +81,7 @@ server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ type: 'listenin
 
 /**
  * The least a durable receiver does: node:http that stores each request's headers and body as
- * one SQLite row (WAL, synchronous=FULL) and responds once the group commit that holds it is done.
+ * one SQLite row (WAL, synchronous=FULL) and responds once the group commit that contains it is done.
  * It verifies nothing and builds no summary or index beyond the id. The gap between it and
  * Hooktray is the cost of Hooktray's work per delivery, and its gap to the bare server is durability's.
  * Arguments: the path of better-sqlite3 and the database file.

@@ -302,8 +302,8 @@ export class DeliveryStore {
 
   /**
    * Returns the public URL, path token included, that a delivery was verified with when it
-   * arrived; null when it arrived without a tunnel; undefined when that is not recorded, as for
-   * deliveries stored before Hooktray recorded it and for imported ones.
+   * arrived. Returns null when it arrived without a tunnel, and undefined when that is not
+   * recorded, as for deliveries stored before Hooktray recorded it and for imported ones.
    */
   publicUrlAtArrival(id: string): string | null | undefined {
     const stored = this.statements.publicUrlById.get(id) as string | null | undefined;

@@ -11,14 +11,19 @@ const CLI = resolve(__dirname, '..', '..', 'out', 'node', 'cli.js');
 function runWithPreload(preload: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((done) => {
     execFile(process.execPath, ['--require', preload, BIN, ...args], { timeout: 30_000 }, (error, _stdout, stderr) => {
-      done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stderr });
+      if (error === null) {
+        done({ code: 0, stderr });
+        return;
+      }
+      // A process killed by the timeout has a signal, not a numeric exit code.
+      done({ code: typeof error.code === 'number' ? error.code : null, stderr });
     });
   });
 }
 
 describe('the hooktray entry script', () => {
   it('exits 1 when a command never settles', async () => {
-    // Stands in for a command that waits on an event that never comes, such as a request that gets no answer.
+    // Stands in for a command that waits on an event that never comes, such as a target's response.
     const preload = join(tempDir('hooktray-entry-'), 'stuck.js');
     writeFileSync(preload, `require(${JSON.stringify(CLI)}).main = () => new Promise(() => {});\n`);
     const run = await runWithPreload(preload, ['send', 'spike']);

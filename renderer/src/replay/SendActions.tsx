@@ -8,8 +8,8 @@ export interface SendMessage {
 
 /**
  * Returns the message for the target's response to a send. A status of 400 or more is an error,
- * because the target rejected the delivery or failed to handle it, and so is a 1xx such as 101,
- * which no webhook receiver answers to a delivery it accepted.
+ * because the target rejected the delivery or failed to handle it. So is a 1xx such as 101,
+ * which no webhook receiver sends as the final response to a delivery it accepted.
  */
 export function responseMessage(status: number | null, durationMs: number, detail = ''): SendMessage {
   const timing = `${status ?? 'No status'} in ${durationMs.toFixed(1)} ms${detail}`;
