@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeContent } from '../core/content-encoding';
 import type { DeliveryDiff, TextPatch } from '../core/contract';
 import type { DiffSide } from '../core/diff';
 import { diffDeliveries } from '../core/diff';
+import { NotRegularFileError, readFileBesideFixture, readNamedFileSync } from '../core/export/import-files';
 import type { ParsedFixture } from '../core/export/import-parse';
 import { ImportFormatError, parseFixtureRecord, requestFromFixture } from '../core/export/import-parse';
 import { findHeader } from '../core/headers';
@@ -81,8 +82,9 @@ function fileSide(reference: string): DiffSide {
   const file = resolve(reference);
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readNamedFileSync(file);
   } catch (error) {
+    if (error instanceof NotRegularFileError) throw new UsageError(`${error.message}: give a delivery id (26-character ULID) or a fixture file.`);
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new UsageError(`Cannot read ${file} (${code}): give a delivery id (26-character ULID) or a fixture file.`);
   }
@@ -113,8 +115,13 @@ function readFixture(bytes: Buffer, file: string): ReturnType<typeof requestFrom
     throw error;
   }
   const bodyFileName = (json as { bodyFile?: unknown }).bodyFile;
-  const bodyFile = typeof bodyFileName === 'string' ? resolve(dirname(file), basename(bodyFileName)) : null;
-  const bodyBytes = bodyFile !== null && existsSync(bodyFile) ? readFileSync(bodyFile) : null;
+  let bodyBytes: Buffer | null = null;
+  try {
+    bodyBytes = typeof bodyFileName === 'string' ? readFileBesideFixture(file, basename(bodyFileName)) : null;
+  } catch (error) {
+    if (error instanceof ImportFormatError) throw new UsageError(error.message);
+    throw error;
+  }
   const warnings: string[] = [];
   const request = requestFromFixture(record, file, bodyBytes, warnings);
   for (const warning of warnings) process.stderr.write(`hooktray diff: ${warning}\n`);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { defaultDataDir } from '../core/app-info';
@@ -8,13 +8,15 @@ import type { HooktrayConfig } from '../core/config';
 import { loadConfigFile, parseConfig, resolveKeys } from '../core/config';
 import { decodeContent } from '../core/content-encoding';
 import type { HeaderPair, Verdict } from '../core/contract';
+import { NotRegularFileError, readFileBesideFixture, readNamedFileSync } from '../core/export/import-files';
+import { ImportFormatError } from '../core/export/import-parse';
 import { INDEX_FILE } from '../core/fixtures';
 import { findHeader } from '../core/headers';
 import type { SignedRequest } from '../core/signatures/types';
 import { verifyDelivery } from '../core/signatures/verify';
 import { UsageError } from './args';
 import { escapeControl, formatVerdict } from './format';
-import { openStore, parseDeliveryId, STORE_FILE } from './stored';
+import { dataDirOption, openStore, parseDeliveryId, STORE_FILE } from './stored';
 
 export const VERIFY_USAGE = `Usage: hooktray verify <id | fixture file> [options]
 
@@ -79,15 +81,20 @@ export function parseFixtureRequest(json: unknown, origin: string, bodyFileBytes
 export function readFixtureFile(file: string): FixtureRequest {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    json = JSON.parse(readNamedFileSync(file).toString('utf8'));
   } catch (error) {
+    if (error instanceof NotRegularFileError) throw new UsageError(`${error.message}: give a delivery id or a fixture file.`);
     throw new UsageError(`Cannot read the fixture file ${file}: ${(error as Error).message}.`);
   }
-  const folder = dirname(file);
   const bodyFileBytes = (name: string): Buffer | null => {
-    const path = join(folder, name);
     // Only a plain file name beside the fixture: a fixture must not point anywhere else on disk.
-    return name.includes('/') || name.includes('\\') || !existsSync(path) ? null : readFileSync(path);
+    if (name.includes('/') || name.includes('\\')) return null;
+    try {
+      return readFileBesideFixture(file, name);
+    } catch (error) {
+      if (error instanceof ImportFormatError) throw new UsageError(error.message);
+      throw error;
+    }
   };
   return parseFixtureRequest(json, file, bodyFileBytes);
 }
@@ -120,7 +127,7 @@ function parseVerifyArgs(argv: string[]): VerifyOptions | 'help' {
   return {
     target: positionals[0] as string,
     configFile: values.config === undefined ? null : resolve(values.config),
-    dataDir: resolve(values['data-dir'] ?? defaultDataDir()),
+    dataDir: dataDirOption(values['data-dir']),
     publicUrl,
     json: values.json,
   };

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,4 +128,24 @@ export function readTree(folder: string): { path: string; bytes: Buffer }[] {
     else files.push({ path, bytes: readFileSync(path) });
   }
   return files;
+}
+
+/** A fixture whose body is in the file `one.body` beside it, for tests of what that file may be. */
+export const LINKED_FIXTURE = JSON.stringify({
+  format: 'hooktray-fixture',
+  version: 1,
+  id: '01JRQ8Z6X3K2M4N5P6Q7R8S9T0',
+  receivedAt: '2025-04-15T13:33:55.271Z',
+  method: 'POST',
+  path: '/webhooks/linked',
+  headers: [['Content-Type', 'text/plain']],
+  body: { encoding: 'utf8', data: '' },
+  bodyFile: 'one.body',
+});
+
+/** Writes made-up private text to a file in a new folder and returns the file's path. */
+export function writeOutside(text: string): string {
+  const file = join(tempDir('fixture-outside'), 'private.txt');
+  writeFileSync(file, text);
+  return file;
 }

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DeliveryStore } from '../../electron/core/store';
 import { CLI } from '../support/listen-process';
 import { runCli } from '../support/run-cli';
-import { removeTempDirs, tempDir } from './export-support';
+import { LINKED_FIXTURE, removeTempDirs, tempDir, writeOutside } from './export-support';
 
 afterAll(() => {
   removeTempDirs();
@@ -37,17 +37,7 @@ describe('hooktray import messages', () => {
 });
 
 describe('hooktray import of a fixture folder', () => {
-  const fixture = JSON.stringify({
-    format: 'hooktray-fixture',
-    version: 1,
-    id: '01JRQ8Z6X3K2M4N5P6Q7R8S9T0',
-    receivedAt: '2025-04-15T13:33:55.271Z',
-    method: 'POST',
-    path: '/webhooks/linked',
-    headers: [['Content-Type', 'text/plain']],
-    body: { encoding: 'utf8', data: '' },
-    bodyFile: 'one.body',
-  });
+  const fixture = LINKED_FIXTURE;
 
   it.each([
     ['a link out of the folder', (body: string) => symlinkSync(writeOutside('made-up private file\n'), body), 'outside the folder'],
@@ -102,12 +92,6 @@ describe('hooktray import of a fixture folder', () => {
 });
 
 /** Writes `text` to a file in a folder of its own, outside any folder a test imports. */
-function writeOutside(text: string): string {
-  const file = join(tempDir('import-outside'), 'private.txt');
-  writeFileSync(file, text);
-  return file;
-}
-
 describe('hooktray import of edited files', () => {
   const record = (changes: Record<string, unknown>): string =>
     JSON.stringify({

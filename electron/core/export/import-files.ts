@@ -82,13 +82,52 @@ function checkedFile(folder: string, name: string, contained: boolean): string {
 
   const inside = relative(root, target);
   if (contained && (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside))) {
-    throw new ImportFormatError(`${file} is a link to ${target}, outside the folder being imported; copy that file into the folder to import it.`);
+    throw new ImportFormatError(`${file} is a link to ${target}, outside the folder ${folder}; copy that file into the folder to use it.`);
   }
   if (!stats.isFile() && !stats.isDirectory()) {
-    const fix = contained ? 'remove it from the folder, because Hooktray imports only regular files' : 'choose a fixture folder, a .har or an .ndjson file';
+    const fix = contained ? 'remove it from the folder, because Hooktray reads only regular files' : 'choose a fixture folder, a .har or an .ndjson file';
     throw new ImportFormatError(`${file} is ${specialFileKind(stats)}, not a regular file: ${fix}.`);
   }
   return file;
+}
+
+/**
+ * Reads the body file that a fixture names, with the checks of a folder import: the name must
+ * be a file of the fixture's folder, a link must point inside that folder, and only a regular
+ * file is read. Returns null when the file is missing; throws ImportFormatError otherwise.
+ */
+export function readFileBesideFixture(fixtureFile: string, name: string): Buffer | null {
+  return readRegularFile(checkedFile(dirname(fixtureFile), name, true));
+}
+
+/** A named pipe, socket or device where a command expected a file. */
+export class NotRegularFileError extends Error {
+  override name = 'NotRegularFileError';
+  constructor(
+    readonly file: string,
+    readonly kind: string,
+  ) {
+    super(`${file} is ${kind}, not a regular file`);
+  }
+}
+
+/**
+ * Reads a file that a command names. A named pipe, socket or device raises NotRegularFileError,
+ * because reading a pipe blocks until a writer comes, and a device may never end.
+ * Other failures are the file system's errors, with their codes.
+ */
+export function readNamedFileSync(file: string): Buffer {
+  const descriptor = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stats = fstatSync(descriptor);
+    if (!stats.isFile()) {
+      if (stats.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read`), { code: 'EISDIR' });
+      throw new NotRegularFileError(file, specialFileKind(stats));
+    }
+    return readFileSync(descriptor);
+  } finally {
+    closeSync(descriptor);
+  }
 }
 
 function specialFileKind(stats: Stats): string {
@@ -98,22 +137,14 @@ function specialFileKind(stats: Stats): string {
 }
 
 /**
- * Reads a regular file, or returns null when it is missing or unreadable. The file is opened
- * without blocking and checked again, so a pipe put in its place after the check is not read.
+ * Reads a regular file, or returns null when it is missing, unreadable or not a regular file.
+ * The file is opened without blocking and checked again, so a pipe put in its place after the check is not read.
  */
 function readRegularFile(file: string): Buffer | null {
-  let descriptor: number;
   try {
-    descriptor = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    return readNamedFileSync(file);
   } catch {
     return null;
-  }
-  try {
-    return fstatSync(descriptor).isFile() ? readFileSync(descriptor) : null;
-  } catch {
-    return null;
-  } finally {
-    closeSync(descriptor);
   }
 }
 
