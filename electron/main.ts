@@ -53,6 +53,8 @@ async function main(): Promise<void> {
 function setupLogging(): { logger: Logger; logFile: string } {
   const logFile = join(app.getPath('userData'), 'logs', 'main.log');
   log.transports.file.resolvePathFn = () => logFile;
+  // Owner-only, as the CLI's log: lines name paths and senders of deliveries.
+  log.transports.file.writeOptions = { flag: 'a', mode: 0o600, encoding: 'utf8' };
   log.transports.file.level = 'info';
   log.errorHandler.startCatching({ showDialog: false });
   const logger = fromElectronLog(log);

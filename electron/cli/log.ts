@@ -19,6 +19,8 @@ export function createCliLogger(dataDir: string, quiet: boolean): Logger {
   createDataDir(dataDir);
   const logger = log.create({ logId: 'hooktray-cli' });
   logger.transports.file.resolvePathFn = () => cliLogFile(dataDir);
+  // Owner-only like the database: log lines name paths and senders of deliveries.
+  logger.transports.file.writeOptions = { flag: 'a', mode: 0o600, encoding: 'utf8' };
   logger.transports.file.level = 'info';
   logger.transports.console.level = quiet ? 'warn' : 'info';
   logger.transports.console.format = '{h}:{i}:{s}.{ms} {level} {text}';

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { closeSync, openSync } from 'node:fs';
 import type { DeliveryDetail, Verdict } from './contract';
 import type { Analysis, AnalysisContext, Capture, CapturedRequest, Derived } from './ingest';
 import { ingestCapture } from './ingest';
@@ -58,6 +59,13 @@ export interface DatabaseOptions {
 
 /** Opens the database with the store's settings and brings its schema up to date. */
 export function openDatabase(file: string, options: DatabaseOptions): Database.Database {
+  // Owner-only, as the data folder Hooktray creates: the file contains every captured body, and the
+  // folder may be one the user made. SQLite gives its -wal and -shm files the database's mode.
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch {
+    // It exists already, or cannot be created: SQLite then opens it, or reports why it cannot.
+  }
   const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   db.pragma('busy_timeout = 5000');
   switchToWal(db);
