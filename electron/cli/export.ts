@@ -17,7 +17,7 @@ import { rfc3339Problem, rfc3339ToNanos } from '../core/spike-summary';
 import type { DeliveryStore } from '../core/store';
 import { DEFAULT_BASE_URL, exportDeliveries, HAR_FILE, NDJSON_FILE } from '../core/fixtures';
 import { UsageError } from './args';
-import { openStore, parseDeliveryId } from './stored';
+import { dataDirOption, openStore, parseDeliveryId } from './stored';
 
 export const EXPORT_USAGE = `Usage: hooktray export [options] [IDS...]
 
@@ -117,7 +117,7 @@ export function parseExportArgs(argv: string[]): ExportCliOptions | 'help' {
     request,
     out: values.out === undefined ? null : resolve(values.out),
     force: values.force,
-    dataDir: resolve(values['data-dir'] ?? defaultDataDir()),
+    dataDir: dataDirOption(values['data-dir']),
     configFile: values.config === undefined ? null : resolve(values.config),
   };
 }

@@ -12,7 +12,7 @@ import type { Profile } from '../core/signatures/types';
 import type { KeyVault } from '../core/signatures/verify';
 import { summarizeSpike } from '../core/spike-summary';
 import { UsageError } from './args';
-import { openStore } from './stored';
+import { dataDirOption, openStore } from './stored';
 
 export const IMPORT_USAGE = `Usage: hooktray import PATH [options]
 
@@ -64,7 +64,7 @@ export async function runImport(argv: string[]): Promise<number> {
   const interrupt = new Interrupt();
   const stopListening = interrupt.listen();
   try {
-    return await importPath(path, values['data-dir'], analyzeWith(config.profiles, vault), interrupt);
+    return await importPath(path, dataDirOption(values['data-dir']), analyzeWith(config.profiles, vault), interrupt);
   } finally {
     stopListening();
   }

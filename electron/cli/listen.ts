@@ -14,7 +14,7 @@ import { checkPathToken } from '../core/receiver-guard';
 import { escapeJsonForTerminal, formatDeliveryLine, tunnelPrinter } from './format';
 import { SecretScanner } from '../core/export/secret-scanner';
 import { cliLogFile, createCliLogger } from './log';
-import { openingDataDir } from './stored';
+import { dataDirOption, openingDataDir } from './stored';
 import { formatStorageLine, startStatsPrinter } from './stats';
 
 export const LISTEN_USAGE = `Usage: hooktray listen [options]
@@ -88,7 +88,7 @@ export function parseListenArgs(argv: string[]): ListenOptions | 'help' {
   if (tokenProblem !== null) throw new UsageError(`${tokenProblem} (--path-token or HOOKTRAY_PATH_TOKEN)`);
   return {
     port: parsePort(values.port, 0),
-    dataDir: resolve(values['data-dir'] ?? defaultDataDir()),
+    dataDir: dataDirOption(values['data-dir']),
     configFile: values.config === undefined ? null : resolve(values.config),
     tunnel: !values['no-tunnel'],
     subdomain: values.subdomain,

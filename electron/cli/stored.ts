@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readlinkSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { defaultDataDir } from '../core/app-info';
 import type { HooktrayConfig } from '../core/config';
@@ -31,12 +31,22 @@ export function parseDeliveryId(text: string): string | null {
  * WAL mode lets both use the database at once. With `create`, a missing store is created.
  */
 export function openStore(dataDir: string | undefined, options: { create?: boolean } = {}): DeliveryStore {
-  const folder = resolve(dataDir ?? defaultDataDir());
+  const folder = dataDirOption(dataDir);
   if (existsSync(folder) && !statSync(folder).isDirectory()) throw new UsageError(folderIsFileMessage(folder));
   if (options.create !== true && !existsSync(join(folder, STORE_FILE))) {
     throw new UsageError(`No Hooktray store in ${folder}: pass the --data-dir that "hooktray listen" used.`);
   }
   return openingDataDir(folder, () => new DeliveryStore({ dataDir: folder }));
+}
+
+/**
+ * Returns the absolute data folder of a command's `--data-dir` value, or the default folder
+ * when the flag is absent. An empty value is rejected, because it would resolve to the current folder.
+ */
+export function dataDirOption(value: string | undefined): string {
+  if (value === undefined) return resolve(defaultDataDir());
+  if (value.trim() === '') throw new UsageError(`--data-dir is empty: pass a folder path, or leave the flag out to use ${defaultDataDir()}.`);
+  return resolve(value);
 }
 
 /** Creates the data folder when missing, owner-only because it contains every captured body. */
@@ -75,7 +85,7 @@ function folderProblem(error: NodeJS.ErrnoException, folder: string): string | n
   // folder can also fail at one of its missing parents.
   const creatingParent = error.syscall === 'mkdir' && path !== undefined && folder.startsWith(path + sep);
   if (path === undefined || (path !== folder && !path.startsWith(folder + sep) && !creatingParent)) return null;
-  if (code === 'EEXIST' && path === folder) return folderIsFileMessage(folder);
+  if (code === 'EEXIST' && path === folder) return danglingLinkMessage(folder) ?? folderIsFileMessage(folder);
   if (code === 'ENOTDIR') return `The data folder ${folder} cannot exist because a folder in its path is a file: choose another --data-dir.`;
   if (error.syscall === 'mkdir') {
     const parent = nearestExistingFolder(folder);
@@ -84,6 +94,17 @@ function folderProblem(error: NodeJS.ErrnoException, folder: string): string | n
   }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return `${path} in the data folder cannot be written (${code}): choose another --data-dir that this user can write.`;
   return null;
+}
+
+/** Names the missing target when the data folder is a link to nothing, or returns null. */
+function danglingLinkMessage(folder: string): string | null {
+  try {
+    if (!lstatSync(folder).isSymbolicLink() || existsSync(folder)) return null;
+    const target = resolve(dirname(folder), readlinkSync(folder));
+    return `The data folder ${folder} is a link to ${target}, which does not exist: create that folder, or choose another --data-dir.`;
+  } catch {
+    return null;
+  }
 }
 
 function folderIsFileMessage(folder: string): string {

@@ -17,7 +17,7 @@ import { superviseTunnelFromSettings } from '../core/tunnel-settings';
 import { UsageError } from './args';
 import { tunnelPrinter } from './format';
 import { createCliLogger } from './log';
-import { openingDataDir } from './stored';
+import { dataDirOption, openingDataDir } from './stored';
 
 export const UI_USAGE = `Usage: hooktray ui [options]
 
@@ -81,7 +81,7 @@ export function parseUiArgs(argv: string[]): UiOptions | 'help' {
   return {
     port,
     receiverPort,
-    dataDir: resolve(values['data-dir'] ?? defaultDataDir()),
+    dataDir: dataDirOption(values['data-dir']),
     configFile: values.config === undefined ? null : resolve(values.config),
     tunnel: !values['no-tunnel'],
     open: values.open,

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryStore } from '../../electron/core/store';
@@ -88,6 +88,24 @@ describe('a --data-dir that cannot be used', () => {
       expectOneLineUsageError(run, command, `The data folder ${file} is a file, not a folder`, 'choose another --data-dir');
     }
     expect(readFileSync(file, 'utf8')).toBe('notes');
+  });
+
+  it('rejects an empty value', async () => {
+    for (const command of Object.keys(commands())) {
+      const run = await runCli([...(commands()[command] as string[]), '--data-dir', '']);
+      expectOneLineUsageError(run, command, '--data-dir is empty: pass a folder path');
+    }
+  });
+
+  it('names the missing target of a link given as the folder', async () => {
+    const link = join(root, 'dangling');
+    const target = join(root, 'moved-away');
+    symlinkSync(target, link);
+    for (const command of ['listen', 'ui', 'import']) {
+      const run = await runCli([...(commands()[command] as string[]), '--data-dir', link]);
+      expectOneLineUsageError(run, command, `The data folder ${link} is a link to ${target}, which does not exist`, 'create that folder');
+    }
+    expect(existsSync(target)).toBe(false);
   });
 
   it('names a file in the folder path', async () => {
