@@ -249,12 +249,12 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       stored = await this.options.persist(capture);
     } catch (error) {
       this.reportStoreFailure(capture.id, error);
-      if (body.overLimit) request.destroy();
-      if ((error as { code?: unknown }).code === 'STORE_BUSY') {
-        answer(response, 503, { error: `Hooktray is busy storing earlier deliveries; retry after ${BUSY_RETRY_AFTER_S} s.` }, { 'Retry-After': String(BUSY_RETRY_AFTER_S) });
-      } else {
-        answer(response, 503, { error: 'Hooktray could not store the delivery; retry later.' }, { 'Retry-After': '30' });
-      }
+      const busy = (error as { code?: unknown }).code === 'STORE_BUSY';
+      const payload = { error: busy ? `Hooktray is busy storing earlier deliveries; retry after ${BUSY_RETRY_AFTER_S} s.` : 'Hooktray could not store the delivery; retry later.' };
+      const headers = { 'Retry-After': busy ? String(BUSY_RETRY_AFTER_S) : '30' };
+      // The rest of an upload over the limit may still be arriving, as for the 413.
+      if (body.overLimit) respondDuringUpload(request, response, 503, payload, OVER_LIMIT_DRAIN_MS, headers);
+      else answer(response, 503, payload, headers);
       return;
     }
     this.storeFailures = 0;
@@ -330,13 +330,20 @@ interface ReadResult {
  * reset the connection, so a sender that reads only after uploading would lose the response.
  * An upload still running after `timeoutMs` gets its connection closed.
  */
-function respondDuringUpload(request: http.IncomingMessage, response: http.ServerResponse, status: number, payload: object, timeoutMs: number): void {
+function respondDuringUpload(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  status: number,
+  payload: object,
+  timeoutMs: number,
+  headers: Record<string, string> = {},
+): void {
   if (request.complete || request.destroyed) {
-    answer(response, status, payload);
+    answer(response, status, payload, headers);
     return;
   }
   const body = JSON.stringify(payload);
-  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...headers });
   response.write(body);
 
   const timer = setTimeout(() => request.socket.destroy(), timeoutMs);

@@ -295,6 +295,45 @@ describe('receiver body limit', () => {
     }
   });
 
+  it('answers 503 over the limit when storing fails', async () => {
+    const busy = Object.assign(new Error('The store is busy.'), { code: 'STORE_BUSY' });
+    const receiver = new Receiver({ port: 0, logger: silentLogger, bodyLimit: 1000, persist: () => Promise.reject(busy) });
+    await receiver.listen();
+    try {
+      const socket = connect(receiver.port, '127.0.0.1');
+      socket.pause();
+      let reply = '';
+      let error: Error | null = null;
+      socket.on('error', (failure) => {
+        error = failure;
+      });
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      await new Promise<void>((resolve) => socket.once('connect', resolve));
+
+      const failed = new Promise<void>((resolve) => receiver.once('storeFailed', () => resolve()));
+      socket.write(`POST /busy-big HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2000000\r\n\r\n${'x'.repeat(1000)}`);
+      await failed;
+      // Before, the connection was destroyed here, and the rest of the upload met a reset.
+      for (let sent = 1000; sent < 2_000_000 && !socket.destroyed; sent += 99_900) {
+        socket.write('x'.repeat(Math.min(99_900, 2_000_000 - sent)));
+        await new Promise((wait) => setTimeout(wait, 10));
+      }
+      socket.on('data', (data: Buffer) => {
+        reply += data.toString('latin1');
+      });
+      socket.resume();
+      socket.end();
+      await closed;
+
+      expect(error).toBeNull();
+      expect(reply).toMatch(/^HTTP\/1\.1 503 Service Unavailable/);
+      expect(reply).toMatch(/Retry-After: 5/i);
+      expect(reply).toContain('busy storing earlier deliveries');
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('answers 413 to a closing sender that reads last', async () => {
     const store = new DeliveryStore({ dataDir: tempDir() });
     const receiver = new Receiver({ port: 0, logger: silentLogger, bodyLimit: 1000, persist: (capture) => store.ingest(capture) });
