@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appVersion, defaultDataDir } from '../core/app-info';
 import type { HooktrayConfig } from '../core/config';
-import { ConfigError, loadConfigFile, parseConfig, resolveKeys } from '../core/config';
+import { ConfigError, exposedKeyFileWarnings, loadConfigFile, parseConfig, resolveKeys } from '../core/config';
 import type { DeliverySummary } from '../core/contract';
 import { HooktrayCore } from '../core/hooktray-core';
 import type { TunnelSupervisor } from '../core/tunnel';
@@ -119,6 +119,7 @@ export async function runListen(argv: string[]): Promise<number> {
   const config: HooktrayConfig = options.configFile === null ? parseConfig({}, 'defaults') : loadConfigFile(options.configFile);
   const vault = resolveKeys(config.keyRefs, options.configFile);
   const logger = createCliLogger(options.dataDir, options.json);
+  for (const warning of exposedKeyFileWarnings(config.keyRefs, options.configFile)) logger.warn(`listen: ${warning}`);
   const version = appVersion();
 
   // A data folder that cannot hold the store, or a damaged database in it, is a usage error.

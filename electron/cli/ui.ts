@@ -7,7 +7,7 @@ import { coreApi } from '../core/bridge/core-api';
 import { UiBridge } from '../core/bridge/bridge-server';
 import { defaultRendererDir } from '../core/bridge/static-files';
 import type { HooktrayConfig } from '../core/config';
-import { loadConfigFile, resolveKeys } from '../core/config';
+import { exposedKeyFileWarnings, loadConfigFile, resolveKeys } from '../core/config';
 import { HooktrayCore } from '../core/hooktray-core';
 import { MemoryKeyStore, MutableVault } from '../core/key-store';
 import type { Logger } from '../core/logger';
@@ -101,6 +101,7 @@ async function openSettings(options: UiOptions, config: HooktrayConfig | null, l
   if (config !== null) {
     initial = { ...initial, profiles: config.profiles, response: config.response, retention: config.retention };
     const configKeys = resolveKeys(config.keyRefs, options.configFile);
+    for (const warning of exposedKeyFileWarnings(config.keyRefs, options.configFile)) logger.warn(`ui: ${warning}`);
     for (const [profile, refs] of config.keyRefs) {
       if (refs.length > 0) vault.set(profile, configKeys.keysFor(profile));
     }

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, resolveKeys } from './config';
+import { ConfigError, exposedKeyFileWarnings, parseConfig, resolveKeys } from './config';
 
 const CONFIG_NAME = 'hooktray.json';
 
@@ -159,5 +159,36 @@ describe('resolveKeys key encodings', () => {
     expect(message).toContain('"profiles.0.keys.0"');
     expect(message).toContain('is not a Standard Webhooks secret');
     expect(message).not.toContain('made up secret');
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('exposedKeyFileWarnings', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hooktray-key-modes-'));
+  });
+
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const configWithKeyFiles = (...files: string[]): ReturnType<typeof parseConfig> =>
+    parseConfig({ profiles: [{ name: 'spike', scheme: 'spike', pathPrefix: '/spike', keys: files.map((file) => ({ file })) }] }, join(dir, 'c.json'));
+
+  it('names a key file others can read', () => {
+    writeFileSync(join(dir, 'open.key'), 'made-up-key-not-a-secret', { mode: 0o644 });
+    chmodSync(join(dir, 'open.key'), 0o644);
+    writeFileSync(join(dir, 'closed.key'), 'another-made-up-key', { mode: 0o600 });
+    chmodSync(join(dir, 'closed.key'), 0o600);
+
+    const warnings = exposedKeyFileWarnings(configWithKeyFiles('open.key', 'closed.key').keyRefs, join(dir, 'c.json'));
+
+    expect(warnings).toEqual([`The key file ${join(dir, 'open.key')} can be read by other users (mode 644): run chmod 600 ${join(dir, 'open.key')}.`]);
+    expect(warnings.join('\n')).not.toContain('made-up-key-not-a-secret');
+  });
+
+  it('skips a key file that is missing', () => {
+    expect(exposedKeyFileWarnings(configWithKeyFiles('missing.key').keyRefs, join(dir, 'c.json'))).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { checkBodylessStatus, headerRecord, headerValue, responseHeaderName } from './contract-schemas';
@@ -166,6 +166,32 @@ export function resolveKeys(keyRefs: ProfileKeyRefs, configFile: string | null, 
     );
   }
   return { keysFor: (profile) => keys.get(profile) ?? [] };
+}
+
+/**
+ * Returns a warning for each key file that users other than its owner may read, with the
+ * command that fixes it. Windows reports no such permission bits, so there it returns none.
+ */
+export function exposedKeyFileWarnings(keyRefs: ProfileKeyRefs, configFile: string | null): string[] {
+  if (process.platform === 'win32') return [];
+  const baseDir = configFile === null ? process.cwd() : dirname(configFile);
+  const warnings: string[] = [];
+  for (const refs of keyRefs.values()) {
+    for (const ref of refs) {
+      if (!('file' in ref)) continue;
+      const file = resolve(baseDir, ref.file);
+      let mode: number;
+      try {
+        mode = statSync(file).mode & 0o777;
+      } catch {
+        continue;
+      }
+      if ((mode & 0o044) !== 0) {
+        warnings.push(`The key file ${file} can be read by other users (mode ${mode.toString(8).padStart(3, '0')}): run chmod 600 ${file}.`);
+      }
+    }
+  }
+  return warnings;
 }
 
 /** Reads one key and checks it. `field` names the reference in messages. */
