@@ -79,5 +79,15 @@ describe('hooktray ui Spike summary', () => {
       expect(text).not.toContain('\u200b');
       expect(text).not.toContain('\u202e');
     }
+
+    // The body view shows them escaped too, in marked spans, while the lines keep the bytes received.
+    await page.keyboard.press('3');
+    const view = page.getByRole('group', { name: /^Body, .* view$/ });
+    await view.waitFor();
+    const bodyText = (await view.textContent()) ?? '';
+    expect(bodyText).toContain('user-\\u202eevil');
+    expect(bodyText).not.toContain('\u202e');
+    expect(bodyText).not.toContain('\u200b');
+    expect(await view.locator('.invisible-char').allTextContents()).toEqual(expect.arrayContaining(['\\u202e', '\\u200b']));
   });
 });

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { memo, useState } from 'react';
+import { Fragment, memo, useState } from 'react';
 import type { PrettyLine } from '../lib/json-pretty';
 import type { MatchRange } from '../lib/find-text';
 import { matchRanges } from '../lib/find-text';
@@ -27,6 +27,37 @@ interface TextLinesProps {
 }
 
 /**
+ * Invisible characters that change how text reads: zero-width spaces and joiners, line and
+ * paragraph separators, bidirectional marks, embeddings, overrides and isolates, and the byte
+ * order mark. Summaries escape these as well.
+ */
+const INVISIBLE_CHAR = /[\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+const INVISIBLE_CHARS = new RegExp(INVISIBLE_CHAR.source, 'g');
+
+/**
+ * Shows each invisible character of received text as its escape, such as `\u202e`, in a marked
+ * span, so a sender cannot reverse or hide part of a line. Offsets, search and Copy still use
+ * the text as received.
+ */
+function showInvisible(text: string): ReactNode {
+  if (!INVISIBLE_CHAR.test(text)) return text;
+  const parts: ReactNode[] = [];
+  let at = 0;
+  for (const match of text.matchAll(INVISIBLE_CHARS)) {
+    if (match.index > at) parts.push(text.slice(at, match.index));
+    const code = match[0].charCodeAt(0).toString(16).padStart(4, '0');
+    parts.push(
+      <span key={match.index} className="invisible-char" title={`U+${code.toUpperCase()}, an invisible character as received`}>
+        {`\\u${code}`}
+      </span>,
+    );
+    at = match.index + 1;
+  }
+  if (at < text.length) parts.push(text.slice(at));
+  return parts;
+}
+
+/**
  * Splits `text`, which starts at offset `from` of the searched line, around the line's matches.
  * Matched parts become <mark> elements. Received text only ever becomes text nodes, never HTML.
  */
@@ -37,12 +68,12 @@ function highlight(text: string, from: number, matches: readonly MatchRange[]): 
     const markStart = Math.max(start - from, at);
     const markEnd = Math.min(end - from, text.length);
     if (markEnd <= markStart) continue;
-    if (markStart > at) parts.push(text.slice(at, markStart));
-    parts.push(<mark key={markStart}>{text.slice(markStart, markEnd)}</mark>);
+    if (markStart > at) parts.push(<Fragment key={`text-${at}`}>{showInvisible(text.slice(at, markStart))}</Fragment>);
+    parts.push(<mark key={markStart}>{showInvisible(text.slice(markStart, markEnd))}</mark>);
     at = markEnd;
   }
-  if (parts.length === 0) return text;
-  if (at < text.length) parts.push(text.slice(at));
+  if (parts.length === 0) return showInvisible(text);
+  if (at < text.length) parts.push(<Fragment key={`text-${at}`}>{showInvisible(text.slice(at))}</Fragment>);
   return parts;
 }
 
