@@ -182,7 +182,7 @@ const profileName = z.string().min(1).max(64);
 
 const diffRequest = z.strictObject({ left: deliveryId, right: deliveryId, ignoreVolatile: z.boolean().optional() });
 
-/** Chosen by the page or the window for one re-send, such as a UUID. */
+/** Chosen by the page or the window for one re-send or test delivery, such as a UUID. */
 const sendId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected 8 to 64 letters, digits, "-" or "_"');
 
 const replayRequest = z.strictObject({
@@ -203,6 +203,7 @@ const templateWords = z.array(z.string().min(1).max(256)).max(1000);
 
 const testEventRequest = z.strictObject({
   kind: z.enum(TEST_EVENT_KINDS),
+  sendId: sendId.optional(),
   target: targetUrl,
   profile: profileName.optional(),
   spike: z
@@ -241,6 +242,7 @@ export const INVOKE_REQUEST_SCHEMAS: { [C in InvokeChannel]: z.ZodType<InvokeCha
   'deliveries.replay.cancel': z.strictObject({ sendId }),
   'deliveries.responses': z.strictObject({ id: deliveryId }),
   'testEvents.send': testEventRequest,
+  'testEvents.send.cancel': z.strictObject({ sendId }),
   'forward.rules.get': z.void(),
   'forward.rules.set': forwardRules,
 };

@@ -565,8 +565,11 @@ export interface ReplayRequest {
   sendId?: string;
 }
 
-/** `not-found` when no send with that id is waiting for its target, such as one that has finished. */
-export type ReplayCancelResult = { ok: true } | { ok: false; code: 'not-found'; message: string };
+/**
+ * The outcome of `deliveries.replay.cancel` and `testEvents.send.cancel`. It is `not-found` when
+ * no send with that id is waiting for its target, such as one that has finished.
+ */
+export type SendCancelResult = { ok: true } | { ok: false; code: 'not-found'; message: string };
 
 export type ReplayErrorCode = 'not-found' | 'invalid-target' | 'truncated-body' | 'no-profile' | 'unknown-scheme' | 'no-key' | 'sign-failed';
 
@@ -604,6 +607,8 @@ export interface TestEventRequest {
   /** Profile whose key signs; by default the first profile with the event's scheme. */
   profile?: string;
   spike?: Partial<SpikeTemplate>;
+  /** An id the caller chooses for this send, with which `testEvents.send.cancel` stops it. */
+  sendId?: string;
 }
 
 export type TestEventErrorCode = 'invalid-target' | 'no-profile' | 'no-key' | 'invalid-template' | 'sign-failed';
@@ -633,10 +638,12 @@ export interface InvokeChannels {
   'deliveries.diff': { request: DiffRequest; response: DiffResult };
   'deliveries.replay': { request: ReplayRequest; response: ReplayResult };
   /** Stops a re-send that waits for its target; the re-send then resolves with an `aborted` error. */
-  'deliveries.replay.cancel': { request: { sendId: string }; response: ReplayCancelResult };
+  'deliveries.replay.cancel': { request: { sendId: string }; response: SendCancelResult };
   /** Responses recorded for a delivery's re-sends and forwards, oldest first. */
   'deliveries.responses': { request: { id: string }; response: TargetResponse[] };
   'testEvents.send': { request: TestEventRequest; response: TestEventResult };
+  /** Stops a test delivery that waits for its target. The send then resolves with an `aborted` error. */
+  'testEvents.send.cancel': { request: { sendId: string }; response: SendCancelResult };
   'forward.rules.get': { request: void; response: ForwardRule[] };
   'forward.rules.set': { request: ForwardRule[]; response: ForwardRulesResult };
   'settings.get': { request: void; response: SettingsView };
@@ -672,7 +679,7 @@ export interface PushChannels {
 export type InvokeChannel = keyof InvokeChannels;
 export type PushChannel = keyof PushChannels;
 
-export const INVOKE_CHANNELS: readonly InvokeChannel[] = ['status.get', 'deliveries.list', 'deliveries.get', 'settings.get', 'settings.update', 'profiles.setKeys', 'deliveries.diff', 'deliveries.replay', 'deliveries.replay.cancel', 'deliveries.responses', 'testEvents.send', 'forward.rules.get', 'forward.rules.set', 'export.run', 'export.running', 'export.cancel', 'import.run'];
+export const INVOKE_CHANNELS: readonly InvokeChannel[] = ['status.get', 'deliveries.list', 'deliveries.get', 'settings.get', 'settings.update', 'profiles.setKeys', 'deliveries.diff', 'deliveries.replay', 'deliveries.replay.cancel', 'deliveries.responses', 'testEvents.send', 'testEvents.send.cancel', 'forward.rules.get', 'forward.rules.set', 'export.run', 'export.running', 'export.cancel', 'import.run'];
 export const PUSH_CHANNELS: readonly PushChannel[] = ['deliveries.added', 'verdicts.changed', 'tunnel.status', 'reverify.progress', 'responses.recorded', 'export.progress', 'storage.status', 'deliveries.pruned'];
 
 /** The object a user interface talks to, whatever the transport. */

@@ -78,6 +78,7 @@ export class HooktrayCore {
     'deliveries.replay.cancel': async ({ sendId }) => this.replays.cancelReplay(sendId),
     'deliveries.responses': async ({ id }) => this.replays.responsesFor(id),
     'testEvents.send': async (request) => this.replays.sendTestEvent(request),
+    'testEvents.send.cancel': async ({ sendId }) => this.replays.cancelTestEvent(sendId),
     'forward.rules.get': async () => this.replays.getForwardRules(),
     'forward.rules.set': async (rules) => this.replays.setForwardRules(rules),
     'export.run': async (request) => this.exports.run(request),

@@ -4,9 +4,9 @@ import type {
   DiffResult,
   ForwardRule,
   ForwardRulesResult,
-  ReplayCancelResult,
   ReplayRequest,
   ReplayResult,
+  SendCancelResult,
   TargetResponse,
   TestEventRequest,
   TestEventResult,
@@ -49,8 +49,8 @@ export class ReplayService {
   readonly responses: TargetResponseStore;
   readonly forwarder: Forwarder;
   readonly diffs: DiffRunner;
-  /** Re-sends waiting for their target, by the id their caller chose, so that they can be cancelled. */
-  private readonly sending = new Map<string, AbortController>();
+  private readonly replays = new SendsInFlight('re-send');
+  private readonly testEvents = new SendsInFlight('test delivery');
 
   constructor(private readonly options: ReplayServiceOptions) {
     const diffScript = options.diffScript === undefined ? findDiffWorkerScript() : options.diffScript;
@@ -93,14 +93,7 @@ export class ReplayService {
     const built = buildReplayRequest(delivery, target.url, request.edits ?? {}, resign);
     if (!built.ok) return built;
 
-    const cancel = new AbortController();
-    if (request.sendId !== undefined) this.sending.set(request.sendId, cancel);
-    let answer: NewTargetResponse;
-    try {
-      answer = await sendReplay(delivery.id, 'replay', built, { ...this.sendOptions(), signal: cancel.signal });
-    } finally {
-      if (request.sendId !== undefined && this.sending.get(request.sendId) === cancel) this.sending.delete(request.sendId);
-    }
+    const answer: NewTargetResponse = await this.replays.run(request.sendId, (signal) => sendReplay(delivery.id, 'replay', built, { ...this.sendOptions(), signal }));
     let stored: TargetResponse;
     try {
       stored = this.responses.add(answer);
@@ -115,11 +108,8 @@ export class ReplayService {
   }
 
   /** Stops a re-send that is waiting for its target; the re-send records an `aborted` error. */
-  cancelReplay(sendId: string): ReplayCancelResult {
-    const cancel = this.sending.get(sendId);
-    if (cancel === undefined) return { ok: false, code: 'not-found', message: `No re-send ${sendId} is waiting for its target; it may have finished already.` };
-    cancel.abort(USER_CANCEL);
-    return { ok: true };
+  cancelReplay(sendId: string): SendCancelResult {
+    return this.replays.cancel(sendId);
   }
 
   /** Returns the responses recorded for a delivery, oldest first. */
@@ -129,9 +119,14 @@ export class ReplayService {
 
   async sendTestEvent(request: TestEventRequest): Promise<TestEventResult> {
     const nowNs = BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
-    const result = await sendTestEvent(request, { ...this.options.signing(), nowNs }, this.sendOptions());
+    const result = await this.testEvents.run(request.sendId, (signal) => sendTestEvent(request, { ...this.options.signing(), nowNs }, { ...this.sendOptions(), signal }));
     if (!result.ok) this.options.logger.warn('test event: not sent', { kind: request.kind, code: result.code });
     return result;
+  }
+
+  /** Stops a test delivery that is waiting for its target. Its send then returns an `aborted` error. */
+  cancelTestEvent(sendId: string): SendCancelResult {
+    return this.testEvents.cancel(sendId);
   }
 
   getForwardRules(): ForwardRule[] {
@@ -142,9 +137,10 @@ export class ReplayService {
     return this.forwarder.setRules(rules);
   }
 
-  /** Cancels re-sends and forwarding in flight and stops the diff threads. Call it before the store closes. */
+  /** Cancels re-sends, test deliveries and forwarding in flight and stops the diff threads. Call it before the store closes. */
   async stop(): Promise<void> {
-    for (const cancel of this.sending.values()) cancel.abort();
+    this.replays.abortAll();
+    this.testEvents.abortAll();
     await Promise.all([this.forwarder.stop(), this.diffs.close()]);
   }
 
@@ -155,6 +151,42 @@ export class ReplayService {
 
   private sendOptions(): { timeoutMs?: number } {
     return this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs };
+  }
+}
+
+/** Sends of one kind that are waiting for their target, so that the user or `stop` can abort them. */
+class SendsInFlight {
+  private readonly all = new Set<AbortController>();
+  /** The sends that have an id their caller chose, by that id. */
+  private readonly byId = new Map<string, AbortController>();
+
+  /** @param kind the kind of send that a not-found message names, such as "re-send". */
+  constructor(private readonly kind: string) {}
+
+  /** Runs `send` with a signal that `cancel(sendId)` aborts with USER_CANCEL and `abortAll` aborts. */
+  async run<T>(sendId: string | undefined, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    this.all.add(controller);
+    if (sendId !== undefined) this.byId.set(sendId, controller);
+    try {
+      return await send(controller.signal);
+    } finally {
+      this.all.delete(controller);
+      // A later send may have reused the id, and then its entry stays.
+      if (sendId !== undefined && this.byId.get(sendId) === controller) this.byId.delete(sendId);
+    }
+  }
+
+  cancel(sendId: string): SendCancelResult {
+    const controller = this.byId.get(sendId);
+    if (controller === undefined) return { ok: false, code: 'not-found', message: `No ${this.kind} ${sendId} is waiting for its target; it may have finished already.` };
+    controller.abort(USER_CANCEL);
+    return { ok: true };
+  }
+
+  /** Aborts every send without USER_CANCEL, so their error messages state that Hooktray stopped. */
+  abortAll(): void {
+    for (const controller of this.all) controller.abort();
   }
 }
 

@@ -3,7 +3,7 @@ import type { DeliveryDetail, HeaderPair, HooktrayApi, ReplayEdits, TargetRespon
 import { ModalDialog } from '../components/ModalDialog';
 import { urlProblem } from '../lib/form-checks';
 import type { SendMessage } from './SendActions';
-import { responseMessage, SendActions } from './SendActions';
+import { responseMessage, SendActions, useSendCancel } from './SendActions';
 
 interface ResendDialogProps {
   api: HooktrayApi;
@@ -58,9 +58,8 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
   const [responses, setResponses] = useState<TargetResponse[]>([]);
   const [targetInvalid, setTargetInvalid] = useState(false);
   const targetRef = useRef<HTMLInputElement>(null);
-  /** Id of the send in progress, with which Cancel stops it. */
-  const sendIdRef = useRef<string | null>(null);
   const messageId = useId();
+  const sends = useSendCancel(api, 'deliveries.replay.cancel', setMessage);
 
   useEffect(() => {
     let active = true;
@@ -98,26 +97,16 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
 
     setSending(true);
     setMessage(null);
-    const sendId = crypto.randomUUID();
-    sendIdRef.current = sendId;
     try {
-      const result = await api.invoke('deliveries.replay', { id: delivery.id, target, resign, sendId, ...(Object.keys(edits).length === 0 ? {} : { edits }) });
+      const result = await sends.track((sendId) => api.invoke('deliveries.replay', { id: delivery.id, target, resign, sendId, ...(Object.keys(edits).length === 0 ? {} : { edits }) }));
       if (!result.ok) setMessage({ error: true, text: result.message });
       else if (result.response.error !== null) setMessage({ error: true, text: result.response.error.message });
       else setMessage(responseMessage(result.response.status, result.response.durationMs));
     } catch (error) {
       setMessage({ error: true, text: `Re-sending failed: ${(error as Error).message}` });
     } finally {
-      sendIdRef.current = null;
       setSending(false);
     }
-  };
-
-  const cancelSend = (): void => {
-    const sendId = sendIdRef.current;
-    if (sendId === null) return;
-    // The send itself then ends with the cancellation as its error, which the message shows.
-    api.invoke('deliveries.replay.cancel', { sendId }).catch((error: unknown) => setMessage({ error: true, text: `Cancelling the re-send failed: ${(error as Error).message}` }));
   };
 
   return (
@@ -156,7 +145,7 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
           <textarea rows={10} value={bodyText} onChange={(event) => setBodyText(event.target.value)} spellCheck={false} />
         </label>
       )}
-      <SendActions message={message} messageId={messageId} sending={sending} disabled={target.trim() === ''} onSend={() => void send()} onCancel={cancelSend} />
+      <SendActions message={message} messageId={messageId} sending={sending} disabled={target.trim() === ''} onSend={() => void send()} onCancel={sends.cancel} />
       <h3>Recorded responses</h3>
       {responses.length === 0 ? (
         <p className="hint">None yet.</p>

@@ -1,4 +1,6 @@
-import { useEffect, useState } from 'react';
+import type { RefObject } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import type { HooktrayApi } from '../../../electron/core/contract';
 
 /** The outcome of the last send, shown above the Send button. */
 export interface SendMessage {
@@ -33,6 +35,9 @@ interface SendActionsProps {
 /** Shows the outcome of the last send and the Send button of the Re-send and Send test dialogs. */
 export function SendActions({ message, messageId, sending, disabled, onSend, onCancel }: SendActionsProps) {
   const seconds = useSecondsWhile(sending);
+  const sendRef = useRef<HTMLButtonElement>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  useFocusFollowsSend(sending, sendRef, cancelRef);
   return (
     <>
       {message !== null && (
@@ -42,11 +47,11 @@ export function SendActions({ message, messageId, sending, disabled, onSend, onC
       )}
       <div className="dialog-actions">
         {sending && onCancel !== undefined && (
-          <button type="button" onClick={onCancel}>
+          <button ref={cancelRef} type="button" onClick={onCancel}>
             Cancel
           </button>
         )}
-        <button type="button" onClick={onSend} disabled={sending || disabled}>
+        <button ref={sendRef} type="button" onClick={onSend} disabled={sending || disabled}>
           {sending ? `Sending…${seconds > 0 ? ` ${seconds} s` : ''}` : 'Send'}
         </button>
       </div>
@@ -65,4 +70,64 @@ function useSecondsWhile(active: boolean): number {
     return () => clearInterval(timer);
   }, [active]);
   return seconds;
+}
+
+/**
+ * Moves focus to Cancel when a send starts and back to Send when it ends, unless the user has
+ * moved it elsewhere. Send is disabled while sending and Cancel unmounts afterwards, so a
+ * keyboard user would otherwise be left on the dialog itself.
+ */
+function useFocusFollowsSend(sending: boolean, sendRef: RefObject<HTMLButtonElement | null>, cancelRef: RefObject<HTMLButtonElement | null>): void {
+  const wasSending = useRef(sending);
+  useEffect(() => {
+    const started = sending && !wasSending.current;
+    const ended = !sending && wasSending.current;
+    wasSending.current = sending;
+
+    const active = document.activeElement;
+    const dialog = sendRef.current?.closest('dialog') ?? null;
+    const lost = active === null || active === document.body || active === dialog || active === sendRef.current;
+    if (!lost) return;
+    if (started) cancelRef.current?.focus();
+    else if (ended) sendRef.current?.focus();
+  }, [sending, sendRef, cancelRef]);
+}
+
+/** Invoke channels that stop a send by its sendId, with the kind of send each one stops. */
+const CANCEL_CHANNELS = {
+  'deliveries.replay.cancel': 're-send',
+  'testEvents.send.cancel': 'test delivery',
+} as const;
+
+export interface SendCancel {
+  /** Runs `send` with a new sendId, which `cancel` uses while `send` runs. */
+  track: <T>(send: (sendId: string) => Promise<T>) => Promise<T>;
+  /** Asks the core to stop the send in progress. The send then ends with the cancellation as its error. */
+  cancel: () => void;
+}
+
+/**
+ * Lets a dialog cancel its send in progress over `channel`. When the cancel request itself
+ * fails, `onMessage` gets a message that names the failure.
+ */
+export function useSendCancel(api: HooktrayApi, channel: keyof typeof CANCEL_CHANNELS, onMessage: (message: SendMessage) => void): SendCancel {
+  const sendIdRef = useRef<string | null>(null);
+
+  const track = async <T,>(send: (sendId: string) => Promise<T>): Promise<T> => {
+    const sendId = crypto.randomUUID();
+    sendIdRef.current = sendId;
+    try {
+      return await send(sendId);
+    } finally {
+      if (sendIdRef.current === sendId) sendIdRef.current = null;
+    }
+  };
+
+  const cancel = (): void => {
+    const sendId = sendIdRef.current;
+    if (sendId === null) return;
+    api.invoke(channel, { sendId }).catch((error: unknown) => onMessage({ error: true, text: `Cancelling the ${CANCEL_CHANNELS[channel]} failed: ${(error as Error).message}` }));
+  };
+
+  return { track, cancel };
 }

@@ -3,7 +3,7 @@ import type { HooktrayApi, ProfileSettings, SpikeTemplate, TestEventKind } from 
 import { ModalDialog } from '../components/ModalDialog';
 import { urlProblem } from '../lib/form-checks';
 import type { SendMessage } from './SendActions';
-import { responseMessage, SendActions } from './SendActions';
+import { responseMessage, SendActions, useSendCancel } from './SendActions';
 
 interface SendTestDialogProps {
   api: HooktrayApi;
@@ -48,6 +48,7 @@ export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogPr
   const [targetInvalid, setTargetInvalid] = useState(false);
   const targetRef = useRef<HTMLInputElement>(null);
   const messageId = useId();
+  const sends = useSendCancel(api, 'testEvents.send.cancel', setMessage);
 
   useEffect(() => {
     let active = true;
@@ -85,7 +86,8 @@ export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogPr
     setSending(true);
     setMessage(null);
     try {
-      const result = await api.invoke('testEvents.send', { kind, target, ...(profile.trim() === '' ? {} : { profile: profile.trim() }), ...(kind === 'spike' ? { spike } : {}) });
+      const options = { ...(profile.trim() === '' ? {} : { profile: profile.trim() }), ...(kind === 'spike' ? { spike } : {}) };
+      const result = await sends.track((sendId) => api.invoke('testEvents.send', { kind, target, sendId, ...options }));
       if (!result.ok) setMessage({ error: true, text: result.message });
       else if (result.error !== null) setMessage({ error: true, text: result.error.message });
       else {
@@ -165,7 +167,7 @@ export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogPr
           </label>
         </fieldset>
       )}
-      <SendActions message={message} messageId={messageId} sending={sending} disabled={target.trim() === ''} onSend={() => void send()} />
+      <SendActions message={message} messageId={messageId} sending={sending} disabled={target.trim() === ''} onSend={() => void send()} onCancel={sends.cancel} />
     </ModalDialog>
   );
 }
