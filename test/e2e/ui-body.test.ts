@@ -84,6 +84,34 @@ describe('hooktray ui body view in Chromium', () => {
     await page.screenshot({ path: screenshotPath('ui-find-dotted') });
   });
 
+  it('find moves through matches', async () => {
+    // Line 2,500 lies beyond the first 2,000 lines rendered, so moving there renders more.
+    const lines = Array.from({ length: 3000 }, (_, index) => ([10, 2500, 2999].includes(index + 1) ? `line ${index + 1} needle` : `line ${index + 1}`));
+    await openBody('/find/jump', TEXT_HEADERS, lines.join('\n'), 'raw');
+    expect((await findAll('needle')).count).toBe('3 matches, 2 in lines not shown yet');
+
+    const current = detail().locator('mark.current-match');
+    const currentLine = async (): Promise<string | null> => current.locator('xpath=ancestor::div[@data-line]').getAttribute('data-line');
+    await find().press('Enter');
+    await current.waitFor();
+    expect(await matchCount().textContent()).toBe('1 of 3 matches, 2 in lines not shown yet');
+    expect(await currentLine()).toBe('9');
+
+    await detail().getByRole('button', { name: 'Next match' }).click();
+    await waitUntil(async () => (await matchCount().textContent()) === '2 of 3 matches', 'the second match');
+    expect(await currentLine()).toBe('2499');
+    expect(await current.isVisible()).toBe(true);
+    expect(await current.evaluate((mark) => {
+      const box = mark.getBoundingClientRect();
+      return box.top >= 0 && box.bottom <= window.innerHeight;
+    })).toBe(true);
+
+    await find().press('Shift+Enter');
+    await find().press('Shift+Enter');
+    await waitUntil(async () => (await matchCount().textContent()) === '3 of 3 matches', 'back to the last match');
+    expect(await currentLine()).toBe('2998');
+  });
+
   it('find handles sharp s and emoji', async () => {
     const body = '{"street":"İ Straße","upper":"STRAẞE","emoji":"😀 Target 👍🏽 target"}';
     await openBody('/find/sharp-s', JSON_HEADERS, body, 'pretty');

@@ -10,6 +10,7 @@ import { formatCount } from '../lib/format';
 import { countBelow } from '../lib/line-index';
 import { CopyFailure, useCopy } from './CopyFeedback';
 import { JobProgress } from './JobProgress';
+import type { CurrentMatch } from './TextLines';
 import { TextLines } from './TextLines';
 
 const MODES: { mode: BodyView; label: string }[] = [
@@ -78,6 +79,25 @@ export function BodyTab({ detail }: { detail: DeliveryDetail }) {
     return (index: number): number => countBelow(offsets, lineStarts[index] ?? Number.POSITIVE_INFINITY);
   }, [offsets, lines]);
 
+  // Enter, Shift+Enter and the arrow buttons move through the matches; a new search starts over.
+  const [currentIndex, setCurrentIndex] = useState<number | null>(null);
+  useEffect(() => setCurrentIndex(null), [offsets]);
+  const matchCount = offsets?.length ?? 0;
+  const moveMatch = (step: 1 | -1): void => {
+    if (matchCount === 0) return;
+    setCurrentIndex((index) => {
+      if (index === null) return step === 1 ? 0 : matchCount - 1;
+      return (index + step + matchCount) % matchCount;
+    });
+  };
+  const currentMatch = useMemo((): CurrentMatch | null => {
+    const lineStarts = lines?.lineStarts;
+    const offset = currentIndex === null ? undefined : offsets?.[currentIndex];
+    if (currentIndex === null || offsets === null || offset === undefined || lineStarts == null) return null;
+    const line = countBelow(lineStarts, offset + 1) - 1;
+    return { index: currentIndex, line, ordinal: currentIndex - countBelow(offsets, lineStarts[line] ?? 0) };
+  }, [currentIndex, offsets, lines]);
+
   const [hexCopyWanted, setHexCopyWanted] = useState(false);
   const hexDumpJob = useMemo(() => (hexCopyWanted ? ({ kind: 'hex-dump', bytes } as const) : null), [hexCopyWanted, bytes]);
   const dumping = useBodyJob(hexDumpJob);
@@ -125,7 +145,24 @@ export function BodyTab({ detail }: { detail: DeliveryDetail }) {
             </button>
           ))}
         </div>
-        <input type="search" aria-label="Find in body" placeholder="Find in body" value={search} onChange={(event) => setSearch(event.target.value)} />
+        <input
+          type="search"
+          aria-label="Find in body"
+          placeholder="Find in body"
+          value={search}
+          onChange={(event) => setSearch(event.target.value)}
+          onKeyDown={(event) => {
+            if (event.key !== 'Enter') return;
+            event.preventDefault();
+            moveMatch(event.shiftKey ? -1 : 1);
+          }}
+        />
+        <button type="button" aria-label="Previous match" title="Previous match (Shift+Enter)" disabled={matchCount === 0} onClick={() => moveMatch(-1)}>
+          ↑
+        </button>
+        <button type="button" aria-label="Next match" title="Next match (Enter)" disabled={matchCount === 0} onClick={() => moveMatch(1)}>
+          ↓
+        </button>
         <button type="button" onClick={copy} disabled={lines === null || dumping.state.status === 'running'}>
           {copied === 'copied' ? 'Copied' : 'Copy body'}
         </button>
@@ -168,6 +205,7 @@ export function BodyTab({ detail }: { detail: DeliveryDetail }) {
           lineAt={lines.lineAt}
           pattern={pattern}
           matchesBefore={matchesBefore}
+          currentMatch={currentMatch}
         />
       )}
     </div>

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { Fragment, memo, useState } from 'react';
+import { Fragment, memo, useEffect, useRef, useState } from 'react';
 import type { PrettyLine } from '../lib/json-pretty';
 import type { MatchRange } from '../lib/find-text';
 import { matchRanges } from '../lib/find-text';
@@ -24,6 +24,15 @@ interface TextLinesProps {
    * total; null while the matches are not counted.
    */
   matchesBefore: ((index: number) => number) | null;
+  /** The match that Find moved to, marked apart and scrolled into view, or null for none. */
+  currentMatch: CurrentMatch | null;
+}
+
+/** A match chosen in Find: its number among all matches, its line and its number within that line, from 0. */
+export interface CurrentMatch {
+  index: number;
+  line: number;
+  ordinal: number;
 }
 
 /**
@@ -59,17 +68,22 @@ function showInvisible(text: string): ReactNode {
 
 /**
  * Splits `text`, which starts at offset `from` of the searched line, around the line's matches.
- * Matched parts become <mark> elements. Received text only ever becomes text nodes, never HTML.
+ * Matched parts become <mark> elements, and the part of match number `current` is marked apart.
+ * Received text only ever becomes text nodes, never HTML.
  */
-function highlight(text: string, from: number, matches: readonly MatchRange[]): ReactNode {
+function highlight(text: string, from: number, matches: readonly MatchRange[], current: number | null): ReactNode {
   const parts: ReactNode[] = [];
   let at = 0;
-  for (const [start, end] of matches) {
+  for (const [matchIndex, [start, end]] of matches.entries()) {
     const markStart = Math.max(start - from, at);
     const markEnd = Math.min(end - from, text.length);
     if (markEnd <= markStart) continue;
     if (markStart > at) parts.push(<Fragment key={`text-${at}`}>{showInvisible(text.slice(at, markStart))}</Fragment>);
-    parts.push(<mark key={markStart}>{showInvisible(text.slice(markStart, markEnd))}</mark>);
+    parts.push(
+      <mark key={markStart} className={matchIndex === current ? 'current-match' : undefined}>
+        {showInvisible(text.slice(markStart, markEnd))}
+      </mark>,
+    );
     at = markEnd;
   }
   if (parts.length === 0) return showInvisible(text);
@@ -77,12 +91,12 @@ function highlight(text: string, from: number, matches: readonly MatchRange[]): 
   return parts;
 }
 
-function renderTextLine(line: string, pattern: RegExp | null): ReactNode {
+function renderTextLine(line: string, pattern: RegExp | null, current: number | null): ReactNode {
   const shownText = line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line;
   const matches = pattern === null ? [] : matchRanges(shownText, pattern);
   return (
     <>
-      {highlight(shownText, 0, matches)}
+      {highlight(shownText, 0, matches, current)}
       {line.length > MAX_LINE_CHARS && <span className="note"> … {formatCount(line.length - MAX_LINE_CHARS)} more characters on this line (use Copy)</span>}
     </>
   );
@@ -93,7 +107,7 @@ function renderTextLine(line: string, pattern: RegExp | null): ReactNode {
  * match across two tokens is marked in both. A token longer than MAX_LINE_CHARS is cut, and a
  * line break, which find text never contains, follows the cut so no match joins its two sides.
  */
-function renderJsonLine(line: PrettyLine, pattern: RegExp | null): ReactNode {
+function renderJsonLine(line: PrettyLine, pattern: RegExp | null, current: number | null): ReactNode {
   const indent = '  '.repeat(line.depth);
   const tokens = line.tokens.map((token) => ({ kind: token.kind, shownText: token.text.slice(0, MAX_LINE_CHARS), cut: token.text.length > MAX_LINE_CHARS, start: 0 }));
   let searched = indent;
@@ -105,10 +119,10 @@ function renderJsonLine(line: PrettyLine, pattern: RegExp | null): ReactNode {
 
   return (
     <>
-      {highlight(indent, 0, matches)}
+      {highlight(indent, 0, matches, current)}
       {tokens.map((token, index) => (
         <span key={index} className={`json-${token.kind}`}>
-          {highlight(token.shownText, token.start, matches)}
+          {highlight(token.shownText, token.start, matches, current)}
           {token.cut && ' …'}
         </span>
       ))}
@@ -120,21 +134,35 @@ function renderJsonLine(line: PrettyLine, pattern: RegExp | null): ReactNode {
  * Numbered lines of a body view, rendered in steps, with search matches marked. It is memoized,
  * so progress updates of a running job do not render thousands of lines again.
  */
-export const TextLines = memo(function TextLines({ label, lineCount, lineAt, pattern, matchesBefore }: TextLinesProps) {
+export const TextLines = memo(function TextLines({ label, lineCount, lineAt, pattern, matchesBefore, currentMatch }: TextLinesProps) {
   const [shownLines, setShownLines] = useState(LINES_PER_STEP);
+  const code = useRef<HTMLDivElement>(null);
   const visible = Math.min(shownLines, lineCount);
   const total = matchesBefore?.(lineCount) ?? 0;
   const notShown = total - (matchesBefore?.(visible) ?? 0);
 
+  // A match in a line not rendered yet first renders the steps of lines up to it.
+  const currentLine = currentMatch?.line ?? null;
+  useEffect(() => {
+    if (currentLine !== null && currentLine >= shownLines) setShownLines(Math.ceil((currentLine + 1) / LINES_PER_STEP) * LINES_PER_STEP);
+  }, [currentLine, shownLines]);
+  useEffect(() => {
+    if (currentMatch === null || currentMatch.line >= shownLines) return;
+    // A match past a line's rendered characters has no mark, so its line is scrolled to instead.
+    const target = code.current?.querySelector('.current-match') ?? code.current?.querySelector(`[data-line="${currentMatch.line}"]`);
+    target?.scrollIntoView({ block: 'center' });
+  }, [currentMatch, shownLines]);
+
   const rows: ReactNode[] = [];
   for (let index = 0; index < visible; index++) {
     const line = lineAt(index);
+    const current = currentMatch?.line === index ? currentMatch.ordinal : null;
     rows.push(
-      <div key={index} className="code-line">
+      <div key={index} className="code-line" data-line={index}>
         <span className="line-number" aria-hidden="true">
           {index + 1}
         </span>
-        <span className="line-text">{typeof line === 'string' ? renderTextLine(line, pattern) : renderJsonLine(line, pattern)}</span>
+        <span className="line-text">{typeof line === 'string' ? renderTextLine(line, pattern, current) : renderJsonLine(line, pattern, current)}</span>
       </div>,
     );
   }
@@ -143,11 +171,12 @@ export const TextLines = memo(function TextLines({ label, lineCount, lineAt, pat
     <div className="text-lines">
       {matchesBefore !== null && (
         <p className="match-count" role="status">
+          {currentMatch !== null && `${formatCount(currentMatch.index + 1)} of `}
           {formatCount(total)} match{total === 1 ? '' : 'es'}
           {notShown > 0 && `, ${formatCount(notShown)} in lines not shown yet`}
         </p>
       )}
-      <div className="code" role="group" aria-label={label}>
+      <div className="code" role="group" aria-label={label} ref={code}>
         {rows}
       </div>
       {lineCount > visible && (
