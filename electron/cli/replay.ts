@@ -16,7 +16,9 @@ export const REPLAY_USAGE = `Usage: hooktray replay ID --to URL [options]
 
 Sends a stored delivery again: the same body bytes and headers in received order, with Host
 and Content-Length set for the target. The target's response is stored with the delivery.
-Exits with 0 when the target answered 2xx, 1 otherwise.
+Exits with 0 when the target answered 2xx, 1 when it answered otherwise or could not be
+reached, and 2 for usage, configuration and input errors, such as a delivery whose body
+was over the limit and not stored.
 
 Options:
   --to URL            http or https URL to send to, such as http://localhost:3000/webhooks
@@ -87,10 +89,9 @@ export async function runReplay(argv: string[]): Promise<number> {
       ...(values.profile === undefined ? {} : { profileName: values.profile }),
     };
     const built = buildReplayRequest(delivery, target.url, {}, resign);
-    if (!built.ok) {
-      process.stderr.write(`hooktray replay: ${built.message}\n`);
-      return 1;
-    }
+    // Each reason a request cannot be built, such as a body never stored or a profile without
+    // a key, lies in the delivery or the configuration, so it is an input error.
+    if (!built.ok) throw new UsageError(built.message);
 
     const answer = await sendReplay(id, 'replay', built, { timeoutMs });
     new TargetResponseStore(store.database).add(answer);

@@ -90,6 +90,23 @@ describe('hooktray replay', () => {
     expect(noTarget.code).toBe(2);
     expect(noTarget.stderr).toContain('Missing --to URL');
   });
+
+  it('exits 2 for a delivery stored without its body', async () => {
+    const limitedDir = tempDir('hooktray-replay-cli-limit-');
+    const limited = await startListen(['--data-dir', limitedDir, '--config', writeConfig(limitedDir, { bodyLimit: 16 })]);
+    try {
+      const posted = await postRaw(`${limited.localUrl}/spike`, [['Host', 'abc.loca.lt'], ['Content-Type', 'application/json']], Buffer.from(bodies[0] as string));
+      expect(posted.status).toBe(413);
+      const [record] = await limited.waitForDeliveries(1);
+
+      const run = await runCli(['replay', record?.id as string, '--to', target.url, '--data-dir', limitedDir]);
+
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('was over the body limit and its body was not stored');
+    } finally {
+      await limited.stop();
+    }
+  });
 });
 
 describe('hooktray diff', () => {
