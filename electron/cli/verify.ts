@@ -46,7 +46,8 @@ export interface FixtureRequest {
 
 const fixtureSchema = z.looseObject({
   method: z.string().min(1),
-  path: z.string().startsWith('/'),
+  // The request target as received, which may also be `*` or an absolute URL, as import accepts.
+  path: z.string().min(1),
   headers: z.array(z.tuple([z.string(), z.string()])),
   body: z.object({ encoding: z.enum(['utf8', 'base64']), data: z.string() }),
   /** A file beside the fixture with the exact body bytes, as `hooktray export` writes. */

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli';
-import { LINKED_FIXTURE, removeTempDirs, tempDir, writeOutside } from './export-support';
+import { INDEX_FILE } from '../../electron/core/fixtures';
+import { LINKED_FIXTURE, removeTempDirs, sendRaw, startCore, tempDir, writeOutside } from './export-support';
 
 afterAll(() => {
   removeTempDirs();
@@ -56,3 +57,30 @@ describe.each(commands)('hooktray %s with fixture files', (command, argsFor) => 
   });
 });
 
+
+describe('hooktray verify with exported fixtures', () => {
+  // node:http passes these request targets through unchanged, so the receiver stores each one as the path.
+  it.each([
+    ['OPTIONS', '*'],
+    ['POST', 'http://example.test/absolute-form'],
+  ])('reads the fixture of %s %s', async (method, path) => {
+    const dataDir = tempDir('verify-target-store');
+    const core = await startCore(dataDir);
+    try {
+      expect(await sendRaw(core.receiver.port, { method, path, headers: [], body: Buffer.from('{}') })).toBe(200);
+    } finally {
+      await core.stop();
+    }
+    const out = join(tempDir('verify-target-export'), 'fixtures');
+    const exported = await runCli(['export', '--data-dir', dataDir, '--out', out]);
+    expect(exported.code).toBe(0);
+    const fixture = readdirSync(out).find((name) => name.endsWith('.json') && name !== INDEX_FILE);
+
+    const run = await runCli(['verify', join(out, fixture as string)]);
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`(${method} ${path})`);
+    expect(run.stdout).toContain('Verdict    unverified');
+  });
+});
