@@ -192,3 +192,12 @@ describe.skipIf(process.platform === 'win32')('exposedKeyFileWarnings', () => {
     expect(exposedKeyFileWarnings(configWithKeyFiles('missing.key').keyRefs, join(dir, 'c.json'))).toEqual([]);
   });
 });
+
+describe('parseConfig retention', () => {
+  it('rejects a maximum age under an hour', () => {
+    expect(() => parseConfig({ retention: { maxAgeDays: 0.0001 } }, CONFIG_NAME)).toThrow(
+      'Invalid configuration in hooktray.json: field "retention.maxAgeDays": enter 0 to keep deliveries of any age, or at least 0.042 days (one hour).',
+    );
+    expect(parseConfig({ retention: { maxAgeDays: 1 / 24 } }, CONFIG_NAME).retention.maxAgeDays).toBe(1 / 24);
+  });
+});

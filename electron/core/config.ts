@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { checkBodylessStatus, headerRecord, headerValue, responseHeaderName } from './contract-schemas';
+import { checkBodylessStatus, headerRecord, headerValue, maxAgeDaysSchema, responseHeaderName } from './contract-schemas';
 import type { ResponseSettings } from './receiver';
 import { DEFAULT_RESPONSE } from './receiver';
 import { getVerifier, schemeNames } from './signatures/registry';
@@ -51,7 +51,7 @@ const responseSchema = z
   .superRefine(checkBodylessStatus);
 
 const retentionSchema = z
-  .object({ maxCount: z.number().int().min(0).default(0), maxAgeDays: z.number().min(0).default(0) })
+  .object({ maxCount: z.number().int().min(0).default(0), maxAgeDays: maxAgeDaysSchema.default(0) })
   .strict();
 
 const configSchema = z

@@ -82,9 +82,21 @@ export const responseConfigSchema = z
   })
   .superRefine(checkBodylessStatus);
 
+/**
+ * The shortest maximum age, in days: one hour. Retention deletes each minute, and with a shorter
+ * age it could delete deliveries that the warning before saving did not count.
+ */
+export const MIN_MAX_AGE_DAYS = 1 / 24;
+
+/** A maximum age in days: 0 keeps deliveries of any age, and a positive one is at least MIN_MAX_AGE_DAYS. */
+export const maxAgeDaysSchema = z
+  .number()
+  .min(0, 'enter a number of days, 0 or more')
+  .refine((days) => days === 0 || days >= MIN_MAX_AGE_DAYS, 'enter 0 to keep deliveries of any age, or at least 0.042 days (one hour)');
+
 export const retentionConfigSchema = z.strictObject({
   maxCount: wholeNumber(0, Number.MAX_SAFE_INTEGER, 'enter a whole number, 0 or more'),
-  maxAgeDays: z.number().min(0, 'enter a number of days, 0 or more'),
+  maxAgeDays: maxAgeDaysSchema,
 });
 
 /** A DNS label in lower case, the form localtunnel servers accept as a subdomain. */

@@ -233,6 +233,8 @@ describe('settings file', () => {
       ['a status below 100', { response: { ...DEFAULT_SETTINGS.response, status: 42 } }, 'response.status', 'Enter an HTTP status code from 100 to 599.'],
       ['a fractional delay', { response: { ...DEFAULT_SETTINGS.response, delayMs: 1.5 } }, 'response.delayMs', 'Enter a delay from 0 to 120000 ms.'],
       ['a count beyond 2^53', { retention: { maxCount: 1e20, maxAgeDays: 0 } }, 'retention.maxCount', 'Enter a whole number, 0 or more.'],
+      // Retention deletes each minute, so an age of seconds would delete what the warning did not count.
+      ['an age under an hour', { retention: { maxCount: 0, maxAgeDays: 0.0001 } }, 'retention.maxAgeDays', 'Enter 0 to keep deliveries of any age, or at least 0.042 days (one hour).'],
       ['a negative rate limit', { protection: { pathToken: null, rateLimitPerSecond: -1 } }, 'protection.rateLimitPerSecond', 'Enter a limit from 0 to 100000 requests per second.'],
       ['an empty profile name', { profiles: [{ name: '', scheme: 'spike', pathPrefix: '/', options: {} }] }, 'profiles.0.name', 'Enter a name.'],
       ['a prefix without a slash', { profiles: [{ name: 'a', scheme: 'spike', pathPrefix: 'spike', options: {} }] }, 'profiles.0.pathPrefix', 'Start the path prefix with "/".'],

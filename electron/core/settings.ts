@@ -348,8 +348,6 @@ export class SettingsService {
   private retentionDeletes(retention: Settings['retention']): SettingsFailure | null {
     const before = this.settings.retention;
     if (retention.maxCount === before.maxCount && retention.maxAgeDays === before.maxAgeDays) return null;
-    // NOTE: only deliveries beyond the limits now count. A maximum age shorter than a minute
-    // warns of nothing here, yet the pass each minute deletes what arrived before it.
     const deleted = this.target?.countPrunable(retention) ?? 0;
     if (deleted === 0) return null;
 
