@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { WebSocket } from 'ws';
 import { WebSocketServer } from 'ws';
 import type { HooktrayApi } from '../contract';
 import type { Logger } from '../logger';
+import { HELLO_TIMEOUT_MS, MAX_WAITING_CONNECTIONS, WaitingConnections, closeWithReason } from './admission';
 import type { GuardFailure } from './guard';
 import { checkHost, checkOrigin, cookieName, readCookie, tokenMatches } from './guard';
 import { readStaticFile } from './static-files';
-import { MAX_CLIENT_FRAME_BYTES } from './wire';
+import { CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHORIZED, MAX_CLIENT_FRAME_BYTES } from './wire';
 import { runSession } from './ws-session';
 
 /** Path of the WebSocket endpoint. */
@@ -23,6 +25,10 @@ export interface BridgeOptions {
   logger: Logger;
   /** Session token; a random one when absent. Tests pass their own. */
   token?: string;
+  /** Time a connection has to authenticate with its hello, in ms; HELLO_TIMEOUT_MS when absent. */
+  helloTimeoutMs?: number;
+  /** Connections without a session cookie that may wait for their hello at once; MAX_WAITING_CONNECTIONS when absent. */
+  maxWaitingConnections?: number;
 }
 
 /**
@@ -35,10 +41,13 @@ export class UiBridge {
   private readonly server: http.Server;
   private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
   private readonly launchTokens = new Set<string>();
+  private readonly waiting: WaitingConnections;
   private connections = 0;
+  private timedOut = 0;
 
   private constructor(private readonly options: BridgeOptions) {
     this.token = options.token ?? randomBytes(32).toString('base64url');
+    this.waiting = new WaitingConnections(options.maxWaitingConnections ?? MAX_WAITING_CONNECTIONS);
     this.server = http.createServer((request, response) => {
       this.handleHttp(request, response).catch((error: unknown) => {
         options.logger.error('bridge: request failed', { path: pathOf(request), error: String(error) });
@@ -169,12 +178,47 @@ export class UiBridge {
     const cookieAuthenticated = this.hasSessionCookie(request);
     this.sockets.handleUpgrade(request, socket, head, (webSocket) => {
       this.connections += 1;
-      const label = `ws-${this.connections}`;
-      this.options.logger.info('bridge: page connected', { connection: label });
-      webSocket.on('close', (code) => this.options.logger.info('bridge: page disconnected', { connection: label, code }));
-      webSocket.on('error', (error) => this.options.logger.warn('bridge: WebSocket error', { connection: label, error: String(error) }));
-      runSession(webSocket, { api: this.options.api, token: this.token, cookieAuthenticated, logger: this.options.logger, label });
+      this.startSession(webSocket, `ws-${this.connections}`, cookieAuthenticated);
     });
+  }
+
+  /**
+   * Runs the protocol on a new connection. A connection without the session cookie takes one
+   * of the places for connections waiting to authenticate, and is closed when none is free.
+   * Every connection is closed when it has not authenticated within the hello timeout. Only
+   * authenticated connections log their start and end, so each rejected one logs one line.
+   */
+  private startSession(webSocket: WebSocket, label: string, cookieAuthenticated: boolean): void {
+    const { logger } = this.options;
+    webSocket.on('error', (error) => logger.warn('bridge: WebSocket error', { connection: label, error: String(error) }));
+    const leaveWaiting = cookieAuthenticated ? () => {} : this.waiting.admit();
+    if (leaveWaiting === null) {
+      const { cap } = this.waiting;
+      logger.warn('bridge: connection rejected; too many connections are waiting to authenticate', { connection: label, waiting: this.waiting.count, cap, rejected: this.waiting.rejectedCount });
+      closeWithReason(webSocket, CLOSE_TRY_AGAIN_LATER, `Too many connections (${cap}) are waiting to authenticate; reload the page to retry.`);
+      return;
+    }
+
+    const timeoutMs = this.options.helloTimeoutMs ?? HELLO_TIMEOUT_MS;
+    const helloTimer = setTimeout(() => {
+      this.timedOut += 1;
+      logger.warn('bridge: connection rejected; hello timed out', { connection: label, timeoutMs, waiting: this.waiting.count, timedOut: this.timedOut });
+      closeWithReason(webSocket, CLOSE_UNAUTHORIZED, `No hello with the session token within ${timeoutMs / 1000} s; reload the page.`);
+    }, timeoutMs);
+
+    let authenticated = false;
+    webSocket.on('close', (code) => {
+      clearTimeout(helloTimer);
+      leaveWaiting();
+      if (authenticated) logger.info('bridge: page disconnected', { connection: label, code });
+    });
+    const onAuthenticated = (): void => {
+      authenticated = true;
+      clearTimeout(helloTimer);
+      leaveWaiting();
+      logger.info('bridge: page connected', { connection: label, cookie: cookieAuthenticated });
+    };
+    runSession(webSocket, { api: this.options.api, token: this.token, cookieAuthenticated, logger, label, onAuthenticated });
   }
 
   private securityHeaders(): Record<string, string> {

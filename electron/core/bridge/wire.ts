@@ -37,9 +37,11 @@ export type ServerMessage =
   | { type: 'push'; channel: PushChannel; payload: unknown }
   | PartMessage;
 
-/** WebSocket close codes the bridge uses (4000-4999 is the range for applications). */
+/** WebSocket close codes the bridge defines, in the range that RFC 6455 leaves to applications (4000-4999). */
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_PROTOCOL_ERROR = 4400;
+/** "Try Again Later" from the IANA registry of WebSocket close codes, for a bridge that is overloaded. */
+export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** Maximum size of one WebSocket message to the bridge, in bytes. */
 export const MAX_CLIENT_FRAME_BYTES = 1024 * 1024;

@@ -4,13 +4,12 @@ import { parseInvokeRequest } from '../contract-schemas';
 import type { HooktrayApi, InvokeChannel, PushChannel } from '../contract';
 import { INVOKE_CHANNELS, PUSH_CHANNELS } from '../contract';
 import type { Logger } from '../logger';
+import { closeWithReason } from './admission';
 import { tokenMatches } from './guard';
 import { PartOutbox } from './part-outbox';
 import type { ServerMessage } from './wire';
-import { CLOSE_PROTOCOL_ERROR, CLOSE_UNAUTHORIZED, PartAssembler, SERVER_PART_CHARS, WireFormatError, fromWire, toWire } from './wire';
+import { CLOSE_PROTOCOL_ERROR, CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHORIZED, PartAssembler, SERVER_PART_CHARS, WireFormatError, fromWire, toWire } from './wire';
 
-/** Time a new connection has to send its `hello`, in ms. */
-const HELLO_TIMEOUT_MS = 10_000;
 /** Unsent bytes at which a connection is closed instead of buffering more pushes. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 /** Message text the bridge holds for requests still arriving in parts, such as files to import. */
@@ -40,6 +39,8 @@ export interface SessionOptions {
   logger: Logger;
   /** Identifies the connection in log lines. */
   label: string;
+  /** Called once, when the hello authenticated the connection. */
+  onAuthenticated: () => void;
 }
 
 /**
@@ -66,7 +67,6 @@ class BridgeSession {
   private readonly refusedParts = new Set<number>();
   private readonly inFlight = new Set<number>();
   private readonly cancelled = new Set<number>();
-  private readonly helloTimer: NodeJS.Timeout;
   private ready = false;
 
   constructor(
@@ -74,7 +74,6 @@ class BridgeSession {
     private readonly options: SessionOptions,
   ) {
     this.outbox = new PartOutbox(socket, SERVER_PART_CHARS);
-    this.helloTimer = setTimeout(() => this.reject(CLOSE_UNAUTHORIZED, 'No hello message within 10 s.'), HELLO_TIMEOUT_MS);
     socket.on('close', () => this.closed());
     socket.on('message', (data, isBinary) => {
       const parsed = isBinary ? null : parseMessage(data.toString());
@@ -87,7 +86,6 @@ class BridgeSession {
   }
 
   private closed(): void {
-    clearTimeout(this.helloTimer);
     for (const unsubscribe of this.subscriptions.values()) unsubscribe();
     this.subscriptions.clear();
     this.outbox.clear();
@@ -124,8 +122,8 @@ class BridgeSession {
   private hello(message: ParsedMessage): void {
     if (message.type !== 'hello') return this.reject(CLOSE_UNAUTHORIZED, 'The first message must be hello.');
     if (!this.options.cookieAuthenticated && !tokenMatches(message.token, this.options.token)) return this.reject(CLOSE_UNAUTHORIZED, 'Missing or invalid token.');
-    clearTimeout(this.helloTimer);
     this.ready = true;
+    this.options.onAuthenticated();
     this.sendText(JSON.stringify({ type: 'ready' } satisfies ServerMessage));
   }
 
@@ -190,15 +188,15 @@ class BridgeSession {
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       options.logger.warn('bridge: page is not reading its messages; closing the connection', { connection: options.label, buffered: socket.bufferedAmount });
-      socket.close(1013, 'The page fell behind; reload it.');
+      socket.close(CLOSE_TRY_AGAIN_LATER, 'The page fell behind; reload it.');
       return;
     }
     socket.send(text);
   }
 
   private reject(code: number, reason: string): void {
-    this.options.logger.warn('bridge: connection rejected', { connection: this.options.label, code, reason });
-    this.socket.close(code, reason);
+    this.options.logger.warn('bridge: connection rejected', { connection: this.options.label, code, reason, authenticated: this.ready });
+    closeWithReason(this.socket, code, reason);
   }
 }
 
