@@ -37,13 +37,17 @@ describe('hooktray ui cancels a test delivery', () => {
     const before = silent.requests();
     await page.getByRole('button', { name: 'Send test delivery' }).click();
     const dialog = page.getByRole('dialog', { name: 'Send test delivery' });
-    await dialog.getByLabel('Target URL').fill(`${silent.url}/webhooks/spike`);
+    const target = dialog.getByLabel('Target URL');
+    // The dialog fills in the profile's path once the settings load, so type after that to keep the typed target.
+    await waitUntil(async () => (await target.inputValue()).endsWith('/webhooks/spike'), 'the target to include the profile path');
+    await target.fill(`${silent.url}/webhooks/spike`);
     await dialog.getByRole('button', { name: 'Send' }).click();
     await waitUntil(async () => silent.requests() === before + 1, 'the silent target to receive the test delivery');
     return dialog;
   }
 
-  const focusedText = (): Promise<string | null> => page.evaluate(() => document.activeElement?.textContent ?? null);
+  // The expression is a string because the tests' Node tsconfig has no DOM types.
+  const focusedText = async (): Promise<string | null> => (await page.evaluate('document.activeElement?.textContent ?? null')) as string | null;
 
   it('stops the send when Cancel is clicked', async () => {
     const dialog = await sendToSilentTarget();
