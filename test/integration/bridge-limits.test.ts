@@ -4,6 +4,8 @@ import { WebSocket } from 'ws';
 import { UiBridge } from '../../electron/core/bridge/bridge-server';
 import { coreApi } from '../../electron/core/bridge/core-api';
 import { cookieName } from '../../electron/core/bridge/guard';
+import type { ServerMessage } from '../../electron/core/bridge/wire';
+import { CLIENT_PART_CHARS, splitIntoParts } from '../../electron/core/bridge/wire';
 import { HooktrayCore } from '../../electron/core/hooktray-core';
 import type { Logger } from '../../electron/core/logger';
 import type { WebSocketApi, WebSocketLike } from '../../renderer/src/api/ws-client';
@@ -54,6 +56,30 @@ async function connectWithCookie(bridge: UiBridge): Promise<WebSocketApi> {
   return api;
 }
 
+/** Opens an authenticated WebSocket that speaks the protocol by hand, with a function that resolves the result of an invoke id. */
+async function rawClient(bridge: UiBridge): Promise<{ socket: WebSocket; result: (id: number) => Promise<ServerMessage> }> {
+  const socket = new WebSocket(`ws://127.0.0.1:${bridge.port}/api`);
+  const results = new Map<number, (message: ServerMessage) => void>();
+  const ready = new Promise<void>((resolve) => {
+    socket.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as ServerMessage;
+      if (message.type === 'ready') resolve();
+      if (message.type === 'result') results.get(message.id)?.(message);
+    });
+  });
+  await new Promise((resolve) => socket.once('open', resolve));
+  socket.send(JSON.stringify({ type: 'hello', token: bridge.token }));
+  await ready;
+  const result = (id: number): Promise<ServerMessage> => new Promise((resolve) => results.set(id, resolve));
+  return { socket, result };
+}
+
+/** Returns one line of `hooktray export --format ndjson`, with a body of `bodyBytes` bytes. */
+function ndjsonRecord(id: string, bodyBytes: number): Uint8Array {
+  const record = { format: 'hooktray-fixture', version: 1, id, receivedAt: '2025-04-15T13:33:55.271Z', method: 'POST', path: '/webhooks/imported', headers: [['Content-Type', 'text/plain']], body: { encoding: 'utf8', data: 'x'.repeat(bodyBytes) } };
+  return new TextEncoder().encode(`${JSON.stringify(record)}\n`);
+}
+
 describe('bridge connection limits', () => {
   let dataDir: string;
   let core: HooktrayCore;
@@ -61,7 +87,7 @@ describe('bridge connection limits', () => {
   const sockets: WebSocket[] = [];
   const clients: WebSocketApi[] = [];
 
-  const startBridge = async (options: { helloTimeoutMs?: number; maxWaitingConnections?: number }, logger: Logger): Promise<UiBridge> => {
+  const startBridge = async (options: { helloTimeoutMs?: number; maxWaitingConnections?: number; maxHeldRequestChars?: number }, logger: Logger): Promise<UiBridge> => {
     const bridge = await UiBridge.start({ api: coreApi(core), port: 0, rendererDir: fakeRendererDir(), logger, ...options });
     bridges.push(bridge);
     return bridge;
@@ -147,6 +173,39 @@ describe('bridge connection limits', () => {
     const client = await connectClient(bridge);
     clients.push(client);
     expect((await client.invoke('deliveries.list', {})).total).toBe(1);
+  });
+
+  it('rejects parts over the shared limit until others finish', async () => {
+    const { logger, lines } = recordingLogger();
+    const maxHeldRequestChars = 8 * CLIENT_PART_CHARS;
+    const bridge = await startBridge({ maxHeldRequestChars }, logger);
+
+    // Another connection reserves 6 of the 8 parts' worth with a request that is still arriving.
+    const holder = await rawClient(bridge);
+    sockets.push(holder.socket);
+    const held = JSON.stringify({ type: 'invoke', id: 1, channel: 'status.get', request: 'x'.repeat(6 * CLIENT_PART_CHARS) });
+    const parts = splitIntoParts(1, held, CLIENT_PART_CHARS);
+    for (const part of parts.slice(0, -1)) holder.socket.send(JSON.stringify(part));
+    // The bridge reads one connection's messages in order, so this result comes after the parts were held.
+    holder.socket.send(JSON.stringify({ type: 'invoke', id: 2, channel: 'status.get' }));
+    expect(await holder.result(2)).toMatchObject({ ok: true });
+
+    const client = await connectClient(bridge);
+    clients.push(client);
+    const file = ndjsonRecord('01JRQ8Z6X3K2M4N5P6Q7R8S9T1', 3 * CLIENT_PART_CHARS);
+    const rejected = client.invoke('import.run', { files: [{ name: 'large.ndjson', data: file }] });
+    await expect(rejected).rejects.toMatchObject({ code: 'busy' });
+    await expect(rejected).rejects.toThrow(/for all requests together\. Retry once they finish\./);
+    const busy = lines.filter((line) => line.message.includes('shared limit'));
+    expect(busy).toHaveLength(1);
+    expect(busy[0]?.context.maxChars).toBe(maxHeldRequestChars);
+
+    // The last part completes that request, whose reservation is released before its result is sent.
+    holder.socket.send(JSON.stringify(parts.at(-1)));
+    expect(await holder.result(1)).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    const imported = await client.invoke('import.run', { files: [{ name: 'large.ndjson', data: file }] });
+    expect(imported).toMatchObject({ ok: true, imported: 1 });
+    expect((await client.invoke('deliveries.list', {})).total).toBe(2);
   });
 });
 

@@ -8,9 +8,10 @@ import type { Logger } from '../logger';
 import { HELLO_TIMEOUT_MS, MAX_WAITING_CONNECTIONS, WaitingConnections, closeWithReason } from './admission';
 import type { GuardFailure } from './guard';
 import { checkHost, checkOrigin, cookieName, readCookie, tokenMatches } from './guard';
+import { RequestBudget } from './request-budget';
 import { readStaticFile } from './static-files';
 import { CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHORIZED, MAX_CLIENT_FRAME_BYTES } from './wire';
-import { runSession } from './ws-session';
+import { MAX_REQUEST_CHARS, runSession } from './ws-session';
 
 /** Path of the WebSocket endpoint. */
 export const BRIDGE_SOCKET_PATH = '/api';
@@ -29,6 +30,8 @@ export interface BridgeOptions {
   helloTimeoutMs?: number;
   /** Connections without a session cookie that may wait for their hello at once; MAX_WAITING_CONNECTIONS when absent. */
   maxWaitingConnections?: number;
+  /** Message text of requests in parts that all connections may hold together; MAX_REQUEST_CHARS when absent. */
+  maxHeldRequestChars?: number;
 }
 
 /**
@@ -42,12 +45,14 @@ export class UiBridge {
   private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
   private readonly launchTokens = new Set<string>();
   private readonly waiting: WaitingConnections;
+  private readonly requestBudget: RequestBudget;
   private connections = 0;
   private timedOut = 0;
 
   private constructor(private readonly options: BridgeOptions) {
     this.token = options.token ?? randomBytes(32).toString('base64url');
     this.waiting = new WaitingConnections(options.maxWaitingConnections ?? MAX_WAITING_CONNECTIONS);
+    this.requestBudget = new RequestBudget(options.maxHeldRequestChars ?? MAX_REQUEST_CHARS);
     this.server = http.createServer((request, response) => {
       this.handleHttp(request, response).catch((error: unknown) => {
         options.logger.error('bridge: request failed', { path: pathOf(request), error: String(error) });
@@ -218,7 +223,7 @@ export class UiBridge {
       leaveWaiting();
       logger.info('bridge: page connected', { connection: label, cookie: cookieAuthenticated });
     };
-    runSession(webSocket, { api: this.options.api, token: this.token, cookieAuthenticated, logger, label, onAuthenticated });
+    runSession(webSocket, { api: this.options.api, token: this.token, cookieAuthenticated, logger, label, requestBudget: this.requestBudget, onAuthenticated });
   }
 
   private securityHeaders(): Record<string, string> {

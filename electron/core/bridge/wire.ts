@@ -27,7 +27,7 @@ export type ClientMessage =
   | PartMessage;
 
 /** Stable codes of a failed invoke. */
-export type InvokeErrorCode = 'invalid-request' | 'unknown-channel' | 'internal-error';
+export type InvokeErrorCode = 'invalid-request' | 'unknown-channel' | 'internal-error' | 'busy';
 
 /** Messages from the bridge to the page. */
 export type ServerMessage =

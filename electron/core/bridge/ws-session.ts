@@ -7,13 +7,20 @@ import type { Logger } from '../logger';
 import { closeWithReason } from './admission';
 import { tokenMatches } from './guard';
 import { PartOutbox } from './part-outbox';
-import type { ServerMessage } from './wire';
+import type { RequestBudget } from './request-budget';
+import type { InvokeErrorCode, PartMessage, ServerMessage } from './wire';
 import { CLOSE_PROTOCOL_ERROR, CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHORIZED, PartAssembler, SERVER_PART_CHARS, WireFormatError, fromWire, toWire } from './wire';
 
 /** Unsent bytes at which a connection is closed instead of buffering more pushes. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
-/** Message text the bridge holds for requests still arriving in parts, such as files to import. */
-const MAX_REQUEST_CHARS = 256 * 1024 * 1024;
+/**
+ * Message text one connection holds for requests still arriving in parts. The largest request
+ * a page sends is an import of picked files, as base64 (4 characters per 3 bytes), so this
+ * admits about 192 MiB of files. The core reads HAR files up to 256 MiB and NDJSON files of
+ * any size, so a lower bound would reject imports that work today. The RequestBudget shared
+ * by all connections bounds the total instead.
+ */
+export const MAX_REQUEST_CHARS = 256 * 1024 * 1024;
 
 const invokeId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
@@ -39,6 +46,8 @@ export interface SessionOptions {
   logger: Logger;
   /** Identifies the connection in log lines. */
   label: string;
+  /** Message text of requests in parts, shared by all connections of the bridge. */
+  requestBudget: RequestBudget;
   /** Called once, when the hello authenticated the connection. */
   onAuthenticated: () => void;
 }
@@ -63,8 +72,10 @@ class BridgeSession {
   private readonly subscriptions = new Map<PushChannel, () => void>();
   private readonly outbox: PartOutbox;
   private readonly incomingParts = new PartAssembler(MAX_REQUEST_CHARS);
-  /** Ids whose parts passed MAX_REQUEST_CHARS; their remaining parts are ignored. */
+  /** Ids whose parts were rejected for a limit; their remaining parts are ignored. */
   private readonly refusedParts = new Set<number>();
+  /** Characters reserved in the shared budget for the parts of each id still arriving. */
+  private readonly reservedChars = new Map<number, number>();
   private readonly inFlight = new Set<number>();
   private readonly cancelled = new Set<number>();
   private ready = false;
@@ -90,6 +101,9 @@ class BridgeSession {
     this.subscriptions.clear();
     this.outbox.clear();
     this.incomingParts.clear();
+    // Requests already joined keep their reservation until their handler finishes.
+    for (const chars of this.reservedChars.values()) this.options.requestBudget.release(chars);
+    this.reservedChars.clear();
   }
 
   private handle(message: ParsedMessage): void {
@@ -133,47 +147,79 @@ class BridgeSession {
     this.subscriptions.set(channel, unsubscribe);
   }
 
-  private invoke(id: number, channel: string, request: unknown): void {
+  /** Runs an invoke. A request that arrived in parts brings its `reservedChars` of the shared budget, released when the invoke settles. */
+  private invoke(id: number, channel: string, request: unknown, reservedChars = 0): void {
     const { api, logger, label } = this.options;
     this.inFlight.add(id);
     void invoke(api, id, channel, request, logger, label)
       // An unhandled rejection would end the process, so a throw outside the handler gets a result too.
       .catch((error: unknown) => failedResult(id, channel, error, logger, label))
       .then((result) => {
+        this.options.requestBudget.release(reservedChars);
         this.inFlight.delete(id);
         if (this.cancelled.delete(id)) return;
         this.sendResult(result);
       });
   }
 
-  private part(message: Extract<ParsedMessage, { type: 'part' }>): void {
-    if (this.refusedParts.has(message.id)) {
-      if (message.final) this.refusedParts.delete(message.id);
+  private part(message: PartMessage): void {
+    const { id } = message;
+    if (this.refusedParts.has(id)) {
+      if (message.final) this.refusedParts.delete(id);
       return;
     }
 
+    const { requestBudget: budget, logger, label } = this.options;
     const joined = this.incomingParts.add(message);
-    if (joined.status === 'incomplete') return;
     if (joined.status === 'too-large') {
-      if (!message.final) this.refusedParts.add(message.id);
-      this.options.logger.warn('bridge: request too large; rejected', { connection: this.options.label, id: message.id, chars: joined.chars });
-      const limitMiB = MAX_REQUEST_CHARS / 1024 / 1024;
-      const text = `The request is over the browser bridge's limit of ${limitMiB} MiB: import files that large with "hooktray import PATH".`;
-      this.sendResult({ type: 'result', id: message.id, ok: false, error: { code: 'invalid-request', message: text } });
+      this.ignoreRemainingParts(message);
+      logger.warn('bridge: request too large; rejected', { connection: label, id, chars: joined.chars, maxChars: MAX_REQUEST_CHARS });
+      const text = `The request is over the browser bridge's limit of ${mebibytes(MAX_REQUEST_CHARS)}: import files that large with "hooktray import PATH".`;
+      this.sendError(id, 'invalid-request', text);
       return;
     }
+    if (!budget.reserve(message.text.length)) {
+      const otherChars = budget.heldChars - (this.reservedChars.get(id) ?? 0);
+      this.incomingParts.drop(id);
+      this.ignoreRemainingParts(message);
+      logger.warn('bridge: request rejected; the requests of all connections are at their shared limit', { connection: label, id, heldChars: budget.heldChars, maxChars: budget.maxChars });
+      const text = `Hooktray is still receiving or handling ${mebibytes(otherChars)} of other requests, such as an import in another tab, and this request would exceed the browser bridge's limit of ${mebibytes(budget.maxChars)} for all requests together. Retry once they finish.`;
+      this.sendError(id, 'busy', text);
+      return;
+    }
+    this.reservedChars.set(id, (this.reservedChars.get(id) ?? 0) + message.text.length);
+    if (joined.status === 'incomplete') return;
 
+    const reserved = this.takeReservation(id);
     const whole = parseMessage(joined.text);
-    if (whole?.type !== 'invoke' || whole.id !== message.id) {
+    if (whole?.type !== 'invoke' || whole.id !== id) {
+      budget.release(reserved);
       this.reject(CLOSE_PROTOCOL_ERROR, 'Expected the parts of a message to join into an invoke with the same id.');
       return;
     }
-    this.invoke(whole.id, whole.channel, whole.request);
+    this.invoke(whole.id, whole.channel, whole.request, reserved);
+  }
+
+  /** Ignores the parts of this message's id that are still to come, and releases the id's reservation. */
+  private ignoreRemainingParts(message: PartMessage): void {
+    this.options.requestBudget.release(this.takeReservation(message.id));
+    if (!message.final) this.refusedParts.add(message.id);
+  }
+
+  /** Removes the reservation of `id` from this connection's parts and returns its characters. */
+  private takeReservation(id: number): number {
+    const chars = this.reservedChars.get(id) ?? 0;
+    this.reservedChars.delete(id);
+    return chars;
   }
 
   private cancel(id: number): void {
     if (this.inFlight.has(id)) this.cancelled.add(id);
     else this.outbox.cancel(id);
+  }
+
+  private sendError(id: number, code: InvokeErrorCode, message: string): void {
+    this.sendResult({ type: 'result', id, ok: false, error: { code, message } });
   }
 
   /** Sends a result in one frame, or in parts through the outbox when it is long. */
@@ -198,6 +244,10 @@ class BridgeSession {
     this.options.logger.warn('bridge: connection rejected', { connection: this.options.label, code, reason, authenticated: this.ready });
     closeWithReason(this.socket, code, reason);
   }
+}
+
+function mebibytes(chars: number): string {
+  return `${Math.ceil(chars / 1024 / 1024)} MiB`;
 }
 
 function parseMessage(text: string): z.infer<typeof clientMessage> | null {
