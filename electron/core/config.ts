@@ -1,7 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { checkBodylessStatus, headerRecord, headerValue, maxAgeDaysSchema, responseHeaderName } from './contract-schemas';
+import { NotRegularFileError, readNamedFileSync } from './export/import-files';
 import type { ResponseSettings } from './receiver';
 import { DEFAULT_RESPONSE } from './receiver';
 import { getVerifier, schemeNames } from './signatures/registry';
@@ -80,8 +81,10 @@ export class ConfigError extends Error {
 export function loadConfigFile(file: string): HooktrayConfig {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Only a regular file is read, because reading a named pipe blocks until a writer comes and a device may never end.
+    text = readNamedFileSync(file).toString('utf8');
   } catch (error) {
+    if (error instanceof NotRegularFileError) throw new ConfigError(`The configuration file ${error.message}: write the configuration into a regular file.`);
     throw new ConfigError(`Cannot read the configuration file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
   }
   let json: unknown;
@@ -233,9 +236,13 @@ function readKey(ref: KeyRef, field: string, baseDir: string, env: NodeJS.Proces
   // A relative path is read from the folder of the configuration file.
   const file = resolve(baseDir, ref.file);
   try {
-    // A file usually ends with one line ending, which is not part of the key.
-    return { key: readFileSync(file, 'utf8').replace(/\r?\n$/, ''), source: `key file ${file}` };
+    // A file usually ends with one line ending, which is not part of the key. Only a regular
+    // file is read, because reading a named pipe blocks until a writer comes and a device may never end.
+    return { key: readNamedFileSync(file).toString('utf8').replace(/\r?\n$/, ''), source: `key file ${file}` };
   } catch (error) {
+    if (error instanceof NotRegularFileError) {
+      throw new ConfigError(`The key file ${file} for ${field} is ${error.kind}, not a regular file: write the key into a regular file, or pass it in an environment variable with {"env": "NAME"}.`);
+    }
     const code = (error as NodeJS.ErrnoException).code;
     const fix = KEY_FILE_FIXES[code ?? ''] ?? 'check that it is a readable file holding only the key';
     throw new ConfigError(`Cannot read the key file ${file} for ${field} (${code ?? String(error)}): ${fix}.`);

@@ -1,5 +1,6 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +43,31 @@ describe('hooktray listen configuration errors', () => {
     const result = runListen(['--data-dir', dir, '--config', config], { HOOKTRAY_TEST_MISSING_KEY: '' });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('HOOKTRAY_TEST_MISSING_KEY');
+  });
+
+  it('rejects a named pipe as the key file', () => {
+    const dir = tempDir();
+    const pipe = join(dir, 'spike.key');
+    execFileSync('mkfifo', [pipe]);
+    const config = writeConfig(dir, { profiles: [{ name: 'spike', scheme: 'spike', pathPrefix: '/', keys: [{ file: 'spike.key' }] }] });
+
+    // Before the check, reading the pipe blocked until the timeout killed the process.
+    const result = spawnSync(process.execPath, [CLI, 'listen', '--no-tunnel', '--json', '--data-dir', dir, '--config', config], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`The key file ${pipe} for field "profiles.0.keys.0" (profile "spike") is a named pipe, not a regular file`);
+    expect(result.stderr).toContain('{"env": "NAME"}');
+  });
+
+  it('rejects a named pipe as the configuration file', () => {
+    const dir = tempDir();
+    const pipe = join(dir, 'hooktray.json');
+    execFileSync('mkfifo', [pipe]);
+
+    const result = spawnSync(process.execPath, [CLI, 'listen', '--no-tunnel', '--json', '--data-dir', dir, '--config', pipe], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`The configuration file ${pipe} is a named pipe, not a regular file`);
   });
 
   it('rejects an invalid port', () => {
