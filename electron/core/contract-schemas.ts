@@ -180,6 +180,7 @@ const exportRequest = z.strictObject({
   folder: localPath.optional(),
   force: z.boolean().optional(),
   exportId: exportId.optional(),
+  maxFiles: z.number().int().min(1).optional(),
 });
 
 const importRequest = z

@@ -365,6 +365,11 @@ export interface ExportRequest extends ExportSelection {
    * them from another export's; when absent, the core chooses one.
    */
   exportId?: string;
+  /**
+   * Without a folder: the maximum number of files in the response, such as the downloads a browser
+   * allows. An export that needs more stops with `too-many-files` at the first file over it.
+   */
+  maxFiles?: number;
 }
 
 /**
@@ -388,7 +393,7 @@ export interface ExportedFile {
   data?: Uint8Array;
 }
 
-export type ExportErrorCode = 'invalid-request' | 'unknown-language' | 'nothing-selected' | 'destination-exists' | 'write-failed' | 'cancelled';
+export type ExportErrorCode = 'invalid-request' | 'unknown-language' | 'nothing-selected' | 'destination-exists' | 'write-failed' | 'too-many-files' | 'cancelled';
 
 export type ExportResult =
   | { ok: true; folder: string | null; files: ExportedFile[]; exported: number; skipped: ExportSkip[]; warnings: string[] }

@@ -11,6 +11,7 @@ import { SecretScanner } from './export/secret-scanner';
 import type { ExportSource } from './export/select';
 import { selectIds } from './export/select';
 import type { ExportSink } from './export/sinks';
+import { TooManyFilesError } from './export/sinks';
 import type { SnippetTarget } from './export/snippets';
 import type { Profile } from './signatures/types';
 import { DEFAULT_SNIPPET_LANGUAGE, resolveSnippetTarget, snippet } from './export/snippets';
@@ -102,6 +103,7 @@ export async function exportDeliveries(request: ExportRequest, context: ExportCo
     await writer.finish(skipped);
     await context.sink.finish();
   } catch (error) {
+    if (error instanceof TooManyFilesError) return { ok: false, code: 'too-many-files', message: error.message };
     return { ok: false, code: 'write-failed', message: exportFailure(error) };
   }
 

@@ -110,4 +110,17 @@ describe('hooktray ui export into a folder', () => {
     expect(readFileSync(join(folder, 'deliveries.har'), 'utf8')).toBe(EDITED);
     await second.getByRole('button', { name: 'Close' }).click();
   });
+
+  it('asks for a folder for over 20 downloads', async () => {
+    // Runs last: the 20 extra deliveries make 22 cURL files, over the browser's 20 downloads.
+    for (let n = 3; n <= 22; n += 1) expect(await postOrdered(session.ui.receiverUrl, `/hook/${n}`, [['Content-Type', 'application/json']], `{"n":${n}}`)).toBe(200);
+    await waitUntil(async () => (await page.getByRole('listbox', { name: 'Deliveries' }).getByRole('option').count()) === 22, 'all 22 delivery rows');
+    const downloads: string[] = [];
+    page.on('download', (download) => downloads.push(download.suggestedFilename()));
+
+    const dialog = await openExport('curl', '');
+    expect(await exportFails(dialog)).toContain('more than 20 files, too many to download one by one: choose a folder to export into');
+    expect(downloads).toEqual([]);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
 });

@@ -115,3 +115,15 @@ describe('export below a file', () => {
     expect(readFileSync(file, 'utf8')).toBe('precious\n');
   });
 });
+
+describe('export without a folder', () => {
+  it('stops at the first file over maxFiles', async () => {
+    // Four deliveries as cURL make a script each, and more files for binary bodies.
+    const result = await core.exports.run({ format: 'curl', maxFiles: 3 });
+    expect(result).toEqual({ ok: false, code: 'too-many-files', message: 'The export needs more than 3 files, too many to download one by one: choose a folder to export into.' });
+
+    // NDJSON is one file, however many deliveries it holds.
+    const allowed = await core.exports.run({ format: 'ndjson', maxFiles: 1 });
+    expect(allowed.ok && allowed.files.map((file) => [file.name, file.data !== undefined])).toEqual([['deliveries.ndjson', true]]);
+  });
+});

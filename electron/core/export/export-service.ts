@@ -70,7 +70,7 @@ export class ExportService {
     if (!started.ok) return started.result;
     const { handle } = started;
     const exportId = handle.run.exportId;
-    const sink: ExportSink = handle.guard(request.folder === undefined ? new MemorySink() : new FolderSink(request.folder));
+    const sink: ExportSink = handle.guard(request.folder === undefined ? new MemorySink(request.maxFiles) : new FolderSink(request.folder));
     const { logger } = this.options;
     logger.info('export: started', { exportId, format: request.format, ids: request.ids?.length ?? null, folder: request.folder ?? null });
 

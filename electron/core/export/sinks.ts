@@ -83,13 +83,27 @@ export class FolderSink implements ExportSink {
   }
 }
 
-/** Keeps files in memory, for a UI that saves them itself (a browser download). */
+/** An error for a write of one file more than a MemorySink's maxFiles. */
+export class TooManyFilesError extends Error {
+  override name = 'TooManyFilesError';
+  constructor(readonly maxFiles: number) {
+    super(`The export needs more than ${maxFiles} files, too many to download one by one: choose a folder to export into.`);
+  }
+}
+
+/**
+ * Keeps files in memory, for a UI that saves them itself (a browser download). A write of a
+ * file beyond `maxFiles` raises TooManyFilesError, so the export stops there instead of at the end.
+ */
 export class MemorySink implements ExportSink {
   readonly folder = null;
   private readonly written = new Map<string, Uint8Array[]>();
 
+  constructor(private readonly maxFiles = Number.POSITIVE_INFINITY) {}
+
   async write(name: string, data: Uint8Array): Promise<void> {
     resolveInside('/', name);
+    if (!this.written.has(name) && this.written.size >= this.maxFiles) throw new TooManyFilesError(this.maxFiles);
     const parts = this.written.get(name) ?? [];
     parts.push(data);
     this.written.set(name, parts);

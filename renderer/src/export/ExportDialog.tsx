@@ -101,7 +101,8 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
       baseUrl,
       redactHeaders: redact.split(',').map((name) => name.trim()).filter((name) => name !== ''),
       ...(format === 'snippet' ? { language } : {}),
-      ...(folder.trim() === '' ? {} : { folder: folder.trim(), force: replaceEarlier }),
+      // Downloads stop at the first file over the limit, not after the whole export has run.
+      ...(folder.trim() === '' ? { maxFiles: MAX_DOWNLOADS } : { folder: folder.trim(), force: replaceEarlier }),
       exportId: id,
     };
     setRunning(true);
@@ -237,15 +238,11 @@ function describe(result: ExportResult): { error: boolean; text: string } {
   const destination = result.folder ?? 'downloads';
   const skipped = result.skipped.length === 0 ? '' : ` Skipped ${result.skipped.length}: ${result.skipped[0]?.message ?? ''}`;
   const warned = result.warnings.length === 0 ? '' : ` ${result.warnings[0]}`;
-  if (result.folder === null && result.files.length > MAX_DOWNLOADS) {
-    return { error: true, text: `The export has ${result.files.length} files, too many to download one by one: enter a folder instead.` };
-  }
   return { error: false, text: `Exported ${result.exported} deliveries to ${destination}.${skipped}${warned}` };
 }
 
 /** Saves each returned file through a temporary link, as a browser download. */
 function download(files: { name: string; data?: Uint8Array }[]): void {
-  if (files.length > MAX_DOWNLOADS) return;
   for (const file of files) {
     if (file.data === undefined) continue;
     const url = URL.createObjectURL(new Blob([file.data as Uint8Array<ArrayBuffer>]));
