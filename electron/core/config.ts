@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { checkBodylessStatus, headerRecord, headerValue, maxAgeDaysSchema, responseHeaderName } from './contract-schemas';
@@ -77,12 +77,25 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * Reads the configuration file that the command line names. A pipe is read to its end, because
+ * a shell passes `--config <(…)` as one. A socket or device raises NotRegularFileError, because
+ * a device such as /dev/zero may never end.
+ */
+function readConfigText(file: string): string {
+  try {
+    return readNamedFileSync(file).toString('utf8');
+  } catch (error) {
+    if (error instanceof NotRegularFileError && statSync(file).isFIFO()) return readFileSync(file, 'utf8');
+    throw error;
+  }
+}
+
 /** Reads and validates a configuration file; throws ConfigError naming the field at fault. */
 export function loadConfigFile(file: string): HooktrayConfig {
   let text: string;
   try {
-    // Only a regular file is read, because reading a named pipe blocks until a writer comes and a device may never end.
-    text = readNamedFileSync(file).toString('utf8');
+    text = readConfigText(file);
   } catch (error) {
     if (error instanceof NotRegularFileError) throw new ConfigError(`The configuration file ${error.message}: write the configuration into a regular file.`);
     throw new ConfigError(`Cannot read the configuration file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);

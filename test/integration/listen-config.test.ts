@@ -59,15 +59,23 @@ describe('hooktray listen configuration errors', () => {
     expect(result.stderr).toContain('{"env": "NAME"}');
   });
 
-  it('rejects a named pipe as the configuration file', () => {
+  it('reads the configuration from a shell pipe', () => {
     const dir = tempDir();
-    const pipe = join(dir, 'hooktray.json');
-    execFileSync('mkfifo', [pipe]);
+    const config = writeConfig(dir, { bodyLimit: -1 });
 
-    const result = spawnSync(process.execPath, [CLI, 'listen', '--no-tunnel', '--json', '--data-dir', dir, '--config', pipe], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+    // `--config <(…)` passes a pipe; its text is read to the end, so the invalid field is named.
+    const script = 'exec "$0" "$1" listen --no-tunnel --json --data-dir "$2" --config <(cat "$3")';
+    const result = spawnSync('bash', ['-c', script, process.execPath, CLI, dir, config], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
 
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain(`The configuration file ${pipe} is a named pipe, not a regular file`);
+    expect(result.stderr).toMatch(/Invalid configuration in \/dev\/fd\/\d+: field "bodyLimit"/);
+  });
+
+  it('rejects a device as the configuration file', () => {
+    const result = spawnSync(process.execPath, [CLI, 'listen', '--no-tunnel', '--json', '--data-dir', tempDir(), '--config', '/dev/zero'], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('The configuration file /dev/zero is a device, not a regular file');
   });
 
   it('rejects an invalid port', () => {
