@@ -116,6 +116,14 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
         });
       },
     );
+    // A sender that asks `Expect: 100-continue`, as curl does for bodies over 1 MiB, waits for
+    // the 100 before it uploads. Over the body limit it gets the 413 instead and uploads nothing.
+    this.server.on('checkContinue', (request: http.IncomingMessage, response: http.ServerResponse) => {
+      const declared = Number(findRawHeader(request.rawHeaders, 'content-length'));
+      if (Number.isFinite(declared) && declared > this.options.bodyLimit) continueWithheld.add(request);
+      else response.writeContinue();
+      this.server.emit('request', request, response);
+    });
     // The response goes out only after the store commits, and by default Node closes the
     // socket on the client's FIN. This keeps it open, so a sender that half-closes still gets it.
     // NOTE: `httpAllowHalfOpen` is an undocumented property of node:http's Server (Node 20).
@@ -252,8 +260,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       const busy = (error as { code?: unknown }).code === 'STORE_BUSY';
       const payload = { error: busy ? `Hooktray is busy storing earlier deliveries; retry after ${BUSY_RETRY_AFTER_S} s.` : 'Hooktray could not store the delivery; retry later.' };
       const headers = { 'Retry-After': busy ? String(BUSY_RETRY_AFTER_S) : '30' };
-      // The rest of an upload over the limit may still be arriving, as for the 413.
-      if (body.overLimit) respondDuringUpload(request, response, 503, payload, OVER_LIMIT_DRAIN_MS, headers);
+      if (body.overLimit) answerOverLimit(request, response, 503, payload, headers);
       else answer(response, 503, payload, headers);
       return;
     }
@@ -264,7 +271,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       const limit = this.options.bodyLimit;
       const inMiB = limit >= 1024 * 1024 ? ` (${(limit / 1024 / 1024).toFixed(1)} MiB)` : '';
       const error = `Body exceeds Hooktray's limit of ${limit} bytes${inMiB}. Set a larger bodyLimit in the --config file of hooktray listen or hooktray ui.`;
-      respondDuringUpload(request, response, 413, { error }, OVER_LIMIT_DRAIN_MS);
+      answerOverLimit(request, response, 413, { error });
       return;
     }
     await this.sendConfiguredResponse(response, stored.id);
@@ -315,6 +322,19 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       this.options.logger.error('receiver: storing a delivery failed; answering 503', { id, failures: this.storeFailures, error: String(error) });
     }
   }
+}
+
+/** Requests that asked for a 100 Continue and were not sent one, because their body is over the limit. */
+const continueWithheld = new WeakSet<http.IncomingMessage>();
+
+/**
+ * Answers a request whose body is over the limit. A sender still waiting for its 100 Continue
+ * sends no body, so its connection closes with the answer. Otherwise the rest of the upload may
+ * still be arriving, and the connection stays open while it is read.
+ */
+function answerOverLimit(request: http.IncomingMessage, response: http.ServerResponse, status: number, payload: object, headers: Record<string, string> = {}): void {
+  if (continueWithheld.has(request)) answer(response, status, payload, { ...headers, Connection: 'close' });
+  else respondDuringUpload(request, response, status, payload, OVER_LIMIT_DRAIN_MS, headers);
 }
 
 interface ReadResult {

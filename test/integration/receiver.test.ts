@@ -295,6 +295,41 @@ describe('receiver body limit', () => {
     }
   });
 
+  it('answers Expect: 100-continue by the limit', async () => {
+    const store = new DeliveryStore({ dataDir: tempDir() });
+    const receiver = new Receiver({ port: 0, logger: silentLogger, bodyLimit: 1000, persist: (capture) => store.ingest(capture) });
+    await receiver.listen();
+    try {
+      // Over the limit: the 413 comes instead of the 100, so the sender never uploads, and the connection closes.
+      const over = await rawSend(receiver.port, ['POST /expect-big HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2000000\r\n\r\n']);
+      expect(over.reply).toMatch(/^HTTP\/1\.1 413 Payload Too Large/);
+      expect(over.reply).not.toContain('100 Continue');
+      expect(over.reply).toContain('limit of 1000 bytes');
+
+      // Within the limit: the 100 comes first, then the body is read and stored.
+      const socket = connect(receiver.port, '127.0.0.1');
+      let reply = '';
+      socket.on('data', (data) => {
+        reply += data.toString('latin1');
+      });
+      await new Promise<void>((resolve) => socket.once('connect', resolve));
+      socket.write('POST /expect-small HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n');
+      for (let attempt = 0; attempt < 200 && !reply.includes('100 Continue'); attempt++) await new Promise((wait) => setTimeout(wait, 10));
+      expect(reply).toMatch(/^HTTP\/1\.1 100 Continue/);
+      socket.end('hello');
+      await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      expect(reply).toContain('200 OK');
+
+      expect(store.list().items.map((item) => [item.path, item.truncated, item.size])).toEqual([
+        ['/expect-small', false, 5],
+        ['/expect-big', true, 2_000_000],
+      ]);
+    } finally {
+      await receiver.close();
+      await store.close();
+    }
+  });
+
   it('answers 503 over the limit when storing fails', async () => {
     const busy = Object.assign(new Error('The store is busy.'), { code: 'STORE_BUSY' });
     const receiver = new Receiver({ port: 0, logger: silentLogger, bodyLimit: 1000, persist: () => Promise.reject(busy) });
