@@ -116,7 +116,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
         });
       },
     );
-    // A sender that asks `Expect: 100-continue`, as curl does for bodies over 1 MiB, waits for
+    // A sender that sends `Expect: 100-continue`, as curl does for bodies over 1 MiB, waits for
     // the 100 before it uploads. Over the body limit it gets the 413 instead and uploads nothing.
     this.server.on('checkContinue', (request: http.IncomingMessage, response: http.ServerResponse) => {
       const declared = Number(findRawHeader(request.rawHeaders, 'content-length'));
@@ -324,11 +324,11 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
   }
 }
 
-/** Requests that asked for a 100 Continue and were not sent one, because their body is over the limit. */
+/** Requests that expected a 100 Continue and got none, because their body is over the limit. */
 const continueWithheld = new WeakSet<http.IncomingMessage>();
 
 /**
- * Answers a request whose body is over the limit. A sender still waiting for its 100 Continue
+ * Responds to a request whose body is over the limit. A sender still waiting for its 100 Continue
  * sends no body, so its connection closes with the answer. Otherwise the rest of the upload may
  * still be arriving, and the connection stays open while it is read.
  */
