@@ -159,4 +159,19 @@ describe('hooktray verify', () => {
     const fixture = parseFixtureRequest({ method: 'POST', path: '/x', headers: [['A', 'b']], body: { encoding: 'base64', data: 'AP8=' } }, 'f.json');
     expect([...fixture.body]).toEqual([0, 255]);
   });
+
+  it('warns about a changed .body file', () => {
+    const record = (data: string) => ({ method: 'POST', path: '/x', headers: [], body: { encoding: 'utf8', data }, bodyFile: 'f.body', bodySha256: createHash('sha256').update('original').digest('hex') });
+    const edited = (): Buffer => Buffer.from('edited');
+
+    // The JSON body still matches the recorded digest, so it is used.
+    const staleFile: string[] = [];
+    expect(parseFixtureRequest(record('original'), 'f.json', edited, staleFile).body.toString()).toBe('original');
+    expect(staleFile).toEqual(['f.json: the .body file does not match bodySha256; used the JSON body.']);
+
+    // Neither matches, so the .body file was edited on purpose and is used.
+    const bothChanged: string[] = [];
+    expect(parseFixtureRequest(record('also edited'), 'f.json', edited, bothChanged).body.toString()).toBe('edited');
+    expect(bothChanged).toEqual(['f.json: the .body file does not match bodySha256; used the edited .body file.']);
+  });
 });

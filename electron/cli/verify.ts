@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,7 +8,7 @@ import { loadConfigFile, parseConfig, resolveKeys } from '../core/config';
 import { decodeContent } from '../core/content-encoding';
 import type { HeaderPair, Verdict } from '../core/contract';
 import { NotRegularFileError, readFileBesideFixture, readNamedFileSync } from '../core/export/import-files';
-import { ImportFormatError } from '../core/export/import-parse';
+import { fixtureBody, ImportFormatError } from '../core/export/import-parse';
 import { INDEX_FILE } from '../core/fixtures';
 import { findHeader } from '../core/headers';
 import type { SignedRequest } from '../core/signatures/types';
@@ -58,9 +57,15 @@ const fixtureSchema = z.looseObject({
 
 /**
  * Validates a fixture's JSON: `method`, `path`, `headers` as ordered pairs and `body` as
- * `{encoding: "utf8" | "base64", data}`; other fields are allowed. `origin` names it in messages.
+ * `{encoding: "utf8" | "base64", data}`; other fields are allowed. `origin` names it in messages,
+ * and a `.body` file that no longer matches `bodySha256` adds a line to `warnings`.
  */
-export function parseFixtureRequest(json: unknown, origin: string, bodyFileBytes: (name: string) => Buffer | null = () => null): FixtureRequest {
+export function parseFixtureRequest(
+  json: unknown,
+  origin: string,
+  bodyFileBytes: (name: string) => Buffer | null = () => null,
+  warnings: string[] = [],
+): FixtureRequest {
   const result = fixtureSchema.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -69,12 +74,8 @@ export function parseFixtureRequest(json: unknown, origin: string, bodyFileBytes
   }
 
   const fixture = result.data;
-  let body: Buffer = Buffer.from(fixture.body.data, fixture.body.encoding);
-  // The separate body file is the exact copy; it wins unless it no longer matches the recorded hash.
   const fromFile = fixture.bodyFile === undefined ? null : bodyFileBytes(fixture.bodyFile);
-  if (fromFile !== null && (fixture.bodySha256 === undefined || createHash('sha256').update(fromFile).digest('hex') === fixture.bodySha256)) {
-    body = fromFile;
-  }
+  const body = fixtureBody(Buffer.from(fixture.body.data, fixture.body.encoding), fromFile, fixture.bodySha256, origin, warnings);
   return { method: fixture.method, path: fixture.path, headers: fixture.headers, body, receivedAt: fixture.receivedAt ?? null };
 }
 
@@ -97,7 +98,10 @@ export function readFixtureFile(file: string): FixtureRequest {
       throw error;
     }
   };
-  return parseFixtureRequest(json, file, bodyFileBytes);
+  const warnings: string[] = [];
+  const fixture = parseFixtureRequest(json, file, bodyFileBytes, warnings);
+  for (const warning of warnings) process.stderr.write(`hooktray verify: ${warning}\n`);
+  return fixture;
 }
 
 interface VerifyOptions {

@@ -65,18 +65,24 @@ export function parseFixtureRecord(json: unknown, origin: string): ParsedFixture
 }
 
 /**
+ * Chooses a fixture's body: the `.body` file's bytes when they match `bodySha256`, because they
+ * are the exact copy. When they do not, the JSON body if it still matches, and otherwise the
+ * `.body` file, which was then edited on purpose; either way a warning names the choice.
+ */
+export function fixtureBody(inline: Buffer, bodyFile: Buffer | null, bodySha256: string | undefined, origin: string, warnings: string[]): Buffer {
+  if (bodyFile === null) return inline;
+  if (bodySha256 === undefined || sha256(bodyFile) === bodySha256) return bodyFile;
+  const useFile = sha256(inline) !== bodySha256;
+  warnings.push(`${origin}: the .body file does not match bodySha256; used the ${useFile ? 'edited .body file' : 'JSON body'}.`);
+  return useFile ? bodyFile : inline;
+}
+
+/**
  * Turns a fixture record into a request. `bodyFile` contains the bytes of the `.body` file
  * beside it, when there is one. Those bytes win when their SHA-256 matches, because they are the exact copy.
  */
 export function requestFromFixture(record: ParsedFixture, origin: string, bodyFile: Buffer | null, warnings: string[]): ImportedRequest {
-  const inline = decodeBody(record.body);
-  let body = inline;
-  if (bodyFile !== null) {
-    const expected = record.bodySha256;
-    const fileMatches = expected === undefined || sha256(bodyFile) === expected;
-    if (fileMatches || sha256(inline) !== expected) body = bodyFile;
-    if (!fileMatches) warnings.push(`${origin}: the .body file does not match bodySha256; imported the ${body === bodyFile ? 'edited .body file' : 'JSON body'}.`);
-  }
+  const body = fixtureBody(decodeBody(record.body), bodyFile, record.bodySha256, origin, warnings);
   return {
     originalId: record.id,
     receivedAt: record.receivedAt,
