@@ -66,8 +66,8 @@ export function parseFixtureRecord(json: unknown, origin: string): ParsedFixture
 
 /**
  * Chooses a fixture's body: the `.body` file's bytes when they match `bodySha256`, because they
- * are the exact copy. When they do not, the JSON body if it still matches, and otherwise the
- * `.body` file, which was then edited on purpose; either way a warning names the choice.
+ * are the exact copy. Otherwise the JSON body wins if it still matches. If it does not, the
+ * `.body` file was edited on purpose and wins. A mismatch adds a warning that names the choice.
  */
 export function fixtureBody(inline: Buffer, bodyFile: Buffer | null, bodySha256: string | undefined, origin: string, warnings: string[]): Buffer {
   if (bodyFile === null) return inline;
