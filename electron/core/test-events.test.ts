@@ -45,7 +45,9 @@ describe('checkSpikeTemplate', () => {
     expect(checkSpikeTemplate({ ...valid, users: [] })).toContain('no users');
     expect(checkSpikeTemplate({ ...valid, windowStart: 'yesterday' })).toContain('"yesterday"');
     expect(checkSpikeTemplate({ ...valid, windowStart: '2024-13-45T00:00:00Z' })).toMatch(/"2024-13-45T00:00:00Z" is not a valid time: .*month/);
-    expect(checkSpikeTemplate({ ...valid, windowStart: valid.windowEnd, windowEnd: valid.windowStart })).toContain('after');
+    expect(checkSpikeTemplate({ ...valid, windowStart: valid.windowEnd, windowEnd: valid.windowStart })).toBe(
+      `The window start ${valid.windowEnd} is after the window end ${valid.windowStart}; swap them.`,
+    );
   });
 });
 

@@ -51,15 +51,16 @@ export function completeSpikeTemplate(partial: Partial<SpikeTemplate>, nowNs: bi
 
 /** Returns why a template cannot make a valid Spike body, or null when it can. */
 export function checkSpikeTemplate(template: SpikeTemplate): string | null {
-  if (template.users.length === 0) return 'The template lists no users; add at least one application user id.';
+  // The dialog and `hooktray send` name these fields differently, so messages use plain words.
+  if (template.users.length === 0) return 'The test event has no users; add at least one application user id.';
   const blank = template.users.findIndex((user) => user.trim() === '');
-  if (blank >= 0) return `User ${blank + 1} in the template is empty; give every user an id.`;
-  for (const [field, value] of [['windowStart', template.windowStart], ['windowEnd', template.windowEnd]] as const) {
+  if (blank >= 0) return `User ${blank + 1} of the test event is empty; give every user an id.`;
+  for (const [field, value] of [['window start', template.windowStart], ['window end', template.windowEnd]] as const) {
     const problem = rfc3339Problem(value);
-    if (problem !== null) return `The template's ${field} "${value}" is not a valid time: ${problem}. Give an RFC 3339 time such as 2025-04-15T13:33:55.271331177Z.`;
+    if (problem !== null) return `The ${field} "${value}" is not a valid time: ${problem}. Give an RFC 3339 time such as 2025-04-15T13:33:55.271331177Z.`;
   }
   if (Date.parse(template.windowStart) > Date.parse(template.windowEnd)) {
-    return `The template's windowStart ${template.windowStart} is after its windowEnd ${template.windowEnd}; swap them.`;
+    return `The window start ${template.windowStart} is after the window end ${template.windowEnd}; swap them.`;
   }
   return null;
 }
