@@ -176,7 +176,7 @@ function describeError(error: NodeJS.ErrnoException, url: URL, timeoutMs: number
     return { code: 'aborted', message: `The request to ${where} was cancelled before the target answered; the target may still have received it.` };
   }
   if (errno === 'HOOKTRAY_ABORTED') {
-    return { code: 'aborted', message: `The request to ${where} was cancelled because Hooktray stopped; re-send the delivery by hand.` };
+    return { code: 'aborted', message: `The request to ${where} was cancelled because Hooktray stopped; send it again once Hooktray runs.` };
   }
   if (errno === 'ECONNREFUSED') {
     return { code: 'connection-refused', message: `The target ${where} refused the connection (ECONNREFUSED); start the server or correct the URL, then re-send.` };
