@@ -106,6 +106,9 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
         requestTimeout: this.options.requestTimeoutMs,
         keepAliveTimeout: 5_000,
         maxHeaderSize: HEADER_LIMIT,
+        // Node answers an HTTP/1.1 request without Host with its own 400, before the receiver
+        // sees it. An inspector records it like any other request.
+        requireHostHeader: false,
         // Node checks both timeouts only this often (30 s by default), so slow clients would linger.
         connectionsCheckingInterval: Math.min(1_000, this.options.headersTimeoutMs),
       },

@@ -330,6 +330,20 @@ describe('receiver body limit', () => {
     }
   });
 
+  it('stores a request without Host', async () => {
+    const store = new DeliveryStore({ dataDir: tempDir() });
+    const receiver = new Receiver({ port: 0, logger: silentLogger, persist: (capture) => store.ingest(capture) });
+    await receiver.listen();
+    try {
+      const { reply } = await rawSend(receiver.port, ['POST /no-host HTTP/1.1\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi']);
+      expect(reply).toMatch(/^HTTP\/1\.1 200 OK/);
+      expect(store.list().items.map((item) => [item.path, item.size])).toEqual([['/no-host', 2]]);
+    } finally {
+      await receiver.close();
+      await store.close();
+    }
+  });
+
   it('answers 503 over the limit when storing fails', async () => {
     const busy = Object.assign(new Error('The store is busy.'), { code: 'STORE_BUSY' });
     const receiver = new Receiver({ port: 0, logger: silentLogger, bodyLimit: 1000, persist: () => Promise.reject(busy) });
