@@ -306,9 +306,9 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     const settings = this.options.response;
     if (settings.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, settings.delayMs));
     if (response.destroyed) return;
-    // Built by assignment: an object made with spread syntax took node:http's slow path for
-    // headers, about 3 µs more per delivery in a microbenchmark. It has no prototype, so a
-    // configured header named __proto__ becomes a property instead of replacing the prototype.
+    // Built by assignment: in a microbenchmark of writeHead, an object made with spread syntax
+    // cost about 2 µs more per response. It has no prototype, so a configured header named
+    // __proto__ becomes a property instead of replacing the prototype.
     const headers = Object.create(null) as Record<string, string | number>;
     for (const [name, value] of Object.entries(settings.headers)) headers[name] = value;
     headers[DELIVERY_ID_HEADER] = id;
