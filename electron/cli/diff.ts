@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { defaultDataDir } from '../core/app-info';
 import { decodeContent } from '../core/content-encoding';
 import type { DeliveryDiff, TextPatch } from '../core/contract';
 import type { DiffSide } from '../core/diff';
@@ -28,7 +29,7 @@ Options:
   --json              print the whole comparison as one JSON object
   --ignore-volatile   skip timestamps, ids and signature headers, in the JSON changes,
                       the header changes and the body lines
-  --data-dir DIR      folder of the store (default: the app's data folder)
+  --data-dir DIR      folder of the store (default: ${defaultDataDir()})
   -h, --help          show this help`;
 
 /** Runs `hooktray diff`; resolves with the exit code. */

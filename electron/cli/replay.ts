@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { defaultDataDir } from '../core/app-info';
 import { decodeContent } from '../core/content-encoding';
 import type { TargetResponse } from '../core/contract';
 import { findHeader } from '../core/headers';
@@ -26,7 +27,7 @@ Options:
                       --config), with a fresh timestamp for timestamped schemes
   --profile NAME      sign with this profile instead
   --config FILE       JSON file with profiles and keys, needed for --resign
-  --data-dir DIR      folder of the store (default: the app's data folder)
+  --data-dir DIR      folder of the store (default: ${defaultDataDir()})
   --timeout MS        time allowed for the target's answer, in ms (default 30000)
   -h, --help          show this help`;
 

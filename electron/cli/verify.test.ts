@@ -109,11 +109,22 @@ describe('hooktray verify', () => {
 
   it('rejects an unknown delivery id', async () => {
     new DeliveryStore({ dataDir: dir }).close();
-    await expect(runVerify(['01JNOSUCHDELIVERY000000000', '--data-dir', dir])).rejects.toThrow(/No delivery has the id/);
+    await expect(runVerify(['01JABCDEFGHJKMNPQRSTVWXYZ0', '--data-dir', dir])).rejects.toThrow(/No delivery has the id 01JABCDEFGHJKMNPQRSTVWXYZ0/);
+  });
+
+  it('names a target that is neither id nor file', async () => {
+    const message = 'nonsense is neither a delivery id (26-character ULID) nor a fixture file: check the id or the path.';
+    await expect(runVerify(['nonsense', '--data-dir', dir])).rejects.toThrow(message);
+    new DeliveryStore({ dataDir: dir }).close();
+    await expect(runVerify(['nonsense', '--data-dir', dir])).rejects.toThrow(message);
+  });
+
+  it('names the extra arguments', async () => {
+    await expect(runVerify(['one', 'two', '--data-dir', dir])).rejects.toThrow('Pass exactly one delivery id or fixture file (given 2: one two)');
   });
 
   it('rejects a folder without a store', async () => {
-    await expect(runVerify(['01JNOSUCHDELIVERY000000000', '--data-dir', dir])).rejects.toThrow(/No Hooktray store/);
+    await expect(runVerify(['01JABCDEFGHJKMNPQRSTVWXYZ0', '--data-dir', dir])).rejects.toThrow(/No Hooktray store/);
   });
 
   it('rejects a fixture folder naming a file in it', async () => {

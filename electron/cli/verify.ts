@@ -126,7 +126,10 @@ function parseVerifyArgs(argv: string[]): VerifyOptions | 'help' {
     allowPositionals: true,
   });
   if (values.help) return 'help';
-  if (positionals.length !== 1) throw new UsageError('Pass exactly one delivery id or fixture file, for example: hooktray verify 01JABC… --config hooktray.json');
+  if (positionals.length !== 1) {
+    const given = positionals.length === 0 ? 'none' : `${positionals.length}: ${positionals.join(' ')}`;
+    throw new UsageError(`Pass exactly one delivery id or fixture file (given ${given}), for example: hooktray verify 01JABC… --config hooktray.json`);
+  }
   const publicUrl = values['public-url'] ?? null;
   if (publicUrl !== null && !/^https?:\/\/[^/]/.test(publicUrl)) throw new UsageError(`Invalid --public-url "${publicUrl}": use an http(s) URL such as https://name.loca.lt.`);
   return {
@@ -186,11 +189,15 @@ function fixtureSource(file: string, publicUrl: string | null): VerifySource {
 }
 
 function deliverySource(target: string, dataDir: string, publicUrl: string | null): VerifySource {
-  const id = parseDeliveryId(target) ?? target;
+  // Stored ids are ULIDs, apart from some added through the store's API, so another text is looked up too.
+  const ulid = parseDeliveryId(target);
+  const notAnId = `${target} is neither a delivery id (26-character ULID) nor a fixture file: check the id or the path.`;
+  if (ulid === null && !existsSync(join(dataDir, STORE_FILE))) throw new UsageError(notAnId);
+  const id = ulid ?? target;
   const store = openStore(dataDir);
   try {
     const delivery = store.get(id);
-    if (delivery === null) throw new UsageError(`No delivery has the id ${id} in ${dataDir}; list ids with hooktray listen --json or the app.`);
+    if (delivery === null) throw new UsageError(ulid === null ? notAnId : `No delivery has the id ${id} in ${dataDir}; list ids with hooktray listen --json or the app.`);
     const { method, path, headers, body, decodedBody } = delivery;
     return {
       kind: 'delivery',
