@@ -188,6 +188,15 @@ describe.skipIf(process.platform === 'win32')('exposedKeyFileWarnings', () => {
     expect(warnings.join('\n')).not.toContain('made-up-key-not-a-secret');
   });
 
+  it('quotes a path with spaces in the fix', () => {
+    writeFileSync(join(dir, "my key's.txt"), 'made-up-key-not-a-secret', { mode: 0o644 });
+    chmodSync(join(dir, "my key's.txt"), 0o644);
+
+    const [warning] = exposedKeyFileWarnings(configWithKeyFiles("my key's.txt").keyRefs, join(dir, 'c.json'));
+
+    expect(warning).toContain(`run chmod 600 '${dir}/my key'\\''s.txt'.`);
+  });
+
   it('skips a key file that is missing', () => {
     expect(exposedKeyFileWarnings(configWithKeyFiles('missing.key').keyRefs, join(dir, 'c.json'))).toEqual([]);
   });

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { checkBodylessStatus, headerRecord, headerValue, maxAgeDaysSchema, responseHeaderName } from './contract-schemas';
+import { shellQuote } from './export/curl';
 import { NotRegularFileError, readNamedFileSync } from './export/import-files';
 import type { ResponseSettings } from './receiver';
 import { DEFAULT_RESPONSE } from './receiver';
@@ -203,11 +204,16 @@ export function exposedKeyFileWarnings(keyRefs: ProfileKeyRefs, configFile: stri
         continue;
       }
       if ((mode & 0o044) !== 0) {
-        warnings.push(`The key file ${file} can be read by other users (mode ${mode.toString(8).padStart(3, '0')}): run chmod 600 ${file}.`);
+        warnings.push(`The key file ${file} can be read by other users (mode ${mode.toString(8).padStart(3, '0')}): run chmod 600 ${shellQuoted(file)}.`);
       }
     }
   }
   return warnings;
+}
+
+/** Returns a path as a POSIX shell word: as is when it contains only safe characters, else quoted. */
+function shellQuoted(path: string): string {
+  return /^[\w./+,:@%-]+$/.test(path) ? path : shellQuote(path);
 }
 
 /** Reads one key and checks it. `field` names the reference in messages. */
