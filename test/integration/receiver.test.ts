@@ -37,6 +37,37 @@ async function rawExchange(port: number, chunks: string[]): Promise<string> {
   return (await rawSend(port, chunks)).reply;
 }
 
+/**
+ * Sends `head` with a 2,000,000-byte Content-Length and the first 1,000 bytes, waits for
+ * `handled`, uploads the rest, and only then reads the reply, as a sender that reads last does.
+ * Resolves with the reply and the socket's error, if any.
+ */
+async function uploadThenRead(port: number, head: string, handled: Promise<void>): Promise<{ reply: string; error: Error | null }> {
+  const socket = connect(port, '127.0.0.1');
+  socket.pause();
+  let reply = '';
+  let error: Error | null = null;
+  socket.on('error', (failure) => {
+    error = failure;
+  });
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+
+  socket.write(`${head}\r\nContent-Length: 2000000\r\n\r\n${'x'.repeat(1000)}`);
+  await handled;
+  for (let sent = 1000; sent < 2_000_000 && !socket.destroyed; sent += 99_900) {
+    socket.write('x'.repeat(Math.min(99_900, 2_000_000 - sent)));
+    await new Promise((wait) => setTimeout(wait, 10));
+  }
+  socket.on('data', (data: Buffer) => {
+    reply += data.toString('latin1');
+  });
+  socket.resume();
+  socket.end();
+  await closed;
+  return { reply, error };
+}
+
 describe('receiver against malformed and slow clients', () => {
   let receiver: Receiver;
   let store: DeliveryStore;
@@ -349,30 +380,9 @@ describe('receiver body limit', () => {
     const receiver = new Receiver({ port: 0, logger: silentLogger, bodyLimit: 1000, persist: () => Promise.reject(busy) });
     await receiver.listen();
     try {
-      const socket = connect(receiver.port, '127.0.0.1');
-      socket.pause();
-      let reply = '';
-      let error: Error | null = null;
-      socket.on('error', (failure) => {
-        error = failure;
-      });
-      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-      await new Promise<void>((resolve) => socket.once('connect', resolve));
-
       const failed = new Promise<void>((resolve) => receiver.once('storeFailed', () => resolve()));
-      socket.write(`POST /busy-big HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2000000\r\n\r\n${'x'.repeat(1000)}`);
-      await failed;
-      // Before, the connection was destroyed here, and the rest of the upload met a reset.
-      for (let sent = 1000; sent < 2_000_000 && !socket.destroyed; sent += 99_900) {
-        socket.write('x'.repeat(Math.min(99_900, 2_000_000 - sent)));
-        await new Promise((wait) => setTimeout(wait, 10));
-      }
-      socket.on('data', (data: Buffer) => {
-        reply += data.toString('latin1');
-      });
-      socket.resume();
-      socket.end();
-      await closed;
+      // Before, the connection was destroyed once storing failed, and the rest of the upload met a reset.
+      const { reply, error } = await uploadThenRead(receiver.port, 'POST /busy-big HTTP/1.1\r\nHost: x\r\nConnection: close', failed);
 
       expect(error).toBeNull();
       expect(reply).toMatch(/^HTTP\/1\.1 503 Service Unavailable/);
@@ -391,29 +401,8 @@ describe('receiver body limit', () => {
       // Both ask the server to close the connection after its response. Such a sender may read
       // only after uploading, so a socket closed during the upload resets and the 413 is lost.
       for (const requestHead of ['POST /closing HTTP/1.1\r\nHost: x\r\nConnection: close', 'POST /http-1-0 HTTP/1.0\r\nHost: x']) {
-        const socket = connect(receiver.port, '127.0.0.1');
-        socket.pause();
-        let reply = '';
-        let error: Error | null = null;
-        socket.on('error', (failure) => {
-          error = failure;
-        });
-        const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-        await new Promise<void>((resolve) => socket.once('connect', resolve));
-
         const stored = new Promise<void>((resolve) => receiver.once('delivery', () => resolve()));
-        socket.write(`${requestHead}\r\nContent-Length: 2000000\r\n\r\n${'x'.repeat(1000)}`);
-        await stored;
-        for (let sent = 1000; sent < 2_000_000 && !socket.destroyed; sent += 99_900) {
-          socket.write('x'.repeat(Math.min(99_900, 2_000_000 - sent)));
-          await new Promise((wait) => setTimeout(wait, 10));
-        }
-        socket.on('data', (data: Buffer) => {
-          reply += data.toString('latin1');
-        });
-        socket.resume();
-        socket.end();
-        await closed;
+        const { reply, error } = await uploadThenRead(receiver.port, requestHead, stored);
 
         expect(error).toBeNull();
         expect(reply).toMatch(/^HTTP\/1\.1 413 Payload Too Large/);
