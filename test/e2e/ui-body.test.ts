@@ -113,6 +113,15 @@ describe('hooktray ui body view in Chromium', () => {
     expect(await currentLine()).toBe('2998');
   });
 
+  it('escapes every invisible character', async () => {
+    // An Arabic letter mark, a soft hyphen, two tag characters and an isolate, while the emoji keeps its variation selector.
+    const body = 'a\u061cb c\u00add e\u{e0041}\u{e0042}f g\u2066h \u2764\ufe0f';
+    await openBody('/invisible/more', TEXT_HEADERS, body, 'raw');
+    const view = detail().getByRole('group', { name: 'Body, raw view' });
+    expect(await view.locator('.line-text').textContent()).toBe('a\\u061cb c\\u00add e\\u{e0041}\\u{e0042}f g\\u2066h \u2764\ufe0f');
+    expect(await view.locator('.invisible-char').first().getAttribute('title')).toBe('U+061C, an invisible character as received');
+  });
+
   it('find handles sharp s and emoji', async () => {
     const body = '{"street":"İ Straße","upper":"STRAẞE","emoji":"😀 Target 👍🏽 target"}';
     await openBody('/find/sharp-s', JSON_HEADERS, body, 'pretty');

@@ -36,12 +36,20 @@ export interface CurrentMatch {
 }
 
 /**
- * Invisible characters that change how text reads: zero-width spaces and joiners, line and
- * paragraph separators, bidirectional marks, embeddings, overrides and isolates, and the byte
- * order mark. Summaries escape these as well.
+ * Characters that show nothing but change how text reads: Unicode's default-ignorable code
+ * points (zero-width spaces and joiners, bidirectional marks such as U+061C and U+200F,
+ * embeddings, overrides and isolates, the byte order mark, soft hyphens, tag characters) and
+ * the line and paragraph separators. Variation selectors stay as received, because emoji need
+ * them to show as intended.
  */
-const INVISIBLE_CHAR = /[\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
-const INVISIBLE_CHARS = new RegExp(INVISIBLE_CHAR.source, 'g');
+const INVISIBLE_CHARS = /(?![\ufe00-\ufe0f\u{e0100}-\u{e01ef}])[\p{Default_Ignorable_Code_Point}\u2028\u2029]/gu;
+const INVISIBLE_CHAR = new RegExp(INVISIBLE_CHARS.source, 'u');
+
+/** Returns the escape of one character, such as `\u202e`, or `\u{e0041}` beyond U+FFFF. */
+function escapeOf(codePoint: number): string {
+  const hex = codePoint.toString(16);
+  return codePoint > 0xffff ? `\\u{${hex}}` : `\\u${hex.padStart(4, '0')}`;
+}
 
 /**
  * Shows each invisible character of received text as its escape, such as `\u202e`, in a marked
@@ -54,13 +62,13 @@ function showInvisible(text: string): ReactNode {
   let at = 0;
   for (const match of text.matchAll(INVISIBLE_CHARS)) {
     if (match.index > at) parts.push(text.slice(at, match.index));
-    const code = match[0].charCodeAt(0).toString(16).padStart(4, '0');
+    const codePoint = match[0].codePointAt(0) ?? 0;
     parts.push(
-      <span key={match.index} className="invisible-char" title={`U+${code.toUpperCase()}, an invisible character as received`}>
-        {`\\u${code}`}
+      <span key={match.index} className="invisible-char" title={`U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}, an invisible character as received`}>
+        {escapeOf(codePoint)}
       </span>,
     );
-    at = match.index + 1;
+    at = match.index + match[0].length;
   }
   if (at < text.length) parts.push(text.slice(at));
   return parts;
