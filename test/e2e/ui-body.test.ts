@@ -113,6 +113,29 @@ describe('hooktray ui body view in Chromium', () => {
     expect(await currentLine()).toBe('2998');
   });
 
+  it('find marks the right match in a cut line', async () => {
+    // The value is cut after 5,000 characters, so its second comma is not shown but the comma after it is.
+    const body = `{"a":"x,${'y'.repeat(6000)},x","b":2}`;
+    await openBody('/find/cut-line', JSON_HEADERS, body, 'pretty');
+    expect((await findAll(',')).count).toBe('3 matches');
+    const current = detail().locator('mark.current-match');
+
+    await find().press('Enter');
+    await waitUntil(async () => (await matchCount().textContent()) === '1 of 3 matches', 'the first match');
+    expect(await current.textContent()).toBe(',');
+
+    await find().press('Enter');
+    await waitUntil(async () => (await matchCount().textContent())?.startsWith('2 of 3 matches') === true, 'the second match');
+    expect(await matchCount().textContent()).toBe('2 of 3 matches (this one lies beyond the 5,000 characters shown of line 2; use Copy to see it)');
+    expect(await current.count()).toBe(0);
+
+    await find().press('Enter');
+    await waitUntil(async () => (await matchCount().textContent()) === '3 of 3 matches', 'the third match');
+    const marks = detail().locator('[data-line="1"] mark');
+    expect(await marks.count()).toBe(2);
+    expect(await marks.nth(1).getAttribute('class')).toBe('current-match');
+  });
+
   it('escapes every invisible character', async () => {
     // An Arabic letter mark, a soft hyphen, two tag characters and an isolate, while the emoji keeps its variation selector.
     const body = 'a\u061cb c\u00add e\u{e0041}\u{e0042}f g\u2066h \u2764\ufe0f';

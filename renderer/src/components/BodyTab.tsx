@@ -95,7 +95,7 @@ export function BodyTab({ detail }: { detail: DeliveryDetail }) {
     const offset = currentIndex === null ? undefined : offsets?.[currentIndex];
     if (currentIndex === null || offsets === null || offset === undefined || lineStarts == null) return null;
     const line = countBelow(lineStarts, offset + 1) - 1;
-    return { index: currentIndex, line, ordinal: currentIndex - countBelow(offsets, lineStarts[line] ?? 0) };
+    return { index: currentIndex, line, column: offset - (lineStarts[line] ?? 0) };
   }, [currentIndex, offsets, lines]);
 
   const [hexCopyWanted, setHexCopyWanted] = useState(false);

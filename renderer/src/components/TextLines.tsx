@@ -28,12 +28,28 @@ interface TextLinesProps {
   currentMatch: CurrentMatch | null;
 }
 
-/** A match chosen in Find: its number among all matches, its line and its number within that line, from 0. */
+/**
+ * A match chosen in Find: its number among all matches, its line, and the offset where it
+ * starts in that line's text, all from 0.
+ */
 export interface CurrentMatch {
   index: number;
   line: number;
-  ordinal: number;
+  column: number;
 }
+
+/**
+ * The start of the current match in the text searched for one line as shown, or null when the
+ * match is not on that line or lies in characters cut from the view. `marked` becomes true once
+ * a part of it is marked.
+ */
+interface CurrentMark {
+  start: number | null;
+  marked: boolean;
+}
+
+/** The mark of a line without the current match; its null start never equals a match's start. */
+const NO_CURRENT_MARK: CurrentMark = { start: null, marked: false };
 
 /**
  * Characters that show nothing but change how text reads: Unicode's default-ignorable code
@@ -76,19 +92,21 @@ function showInvisible(text: string): ReactNode {
 
 /**
  * Splits `text`, which starts at offset `from` of the searched line, around the line's matches.
- * Matched parts become <mark> elements, and the part of match number `current` is marked apart.
- * Received text only ever becomes text nodes, never HTML.
+ * Matched parts become <mark> elements, and the part of the match that starts at `current.start`
+ * is marked apart. Received text only ever becomes text nodes, never HTML.
  */
-function highlight(text: string, from: number, matches: readonly MatchRange[], current: number | null): ReactNode {
+function highlight(text: string, from: number, matches: readonly MatchRange[], current: CurrentMark): ReactNode {
   const parts: ReactNode[] = [];
   let at = 0;
-  for (const [matchIndex, [start, end]] of matches.entries()) {
+  for (const [start, end] of matches) {
     const markStart = Math.max(start - from, at);
     const markEnd = Math.min(end - from, text.length);
     if (markEnd <= markStart) continue;
     if (markStart > at) parts.push(<Fragment key={`text-${at}`}>{showInvisible(text.slice(at, markStart))}</Fragment>);
+    const isCurrent = start === current.start;
+    if (isCurrent) current.marked = true;
     parts.push(
-      <mark key={markStart} className={matchIndex === current ? 'current-match' : undefined}>
+      <mark key={markStart} className={isCurrent ? 'current-match' : undefined}>
         {showInvisible(text.slice(markStart, markEnd))}
       </mark>,
     );
@@ -99,7 +117,7 @@ function highlight(text: string, from: number, matches: readonly MatchRange[], c
   return parts;
 }
 
-function renderTextLine(line: string, pattern: RegExp | null, current: number | null): ReactNode {
+function renderTextLine(line: string, pattern: RegExp | null, current: CurrentMark): ReactNode {
   const shownText = line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line;
   const matches = pattern === null ? [] : matchRanges(shownText, pattern);
   return (
@@ -114,13 +132,20 @@ function renderTextLine(line: string, pattern: RegExp | null, current: number | 
  * Renders a JSON line with its matches marked. Matches are found in the line as shown, so a
  * match across two tokens is marked in both. A token longer than MAX_LINE_CHARS is cut, and a
  * line break, which find text never contains, follows the cut so no match joins its two sides.
+ * `column` is where the current match starts in the line's full text, which cut tokens make
+ * differ from its offset in the text searched here.
  */
-function renderJsonLine(line: PrettyLine, pattern: RegExp | null, current: number | null): ReactNode {
+function renderJsonLine(line: PrettyLine, pattern: RegExp | null, column: number | null, current: CurrentMark): ReactNode {
   const indent = '  '.repeat(line.depth);
   const tokens = line.tokens.map((token) => ({ kind: token.kind, shownText: token.text.slice(0, MAX_LINE_CHARS), cut: token.text.length > MAX_LINE_CHARS, start: 0 }));
   let searched = indent;
-  for (const token of tokens) {
+  let fullOffset = indent.length;
+  if (column !== null && column < indent.length) current.start = column;
+  for (const [index, token] of tokens.entries()) {
     token.start = searched.length;
+    const inToken = column !== null && column >= fullOffset && column - fullOffset < (line.tokens[index]?.text.length ?? 0);
+    if (inToken && column - fullOffset < token.shownText.length) current.start = token.start + column - fullOffset;
+    fullOffset += line.tokens[index]?.text.length ?? 0;
     searched += token.cut ? `${token.shownText}\n` : token.shownText;
   }
   const matches = pattern === null ? [] : matchRanges(searched, pattern);
@@ -162,18 +187,23 @@ export const TextLines = memo(function TextLines({ label, lineCount, lineAt, pat
   }, [currentMatch, shownLines]);
 
   const rows: ReactNode[] = [];
+  const current: CurrentMark = { start: null, marked: false };
   for (let index = 0; index < visible; index++) {
     const line = lineAt(index);
-    const current = currentMatch?.line === index ? currentMatch.ordinal : null;
+    const column = currentMatch?.line === index ? currentMatch.column : null;
+    const mark = column === null ? NO_CURRENT_MARK : current;
+    if (column !== null && typeof line === 'string' && column < MAX_LINE_CHARS) current.start = column;
     rows.push(
       <div key={index} className="code-line" data-line={index}>
         <span className="line-number" aria-hidden="true">
           {index + 1}
         </span>
-        <span className="line-text">{typeof line === 'string' ? renderTextLine(line, pattern, current) : renderJsonLine(line, pattern, current)}</span>
+        <span className="line-text">{typeof line === 'string' ? renderTextLine(line, pattern, mark) : renderJsonLine(line, pattern, column, mark)}</span>
       </div>,
     );
   }
+  // A current match in characters cut from its line has no mark, so the count line says where it is.
+  const currentCut = currentMatch !== null && currentMatch.line < visible && !current.marked;
 
   return (
     <div className="text-lines">
@@ -182,6 +212,7 @@ export const TextLines = memo(function TextLines({ label, lineCount, lineAt, pat
           {currentMatch !== null && `${formatCount(currentMatch.index + 1)} of `}
           {formatCount(total)} match{total === 1 ? '' : 'es'}
           {notShown > 0 && `, ${formatCount(notShown)} in lines not shown yet`}
+          {currentCut && ` (this one lies beyond the ${formatCount(MAX_LINE_CHARS)} characters shown of line ${formatCount(currentMatch.line + 1)}; use Copy to see it)`}
         </p>
       )}
       <div className="code" role="group" aria-label={label} ref={code}>
