@@ -136,6 +136,31 @@ describe('hooktray ui body view in Chromium', () => {
     expect(await marks.nth(1).getAttribute('class')).toBe('current-match');
   });
 
+  it('find renders lines around a far match', async () => {
+    // Rendering every line up to line 45,000 froze the page, so only the step around it is rendered.
+    const lines = Array.from({ length: 60_000 }, (_, index) => ([10, 45_000].includes(index + 1) ? `line ${index + 1} needle` : `line ${index + 1}`));
+    await openBody('/find/far', TEXT_HEADERS, lines.join('\n'), 'raw');
+    expect((await findAll('needle')).count).toBe('2 matches, 1 in lines not shown yet');
+    const current = detail().locator('mark.current-match');
+    const currentLine = async (): Promise<string | null> => current.locator('xpath=ancestor::div[@data-line]').getAttribute('data-line');
+
+    await find().press('Shift+Enter');
+    await waitUntil(async () => (await matchCount().textContent()) === '2 of 2 matches, 1 in lines not shown yet', 'the far match');
+    expect(await currentLine()).toBe('44999');
+    expect(await detail().locator('.code-line').count()).toBe(2000);
+    const box = await current.boundingBox();
+    expect(box).not.toBeNull();
+    expect(box?.y ?? -1).toBeGreaterThanOrEqual(0);
+    expect((box?.y ?? 0) + (box?.height ?? 0)).toBeLessThanOrEqual(page.viewportSize()?.height ?? 0);
+    await detail().getByRole('button', { name: 'Show 2,000 earlier lines (44,000 not shown)' }).waitFor();
+    await detail().getByRole('button', { name: 'Show 2,000 more lines (14,000 not shown)' }).waitFor();
+
+    await find().press('Enter');
+    await waitUntil(async () => (await matchCount().textContent()) === '1 of 2 matches, 1 in lines not shown yet', 'back to the first match');
+    expect(await currentLine()).toBe('9');
+    expect(await detail().locator('.code-line').count()).toBe(2000);
+  });
+
   it('escapes every invisible character', async () => {
     // An Arabic letter mark, a soft hyphen, two tag characters and an isolate, while the emoji keeps its variation selector.
     const body = 'a\u061cb c\u00add e\u{e0041}\u{e0042}f g\u2066h \u2764\ufe0f';

@@ -7,6 +7,12 @@ import { formatCount } from '../lib/format';
 
 /** Lines rendered at first and added per "show more", so a 25 MiB body stays responsive. */
 export const LINES_PER_STEP = 2000;
+/**
+ * Lines rendered at most when Find moves on by growing the rendered range. A match farther off
+ * replaces the range with the step of lines around it, because rendering every line up to line
+ * 45,000 of a pretty 11 MB body froze the page for seconds.
+ */
+const MAX_GROWN_LINES = 4 * LINES_PER_STEP;
 /** Characters of one line rendered; longer lines end with a note and stay whole in Copy. */
 export const MAX_LINE_CHARS = 5000;
 
@@ -163,32 +169,57 @@ function renderJsonLine(line: PrettyLine, pattern: RegExp | null, column: number
   );
 }
 
+/** The lines rendered, from `first` up to but not including `end`. */
+interface LineRange {
+  first: number;
+  end: number;
+}
+
+/**
+ * Returns the range to render so that `line` is in it: `range` itself, `range` grown by the
+ * steps up to `line` while it stays within MAX_GROWN_LINES, or else the step around `line`.
+ */
+function rangeWith(range: LineRange, line: number): LineRange {
+  if (line >= range.first && line < range.end) return range;
+  const stepStart = Math.floor(line / LINES_PER_STEP) * LINES_PER_STEP;
+  const grown = { first: Math.min(range.first, stepStart), end: Math.max(range.end, stepStart + LINES_PER_STEP) };
+  if (grown.end - grown.first <= MAX_GROWN_LINES) return grown;
+  return { first: stepStart, end: stepStart + LINES_PER_STEP };
+}
+
 /**
  * Numbered lines of a body view, rendered in steps, with search matches marked. It is memoized,
  * so progress updates of a running job do not render thousands of lines again.
  */
 export const TextLines = memo(function TextLines({ label, lineCount, lineAt, pattern, matchesBefore, currentMatch }: TextLinesProps) {
-  const [shownLines, setShownLines] = useState(LINES_PER_STEP);
+  const [range, setRange] = useState<LineRange>({ first: 0, end: LINES_PER_STEP });
   const code = useRef<HTMLDivElement>(null);
-  const visible = Math.min(shownLines, lineCount);
+  const first = Math.min(range.first, lineCount);
+  const end = Math.min(range.end, lineCount);
   const total = matchesBefore?.(lineCount) ?? 0;
-  const notShown = total - (matchesBefore?.(visible) ?? 0);
+  const notShown = total - ((matchesBefore?.(end) ?? 0) - (matchesBefore?.(first) ?? 0));
 
-  // A match in a line not rendered yet first renders the steps of lines up to it.
+  // A match in a line not rendered yet first renders the lines around it. Only a move to a match
+  // scrolls, so showing more lines afterwards keeps the scroll position.
+  const scrollWanted = useRef(false);
   const currentLine = currentMatch?.line ?? null;
   useEffect(() => {
-    if (currentLine !== null && currentLine >= shownLines) setShownLines(Math.ceil((currentLine + 1) / LINES_PER_STEP) * LINES_PER_STEP);
-  }, [currentLine, shownLines]);
+    scrollWanted.current = currentMatch !== null;
+  }, [currentMatch]);
   useEffect(() => {
-    if (currentMatch === null || currentMatch.line >= shownLines) return;
+    if (currentLine !== null) setRange((shown) => rangeWith(shown, currentLine));
+  }, [currentLine]);
+  useEffect(() => {
+    if (!scrollWanted.current || currentMatch === null || currentMatch.line < first || currentMatch.line >= end) return;
+    scrollWanted.current = false;
     // A match past a line's rendered characters has no mark, so its line is scrolled to instead.
     const target = code.current?.querySelector('.current-match') ?? code.current?.querySelector(`[data-line="${currentMatch.line}"]`);
     target?.scrollIntoView({ block: 'center' });
-  }, [currentMatch, shownLines]);
+  }, [currentMatch, first, end]);
 
   const rows: ReactNode[] = [];
   const current: CurrentMark = { start: null, marked: false };
-  for (let index = 0; index < visible; index++) {
+  for (let index = first; index < end; index++) {
     const line = lineAt(index);
     const column = currentMatch?.line === index ? currentMatch.column : null;
     const mark = column === null ? NO_CURRENT_MARK : current;
@@ -202,8 +233,8 @@ export const TextLines = memo(function TextLines({ label, lineCount, lineAt, pat
       </div>,
     );
   }
-  // A current match in characters cut from its line has no mark, so the count line says where it is.
-  const currentCut = currentMatch !== null && currentMatch.line < visible && !current.marked;
+  // A current match in characters cut from its line has no mark, so the count line names its line.
+  const currentCut = currentMatch !== null && currentMatch.line >= first && currentMatch.line < end && !current.marked;
 
   return (
     <div className="text-lines">
@@ -215,12 +246,17 @@ export const TextLines = memo(function TextLines({ label, lineCount, lineAt, pat
           {currentCut && ` (this one lies beyond the ${formatCount(MAX_LINE_CHARS)} characters shown of line ${formatCount(currentMatch.line + 1)}; use Copy to see it)`}
         </p>
       )}
+      {first > 0 && (
+        <button type="button" onClick={() => setRange((shown) => ({ ...shown, first: Math.max(0, shown.first - LINES_PER_STEP) }))}>
+          Show {formatCount(Math.min(LINES_PER_STEP, first))} earlier lines ({formatCount(first)} not shown)
+        </button>
+      )}
       <div className="code" role="group" aria-label={label} ref={code}>
         {rows}
       </div>
-      {lineCount > visible && (
-        <button type="button" onClick={() => setShownLines((value) => value + LINES_PER_STEP)}>
-          Show {formatCount(Math.min(LINES_PER_STEP, lineCount - visible))} more lines ({formatCount(lineCount - visible)} not shown)
+      {lineCount > end && (
+        <button type="button" onClick={() => setRange((shown) => ({ ...shown, end: shown.end + LINES_PER_STEP }))}>
+          Show {formatCount(Math.min(LINES_PER_STEP, lineCount - end))} more lines ({formatCount(lineCount - end)} not shown)
         </button>
       )}
     </div>
