@@ -113,6 +113,27 @@ describe('hooktray ui body view in Chromium', () => {
     expect(await currentLine()).toBe('2998');
   });
 
+  it('find moves on Enter right after typing', async () => {
+    // Enter comes before Find has counted the text typed, so the move waits for the count.
+    const lines = Array.from({ length: 50 }, (_, index) => (index % 10 === 0 ? `line ${index + 1} needle` : `line ${index + 1}`));
+    await openBody('/find/typed', TEXT_HEADERS, lines.join('\n'), 'raw');
+    const current = detail().locator('mark.current-match');
+    const currentLine = async (): Promise<string | null> => current.locator('xpath=ancestor::div[@data-line]').getAttribute('data-line');
+
+    await find().fill('');
+    await find().pressSequentially('needle');
+    await find().press('Enter');
+    await waitUntil(async () => (await matchCount().textContent()) === '1 of 5 matches', 'the first match');
+    expect(await currentLine()).toBe('0');
+
+    await find().fill('');
+    await matchCount().waitFor({ state: 'detached' });
+    await find().pressSequentially('needle');
+    await find().press('Shift+Enter');
+    await waitUntil(async () => (await matchCount().textContent()) === '5 of 5 matches', 'the last match');
+    expect(await currentLine()).toBe('40');
+  });
+
   it('find marks the right match in a cut line', async () => {
     // The value is cut after 5,000 characters, so its second comma is not shown but the comma after it is.
     const body = `{"a":"x,${'y'.repeat(6000)},x","b":2}`;

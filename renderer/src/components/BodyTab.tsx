@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DeliveryDetail } from '../../../electron/core/contract';
 import { useBodyJob } from '../hooks/useBodyJob';
 import { useDebouncedValue } from '../hooks/useDebouncedValue';
@@ -79,11 +79,27 @@ export function BodyTab({ detail }: { detail: DeliveryDetail }) {
     return (index: number): number => countBelow(offsets, lineStarts[index] ?? Number.POSITIVE_INFINITY);
   }, [offsets, lines]);
 
-  // Enter, Shift+Enter and the arrow buttons move through the matches; a new search starts over.
+  // Enter, Shift+Enter and the arrow buttons move through the matches, and a new search starts
+  // over. A move requested while the matches of the text typed are not counted yet waits for them,
+  // so typing and pressing Enter at once goes to the first match.
   const [currentIndex, setCurrentIndex] = useState<number | null>(null);
-  useEffect(() => setCurrentIndex(null), [offsets]);
+  const pendingStep = useRef<1 | -1 | null>(null);
+  useEffect(() => {
+    const step = pendingStep.current;
+    if (offsets === null) {
+      setCurrentIndex(null);
+      return;
+    }
+    pendingStep.current = null;
+    if (step === null || offsets.length === 0) setCurrentIndex(null);
+    else setCurrentIndex(step === 1 ? 0 : offsets.length - 1);
+  }, [offsets]);
   const matchCount = offsets?.length ?? 0;
   const moveMatch = (step: 1 | -1): void => {
+    if (search !== findText || finding.state.status === 'running') {
+      pendingStep.current = step;
+      return;
+    }
     if (matchCount === 0) return;
     setCurrentIndex((index) => {
       if (index === null) return step === 1 ? 0 : matchCount - 1;
@@ -150,7 +166,10 @@ export function BodyTab({ detail }: { detail: DeliveryDetail }) {
           aria-label="Find in body"
           placeholder="Find in body"
           value={search}
-          onChange={(event) => setSearch(event.target.value)}
+          onChange={(event) => {
+            pendingStep.current = null;
+            setSearch(event.target.value);
+          }}
           onKeyDown={(event) => {
             if (event.key !== 'Enter') return;
             event.preventDefault();
