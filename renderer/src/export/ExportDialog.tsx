@@ -110,8 +110,10 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
     setExportId(id);
     try {
       const result = await api.invoke('export.run', request);
+      if (result.ok && result.folder === null) {
+        await download(result.files, (started, total) => setMessage({ error: false, text: `Downloading file ${started} of ${total}…` }));
+      }
       setMessage(describe(result));
-      if (result.ok && result.folder === null) download(result.files);
     } catch (error) {
       setMessage({ error: true, text: `The export failed: ${(error as Error).message}` });
     } finally {
@@ -241,10 +243,23 @@ function describe(result: ExportResult): { error: boolean; text: string } {
   return { error: false, text: `Exported ${result.exported} deliveries to ${destination}.${skipped}${warned}` };
 }
 
-/** Saves each returned file through a temporary link, as a browser download. */
-function download(files: { name: string; data?: Uint8Array }[]): void {
-  for (const file of files) {
-    if (file.data === undefined) continue;
+/**
+ * Wait between two browser downloads, in ms. Chromium 156 (Debian, headless) dropped every
+ * download after the tenth when 20 links were clicked at once, and saved all 20 when the clicks
+ * were 100 ms apart.
+ */
+const DOWNLOAD_SPACING_MS = 200;
+
+/**
+ * Saves each returned file through a temporary link, as a browser download, one at a time.
+ * `onProgress` receives the number of the file started and the number of files.
+ */
+async function download(files: { name: string; data?: Uint8Array }[], onProgress: (started: number, total: number) => void): Promise<void> {
+  const withData = files.filter((file) => file.data !== undefined);
+  for (const [index, file] of withData.entries()) {
+    if (index > 0) await new Promise((resolveWait) => setTimeout(resolveWait, DOWNLOAD_SPACING_MS));
+    onProgress(index + 1, withData.length);
+
     const url = URL.createObjectURL(new Blob([file.data as Uint8Array<ArrayBuffer>]));
     const link = document.createElement('a');
     link.href = url;
