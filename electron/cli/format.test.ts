@@ -16,6 +16,7 @@ describe('escapeControl', () => {
 
   it('keeps printable text', () => {
     expect(escapeControl('/webhooks/spike?x=é🌍')).toBe('/webhooks/spike?x=é🌍');
+    expect(escapeControl('user-\u061cevil\u00ad\u{e0041}❤️')).toBe('user-\\u061cevil\\u00ad\\u{e0041}❤️');
   });
 });
 
@@ -47,6 +48,14 @@ describe('escapeJsonForTerminal', () => {
     const value = { user: 'a\u202eb\u009bc\u200bd\u2028e\u007f', plain: 'é ✓' };
     const escaped = escapeJsonForTerminal(JSON.stringify(value));
     expect(escaped).toBe('{"user":"a\\u202eb\\u009bc\\u200bd\\u2028e\\u007f","plain":"é ✓"}');
+    expect(JSON.parse(escaped)).toEqual(value);
+  });
+
+  it('escapes every invisible character as JSON allows', () => {
+    // U+061C is a bidirectional mark, U+00AD a soft hyphen, U+E0041 a tag character that hides text.
+    const value = { user: 'a\u061cb\u00adc\u{e0041}d', emoji: '❤️' };
+    const escaped = escapeJsonForTerminal(JSON.stringify(value));
+    expect(escaped).toBe('{"user":"a\\u061cb\\u00adc\\udb40\\udc41d","emoji":"❤️"}');
     expect(JSON.parse(escaped)).toEqual(value);
   });
 });

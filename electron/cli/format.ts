@@ -1,16 +1,7 @@
 import type { DeliverySummary, TunnelStatus, Verdict } from '../core/contract';
-import { escapeControl } from '../core/escape-control';
+import { escapeControl, escapeJsonText } from '../core/escape-control';
 
-export { escapeControl };
-
-/**
- * Escapes, in JSON text, the characters that JSON.stringify leaves raw and a terminal may act
- * on: DEL and C1 controls, bidirectional marks, invisible characters and line separators. They
- * can only occur inside strings, so the text parses to the same value.
- */
-export function escapeJsonForTerminal(json: string): string {
-  return json.replace(/[\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+export { escapeControl, escapeJsonText as escapeJsonForTerminal };
 
 export function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

@@ -4,6 +4,7 @@ import type { PrettyLine } from '../lib/json-pretty';
 import type { MatchRange } from '../lib/find-text';
 import { matchRanges } from '../lib/find-text';
 import { formatCount } from '../lib/format';
+import { INVISIBLE_CHARS, invisibleEscape } from '../../../electron/core/escape-control';
 
 /** Lines rendered at first and added per "show more", so a 25 MiB body stays responsive. */
 export const LINES_PER_STEP = 2000;
@@ -57,21 +58,7 @@ interface CurrentMark {
 /** The mark of a line without the current match; its null start never equals a match's start. */
 const NO_CURRENT_MARK: CurrentMark = { start: null, marked: false };
 
-/**
- * Characters that show nothing but change how text reads: Unicode's default-ignorable code
- * points (zero-width spaces and joiners, bidirectional marks such as U+061C and U+200F,
- * embeddings, overrides and isolates, the byte order mark, soft hyphens, tag characters) and
- * the line and paragraph separators. Variation selectors stay as received, because emoji need
- * them to show as intended.
- */
-const INVISIBLE_CHARS = /(?![\ufe00-\ufe0f\u{e0100}-\u{e01ef}])[\p{Default_Ignorable_Code_Point}\u2028\u2029]/gu;
 const INVISIBLE_CHAR = new RegExp(INVISIBLE_CHARS.source, 'u');
-
-/** Returns the escape of one character, such as `\u202e`, or `\u{e0041}` beyond U+FFFF. */
-function escapeOf(codePoint: number): string {
-  const hex = codePoint.toString(16);
-  return codePoint > 0xffff ? `\\u{${hex}}` : `\\u${hex.padStart(4, '0')}`;
-}
 
 /**
  * Shows each invisible character of received text as its escape, such as `\u202e`, in a marked
@@ -87,7 +74,7 @@ function showInvisible(text: string): ReactNode {
     const codePoint = match[0].codePointAt(0) ?? 0;
     parts.push(
       <span key={match.index} className="invisible-char" title={`U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}, an invisible character as received`}>
-        {escapeOf(codePoint)}
+        {invisibleEscape(codePoint)}
       </span>,
     );
     at = match.index + match[0].length;
