@@ -63,7 +63,8 @@ describe('hooktray ui Spike summary', () => {
     const { page } = session;
     // U+202E reverses the text after it, so "user-\u202Eevil" would read as "user-live". U+200B is invisible.
     const body = spikeBody('user-\u202Eevil', { provider_slug: 'gar\u200Bmin', metrics: ['st\u0007eps'] });
-    expect(await postOrdered(session.ui.receiverUrl, '/spike/bidi', [['Content-Type', 'application/json']], body)).toBe(200);
+    // The value's UTF-8 bytes arrive as latin1 text, so its last byte becomes U+0085, a C1 control that shows nothing.
+    expect(await postOrdered(session.ui.receiverUrl, '/spike/bidi', [['Content-Type', 'application/json'], ['X-Trick', 'a\u0085b']], body)).toBe(200);
     const row = page.getByRole('option').filter({ hasText: '/spike/bidi' });
     await row.click();
     const events = page.getByRole('region', { name: 'Spike events' });
@@ -89,5 +90,13 @@ describe('hooktray ui Spike summary', () => {
     expect(bodyText).not.toContain('\u202e');
     expect(bodyText).not.toContain('\u200b');
     expect(await view.locator('.invisible-char').allTextContents()).toEqual(expect.arrayContaining(['\\u202e', '\\u200b']));
+
+    // The headers table escapes them too.
+    await page.keyboard.press('2');
+    const headers = page.getByRole('table', { name: 'Headers' });
+    await headers.waitFor();
+    const values = (await headers.locator('td.header-value').allTextContents()).join('\n');
+    expect(values).toContain('\\x85b');
+    expect(values).not.toContain('\u0085');
   });
 });

@@ -1,7 +1,11 @@
 import type { HeaderPair } from '../../../electron/core/contract';
+import { revealInvisible } from '../lib/format';
 import { CopyFailure, useCopy } from './CopyFeedback';
 
-/** Headers in received order with their original case; duplicates stay separate rows. */
+/**
+ * Headers in received order with their original case; duplicates stay separate rows. Control
+ * and invisible characters show escaped, as in the body view, and Copy keeps them as received.
+ */
 export function HeadersTab({ headers }: { headers: HeaderPair[] }) {
   const { outcome, copy } = useCopy();
   const text = headers.map(([name, value]) => `${name}: ${value}`).join('\n');
@@ -26,8 +30,8 @@ export function HeadersTab({ headers }: { headers: HeaderPair[] }) {
           {headers.map(([name, value], index) => (
             <tr key={index}>
               <td className="index">{index + 1}</td>
-              <td className="header-name">{name}</td>
-              <td className="header-value">{value}</td>
+              <td className="header-name">{revealInvisible(name)}</td>
+              <td className="header-value">{revealInvisible(value)}</td>
             </tr>
           ))}
         </tbody>
