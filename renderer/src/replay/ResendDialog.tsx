@@ -1,9 +1,8 @@
-import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import type { DeliveryDetail, HeaderPair, HooktrayApi, ReplayEdits, TargetResponse } from '../../../electron/core/contract';
 import { ModalDialog } from '../components/ModalDialog';
-import { urlProblem } from '../lib/form-checks';
 import type { SendMessage } from './SendActions';
-import { responseMessage, SendActions, useSendCancel } from './SendActions';
+import { responseMessage, SendActions, useSendCancel, useTargetCheck } from './SendActions';
 
 interface ResendDialogProps {
   api: HooktrayApi;
@@ -56,10 +55,9 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
   const [sending, setSending] = useState(false);
   const [message, setMessage] = useState<SendMessage | null>(null);
   const [responses, setResponses] = useState<TargetResponse[]>([]);
-  const [targetInvalid, setTargetInvalid] = useState(false);
-  const targetRef = useRef<HTMLInputElement>(null);
   const messageId = useId();
   const sends = useSendCancel(api, 'deliveries.replay.cancel', setMessage);
+  const targetCheck = useTargetCheck(setMessage);
 
   useEffect(() => {
     let active = true;
@@ -75,13 +73,7 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
   }, [api, delivery.id]);
 
   const send = async (): Promise<void> => {
-    const problem = urlProblem('Target URL', target);
-    setTargetInvalid(problem !== null);
-    if (problem !== null) {
-      setMessage({ error: true, text: problem });
-      targetRef.current?.focus();
-      return;
-    }
+    if (!targetCheck.check(target)) return;
 
     const edits: ReplayEdits = {};
     if (headersText !== originalHeaders) {
@@ -120,13 +112,13 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
       <label>
         Target URL
         <input
-          ref={targetRef}
+          ref={targetCheck.ref}
           type="url"
           value={target}
           onChange={(event) => setTarget(event.target.value)}
           className="code"
-          aria-invalid={targetInvalid || undefined}
-          aria-describedby={targetInvalid ? messageId : undefined}
+          aria-invalid={targetCheck.invalid || undefined}
+          aria-describedby={targetCheck.invalid ? messageId : undefined}
         />
       </label>
       <label className="checkbox">

@@ -1,6 +1,7 @@
 import type { RefObject } from 'react';
 import { useEffect, useRef, useState } from 'react';
 import type { HooktrayApi } from '../../../electron/core/contract';
+import { urlProblem } from '../lib/form-checks';
 
 /** The outcome of the last send, shown above the Send button. */
 export interface SendMessage {
@@ -91,6 +92,30 @@ function useFocusFollowsSend(sending: boolean, sendRef: RefObject<HTMLButtonElem
     if (started) cancelRef.current?.focus();
     else if (ended) sendRef.current?.focus();
   }, [sending, sendRef, cancelRef]);
+}
+
+export interface TargetCheck {
+  /** The target URL field, focused when the check fails. */
+  ref: RefObject<HTMLInputElement | null>;
+  /** True after a check found the target invalid, for the field's aria-invalid. */
+  invalid: boolean;
+  /** Checks `target` before a send. On a problem it reports it through `onMessage`, focuses the field and returns false. */
+  check: (target: string) => boolean;
+}
+
+/** Checks a send dialog's target URL field, as both the Re-send and the Send test dialogs do. */
+export function useTargetCheck(onMessage: (message: SendMessage) => void): TargetCheck {
+  const ref = useRef<HTMLInputElement>(null);
+  const [invalid, setInvalid] = useState(false);
+  const check = (target: string): boolean => {
+    const problem = urlProblem('Target URL', target);
+    setInvalid(problem !== null);
+    if (problem === null) return true;
+    onMessage({ error: true, text: problem });
+    ref.current?.focus();
+    return false;
+  };
+  return { ref, invalid, check };
 }
 
 /** Invoke channels that stop a send by its sendId, with the kind of send each one stops. */

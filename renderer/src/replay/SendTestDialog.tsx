@@ -1,9 +1,8 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { HooktrayApi, ProfileSettings, SpikeTemplate, TestEventKind } from '../../../electron/core/contract';
 import { ModalDialog } from '../components/ModalDialog';
-import { urlProblem } from '../lib/form-checks';
 import type { SendMessage } from './SendActions';
-import { responseMessage, SendActions, useSendCancel } from './SendActions';
+import { responseMessage, SendActions, useSendCancel, useTargetCheck } from './SendActions';
 
 interface SendTestDialogProps {
   api: HooktrayApi;
@@ -45,10 +44,9 @@ export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogPr
   const [windowEnd, setWindowEnd] = useState('');
   const [sending, setSending] = useState(false);
   const [message, setMessage] = useState<SendMessage | null>(null);
-  const [targetInvalid, setTargetInvalid] = useState(false);
-  const targetRef = useRef<HTMLInputElement>(null);
   const messageId = useId();
   const sends = useSendCancel(api, 'testEvents.send.cancel', setMessage);
+  const targetCheck = useTargetCheck(setMessage);
 
   useEffect(() => {
     let active = true;
@@ -66,13 +64,7 @@ export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogPr
   }, [defaultTarget, kind, profile, profiles, targetEdited]);
 
   const send = async (): Promise<void> => {
-    const problem = urlProblem('Target URL', target);
-    setTargetInvalid(problem !== null);
-    if (problem !== null) {
-      setMessage({ error: true, text: problem });
-      targetRef.current?.focus();
-      return;
-    }
+    if (!targetCheck.check(target)) return;
 
     // Empty window fields take the defaults: the last 24 hours, with nanoseconds.
     const spike: Partial<SpikeTemplate> = {
@@ -122,10 +114,10 @@ export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogPr
       <label>
         Target URL
         <input
-          ref={targetRef}
+          ref={targetCheck.ref}
           type="url"
-          aria-invalid={targetInvalid || undefined}
-          aria-describedby={targetInvalid ? messageId : undefined}
+          aria-invalid={targetCheck.invalid || undefined}
+          aria-describedby={targetCheck.invalid ? messageId : undefined}
           value={target}
           onChange={(event) => {
             setTarget(event.target.value);
