@@ -127,8 +127,8 @@ function parseVerifyArgs(argv: string[]): VerifyOptions | 'help' {
   });
   if (values.help) return 'help';
   if (positionals.length !== 1) {
-    const given = positionals.length === 0 ? 'none' : `${positionals.length}: ${positionals.join(' ')}`;
-    throw new UsageError(`Pass exactly one delivery id or fixture file (given ${given}), for example: hooktray verify 01JABC… --config hooktray.json`);
+    const passed = positionals.length === 0 ? 'none' : `${positionals.length}: ${positionals.join(' ')}`;
+    throw new UsageError(`Pass exactly one delivery id or fixture file (given ${passed}), for example: hooktray verify 01JABC… --config hooktray.json`);
   }
   const publicUrl = values['public-url'] ?? null;
   if (publicUrl !== null && !/^https?:\/\/[^/]/.test(publicUrl)) throw new UsageError(`Invalid --public-url "${publicUrl}": use an http(s) URL such as https://name.loca.lt.`);

@@ -106,7 +106,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
         requestTimeout: this.options.requestTimeoutMs,
         keepAliveTimeout: 5_000,
         maxHeaderSize: HEADER_LIMIT,
-        // Node answers an HTTP/1.1 request without Host with its own 400, before the receiver
+        // Node rejects an HTTP/1.1 request without Host with its own 400, before the receiver
         // sees it. An inspector records it like any other request.
         requireHostHeader: false,
         // Node checks both timeouts only this often (30 s by default), so slow clients would linger.
@@ -332,7 +332,7 @@ const continueWithheld = new WeakSet<http.IncomingMessage>();
 
 /**
  * Responds to a request whose body is over the limit. A sender still waiting for its 100 Continue
- * sends no body, so its connection closes with the answer. Otherwise the rest of the upload may
+ * sends no body, so its connection closes after the response. Otherwise the rest of the upload may
  * still be arriving, and the connection stays open while it is read.
  */
 function answerOverLimit(request: http.IncomingMessage, response: http.ServerResponse, status: number, payload: object, headers: Record<string, string> = {}): void {

@@ -183,8 +183,8 @@ describe('bridge connection limits', () => {
     // Another connection reserves 6 of the 8 parts' worth with a request that is still arriving.
     const holder = await rawClient(bridge);
     sockets.push(holder.socket);
-    const held = JSON.stringify({ type: 'invoke', id: 1, channel: 'status.get', request: 'x'.repeat(6 * CLIENT_PART_CHARS) });
-    const parts = splitIntoParts(1, held, CLIENT_PART_CHARS);
+    const unfinished = JSON.stringify({ type: 'invoke', id: 1, channel: 'status.get', request: 'x'.repeat(6 * CLIENT_PART_CHARS) });
+    const parts = splitIntoParts(1, unfinished, CLIENT_PART_CHARS);
     for (const part of parts.slice(0, -1)) holder.socket.send(JSON.stringify(part));
     // The bridge reads one connection's messages in order, so this result comes after the parts were held.
     holder.socket.send(JSON.stringify({ type: 'invoke', id: 2, channel: 'status.get' }));

@@ -188,17 +188,17 @@ export const TextLines = memo(function TextLines({ label, lineCount, lineAt, pat
 
   // A match in a line not rendered yet first renders the lines around it. Only a move to a match
   // scrolls, so showing more lines afterwards keeps the scroll position.
-  const scrollWanted = useRef(false);
+  const scrollRequested = useRef(false);
   const currentLine = currentMatch?.line ?? null;
   useEffect(() => {
-    scrollWanted.current = currentMatch !== null;
+    scrollRequested.current = currentMatch !== null;
   }, [currentMatch]);
   useEffect(() => {
     if (currentLine !== null) setRange((shown) => rangeWith(shown, currentLine));
   }, [currentLine]);
   useEffect(() => {
-    if (!scrollWanted.current || currentMatch === null || currentMatch.line < first || currentMatch.line >= end) return;
-    scrollWanted.current = false;
+    if (!scrollRequested.current || currentMatch === null || currentMatch.line < first || currentMatch.line >= end) return;
+    scrollRequested.current = false;
     // A match past a line's rendered characters has no mark, so its line is scrolled to instead.
     const target = code.current?.querySelector('.current-match') ?? code.current?.querySelector(`[data-line="${currentMatch.line}"]`);
     target?.scrollIntoView({ block: 'center' });
