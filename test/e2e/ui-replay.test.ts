@@ -111,6 +111,25 @@ describe('hooktray ui compare and re-send', () => {
     }
   });
 
+  it('cancels a re-send when its dialog closes', async () => {
+    const silent = await startRawAnswerServer('');
+    try {
+      await rows().nth(0).click();
+      await page.getByRole('button', { name: 'Re-send…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Re-send delivery' });
+      await dialog.getByLabel('Target URL').fill(`${silent.url}/hook`);
+      await dialog.getByRole('button', { name: 'Send' }).click();
+      await waitUntil(async () => silent.requests() === 1, 'the silent target to receive the re-send');
+
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      await waitUntil(async () => (await dialog.count()) === 0, 'the re-send dialog to close');
+      // Without the cancel, the connection would stay open until the send's own timeout.
+      await waitUntil(async () => silent.openConnections() === 0, 'the re-send to close its connection');
+    } finally {
+      await silent.close();
+    }
+  });
+
   it('sends a signed test delivery under the profile path', async () => {
     await page.getByRole('button', { name: 'Send test delivery' }).click();
     const dialog = page.getByRole('dialog', { name: 'Send test delivery' });

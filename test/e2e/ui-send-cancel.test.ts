@@ -65,6 +65,14 @@ describe('hooktray ui cancels a test delivery', () => {
     await waitUntil(async () => (await dialog.count()) === 0, 'Escape to close the dialog');
   });
 
+  it('stops the send when the dialog closes', async () => {
+    const dialog = await sendToSilentTarget();
+    await page.keyboard.press('Escape');
+    await waitUntil(async () => (await dialog.count()) === 0, 'Escape to close the dialog');
+    // Without the cancel, the connection would stay open until the send's own timeout.
+    await waitUntil(async () => silent.openConnections() === 0, 'the test delivery to close its connection');
+  });
+
   it('moves focus to Cancel so Enter stops the send', async () => {
     const dialog = await sendToSilentTarget();
     await waitUntil(async () => (await focusedText()) === 'Cancel', 'Cancel to take the focus from the disabled Send');

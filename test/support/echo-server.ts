@@ -102,6 +102,8 @@ export interface RawAnswerServer {
   url: string;
   /** Requests whose head it has read so far. */
   requests: () => number;
+  /** Connections that neither side has closed yet. */
+  openConnections: () => number;
   close: () => Promise<void>;
 }
 
@@ -131,6 +133,7 @@ export async function startRawAnswerServer(answer: string): Promise<RawAnswerSer
   return {
     url: `http://127.0.0.1:${port}`,
     requests: () => requests,
+    openConnections: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -1,6 +1,7 @@
 import type { RefObject } from 'react';
 import { useEffect, useRef, useState } from 'react';
 import type { HooktrayApi } from '../../../electron/core/contract';
+import { useFocusFollowsRun } from '../hooks/useFocusFollowsRun';
 import { urlProblem } from '../lib/form-checks';
 
 /** The outcome of the last send, shown above the Send button. */
@@ -38,7 +39,7 @@ export function SendActions({ message, messageId, sending, disabled, onSend, onC
   const seconds = useSecondsWhile(sending);
   const sendRef = useRef<HTMLButtonElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
-  useFocusFollowsSend(sending, sendRef, cancelRef);
+  useFocusFollowsRun(sending, sendRef, cancelRef, sending && onCancel !== undefined);
   return (
     <>
       {message !== null && (
@@ -71,27 +72,6 @@ function useSecondsWhile(active: boolean): number {
     return () => clearInterval(timer);
   }, [active]);
   return seconds;
-}
-
-/**
- * Moves focus to Cancel when a send starts and back to Send when it ends, unless the user has
- * moved it elsewhere. Send is disabled while sending and Cancel unmounts afterwards, so a
- * keyboard user would otherwise be left on the dialog itself.
- */
-function useFocusFollowsSend(sending: boolean, sendRef: RefObject<HTMLButtonElement | null>, cancelRef: RefObject<HTMLButtonElement | null>): void {
-  const wasSending = useRef(sending);
-  useEffect(() => {
-    const started = sending && !wasSending.current;
-    const ended = !sending && wasSending.current;
-    wasSending.current = sending;
-
-    const active = document.activeElement;
-    const dialog = sendRef.current?.closest('dialog') ?? null;
-    const lost = active === null || active === document.body || active === dialog || active === sendRef.current;
-    if (!lost) return;
-    if (started) cancelRef.current?.focus();
-    else if (ended) sendRef.current?.focus();
-  }, [sending, sendRef, cancelRef]);
 }
 
 export interface TargetCheck {
@@ -132,8 +112,8 @@ export interface SendCancel {
 }
 
 /**
- * Lets a dialog cancel its send in progress over `channel`. When the cancel request itself
- * fails, `onMessage` gets a message that names the failure.
+ * Lets a dialog cancel its send in progress over `channel`, and cancels it when the dialog
+ * closes. When a cancel from the button fails, `onMessage` gets a message that names the failure.
  */
 export function useSendCancel(api: HooktrayApi, channel: keyof typeof CANCEL_CHANNELS, onMessage: (message: SendMessage) => void): SendCancel {
   const sendIdRef = useRef<string | null>(null);
@@ -153,6 +133,18 @@ export function useSendCancel(api: HooktrayApi, channel: keyof typeof CANCEL_CHA
     if (sendId === null) return;
     api.invoke(channel, { sendId }).catch((error: unknown) => onMessage({ error: true, text: `Cancelling the ${CANCEL_CHANNELS[channel]} failed: ${(error as Error).message}` }));
   };
+
+  // Closing the dialog stops its send, whose result would otherwise arrive after the dialog is gone.
+  useEffect(
+    () => () => {
+      const sendId = sendIdRef.current;
+      if (sendId === null) return;
+      sendIdRef.current = null;
+      // No dialog is left to show a failed cancel, and the send then ends at its own timeout.
+      api.invoke(channel, { sendId }).catch(() => undefined);
+    },
+    [api, channel],
+  );
 
   return { track, cancel };
 }
