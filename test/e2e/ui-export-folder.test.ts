@@ -50,6 +50,18 @@ describe('hooktray ui export into a folder', () => {
     return (await alert.textContent()) ?? '';
   }
 
+  it('returns focus to Export after a keyboard export', async () => {
+    const folder = join(out, 'keyboard');
+    const dialog = await openExport('ndjson', folder);
+    await dialog.getByRole('button', { name: 'Export', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await dialog.getByRole('status').filter({ hasText: `Exported 2 deliveries to ${folder}.` }).waitFor();
+
+    // The expression is a string because the tests' Node tsconfig has no DOM types.
+    await waitUntil(async () => (await page.evaluate('document.activeElement?.textContent')) === 'Export', 'Export to take the focus back');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+
   it('keeps an earlier fixture export until replacing is ticked', async () => {
     const folder = join(out, 'fixtures');
     const first = await openExport('fixture', folder);

@@ -3,6 +3,7 @@ import type { ExportFormat, ExportRequest, ExportResult, ExportSelection, Hooktr
 import { DEFAULT_REDACTED_HEADERS } from '../../../electron/core/contract';
 import { ExportRunProgress, exportDestination, newExportId, useExportRuns } from './ExportRuns';
 import { ModalDialog } from '../components/ModalDialog';
+import { useFocusFollowsRun } from '../hooks/useFocusFollowsRun';
 import { folderProblem, urlProblem } from '../lib/form-checks';
 
 /** Formats in the order the dialog offers them; the contract's list is a runtime value the renderer does not import. */
@@ -57,6 +58,8 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
   const [invalidField, setInvalidField] = useState<'baseUrl' | 'folder' | null>(null);
   const baseUrlRef = useRef<HTMLInputElement>(null);
   const folderRef = useRef<HTMLInputElement>(null);
+  const exportRef = useRef<HTMLButtonElement>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
   const messageId = useId();
   const fieldProps = (field: 'baseUrl' | 'folder') => ({
     'aria-invalid': invalidField === field || undefined,
@@ -67,6 +70,7 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
   // Progress pushes carry their export's id, so the bar follows this dialog's export only.
   const progress = exportRuns.runs.find((item) => item.exportId === exportId) ?? null;
   const otherRuns = exportRuns.runs.filter((item) => item.exportId !== exportId);
+  useFocusFollowsRun(running, exportRef, cancelRef, running && progress !== null);
 
   const cancel = (id: string): void => {
     api.invoke('export.cancel', { exportId: id }).then(
@@ -207,7 +211,7 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
         )}
       </fieldset>
 
-      {running && progress !== null && <ExportRunProgress run={progress} label="Export progress" onCancel={cancel} />}
+      {running && progress !== null && <ExportRunProgress run={progress} label="Export progress" onCancel={cancel} cancelRef={cancelRef} />}
       {otherRuns.length > 0 && (
         <section aria-label="Other running exports">
           <p className="hint">Also running, such as an export started before this page was reloaded:</p>
@@ -227,7 +231,7 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
         </p>
       )}
       <div className="dialog-actions">
-        <button type="button" disabled={running} onClick={() => void run()}>
+        <button ref={exportRef} type="button" disabled={running} onClick={() => void run()}>
           {running ? 'Exporting…' : 'Export'}
         </button>
       </div>

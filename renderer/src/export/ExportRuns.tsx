@@ -1,3 +1,4 @@
+import type { RefObject } from 'react';
 import { useEffect, useState } from 'react';
 import type { ExportRun, HooktrayApi } from '../../../electron/core/contract';
 import { formatCount } from '../lib/format';
@@ -60,10 +61,11 @@ interface ExportRunProgressProps {
   run: ExportRun;
   label: string;
   onCancel: (exportId: string) => void;
+  cancelRef?: RefObject<HTMLButtonElement | null>;
 }
 
 /** Renders one export's progress bar, its count and a Cancel button. */
-export function ExportRunProgress({ run, label, onCancel }: ExportRunProgressProps) {
+export function ExportRunProgress({ run, label, onCancel, cancelRef }: ExportRunProgressProps) {
   const counted = run.total === 0 ? 'selecting deliveries' : `${formatCount(run.done)} of ${formatCount(run.total)}`;
   return (
     <div className="export-run">
@@ -73,7 +75,7 @@ export function ExportRunProgress({ run, label, onCancel }: ExportRunProgressPro
       <span>
         {run.format} to {exportDestination(run)}: {counted}
       </span>
-      <button type="button" disabled={run.cancelling} onClick={() => onCancel(run.exportId)}>
+      <button ref={cancelRef} type="button" disabled={run.cancelling} onClick={() => onCancel(run.exportId)}>
         {run.cancelling ? 'Cancelling…' : 'Cancel'}
       </button>
     </div>
