@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { format } from 'node:util';
 import type { Logger } from '../core/logger';
 import { fromElectronLog } from '../core/logger';
+import { makeDirSync } from '../core/make-dir';
 import { createDataDir } from './stored';
 
 /** Returns the CLI's log file in a data folder. */
@@ -17,6 +18,8 @@ export function cliLogFile(dataDir: string): string {
 export function createCliLogger(dataDir: string, quiet: boolean): Logger {
   // The logger may create the data folder first, so an unusable folder is reported here with its fix.
   createDataDir(dataDir);
+  // Owner-only like the data folder Hooktray creates, also inside a folder the user made open to others.
+  makeDirSync(join(dataDir, 'logs'), 0o700);
   const logger = log.create({ logId: 'hooktray-cli' });
   logger.transports.file.resolvePathFn = () => cliLogFile(dataDir);
   // Owner-only like the database: log lines name paths and senders of deliveries.

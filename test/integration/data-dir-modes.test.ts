@@ -22,6 +22,7 @@ describe('files in a data folder that already exists', () => {
       const files = ['hooktray.db', 'hooktray.db-wal', 'hooktray.db-shm', join('logs', 'hooktray.log')];
       // Checked while listen runs, when the -wal and -shm files exist.
       for (const file of files) expect({ file, mode: statSync(join(dataDir, file)).mode & 0o777 }).toEqual({ file, mode: 0o600 });
+      expect(statSync(join(dataDir, 'logs')).mode & 0o777).toBe(0o700);
       expect(await listen.stop()).toBe(0);
     } finally {
       process.umask(previous);
