@@ -46,14 +46,26 @@ export function portForms(url: string): string[] {
   return [...new Set([url, withoutPort, withPort])];
 }
 
-/** Appends the request's path and query to a base URL, dropping the base's trailing slash. */
+/**
+ * Builds the URL a request was posted to from a base URL. The base is an origin or a path
+ * prefix, to which the request's path and query are appended, or a whole webhook URL whose
+ * path already ends with the request's path. A whole URL takes the request's exact path and
+ * query in place of its own, because Twilio signs the URL it posted to, query included.
+ */
 export function joinPublicUrl(base: string, path: string): string {
-  const trimmed = base.replace(/\/+$/, '');
   const absolutePath = path.startsWith('/') ? path : `/${path}`;
-  // A base that already ends with the request's path (a full webhook URL) is not joined twice.
-  const pathname = absolutePath.split('?', 1)[0] ?? absolutePath;
-  if (pathname !== '/' && trimmed.endsWith(pathname)) return `${trimmed}${absolutePath.slice(pathname.length)}`;
-  return `${trimmed}${absolutePath}`;
+  const parts = splitUrl(base);
+  if (parts === null) return `${base.replace(/\/+$/, '')}${absolutePath}`;
+
+  // The scheme and authority exactly as written, so the URL keeps the base's spelling.
+  const origin = base.slice(0, base.length - parts.rest.length);
+  const basePath = splitQuery(parts.rest)[0].replace(/\/+$/, '');
+  const [pathname, query] = splitQuery(absolutePath);
+  const requestPath = pathname.replace(/\/+$/, '');
+  if (requestPath !== '' && basePath.endsWith(requestPath)) {
+    return `${origin}${basePath.slice(0, basePath.length - requestPath.length)}${pathname}${query}`;
+  }
+  return `${origin}${basePath}${absolutePath}`;
 }
 
 const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i;

@@ -82,6 +82,22 @@ describe('twilio verifier', () => {
     expect(verify(signed, [TOKEN], { publicUrl: `${PUBLIC}/myapp.php` }).status).toBe('valid');
   });
 
+  it('accepts a whole URL with query', () => {
+    const url = 'https://abc123.ngrok.app/twq/voice?tenant=7';
+    const signature = twilio.getExpectedTwilioSignature(TOKEN, url, DEFAULT_PARAMS);
+    const signed = request(signature, formBody(DEFAULT_PARAMS), { path: '/twq/voice?tenant=7', publicUrl: 'https://tunnel.example' });
+    const verdict = verify(signed, [TOKEN], { publicUrl: url });
+    expect(verdict.status).toBe('valid');
+    expect(verdict.reason).toContain(`of ${url} and`);
+  });
+
+  it('accepts JSON under a whole URL', () => {
+    const url = withBodySha256('https://abc123.ngrok.app/twq/voice?tenant=7', Buffer.from(JSON_BODY));
+    const [[, signature]] = twilioVerifier.sign(Buffer.from(JSON_BODY), TOKEN, {}, 0, { url, contentType: 'application/json' }) as [HeaderPair];
+    const signed = request(signature, JSON_BODY, { path: url.slice('https://abc123.ngrok.app'.length), contentType: 'application/json' });
+    expect(verify(signed, [TOKEN], { publicUrl: 'https://abc123.ngrok.app/twq/voice?tenant=7' }).status).toBe('valid');
+  });
+
   it('falls back to forwarded headers', () => {
     const signed = request(DEFAULT_SIGNATURE, formBody(DEFAULT_PARAMS), { publicUrl: null });
     const withForwarded = { ...signed, headers: [...signed.headers, ['X-Forwarded-Host', 'mycompany.com'] as HeaderPair, ['X-Forwarded-Proto', 'https'] as HeaderPair] };
