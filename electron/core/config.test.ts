@@ -210,3 +210,15 @@ describe('parseConfig retention', () => {
     expect(parseConfig({ retention: { maxAgeDays: 1 / 24 } }, CONFIG_NAME).retention.maxAgeDays).toBe(1 / 24);
   });
 });
+
+describe('parseConfig profiles', () => {
+  it('rejects a path prefix used twice', () => {
+    const profiles = [
+      { name: 'a', scheme: 'spike', pathPrefix: '/s', keys: [{ value: 'made-up-a' }] },
+      { name: 'b', scheme: 'github', pathPrefix: '/s', keys: [{ value: 'made-up-b' }] },
+    ];
+    expect(() => parseConfig({ profiles }, CONFIG_NAME)).toThrow(
+      'Invalid configuration in hooktray.json: field "profiles.1.pathPrefix": The path prefix "/s" is profile "a"\'s too, which verifies every delivery under it: give each profile its own path prefix.',
+    );
+  });
+});

@@ -9,6 +9,7 @@ import { DEFAULT_RESPONSE } from './receiver';
 import { getVerifier, schemeNames } from './signatures/registry';
 import type { Profile } from './signatures/types';
 import type { KeyVault } from './signatures/verify';
+import { samePrefixProblem } from './signatures/verify';
 
 /**
  * Where a key comes from. Keys are never written in a command line: `env` names a variable,
@@ -139,6 +140,8 @@ export function parseConfig(json: unknown, source: string): HooktrayConfig {
     const field = `profiles.${index}`;
     if (names.has(raw.name)) throw new ConfigError(`Invalid configuration in ${source}: field "${field}.name": the name "${raw.name}" is used twice.`);
     names.add(raw.name);
+    const samePrefix = samePrefixProblem(result.data.profiles, index);
+    if (samePrefix !== null) throw new ConfigError(`Invalid configuration in ${source}: field "${field}.pathPrefix": ${samePrefix}`);
 
     const verifier = getVerifier(raw.scheme);
     if (verifier === undefined) {

@@ -77,6 +77,12 @@ describe('settings file', () => {
       { name: 'a', scheme: 'spike', pathPrefix: '/b', options: {} },
     ]);
     expect(twice?.field).toBe('profiles.1.name');
+    const samePrefix = checkProfiles([
+      { name: 'a', scheme: 'spike', pathPrefix: '/s', options: {} },
+      { name: 'b', scheme: 'github', pathPrefix: '/s', options: {} },
+    ]);
+    expect(samePrefix?.field).toBe('profiles.1.pathPrefix');
+    expect(samePrefix?.message).toBe('The path prefix "/s" is profile "a"\'s too, which verifies every delivery under it: give each profile its own path prefix.');
     expect(checkProfiles([{ name: 'a', scheme: 'nope', pathPrefix: '/', options: {} }])?.field).toBe('profiles.0.scheme');
     expect(checkProfiles([{ name: 'a', scheme: 'spike', pathPrefix: '/', options: {} }])).toBeNull();
   });

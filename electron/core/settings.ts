@@ -20,6 +20,7 @@ import type { Logger } from './logger';
 import { getVerifier, schemeNames } from './signatures/registry';
 import type { Profile, SchemeVerifier } from './signatures/types';
 import type { KeyVault } from './signatures/verify';
+import { samePrefixProblem } from './signatures/verify';
 
 export { SETTINGS_FILE_NAME } from './settings-file';
 /** Minimum time between two `reverify.progress` pushes, so 100,000 deliveries cost a few dozen. */
@@ -95,6 +96,8 @@ export function checkProfiles(profiles: readonly Profile[]): SettingsFailure | n
       return failure('invalid-settings', `profiles.${index}.name`, `The profile name "${profile.name}" is used twice: give each profile its own name.`);
     }
     names.add(profile.name);
+    const samePrefix = samePrefixProblem(profiles, index);
+    if (samePrefix !== null) return failure('invalid-settings', `profiles.${index}.pathPrefix`, samePrefix);
 
     const verifier = getVerifier(profile.scheme);
     if (verifier === undefined) {

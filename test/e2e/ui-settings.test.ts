@@ -101,6 +101,14 @@ describe('hooktray ui settings', () => {
     expect(await status.getAttribute('aria-invalid')).toBeNull();
 
     await ghName.fill('gh');
+    const ghPrefix = dialog.getByRole('group', { name: 'Profile gh' }).getByLabel('Path prefix');
+    await ghPrefix.fill('/spike');
+    await save();
+    const samePrefix = 'Path prefix of profile gh: The path prefix "/spike" is profile "spike"\'s too, which verifies every delivery under it: give each profile its own path prefix.';
+    await dialog.getByText(samePrefix, { exact: true }).waitFor();
+    expect(await ghPrefix.getAttribute('aria-invalid')).toBe('true');
+
+    await ghPrefix.fill('/gh');
     await save();
     await dialog.getByText('Settings saved.').waitFor();
     expect(await ghName.getAttribute('aria-invalid')).toBeNull();

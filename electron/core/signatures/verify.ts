@@ -19,6 +19,17 @@ export function findProfile(profiles: readonly Profile[], path: string): Profile
   return best;
 }
 
+/**
+ * Returns the message for a profile whose path prefix an earlier profile has already, or null.
+ * findProfile picks the earlier one for every delivery, so the later one would never verify.
+ */
+export function samePrefixProblem(profiles: readonly Pick<Profile, 'name' | 'pathPrefix'>[], index: number): string | null {
+  const profile = profiles[index];
+  const earlier = profiles.slice(0, index).find((candidate) => candidate.pathPrefix === profile?.pathPrefix);
+  if (profile === undefined || earlier === undefined) return null;
+  return `The path prefix "${profile.pathPrefix}" is profile "${earlier.name}"'s too, which verifies every delivery under it: give each profile its own path prefix.`;
+}
+
 /** Computes a delivery's verdict from its bytes, the profiles and the vault's keys. */
 export function verifyDelivery(request: SignedRequest, profiles: readonly Profile[], vault: KeyVault, context: VerifyContext): Verdict {
   const profile = findProfile(profiles, request.path);

@@ -253,7 +253,11 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
               })}
               <button
                 type="button"
-                onClick={() => update({ profiles: [...draft.profiles, { savedName: null, name: `profile-${draft.profiles.length + 1}`, scheme: view.schemes[0] ?? 'spike', pathPrefix: '/', optionsText: '{}', newKey: '' }] })}
+                onClick={() => {
+                  // A prefix of its own, because a second profile on "/" would never verify anything.
+                  const name = `profile-${draft.profiles.length + 1}`;
+                  update({ profiles: [...draft.profiles, { savedName: null, name, scheme: view.schemes[0] ?? 'spike', pathPrefix: `/${name}`, optionsText: '{}', newKey: '' }] });
+                }}
               >
                 Add profile
               </button>
