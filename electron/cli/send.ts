@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { SpikeTemplate, TestEventKind } from '../core/contract';
 import { TEST_EVENT_KINDS } from '../core/contract';
 import { rfc3339Problem } from '../core/spike-summary';
-import { sendTestEvent, TEST_EVENT_SCHEMES } from '../core/test-events';
+import { profileSchemeMismatch, sendTestEvent, TEST_EVENT_SCHEMES } from '../core/test-events';
 import { UsageError } from './args';
 import { escapeControl } from './format';
 import { parseTimeout } from './replay';
@@ -68,7 +68,7 @@ export async function runSend(argv: string[]): Promise<number> {
   const { config, vault } = loadSigning(values.config);
   const scheme = TEST_EVENT_SCHEMES[kind as TestEventKind];
   const configFile = resolve(values.config);
-  signingProfile({
+  const profile = signingProfile({
     config,
     vault,
     configFile,
@@ -76,6 +76,7 @@ export async function runSend(argv: string[]): Promise<number> {
     fallback: (profiles) => profiles.find((profile) => profile.scheme === scheme),
     fallbackMissing: `No profile in ${configFile} uses the ${scheme} scheme, which signs a ${kind} test delivery`,
   });
+  if (profile.scheme !== scheme) throw new UsageError(profileSchemeMismatch(kind as TestEventKind, profile));
 
   const spike: Partial<SpikeTemplate> = {
     ...list('users', values.users),

@@ -75,6 +75,15 @@ describe('composeTestEvent', () => {
     }
   });
 
+  it('rejects a profile of another scheme', () => {
+    const composed = composeTestEvent({ kind: 'stripe', target: 'http://127.0.0.1:9/', profile: 'spike-main' }, { profiles, vault, nowNs: NOW_NS });
+    expect(composed.ok).toBe(false);
+    if (!composed.ok) {
+      expect(composed.code).toBe('no-profile');
+      expect(composed.message).toContain('profile "spike-main": it uses the spike scheme, and a stripe test event needs a profile of the stripe scheme');
+    }
+  });
+
   it('rejects a target that is not http', () => {
     const composed = composeTestEvent({ kind: 'spike', target: 'file:///etc/passwd' }, { profiles, vault, nowNs: NOW_NS });
     expect(composed.ok).toBe(false);

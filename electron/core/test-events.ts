@@ -135,6 +135,15 @@ function composeContent(request: TestEventRequest, target: URL, nowNs: bigint): 
   }
 }
 
+/**
+ * Returns the message for a named profile of another scheme than the test event's. Its
+ * signature headers would not match the body, so the receiver would report a missing signature.
+ */
+export function profileSchemeMismatch(kind: TestEventKind, profile: Pick<Profile, 'name' | 'scheme'>): string {
+  const scheme = TEST_EVENT_SCHEMES[kind];
+  return `Cannot sign the ${kind} test event with profile "${profile.name}": it uses the ${profile.scheme} scheme, and a ${kind} test event needs a profile of the ${scheme} scheme: name one, or leave out the profile to sign with the first such profile.`;
+}
+
 /** Composes and signs a test event for `request.target` with the profile's newest key. */
 export function composeTestEvent(request: TestEventRequest, settings: TestEventSettings): ComposeResult {
   const url = parseTargetUrl(request.target);
@@ -149,6 +158,7 @@ export function composeTestEvent(request: TestEventRequest, settings: TestEventS
     const which = request.profile === undefined ? `no profile uses the ${scheme} scheme` : `there is no profile named "${request.profile}"`;
     return { ok: false, code: 'no-profile', message: `Cannot sign the ${request.kind} test event: ${which}; add one with a key to the configuration.` };
   }
+  if (profile.scheme !== scheme) return { ok: false, code: 'no-profile', message: profileSchemeMismatch(request.kind, profile) };
   const verifier = getVerifier(profile.scheme);
   const key = settings.vault.keysFor(profile.name).at(-1);
   if (verifier === undefined || key === undefined) {

@@ -72,6 +72,14 @@ describe('hooktray send spike', () => {
     expect(run.stderr).toContain('"spike" (scheme spike, path prefix /spike)');
   });
 
+  it('rejects a --profile of another scheme', async () => {
+    const before = target.requests.length;
+    const run = await runCli(['send', 'stripe', '--to', target.url, '--config', configFile, '--profile', 'spike'], { HOOKTRAY_TEST_SPIKE_KEY: SPIKE_KEY });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('profile "spike": it uses the spike scheme, and a stripe test event needs a profile of the stripe scheme');
+    expect(target.requests).toHaveLength(before);
+  });
+
   it('rejects an unknown kind and a missing --config', async () => {
     const unknown = await runCli(['send', 'paypal', '--to', target.url, '--config', configFile]);
     expect(unknown.code).toBe(2);
