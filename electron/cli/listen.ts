@@ -206,6 +206,15 @@ export async function runListen(argv: string[]): Promise<number> {
 
   if (options.tunnel) {
     core.pushes.subscribe('tunnel.status', tunnelPrinter(options.json, localUrl, print));
+    if (options.json) {
+      // The listening line is printed again with each new public URL, so a script can wait for the one that has it.
+      let publicUrl: string | null = null;
+      core.pushes.subscribe('tunnel.status', (status) => {
+        if (status.state !== 'online' || status.url === null || status.url === publicUrl) return;
+        publicUrl = status.url;
+        print(JSON.stringify({ type: 'listening', localUrl, publicUrl }));
+      });
+    }
     const started = startTunnel(core, { dataDir: options.dataDir, ...(options.subdomain === undefined ? {} : { subdomain: options.subdomain }), ...(options.tunnelHost === undefined ? {} : { host: options.tunnelHost }) }, logger);
     if (!started.ok) {
       await core.stop();

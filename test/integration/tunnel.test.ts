@@ -188,6 +188,8 @@ describe('hooktray listen with a tunnel', () => {
       expect(online).toMatchObject({ type: 'tunnel', state: 'online', url: server.publicUrl('hooktray-cli01'), reason: null });
       expect(records[0]).toMatchObject({ type: 'listening', publicUrl: null });
       expect(records[1]).toMatchObject({ type: 'tunnel', state: 'connecting', url: null });
+      const listening = await waitForRecord((record) => record.type === 'listening' && record.publicUrl !== null);
+      expect(listening).toEqual({ type: 'listening', localUrl: records[0]?.localUrl, publicUrl: server.publicUrl('hooktray-cli01') });
       expect(server.registrations).toEqual(['hooktray-cli01']);
 
       const response = await fetch(`${String(online.url)}/through/the/tunnel`, { method: 'POST', body: 'hello' });
