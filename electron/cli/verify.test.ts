@@ -77,6 +77,21 @@ describe('hooktray verify', () => {
     expect(await runVerify([fixture, '--config', writeConfig()])).toBe(0);
   });
 
+  it('prefers --public-url to the profile option', async () => {
+    const config = join(dir, 'twilio.json');
+    const profile = { name: 'tw', scheme: 'twilio', pathPrefix: '/', keys: [{ value: KEY }], options: { publicUrl: 'https://stale.example' } };
+    writeFileSync(config, JSON.stringify({ profiles: [profile] }));
+    const form = 'CallSid=CA1&From=%2B15005550006';
+    const headers: HeaderPair[] = [['Content-Type', 'application/x-www-form-urlencoded']];
+    const url = 'https://abc123.ngrok.app/gh';
+    const fixture = writeFixture(form, [...headers, ...signDelivery('twilio', form, KEY, {}, 0, { url, contentType: headers[0]?.[1] })]);
+
+    expect(await runVerify([fixture, '--config', config])).toBe(1);
+    output.length = 0;
+    expect(await runVerify([fixture, '--config', config, '--public-url', 'https://abc123.ngrok.app'])).toBe(0);
+    expect(output.join('')).toContain(`Reason     HMAC-SHA1 of ${url} and its form parameters matches key 1`);
+  });
+
   it('verifies a stored delivery', async () => {
     const store = new DeliveryStore({ dataDir: dir });
     const body = Buffer.from(BODY);

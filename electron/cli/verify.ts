@@ -26,7 +26,8 @@ Options:
   --config FILE       JSON file with the profiles and keys to verify with (none: only detects the scheme)
   --data-dir DIR      folder of the store that holds the delivery (default: ${defaultDataDir()})
   --public-url URL    public URL the provider posted to, for schemes that sign it (Twilio);
-                      a stored delivery defaults to the one it arrived through
+                      it overrides the profile's publicUrl option, and without it a stored
+                      delivery uses the option or else the tunnel URL it arrived through
   --json              print one JSON object with the source and the verdict
   -h, --help          show this help
 
@@ -182,7 +183,7 @@ function fixtureSource(file: string, publicUrl: string | null): VerifySource {
   return {
     kind: 'fixture',
     name: file,
-    request: { method: fixture.method, path: fixture.path, headers: fixture.headers, body: fixture.body, decodedBody, publicUrl },
+    request: { method: fixture.method, path: fixture.path, headers: fixture.headers, body: fixture.body, decodedBody, publicUrl: null, publicUrlOverride: publicUrl ?? undefined },
     receivedAt: fixture.receivedAt,
     storedVerdict: null,
   };
@@ -202,7 +203,7 @@ function deliverySource(target: string, dataDir: string, publicUrl: string | nul
     return {
       kind: 'delivery',
       name: id,
-      request: { method, path, headers, body, decodedBody, publicUrl: publicUrl ?? store.publicUrlAtArrival(id) ?? null },
+      request: { method, path, headers, body, decodedBody, publicUrl: store.publicUrlAtArrival(id) ?? null, publicUrlOverride: publicUrl ?? undefined },
       receivedAt: delivery.receivedAt,
       storedVerdict: delivery.verdict,
     };

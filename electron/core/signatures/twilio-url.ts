@@ -139,14 +139,16 @@ export function* urlVariants(request: SignedRequest, expected: string, configure
 }
 
 function* otherPublicUrls(request: SignedRequest, expected: string, configured: string | undefined): Generator<UrlVariant> {
-  if (configured !== undefined && request.publicUrl !== null) {
+  const override = request.publicUrlOverride;
+  if (override !== undefined && configured !== undefined && joinPublicUrl(configured, request.path) !== expected) {
+    yield {
+      url: joinPublicUrl(configured, request.path),
+      finding: `The signature matches the profile's publicUrl ${configured}, not the public URL given for this check (${override}): check without that URL, or correct it.`,
+    };
+  }
+  if ((override !== undefined || configured !== undefined) && request.publicUrl !== null) {
     const tunnel = joinPublicUrl(request.publicUrl, request.path);
-    if (tunnel !== expected) {
-      yield {
-        url: tunnel,
-        finding: `The signature matches the tunnel URL ${tunnel}, not the profile's publicUrl ${configured}: correct or remove the publicUrl option.`,
-      };
-    }
+    if (tunnel !== expected) yield { url: tunnel, finding: `The signature matches the tunnel URL ${tunnel}, not ${tunnelFix(override, configured)}.` };
   }
   const forwarded = originFromHeaders(request, true);
   if (forwarded !== null && joinPublicUrl(forwarded, request.path) !== expected) {
@@ -155,6 +157,13 @@ function* otherPublicUrls(request: SignedRequest, expected: string, configured: 
       finding: `The signature matches ${joinPublicUrl(forwarded, request.path)}, the URL in the X-Forwarded-Host and X-Forwarded-Proto headers: set the profile's publicUrl option to ${forwarded}.`,
     };
   }
+}
+
+/** Returns the URL that was checked instead of the tunnel's, and how to check with the tunnel's. */
+function tunnelFix(override: string | undefined, configured: string | undefined): string {
+  const removeOption = "correct or remove the profile's publicUrl option";
+  if (override === undefined) return `the profile's publicUrl ${configured ?? ''}: ${removeOption}`;
+  return `the public URL given for this check (${override}): check without that URL${configured === undefined ? '' : `, and ${removeOption}`}`;
 }
 
 function portOf(hostPort: string): string {

@@ -77,6 +77,31 @@ describe('twilio verifier', () => {
     expect(verify(signed, [TOKEN], { publicUrl: PUBLIC }).status).toBe('valid');
   });
 
+  it('prefers an override to publicUrl', () => {
+    const signed = request(DEFAULT_SIGNATURE, formBody(DEFAULT_PARAMS), { publicUrl: 'https://tunnel.example', publicUrlOverride: PUBLIC });
+    const verdict = verify(signed, [TOKEN], { publicUrl: 'https://wrong.example' });
+    expect(verdict.status).toBe('valid');
+    expect(verdict.reason).toContain(`of ${PUBLIC}${PATH}`);
+  });
+
+  it('names publicUrl when the override is wrong', () => {
+    const signed = request(DEFAULT_SIGNATURE, formBody(DEFAULT_PARAMS), { publicUrl: 'https://tunnel.example', publicUrlOverride: 'https://wrong.example' });
+    const verdict = verify(signed, [TOKEN], { publicUrl: PUBLIC });
+    expect(verdict.status).toBe('invalid');
+    expect(verdict.diagnosis).toBe(
+      `The signature matches the profile's publicUrl ${PUBLIC}, not the public URL given for this check (https://wrong.example): check without that URL, or correct it.`,
+    );
+  });
+
+  it('names the tunnel when the override is wrong', () => {
+    const signed = request(DEFAULT_SIGNATURE, formBody(DEFAULT_PARAMS), { publicUrl: PUBLIC, publicUrlOverride: 'https://wrong.example' });
+    const verdict = verify(signed);
+    expect(verdict.status).toBe('invalid');
+    expect(verdict.diagnosis).toBe(
+      `The signature matches the tunnel URL ${PUBLIC}${PATH}, not the public URL given for this check (https://wrong.example): check without that URL.`,
+    );
+  });
+
   it('accepts a full webhook URL as publicUrl', () => {
     const signed = request(DEFAULT_SIGNATURE, formBody(DEFAULT_PARAMS), { publicUrl: 'https://tunnel.example' });
     expect(verify(signed, [TOKEN], { publicUrl: `${PUBLIC}/myapp.php` }).status).toBe('valid');

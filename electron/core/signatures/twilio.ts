@@ -71,9 +71,12 @@ function isForm(request: SignedRequest): boolean {
   return /^application\/x-www-form-urlencoded\b/i.test(findHeader(request.headers, 'Content-Type')?.trim() ?? '');
 }
 
-/** Returns the URL the signature should cover: the profile's, the tunnel's, or the one the headers name. */
+/**
+ * Returns the URL the signature should cover: the one given for this check, the profile's,
+ * the tunnel's, or the one the headers name, in that order.
+ */
 function expectedUrl(request: SignedRequest, options: TwilioOptions): string | null {
-  const base = options.publicUrl ?? request.publicUrl ?? originFromHeaders(request);
+  const base = request.publicUrlOverride ?? options.publicUrl ?? request.publicUrl ?? originFromHeaders(request);
   return base === null ? null : joinPublicUrl(base, request.path);
 }
 

@@ -12,6 +12,11 @@ export interface SignedRequest {
   decodedBody: Uint8Array | null;
   /** Public base URL the provider posted to (such as `https://name.loca.lt`), when known. */
   publicUrl: string | null;
+  /**
+   * Public URL given explicitly for this check, such as `hooktray verify --public-url`. Unlike
+   * `publicUrl`, which comes from the tunnel, it wins over a profile's own public URL option.
+   */
+  publicUrlOverride?: string;
 }
 
 /** A verification profile: which deliveries it covers, with which scheme and keys. */
