@@ -64,6 +64,19 @@ describe('hooktray verify', () => {
     expect(output.join('')).not.toContain(KEY);
   });
 
+  it('never prints a key sent as the signature', async () => {
+    const key = '7e093df9c2b1a4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6a7b8c9d0e15a0a';
+    const config = join(dir, 'spike.json');
+    writeFileSync(join(dir, 'spike.key'), key);
+    writeFileSync(config, JSON.stringify({ profiles: [{ name: 'spike', scheme: 'spike', pathPrefix: '/', keys: [{ file: 'spike.key' }] }] }));
+
+    expect(await runVerify([writeFixture(BODY, [['X-Body-Signature', key]]), '--config', config])).toBe(1);
+    const printed = output.join('');
+    expect(printed).toContain('The signature header carries key 1 itself');
+    expect(printed).not.toContain(key.slice(0, 8));
+    expect(printed).not.toContain(key.slice(-4));
+  });
+
   it('detects the scheme without a config', async () => {
     const code = await runVerify([writeFixture(BODY, signDelivery('github', BODY, KEY)), '--json']);
     expect(code).toBe(1);

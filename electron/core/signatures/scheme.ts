@@ -5,6 +5,8 @@ import { diagnoseMismatch } from './diagnosis';
 import { encodeDigest, shortDigest } from './digest';
 import type { DigestMatch } from './match';
 import { findMatch } from './match';
+import type { SentKey } from './sent-key';
+import { findSentKey } from './sent-key';
 import type { TimestampCheck } from './timestamp';
 import { timestampVerdict } from './timestamp';
 import type { SchemeResult, SchemeVerifier, SignedRequest, SignTarget, VerifyContext } from './types';
@@ -141,6 +143,9 @@ function verifyWithModel<O extends Record<string, unknown>>(
   if ('status' in parsed) return parsed;
   const keyBytes = keys.map((key) => model.keyBytes(key, options));
   const match = findMatch(model, parsed, keyBytes, options);
+  // A key sent in place of a digest must not reach the messages below, which quote what was received.
+  const sentKey = match === null ? findSentKey(parsed, keys, keyBytes, (key) => model.keyBytes(key, options), context) : null;
+  if (sentKey !== null) return sentKeyResult(model.describe(parsed, options), sentKey);
   if (parsed.unexpectedPrefix !== undefined) return unexpectedPrefixResult(definition, parsed, parsed.unexpectedPrefix, keys.length, match, options);
   if (keys.length === 0) {
     return { status: 'no-key', reason: `The profile has no key: add ${model.keySource} to verify.` };
@@ -182,6 +187,20 @@ function invalidResult<O extends Record<string, unknown>>(
   if (context.diagnose === false) return { status: 'invalid', reason };
   const diagnosis = diagnoseMismatch({ label: definition.label, model, request, parsed, keys, keyBytes, options, context });
   return { status: 'invalid', reason, diagnosis };
+}
+
+/** Reports a key that the delivery carries in place of its digest or timestamp, without quoting it. */
+function sentKeyResult(signed: string, { field, keyIndex, profile }: SentKey): SchemeResult {
+  const key = profile === undefined ? `key ${keyIndex + 1}` : `key ${keyIndex + 1} of profile "${profile}"`;
+  const reason =
+    field === 'signature'
+      ? `The signature header carries ${key} itself instead of an ${signed}: the sender must sign with the key, not send it.`
+      : `The timestamp header carries ${key} itself instead of the signing time: the sender must keep the key out of its headers.`;
+  return {
+    status: 'invalid',
+    reason,
+    diagnosis: `Treat ${key} as exposed: it travelled in this request and is stored with its headers, so replace it with a new key once the sender signs correctly.`,
+  };
 }
 
 /** Reports a digest behind a prefix the scheme does not send, and whether the digest after it matches a key. */

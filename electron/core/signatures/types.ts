@@ -46,7 +46,7 @@ export interface VerifyContext {
    * delivery again, so a timestamp verdict can report whether it was in tolerance on arrival.
    */
   receivedAt?: number;
-  /** Returns the keys of the other profiles; the diagnosis calls it only for invalid signatures. */
+  /** Returns the keys of the other profiles; it is called only for signatures that match no key. */
   otherProfileKeys?: () => readonly OtherProfileKeys[];
   /**
    * False skips the diagnosis of an invalid signature, which tries many variants of key and

@@ -45,10 +45,11 @@ export function verifyDelivery(request: SignedRequest, profiles: readonly Profil
     };
   }
 
-  // The diagnosis of an invalid signature also tries the other profiles' keys.
+  // An invalid signature is compared with the other profiles' keys too: the diagnosis tries
+  // them, and even without a diagnosis a key sent as the signature must be found and not quoted.
   const otherProfileKeys = (): OtherProfileKeys[] =>
     profiles.filter((other) => other.name !== profile.name).map((other) => ({ profile: other.name, keys: vault.keysFor(other.name) }));
-  const verifyContext = context.diagnose === false ? context : { otherProfileKeys, ...context };
+  const verifyContext = { otherProfileKeys, ...context };
   const result = verifier.verify(request, vault.keysFor(profile.name), profile.options, verifyContext);
   // verify() returns a new object each time; extending it saves a copy on every delivery.
   return Object.assign(result, { scheme: verifier.name, profile: profile.name });

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import type { HeaderPair, Verdict } from '../contract';
+import { getVerifier } from './registry';
+import type { Profile, SignedRequest, VerifyContext } from './types';
+import { verifyDelivery } from './verify';
+
+const NOW = 1_700_000_000_000;
+// Made-up keys whose starts and ends appear nowhere else in a verdict.
+const HEX_KEY = '7e093df9c2b1a4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6a7b8c9d0e15a0a';
+const TEXT_KEY = 'QzT7-made-up-sender-key-for-tests';
+const WHSEC_KEY = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+function request(headers: HeaderPair[], body = '{"ok":true}'): SignedRequest {
+  return { method: 'POST', path: '/hooks', headers, body: Buffer.from(body), decodedBody: null, publicUrl: null };
+}
+
+function verify(scheme: string, signed: SignedRequest, keys: string[], options: Record<string, unknown> = {}, context: VerifyContext = { now: NOW }) {
+  const verifier = getVerifier(scheme);
+  if (verifier === undefined) throw new Error(`no scheme ${scheme}`);
+  return verifier.verify(signed, keys, verifier.optionsSchema.parse(options), context);
+}
+
+/** Checks that no part of the verdict quotes the key: not whole, not its first 8 or last 4 characters. */
+function expectNoKeyText(verdict: object, key: string): void {
+  const text = JSON.stringify(verdict);
+  expect(text).not.toContain(key.slice(0, 8));
+  expect(text).not.toContain(key.slice(-4));
+}
+
+describe('key sent as the signature', () => {
+  it('finds a hex key behind the hmac prefix', () => {
+    const options = { header: 'X-Signature', prefix: 'sha256=' };
+    const verdict = verify('hmac', request([['X-Signature', `sha256=${HEX_KEY}`]]), [HEX_KEY], options);
+    expect(verdict.status).toBe('invalid');
+    expect(verdict.reason).toBe(
+      'The signature header carries key 1 itself instead of an HMAC-SHA256 of "{body}": the sender must sign with the key, not send it.',
+    );
+    expect(verdict.diagnosis).toContain('Treat key 1 as exposed');
+    expectNoKeyText(verdict, HEX_KEY);
+  });
+
+  it('finds a hex key in the Spike header', () => {
+    const verdict = verify('spike', request([['X-Body-Signature', HEX_KEY]]), [HEX_KEY]);
+    expect(verdict.status).toBe('invalid');
+    expect(verdict.reason).toContain('carries key 1 itself instead of an HMAC-SHA256 of the body');
+    expectNoKeyText(verdict, HEX_KEY);
+  });
+
+  it('finds the key without a diagnosis', () => {
+    const verdict = verify('spike', request([['X-Body-Signature', HEX_KEY]]), [HEX_KEY], {}, { now: NOW, diagnose: false });
+    expect(verdict.reason).toContain('carries key 1 itself');
+    expectNoKeyText(verdict, HEX_KEY);
+  });
+
+  it('finds the key in upper case', () => {
+    const verdict = verify('spike', request([['X-Body-Signature', HEX_KEY.toUpperCase()]]), ['older-key', HEX_KEY]);
+    expect(verdict.reason).toContain('carries key 2 itself');
+    expectNoKeyText(verdict, HEX_KEY.toUpperCase());
+  });
+
+  it('finds a stored key with a newline', () => {
+    const verdict = verify('spike', request([['X-Body-Signature', HEX_KEY]]), [`${HEX_KEY}\n`]);
+    expect(verdict.reason).toContain('carries key 1 itself');
+    expectNoKeyText(verdict, HEX_KEY);
+  });
+
+  it('finds the key text in base64', () => {
+    const key = 'QzT7-made-up-32-byte-sender-key!';
+    const encoded = Buffer.from(key).toString('base64');
+    const verdict = verify('spike', request([['X-Body-Signature', encoded]]), [key]);
+    expect(verdict.reason).toContain('carries key 1 itself');
+    expectNoKeyText(verdict, encoded);
+  });
+
+  it('finds a Standard Webhooks secret', () => {
+    const headers: HeaderPair[] = [['webhook-id', 'msg_1'], ['webhook-timestamp', String(NOW / 1000)], ['webhook-signature', `v1,${WHSEC_KEY.slice(6)}`]];
+    const verdict = verify('standard-webhooks', request(headers), [WHSEC_KEY]);
+    expect(verdict.reason).toContain('carries key 1 itself');
+    expectNoKeyText(verdict, WHSEC_KEY.slice(6));
+  });
+
+  it('finds the key in a later Stripe v1', () => {
+    const header = `t=${NOW / 1000},v1=${'ab'.repeat(32)},v1=${TEXT_KEY}`;
+    const verdict = verify('stripe', request([['Stripe-Signature', header]]), [TEXT_KEY]);
+    expect(verdict.status).toBe('invalid');
+    expect(verdict.reason).toContain('carries key 1 itself');
+    expectNoKeyText(verdict, TEXT_KEY);
+  });
+
+  it('finds the key in the Stripe first v1', () => {
+    const verdict = verify('stripe', request([['Stripe-Signature', `t=${NOW / 1000},v1=${TEXT_KEY}`]]), [TEXT_KEY]);
+    expect(verdict.reason).toContain('carries key 1 itself');
+    expectNoKeyText(verdict, TEXT_KEY);
+  });
+
+  it('finds a key sent as the timestamp', () => {
+    const key = '1700000000123';
+    const options = { header: 'X-Sig', template: '{timestamp}.{body}', timestampHeader: 'X-Ts' };
+    const verdict = verify('hmac', request([['X-Sig', 'ab'.repeat(32)], ['X-Ts', key]]), [key], options);
+    expect(verdict.status).toBe('invalid');
+    expect(verdict.reason).toContain('The timestamp header carries key 1 itself');
+    expectNoKeyText(verdict, key);
+  });
+
+  it("finds another profile's key", () => {
+    const profiles: Profile[] = [
+      { name: 'spike', scheme: 'spike', pathPrefix: '/hooks', options: {} },
+      { name: 'other', scheme: 'github', pathPrefix: '/github', options: {} },
+    ];
+    const vault = { keysFor: (name: string) => (name === 'other' ? [HEX_KEY] : ['spike-key']) };
+    const verdict: Verdict = verifyDelivery(request([['X-Body-Signature', HEX_KEY]]), profiles, vault, { now: NOW, diagnose: false });
+    expect(verdict.reason).toContain('carries key 1 of profile "other" itself');
+    expectNoKeyText(verdict, HEX_KEY);
+  });
+
+  it('still quotes a digest that is no key', () => {
+    const digest = 'cd'.repeat(32);
+    const verdict = verify('spike', request([['X-Body-Signature', digest]]), [HEX_KEY]);
+    expect(verdict.reason).toContain('received cdcdcdcd…cdcd');
+  });
+});

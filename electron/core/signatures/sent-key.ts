@@ -1,0 +1,74 @@
+import { decodeBase64Strict, decodeDigest, decodeHexStrict, digestsEqual } from './digest';
+import { WHSEC_PREFIX } from './key-variants';
+import type { ParsedSignature } from './scheme';
+import type { OtherProfileKeys, VerifyContext } from './types';
+
+/** A key that a delivery carries in its headers, where it should carry a digest or a timestamp. */
+export interface SentKey {
+  /** The header field that carries the key. */
+  field: 'signature' | 'timestamp';
+  keyIndex: number;
+  /** The other profile the key belongs to; absent for the verifying profile's own keys. */
+  profile?: string;
+}
+
+/** Spellings of a key as text: as stored, trimmed, and without a whsec_ prefix. */
+function textForms(key: string): Buffer[] {
+  const trimmed = key.trim();
+  const forms = [key, trimmed];
+  if (trimmed.startsWith(WHSEC_PREFIX)) forms.push(trimmed.slice(WHSEC_PREFIX.length));
+  return forms.filter((form) => form !== '').map((form) => Buffer.from(form, 'utf8'));
+}
+
+/** Byte readings of a key whose hex or base64 text a sender may have sent: its text, the scheme's reading, and the hex or base64 it decodes from. */
+function byteForms(key: string, schemeBytes: Uint8Array | null): Uint8Array[] {
+  const trimmed = key.trim();
+  const afterPrefix = trimmed.startsWith(WHSEC_PREFIX) ? trimmed.slice(WHSEC_PREFIX.length) : trimmed;
+  const forms = [...textForms(key), schemeBytes, decodeHexStrict(trimmed), decodeBase64Strict(trimmed), decodeBase64Strict(afterPrefix)];
+  return forms.filter((form): form is Uint8Array => form !== null && form.length > 0);
+}
+
+/**
+ * Returns true when `received` is the key itself: its text, trimmed or not, or the hex or
+ * base64 of one of its byte readings. Every comparison is constant-time for equal lengths.
+ */
+function spellsKey(received: string, key: string, schemeBytes: Uint8Array | null): boolean {
+  const text = Buffer.from(received.trim(), 'utf8');
+  if (textForms(key).some((form) => digestsEqual(form, text))) return true;
+
+  const decoded = [decodeDigest(received.trim(), 'hex'), decodeDigest(received.trim(), 'base64')].filter((bytes) => bytes !== null);
+  return byteForms(key, schemeBytes).some((form) => decoded.some((bytes) => digestsEqual(form, bytes)));
+}
+
+/**
+ * Finds a key, of this profile or another, that the delivery sends in place of its digest or
+ * timestamp, so no message prints that text. `readKey` is the scheme's reading of a key.
+ */
+export function findSentKey(
+  parsed: ParsedSignature,
+  keys: readonly string[],
+  keyBytes: readonly (Uint8Array | null)[],
+  readKey: (key: string) => Uint8Array | null,
+  context: VerifyContext,
+): SentKey | null {
+  const fields: { field: SentKey['field']; received: string }[] = parsed.digests.map((received) => ({ field: 'signature', received }));
+  if (parsed.unexpectedPrefix !== undefined) fields.push({ field: 'signature', received: parsed.unexpectedPrefix.prefix });
+  for (const content of parsed.contents) {
+    if (content.timestamp !== undefined) fields.push({ field: 'timestamp', received: content.timestamp });
+  }
+
+  for (const { field, received } of fields) {
+    const own = keys.findIndex((key, index) => spellsKey(received, key, keyBytes[index] ?? null));
+    if (own !== -1) return { field, keyIndex: own };
+  }
+
+  // Other profiles' keys are read only when this profile's keys do not explain the text.
+  const others: readonly OtherProfileKeys[] = context.otherProfileKeys?.() ?? [];
+  for (const { field, received } of fields) {
+    for (const other of others) {
+      const keyIndex = other.keys.findIndex((key) => spellsKey(received, key, readKey(key)));
+      if (keyIndex !== -1) return { field, keyIndex, profile: other.profile };
+    }
+  }
+  return null;
+}
