@@ -25,12 +25,16 @@ function decodeUtf8(bytes: Uint8Array): string | null {
 }
 
 /**
- * Yields the body changes that most often break a signature, in this order: JSON
- * re-serialized, a final newline added or removed, CRLF and LF line endings swapped, and
- * the body after undoing its Content-Encoding.
+ * Yields the body changes that most often break a signature, in this order: a final newline
+ * added or removed, CRLF and LF line endings swapped, JSON re-serialized, and the body after
+ * undoing its Content-Encoding. Line endings come before JSON because an indented layout of
+ * a CRLF body is also its LF copy, and the finding must name the smaller change.
  */
 export function* bodyVariants(request: SignedRequest): Generator<BodyVariant> {
   const body = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength);
+
+  yield* newlineVariants(body);
+  yield* lineEndingVariants(body);
 
   const text = body.length <= MAX_REWRITE_BODY_BYTES ? decodeUtf8(body) : null;
   if (text !== null) {
@@ -41,9 +45,6 @@ export function* bodyVariants(request: SignedRequest): Generator<BodyVariant> {
       };
     }
   }
-
-  yield* newlineVariants(body);
-  yield* lineEndingVariants(body);
 
   if (request.decodedBody !== null) {
     const encoding = findHeader(request.headers, 'Content-Encoding')?.trim() || 'content';

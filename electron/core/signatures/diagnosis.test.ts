@@ -186,6 +186,14 @@ describe('diagnosis of body changes', () => {
     expect(verdict.diagnosis).toContain('LF line endings, but it arrived with CRLF');
   });
 
+  it('finds CRLF in an indented JSON body', () => {
+    const indented = JSON.stringify({ id: 'evt_1', object: 'event', data: { amount: 1050 } }, null, 2);
+    const verdict = diagnose('stripe', mismatched('stripe', indented, indented.replace(/\n/g, '\r\n'), 'whsec_x'), ['whsec_x']);
+    expect(verdict.diagnosis).toBe(
+      'The signature matches the body with LF line endings, but it arrived with CRLF: the line endings changed after signing (a text-mode transfer, Git autocrlf or an editor), so keep the signed bytes.',
+    );
+  });
+
   it('finds a signature over the gunzipped body', () => {
     const plain = Buffer.from(compact);
     const gzipped = gzipSync(plain);
