@@ -77,6 +77,38 @@ describe('diagnosis of key problems', () => {
     expect(diagnose('hmac', signed, [hex], { header: 'X-Sig' }).diagnosis).toContain('decoded from hex');
   });
 
+  it('names keyEncoding for a hex key', () => {
+    // 64 hex digits are also valid base64, so the profile reads the key, just not as the sender does.
+    const hex = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+    const signed = request([['X-Sig', createHmac('sha256', Buffer.from(hex, 'hex')).update('hello').digest('hex')]], 'hello');
+    const verdict = diagnose('hmac', signed, [hex], { header: 'X-Sig', keyEncoding: 'base64' });
+    expect(verdict.diagnosis).toBe(
+      'The signature matches key 1 decoded from hex, but the profile decodes the key from base64 first ("keyEncoding" is "base64"): ' +
+        'set "keyEncoding" to "hex" in the profile\'s options.',
+    );
+  });
+
+  it('names keyEncoding for a text key', () => {
+    const hex = '00112233445566778899aabbccddeeff';
+    const signed = request([['X-Sig', createHmac('sha256', hex).update('hello').digest('hex')]], 'hello');
+    const verdict = diagnose('hmac', signed, [hex], { header: 'X-Sig', keyEncoding: 'hex' });
+    expect(verdict.diagnosis).toBe(
+      'The signature matches key 1 used as plain text, but the profile decodes the key from hex first ("keyEncoding" is "hex"): ' +
+        'set "keyEncoding" to "utf8" in the profile\'s options.',
+    );
+  });
+
+  it('names the Standard Webhooks reading', () => {
+    const hex = '00112233445566778899aabbccddeeff';
+    const signature = createHmac('sha256', Buffer.from(hex, 'hex')).update('msg_1.1700000000.hello').digest('base64');
+    const signed = request([['webhook-id', 'msg_1'], ['webhook-timestamp', '1700000000'], ['webhook-signature', `v1,${signature}`]], 'hello');
+    const verdict = diagnose('standard-webhooks', signed, [hex]);
+    expect(verdict.diagnosis).toBe(
+      'The signature matches key 1 decoded from hex, but Standard Webhooks decodes the key from base64 first, after any "whsec_" prefix: ' +
+        'the sender hex-decodes the secret before signing, so check its signing code.',
+    );
+  });
+
   it('finds a newline on the sender key', () => {
     const verdict = diagnose('github', mismatched('github', 'hello', 'hello', 'secret\n'), ['secret']);
     expect(verdict.diagnosis).toContain('with a trailing line feed ("\\n") added');

@@ -143,6 +143,11 @@ export const hmacVerifier = defineScheme<HmacOptions>({
     unreadableKey,
     digest: (content, key, options) => hmac(content.algorithm ?? options.algorithm, key, ...renderTemplate(options.template, content)),
     contentVariants: (_request, parsed, options) => algorithmVariants(parsed.digests, parsed.contents, options),
+    keyReading: (options) => {
+      const setting = `("keyEncoding" is "${options.keyEncoding}")`;
+      if (options.keyEncoding === 'utf8') return `the profile signs with the key as text ${setting}`;
+      return `the profile decodes the key from ${options.keyEncoding} first ${setting}`;
+    },
     keyFix: (reading) => {
       if (reading === 'standard-webhooks') return 'use the standard-webhooks scheme for this profile';
       return `set "keyEncoding" to "${reading === 'text' ? 'utf8' : reading}" in the profile's options`;

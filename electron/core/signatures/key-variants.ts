@@ -37,6 +37,8 @@ export function* keyVariants<O>(key: string, keyIndex: number, model: SigningMod
     return true;
   };
   const fix = (reading: KeyReading): string => model.keyFix?.(reading) ?? DEFAULT_FIXES[reading];
+  // The profile's own reading, which options such as the hmac scheme's keyEncoding change.
+  const profileReading = model.keyReading?.(options) ?? `${label} signs with the key as text`;
 
   for (const variant of whitespaceVariants(key)) {
     const bytes = model.keyBytes(variant.key, options);
@@ -45,18 +47,18 @@ export function* keyVariants<O>(key: string, keyIndex: number, model: SigningMod
 
   const decoded = decodeBase64Strict(key);
   if (isNew(decoded)) {
-    yield { bytes: decoded, finding: `The signature matches key ${n} decoded from base64, but ${label} signs with the key as text: ${fix('base64')}.` };
+    yield { bytes: decoded, finding: `The signature matches key ${n} decoded from base64, but ${profileReading}: ${fix('base64')}.` };
   }
   const text = Buffer.from(key, 'utf8');
   if (isNew(text)) {
-    yield { bytes: text, finding: `The signature matches key ${n} used as plain text, but ${label} decodes the key first: ${fix('text')}.` };
+    yield { bytes: text, finding: `The signature matches key ${n} used as plain text, but ${profileReading}: ${fix('text')}.` };
   }
 
   yield* prefixVariants(key, n, model, options, isNew, fix);
 
   const hex = decodeHexStrict(key);
   if (isNew(hex)) {
-    yield { bytes: hex, finding: `The signature matches key ${n} decoded from hex, but ${label} signs with the key as text: ${fix('hex')}.` };
+    yield { bytes: hex, finding: `The signature matches key ${n} decoded from hex, but ${profileReading}: ${fix('hex')}.` };
   }
 }
 

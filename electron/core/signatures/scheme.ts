@@ -75,6 +75,11 @@ export interface SigningModel<O> {
   afterMatch?(request: SignedRequest, parsed: ParsedSignature, options: O): SchemeResult | null;
   /** Scheme-specific causes for the diagnosis, such as Twilio URLs that differ. */
   contentVariants?(request: SignedRequest, parsed: ParsedSignature, options: O): Iterable<ContentVariant>;
+  /**
+   * Describes how the profile reads a stored key, as a clause for findings such as "Standard
+   * Webhooks decodes the key from base64 first". Absent: the scheme signs with the key's text.
+   */
+  keyReading?(options: O): string;
   /** Returns the fix that makes the profile read keys another way, when the scheme has an option for it. */
   keyFix?(reading: KeyReading): string | undefined;
   /** Returns the fix that makes the profile accept another digest encoding, when it has an option for it. */

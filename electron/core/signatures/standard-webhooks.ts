@@ -70,6 +70,7 @@ export const standardWebhooksVerifier = defineScheme<StandardWebhooksOptions>({
     unreadableKey: () =>
       `is not a Standard Webhooks secret, which is padded base64 after an optional "${WHSEC_PREFIX}" prefix: copy the signing secret (${WHSEC_PREFIX}…) from the sender's endpoint settings`,
     digest: (content, key) => hmac('sha256', key, `${content.id ?? ''}.${content.timestamp ?? ''}.`, bodyOf(content)),
+    keyReading: () => `Standard Webhooks decodes the key from base64 first, after any "${WHSEC_PREFIX}" prefix`,
     keyFix: (reading) =>
       reading === 'text'
         ? 'Standard Webhooks senders must sign with the base64-decoded secret, so check the sender’s signing code'
