@@ -306,7 +306,26 @@ describe('diagnosis of keys and clocks', () => {
 
   it('counts several wrong keys', () => {
     const verdict = diagnose('github', mismatched('github', 'x', 'x', 'right'), ['wrong1', 'wrong2']);
+    expect(verdict.reason).toContain('HMAC-SHA256 of the body matches none of the 2 keys: received');
     expect(verdict.diagnosis).toContain('check each of the 2 keys');
+  });
+
+  it('names the changes tried for a body', () => {
+    const verdict = diagnose('github', mismatched('github', 'x', 'x', 'right'), ['wrong']);
+    expect(verdict.diagnosis).toContain(
+      "Nothing explains the mismatch: no change to the key's whitespace, encoding or prefix, or to the body, its line endings or compression reproduces the signature",
+    );
+  });
+
+  it('names the timestamp when one was tried', () => {
+    const verdict = diagnose('slack', mismatched('slack', 'x', 'x', 'right'), ['wrong']);
+    expect(verdict.diagnosis).toContain('prefix, to the body, its line endings or compression, or to the timestamp reproduces the signature');
+  });
+
+  it('names several unreadable keys', () => {
+    const signed = request(signDelivery('standard-webhooks', 'x', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', {}, NOW), 'x');
+    const verdict = diagnose('standard-webhooks', signed, ['not a secret!', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSx', 'nor this!']);
+    expect(verdict.diagnosis).toContain('Keys 1 and 3 cannot be read as Standard Webhooks keys at all.');
   });
 
   it('names an unreadable key', () => {

@@ -104,8 +104,8 @@ function* otherProfileCauses<O>(input: DiagnosisInput<O>): Generator<Cause> {
  */
 function* clockCauses<O>(input: DiagnosisInput<O>): Generator<Cause> {
   const first = input.parsed.contents[0];
-  const stamp = first?.timestamp;
-  if (stamp === undefined || !/^\d{9,16}$/.test(stamp)) return;
+  const stamp = searchedTimestamp(input.parsed);
+  if (stamp === undefined) return;
 
   const withTimestamp = (timestamp: string): SignedContent[] => input.parsed.contents.map((content) => ({ ...content, timestamp }));
   const other = stamp.length >= 13 ? String(Math.floor(Number(stamp) / 1000)) : `${stamp}000`;
@@ -130,12 +130,33 @@ function* clockCauses<O>(input: DiagnosisInput<O>): Generator<Cause> {
   }
 }
 
+/** Returns the numeric header timestamp that the clock causes search around, or undefined when there is none. */
+function searchedTimestamp(parsed: ParsedSignature): string | undefined {
+  const stamp = parsed.contents[0]?.timestamp;
+  return stamp !== undefined && /^\d{9,16}$/.test(stamp) ? stamp : undefined;
+}
+
+/** Joins phrases as "a, b, or c", the comma before "or" kept because the phrases have commas of their own. */
+function joinAlternatives(phrases: readonly string[]): string {
+  return phrases.length <= 1 ? (phrases[0] ?? '') : `${phrases.slice(0, -1).join(', ')}, or ${phrases.at(-1) ?? ''}`;
+}
+
+/** Builds the finding for a mismatch that no cause explains, naming only the changes this scheme's diagnosis tried. */
 function nothingExplains<O>(input: DiagnosisInput<O>): string {
+  const changes = ["the key's whitespace, encoding or prefix"];
+  if (input.parsed.contents.some((content) => content.body !== undefined)) changes.push('the body, its line endings or compression');
+  if (input.model.contentVariantsChange !== undefined) changes.push(input.model.contentVariantsChange);
+  if (searchedTimestamp(input.parsed) !== undefined) changes.push('the timestamp');
+
   const unreadable = input.keyBytes.flatMap((bytes, index) => (bytes === null ? [index + 1] : []));
-  const note = unreadable.length === 0 ? '' : ` Key ${unreadable.join(', ')} cannot be read as a ${input.label} key at all.`;
+  const last = unreadable.at(-1);
+  let note = '';
+  if (unreadable.length === 1) note = ` Key ${last} cannot be read as a ${input.label} key at all.`;
+  if (unreadable.length > 1) note = ` Keys ${unreadable.slice(0, -1).join(', ')} and ${last} cannot be read as ${input.label} keys at all.`;
+
   const keysToCheck = input.keys.length === 1 ? 'the key' : `each of the ${input.keys.length} keys`;
   return (
-    `Nothing explains the mismatch: no change to the key's whitespace, encoding or prefix, to the body, its line endings or compression, ` +
-    `or to the timestamp reproduces the signature, so check ${keysToCheck}: it is most likely not the one this sender signs with.${note}`
+    `Nothing explains the mismatch: no change ${joinAlternatives(changes.map((change) => `to ${change}`))} reproduces the signature, ` +
+    `so check ${keysToCheck}: it is most likely not the one this sender signs with.${note}`
   );
 }

@@ -76,7 +76,9 @@ describe('generic hmac verifier', () => {
 
   it('reports a missing timestamp header', () => {
     const options = { header: 'X-Sig', template: '{timestamp}.{body}', timestampHeader: 'X-Timestamp' };
-    expect(verify([['X-Sig', 'abcd']], options).status).toBe('malformed-header');
+    const verdict = verify([['X-Sig', 'abcd']], options);
+    expect(verdict.status).toBe('malformed-header');
+    expect(verdict.reason).toBe('The request has the X-Sig header but no X-Timestamp header.');
   });
 
   it('reports an unreadable timestamp', () => {
@@ -86,6 +88,11 @@ describe('generic hmac verifier', () => {
 
   it('rejects a wrong digest', () => {
     expect(verify([['X-Sig', 'ab'.repeat(32)]], { header: 'X-Sig' }).status).toBe('invalid');
+  });
+
+  it('counts one key in the singular', () => {
+    const verdict = verify([['X-Sig', 'ab'.repeat(32)]], { header: 'X-Sig' });
+    expect(verdict.reason).toMatch(/^HMAC-SHA256 of "\{body\}" does not match the key: received abababab…abab, expected /);
   });
 
   it('fills option defaults', () => {

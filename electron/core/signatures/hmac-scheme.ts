@@ -129,7 +129,7 @@ export const hmacVerifier = defineScheme<HmacOptions>({
       if (options.timestampHeader === undefined) return { digests: [digest], encodings: [options.encoding], contents: [content] };
 
       const timestamp = findHeader(request.headers, options.timestampHeader)?.trim();
-      if (timestamp === undefined) return malformedHeader(`The request has a ${options.header} but no ${options.timestampHeader} header.`);
+      if (timestamp === undefined) return malformedHeader(`The request has the ${options.header} header but no ${options.timestampHeader} header.`);
       const seconds = parseFlexibleTimestamp(timestamp);
       if (seconds === null) return malformedHeader(`The ${options.timestampHeader} header is not a Unix time or an ISO 8601 date.`);
       return {
@@ -143,6 +143,7 @@ export const hmacVerifier = defineScheme<HmacOptions>({
     unreadableKey,
     digest: (content, key, options) => hmac(content.algorithm ?? options.algorithm, key, ...renderTemplate(options.template, content)),
     contentVariants: (_request, parsed, options) => algorithmVariants(parsed.digests, parsed.contents, options),
+    contentVariantsChange: 'the HMAC algorithm',
     keyReading: (options) => {
       const setting = `("keyEncoding" is "${options.keyEncoding}")`;
       if (options.keyEncoding === 'utf8') return `the profile signs with the key as text ${setting}`;

@@ -75,6 +75,8 @@ export interface SigningModel<O> {
   afterMatch?(request: SignedRequest, parsed: ParsedSignature, options: O): SchemeResult | null;
   /** Scheme-specific causes for the diagnosis, such as Twilio URLs that differ. */
   contentVariants?(request: SignedRequest, parsed: ParsedSignature, options: O): Iterable<ContentVariant>;
+  /** Names what `contentVariants` changes, such as "the URL", for the finding when no cause matches. */
+  contentVariantsChange?: string;
   /**
    * Describes how the profile reads a stored key, as a clause for findings such as "Standard
    * Webhooks decodes the key from base64 first". Absent: the scheme signs with the key's text.
@@ -188,7 +190,7 @@ function invalidResult<O extends Record<string, unknown>>(
     const digest = model.digest(firstContent, keyBytes[firstKey] as Uint8Array, options);
     expected = `, expected ${shortDigest(encodeDigest(digest, parsed.encodings[0] ?? 'hex'))} with key ${firstKey + 1}`;
   }
-  const reason = `${model.describe(parsed, options)} matches none of the ${keys.length} key(s): received ${shortDigest(received)}${expected}.`;
+  const reason = `${model.describe(parsed, options)} ${matchesNoKey(keys.length)}: received ${shortDigest(received)}${expected}.`;
   if (context.diagnose === false) return { status: 'invalid', reason };
   const diagnosis = diagnoseMismatch({ label: definition.label, model, request, parsed, keys, keyBytes, options, context });
   return { status: 'invalid', reason, diagnosis };
@@ -224,7 +226,11 @@ function unexpectedPrefixResult<O extends Record<string, unknown>>(
   if (match !== null) {
     return malformedHeader(`${found}, but the digest after it is the ${model.describe(parsed, options)} with key ${match.keyIndex + 1} (${match.encoding}): ${fix}.`);
   }
-  return malformedHeader(`${found}, and the digest after it matches none of the ${keyCount} key(s) either: ${fix}, then check the key.`);
+  return malformedHeader(`${found}, and the digest after it ${matchesNoKey(keyCount)} either: ${fix}, then check the key.`);
+}
+
+function matchesNoKey(keyCount: number): string {
+  return keyCount === 1 ? 'does not match the key' : `matches none of the ${keyCount} keys`;
 }
 
 export function missingSignature(header: string): SchemeResult {

@@ -36,7 +36,7 @@ export const slackVerifier = defineScheme<SlackOptions>({
       if (!isDigestText(digest)) return malformedHeader(`The ${SLACK_SIGNATURE_HEADER} header has no hex digest after "v0=".`);
 
       const timestamp = findHeader(request.headers, SLACK_TIMESTAMP_HEADER)?.trim();
-      if (timestamp === undefined) return malformedHeader(`The request has a ${SLACK_SIGNATURE_HEADER} but no ${SLACK_TIMESTAMP_HEADER} header.`);
+      if (timestamp === undefined) return malformedHeader(`The request has the ${SLACK_SIGNATURE_HEADER} header but no ${SLACK_TIMESTAMP_HEADER} header.`);
       const seconds = parseUnixSeconds(timestamp);
       if (seconds === null) return malformedHeader(`The ${SLACK_TIMESTAMP_HEADER} header is not a Unix time in seconds.`);
 

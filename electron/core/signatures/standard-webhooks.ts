@@ -52,8 +52,8 @@ export const standardWebhooksVerifier = defineScheme<StandardWebhooksOptions>({
       const id = findHeader(request.headers, `${prefix}id`);
       const timestamp = findHeader(request.headers, `${prefix}timestamp`)?.trim();
 
-      if (id === undefined || id === '') return malformedHeader(`The request has a ${prefix}signature but no ${prefix}id header.`);
-      if (timestamp === undefined) return malformedHeader(`The request has a ${prefix}signature but no ${prefix}timestamp header.`);
+      if (id === undefined || id === '') return malformedHeader(`The request has the ${prefix}signature header but no ${prefix}id header.`);
+      if (timestamp === undefined) return malformedHeader(`The request has the ${prefix}signature header but no ${prefix}timestamp header.`);
       const seconds = parseUnixSeconds(timestamp);
       if (seconds === null) return malformedHeader(`The ${prefix}timestamp header is not a Unix time in seconds.`);
       const digests = v1Signatures(signature);

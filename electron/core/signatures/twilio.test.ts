@@ -42,7 +42,18 @@ describe('twilio verifier', () => {
 
   it('accepts the library JSON vector', () => {
     const signed = request(JSON_SIGNATURE, JSON_BODY, { path: `${PATH}&bodySHA256=${JSON_BODY_SHA256}`, contentType: 'application/json' });
-    expect(verify(signed).status).toBe('valid');
+    const verdict = verify(signed);
+    expect(verdict.status).toBe('valid');
+    expect(verdict.reason).toBe(`HMAC-SHA1 of ${PUBLIC}${PATH}&bodySHA256=${JSON_BODY_SHA256} matches key 1 (base64).`);
+  });
+
+  it('names only the URL when nothing explains', () => {
+    const verdict = verify(request(DEFAULT_SIGNATURE, formBody(DEFAULT_PARAMS)), ['wrong-token']);
+    expect(verdict.status).toBe('invalid');
+    expect(verdict.diagnosis).toBe(
+      "Nothing explains the mismatch: no change to the key's whitespace, encoding or prefix, or to the URL (its scheme, host, port, trailing slash or query) " +
+        'reproduces the signature, so check the key: it is most likely not the one this sender signs with.',
+    );
   });
 
   it('rejects a JSON body that changed', () => {

@@ -132,6 +132,13 @@ function* contentVariants(request: SignedRequest, parsed: ParsedSignature, optio
   }
 }
 
+/** Describes what was signed: the URL, followed by the form parameters when the delivery has any. */
+function describeSignature(parsed: ParsedSignature): string {
+  const first = parsed.contents[0];
+  const params = (first?.params?.length ?? 0) > 0 ? ' and its form parameters' : '';
+  return `HMAC-${first?.algorithm === 'sha256' ? 'SHA256' : 'SHA1'} of ${first?.url ?? 'the URL'}${params}`;
+}
+
 /**
  * Twilio: `X-Twilio-Signature`, base64 HMAC-SHA1 (or HMAC-SHA256 when the settings header
  * says so) of the full public URL followed by the sorted form parameters; JSON bodies are
@@ -148,12 +155,13 @@ export const twilioVerifier = defineScheme<TwilioOptions>({
 
   model: {
     keySource: 'the account’s Auth Token from the Twilio Console',
-    describe: (parsed) => `HMAC-${parsed.contents[0]?.algorithm === 'sha256' ? 'SHA256' : 'SHA1'} of ${parsed.contents[0]?.url ?? 'the URL'} and its form parameters`,
+    describe: describeSignature,
     parse,
     keyBytes: textKey,
     digest: (content, key) => hmac(content.algorithm ?? 'sha1', key, content.url ?? '', sortedParamText(content.params ?? [])),
     afterMatch: checkBodyHash,
     contentVariants,
+    contentVariantsChange: 'the URL (its scheme, host, port, trailing slash or query)',
   },
 
   /** Signs with HMAC-SHA1. `target.url` is required; add bodySHA256 with `withBodySha256` for a JSON body first. */
