@@ -43,6 +43,12 @@ export interface ParsedSignature {
    * digest after the prefix matches a key.
    */
   unexpectedPrefix?: { header: string; prefix: string };
+  /**
+   * Set when the header names the signed content in several conflicting ways, such as two
+   * different Stripe `t=` values, with one entry of `contents` for each. The verdict is then
+   * `malformed-header` with `reason`, followed by the entry of `names` a key matches, if any.
+   */
+  conflict?: { reason: string; names: readonly string[] };
 }
 
 /** A change to the signed content that the diagnosis tries, with the finding it explains. */
@@ -153,6 +159,7 @@ function verifyWithModel<O extends Record<string, unknown>>(
   // A key sent in place of a digest must not reach the messages below, which quote what was received.
   const sentKey = match === null ? findSentKey(parsed, keys, keyBytes, (key) => model.keyBytes(key, options), context) : null;
   if (sentKey !== null) return sentKeyResult(model.describe(parsed, options), sentKey);
+  if (parsed.conflict !== undefined) return conflictResult(parsed.conflict, keys.length, match, model.keySource);
   if (parsed.unexpectedPrefix !== undefined) return unexpectedPrefixResult(definition, parsed, parsed.unexpectedPrefix, keys.length, match, options);
   if (keys.length === 0) {
     return { status: 'no-key', reason: `The profile has no key: add ${model.keySource} to verify.` };
@@ -208,6 +215,13 @@ function sentKeyResult(signed: string, { field, keyIndex, profile }: SentKey): S
     reason,
     diagnosis: `Treat ${key} as exposed: it travelled in this request and is stored with its headers, so replace it with a new key once the sender signs correctly.`,
   };
+}
+
+/** Reports conflicting signed content, and which of its readings a key matches. */
+function conflictResult({ reason, names }: { reason: string; names: readonly string[] }, keyCount: number, match: DigestMatch | null, keySource: string): SchemeResult {
+  if (keyCount === 0) return malformedHeader(`${reason} Add ${keySource} to see which one the signature covers.`);
+  if (match === null) return malformedHeader(`${reason} The signature ${matchesNoKey(keyCount)} with any of them.`);
+  return malformedHeader(`${reason} The signature matches key ${match.keyIndex + 1} with ${names[match.contentIndex] ?? 'one of them'}.`);
 }
 
 /** Reports a digest behind a prefix the scheme does not send, and whether the digest after it matches a key. */

@@ -105,7 +105,36 @@ describe('stripe verifier', () => {
     expect(verify(header, EVENT_PAYLOAD_STRING, [], { now: 0 }).status).toBe('no-key');
   });
 
+  it('reports different t= values', () => {
+    const seconds = Math.floor(Date.now() / 1000);
+    const signed = webhooks.generateTestHeaderString({ payload: EVENT_PAYLOAD_STRING, secret: SECRET, timestamp: seconds });
+    const header = `t=1,${signed}`;
+    // stripe-node 23 keeps the last t=, so it accepts the header that stripe-python rejects.
+    expect(webhooks.constructEvent(EVENT_PAYLOAD_STRING, header, SECRET).id).toBe('evt_test_webhook');
+
+    const verdict = verify(header, EVENT_PAYLOAD_STRING, [SECRET], { now: seconds * 1000 });
+    expect(verdict.status).toBe('malformed-header');
+    expect(verdict.reason).toContain(`The Stripe-Signature header has 2 different timestamps (t=1, t=${seconds}), but Stripe's format has one`);
+    expect(verdict.reason).toContain(`The signature matches key 1 with t=${seconds}.`);
+  });
+
+  it('reports different t= values without a match', () => {
+    const header = `t=1700000000,${webhooks.generateTestHeaderString({ payload: EVENT_PAYLOAD_STRING, secret: SECRET, timestamp: 1_700_000_001 })}`;
+    const verdict = verify(header, EVENT_PAYLOAD_STRING, ['whsec_other'], { now: 1_700_000_000_000 });
+    expect(verdict.status).toBe('malformed-header');
+    expect(verdict.reason).toContain('The signature does not match the key with any of them.');
+  });
+
+  it('accepts a repeated identical t=', () => {
+    const signed = webhooks.generateTestHeaderString({ payload: EVENT_PAYLOAD_STRING, secret: SECRET, timestamp: 1_700_000_000 });
+    expect(verify(`t=1700000000,${signed}`, EVENT_PAYLOAD_STRING, [SECRET], { now: 1_700_000_000_000 }).status).toBe('valid');
+  });
+
   it('parses every v1 entry', () => {
-    expect(parseStripeHeader('t=12, v1=aa,v0=bb,v1=cc')).toEqual({ timestamp: '12', v1: ['aa', 'cc'] });
+    expect(parseStripeHeader('t=12, v1=aa,v0=bb,v1=cc')).toEqual({ timestamps: ['12'], v1: ['aa', 'cc'] });
+  });
+
+  it('parses every t entry', () => {
+    expect(parseStripeHeader('t=1,t=12,v1=aa').timestamps).toEqual(['1', '12']);
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { findHeader } from '../headers';
 import { hmac } from './digest';
+import type { ParsedSignature } from './scheme';
 import { bodyOf, defineScheme, malformedHeader, missingSignature, textKey } from './scheme';
 import { parseUnixSeconds } from './timestamp';
 import { toleranceOption } from './tolerance-option';
@@ -11,19 +12,41 @@ const optionsSchema = z.object({ toleranceSeconds: toleranceOption }).strict();
 
 type StripeOptions = z.infer<typeof optionsSchema>;
 
-/** Splits `t=…,v1=…,v1=…,v0=…` into its timestamp text and its `v1` signatures. */
-export function parseStripeHeader(value: string): { timestamp: string | null; v1: string[] } {
-  let timestamp: string | null = null;
+/** Splits `t=…,v1=…,v1=…,v0=…` into its timestamp texts and its `v1` signatures, each in header order. */
+export function parseStripeHeader(value: string): { timestamps: string[]; v1: string[] } {
+  const timestamps: string[] = [];
   const v1: string[] = [];
   for (const item of value.split(',')) {
     const separator = item.indexOf('=');
     if (separator === -1) continue;
     const name = item.slice(0, separator).trim();
     const text = item.slice(separator + 1).trim();
-    if (name === 't' && timestamp === null) timestamp = text;
+    if (name === 't') timestamps.push(text);
     else if (name === 'v1') v1.push(text);
   }
-  return { timestamp, v1 };
+  return { timestamps, v1 };
+}
+
+/**
+ * Builds the parsed signature of a header with several different `t=` values, one content
+ * for each. Stripe's own libraries disagree on such a header: stripe-node 23.2 (`parseHeader`
+ * in Webhooks.js) keeps the last, and stripe-python (`_get_timestamp_and_signatures` in
+ * stripe/_webhook.py) takes the first. No verdict would hold for every receiver, so the
+ * header is reported as malformed.
+ */
+function conflictingTimestamps(body: Uint8Array, timestamps: readonly string[], v1: string[]): ParsedSignature {
+  const listed = timestamps.map((timestamp) => `t=${timestamp}`);
+  return {
+    digests: v1,
+    encodings: ['hex'],
+    contents: timestamps.map((timestamp) => ({ body, timestamp })),
+    conflict: {
+      reason:
+        `The ${STRIPE_SIGNATURE_HEADER} header has ${timestamps.length} different timestamps (${listed.join(', ')}), but Stripe's format has one: ` +
+        'receivers disagree on which counts (stripe-node takes the last, stripe-python the first), so make the sender write a single t=.',
+      names: listed,
+    },
+  };
 }
 
 /**
@@ -46,9 +69,13 @@ export const stripeVerifier = defineScheme<StripeOptions>({
     parse(request, options) {
       const value = findHeader(request.headers, STRIPE_SIGNATURE_HEADER);
       if (value === undefined) return missingSignature(STRIPE_SIGNATURE_HEADER);
-      const { timestamp, v1 } = parseStripeHeader(value);
-      const seconds = timestamp === null ? null : parseUnixSeconds(timestamp);
-      if (timestamp === null || seconds === null) return malformedHeader(`The ${STRIPE_SIGNATURE_HEADER} header has no t= timestamp in Unix seconds.`);
+      const { timestamps, v1 } = parseStripeHeader(value);
+      // Repeating the same t= changes nothing for any receiver, so only different values conflict.
+      const distinct = [...new Set(timestamps)];
+      const timestamp = distinct[0];
+      const seconds = timestamp === undefined ? null : parseUnixSeconds(timestamp);
+      if (v1.length > 0 && distinct.length > 1) return conflictingTimestamps(request.body, distinct, v1);
+      if (timestamp === undefined || seconds === null) return malformedHeader(`The ${STRIPE_SIGNATURE_HEADER} header has no t= timestamp in Unix seconds.`);
       if (v1.length === 0) return malformedHeader(`The ${STRIPE_SIGNATURE_HEADER} header has no v1= signature (v0 and other schemes are ignored).`);
       return {
         digests: v1,
