@@ -509,7 +509,7 @@ export type DiffResult = { ok: true; diff: DeliveryDiff } | { ok: false; code: '
 
 export type TargetResponseKind = 'replay' | 'forward';
 
-/** Stable codes of a request to a target that got no HTTP response. */
+/** Stable codes of a request to a target that got no HTTP response, or a response whose body did not finish. */
 export type TargetErrorCode =
   | 'connection-refused'
   | 'timeout'
@@ -538,12 +538,16 @@ export interface TargetResponse {
   headers: HeaderPair[];
   /** The first bytes of the response body (at most 1 MiB). */
   body: Uint8Array;
-  /** Size of the whole response body received, in bytes. */
+  /** Size of the response body received, in bytes; only the part that arrived when `error` is set. */
   bodySize: number;
   /** True when the delivery was signed again before sending. */
   resigned: boolean;
   /** True when the user edited headers or body before sending. */
   edited: boolean;
+  /**
+   * The failure of the exchange. With `status` set too, the status line and headers arrived but the
+   * body did not finish, such as at the timeout, and `body` is incomplete.
+   */
   error: { code: TargetErrorCode; message: string } | null;
 }
 
@@ -621,7 +625,7 @@ export type TestEventErrorCode = 'invalid-target' | 'no-profile' | 'no-key' | 'i
 export type TestEventResult =
   | {
       ok: true;
-      /** HTTP status; null when the target did not answer, with `error` set. */
+      /** HTTP status; null when no response arrived. With `error` set too, the response body did not finish. */
       status: number | null;
       durationMs: number;
       /** Id of the stored delivery when the target was a Hooktray receiver. */

@@ -158,7 +158,8 @@ export class Forwarder {
     this.failureStreak += 1;
     // A target that is down fails every delivery: log the first failure and every hundredth.
     if (this.failureStreak === 1 || this.failureStreak % 100 === 0) {
-      this.options.logger.warn('forward: target did not answer', { id: response.deliveryId, target: response.target, failures: this.failureStreak, error: response.error.message });
+      const event = response.status === null ? 'forward: target did not answer' : 'forward: target response did not finish';
+      this.options.logger.warn(event, { id: response.deliveryId, target: response.target, status: response.status, failures: this.failureStreak, error: response.error.message });
     }
   }
 

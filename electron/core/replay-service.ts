@@ -103,7 +103,10 @@ export class ReplayService {
       return { ok: true, response: { ...answer, id: 0 } };
     }
     this.publish(stored);
-    if (stored.error !== null) this.options.logger.warn('replay: target did not answer', { id: delivery.id, target: stored.target, error: stored.error.message });
+    if (stored.error !== null) {
+      const event = stored.status === null ? 'replay: target did not answer' : 'replay: target response did not finish';
+      this.options.logger.warn(event, { id: delivery.id, target: stored.target, status: stored.status, error: stored.error.message });
+    }
     return { ok: true, response: stored };
   }
 

@@ -12,7 +12,11 @@ export interface OutgoingRequest {
   body: Uint8Array;
 }
 
-/** What came back from a target, or why nothing did. */
+/**
+ * A target's response, or the reason none arrived. With both `status` and `error` set, the
+ * status line and headers arrived but the body did not finish, so `body` and `bodySize`
+ * contain only what arrived before the error.
+ */
 export interface TargetAnswer {
   /** Wall-clock send time, ISO 8601. */
   sentAt: string;
@@ -21,6 +25,7 @@ export interface TargetAnswer {
   headers: HeaderPair[];
   /** The first `maxBodyBytes` of the response body. */
   body: Buffer;
+  /** Response body bytes received, including those beyond `maxBodyBytes`. */
   bodySize: number;
   error: { code: TargetErrorCode; message: string } | null;
 }
@@ -86,12 +91,25 @@ export function sendToTarget(request: OutgoingRequest, options: SendOptions = {}
       clearTimeout(timer);
       resolve({ sentAt, durationMs: elapsedMs(), ...answer });
     };
+
+    // The response as far as it arrived, so a failure during the body keeps the status, the headers and the bytes so far.
+    let received: ReceivedResponse | null = null;
+    // The error that Hooktray ended the exchange with. Node may report a reset of the response first.
+    let stopError: NodeJS.ErrnoException | null = null;
     const fail = (error: NodeJS.ErrnoException): void => {
-      finish({ status: null, headers: [], body: Buffer.alloc(0), bodySize: 0, error: describeError(error, request.url, timeoutMs) });
+      const cause = stopError ?? error;
+      if (received === null) {
+        finish({ status: null, headers: [], body: Buffer.alloc(0), bodySize: 0, error: describeError(cause, request.url, timeoutMs) });
+        return;
+      }
+      const { status, headers, chunks, kept, bodySize } = received;
+      finish({ status, headers, body: Buffer.concat(chunks, kept), bodySize, error: describeCutBody(cause, request.url, timeoutMs, status, bodySize) });
+    };
+    const stop = (error: NodeJS.ErrnoException): void => {
+      stopError ??= error;
+      outgoing.destroy(error);
     };
 
-    // A request that closes before any response, even without an error, has failed.
-    let responded = false;
     let outgoing: http.ClientRequest;
     try {
       outgoing = transport.request(
@@ -107,19 +125,17 @@ export function sendToTarget(request: OutgoingRequest, options: SendOptions = {}
           agent: false,
         },
         (response) => {
-          responded = true;
-          const chunks: Buffer[] = [];
-          let kept = 0;
-          let bodySize = 0;
+          const state: ReceivedResponse = { status: response.statusCode ?? 0, headers: pairsFromRawHeaders(response.rawHeaders), chunks: [], kept: 0, bodySize: 0 };
+          received = state;
           response.on('data', (chunk: Buffer) => {
-            bodySize += chunk.length;
-            if (kept >= maxBodyBytes) return;
-            const slice = chunk.subarray(0, maxBodyBytes - kept);
-            chunks.push(slice);
-            kept += slice.length;
+            state.bodySize += chunk.length;
+            if (state.kept >= maxBodyBytes) return;
+            const slice = chunk.subarray(0, maxBodyBytes - state.kept);
+            state.chunks.push(slice);
+            state.kept += slice.length;
           });
           response.on('end', () => {
-            finish({ status: response.statusCode ?? null, headers: pairsFromRawHeaders(response.rawHeaders), body: Buffer.concat(chunks, kept), bodySize, error: null });
+            finish({ status: state.status, headers: state.headers, body: Buffer.concat(state.chunks, state.kept), bodySize: state.bodySize, error: null });
           });
           response.on('error', fail);
           response.on('aborted', () => fail(Object.assign(new Error('the target closed the connection during the response'), { code: 'ECONNRESET' })));
@@ -131,30 +147,42 @@ export function sendToTarget(request: OutgoingRequest, options: SendOptions = {}
       resolve({ sentAt, durationMs: elapsedMs(), status: null, headers: [], body: Buffer.alloc(0), bodySize: 0, error: unsendable(error as Error, request.url) });
       return;
     }
-    const timer = setTimeout(() => outgoing.destroy(Object.assign(new Error('timed out'), { code: 'HOOKTRAY_TIMEOUT' })), timeoutMs);
+    const timer = setTimeout(() => stop(Object.assign(new Error('timed out'), { code: 'HOOKTRAY_TIMEOUT' })), timeoutMs);
     const abort = (): void => {
       const error =
         options.signal?.reason === USER_CANCEL
           ? Object.assign(new Error('the user cancelled the request'), { code: 'HOOKTRAY_CANCELLED' })
           : Object.assign(new Error('Hooktray stopped before the target answered'), { code: 'HOOKTRAY_ABORTED' });
-      outgoing.destroy(error);
+      stop(error);
     };
     if (options.signal?.aborted) abort();
     options.signal?.addEventListener('abort', abort, { once: true });
     // Node passes a 101 Switching Protocols to neither the response callback nor `error`. It is
     // the target's response, so it is recorded with its headers and the switched connection is closed.
     outgoing.on('upgrade', (response, socket) => {
-      responded = true;
+      received = { status: response.statusCode ?? 0, headers: pairsFromRawHeaders(response.rawHeaders), chunks: [], kept: 0, bodySize: 0 };
       socket.destroy();
-      finish({ status: response.statusCode ?? null, headers: pairsFromRawHeaders(response.rawHeaders), body: Buffer.alloc(0), bodySize: 0, error: null });
+      finish({ status: received.status, headers: received.headers, body: Buffer.alloc(0), bodySize: 0, error: null });
     });
+    // A request that closes before any response, even without an error, has failed.
     outgoing.on('close', () => {
       options.signal?.removeEventListener('abort', abort);
-      if (!responded) fail(Object.assign(new Error('the connection closed without a response'), { code: 'ECONNRESET' }));
+      if (received === null) fail(Object.assign(new Error('the connection closed without a response'), { code: 'ECONNRESET' }));
     });
     outgoing.on('error', fail);
     outgoing.end(request.body);
   });
+}
+
+/** A response whose status line and headers arrived, with its body so far. */
+interface ReceivedResponse {
+  status: number;
+  headers: HeaderPair[];
+  chunks: Buffer[];
+  /** Bytes in `chunks`, at most `maxBodyBytes`. */
+  kept: number;
+  /** Body bytes received, kept or not. */
+  bodySize: number;
 }
 
 function unsendable(error: Error, url: URL): { code: TargetErrorCode; message: string } {
@@ -162,6 +190,32 @@ function unsendable(error: Error, url: URL): { code: TargetErrorCode; message: s
     code: 'request-failed',
     message: `The request to ${redactUrl(url)} cannot be sent: ${error.message}. Correct that method or header in an export of the delivery and import it again, or edit it in a re-send from the app.`,
   };
+}
+
+/**
+ * Describes an error that ended a response after its status line and headers arrived, so
+ * the message names the status and states that the body is incomplete rather than missing.
+ */
+function describeCutBody(error: NodeJS.ErrnoException, url: URL, timeoutMs: number, status: number, bodySize: number): { code: TargetErrorCode; message: string } {
+  const where = redactUrl(url);
+  const errno = error.code ?? 'unknown';
+  const arrived = `only ${bodySize} byte${bodySize === 1 ? '' : 's'} of the body arrived`;
+  if (errno === 'HOOKTRAY_TIMEOUT' || errno === 'ETIMEDOUT') {
+    return {
+      code: 'timeout',
+      message: `The target ${where} responded with ${status}, but its response body did not finish within ${timeoutMs} ms; ${arrived}. Check that the target ends its response, or re-send later.`,
+    };
+  }
+  if (errno === 'HOOKTRAY_CANCELLED') {
+    return { code: 'aborted', message: `The request to ${where} was cancelled while the target was sending its ${status} response; ${arrived}.` };
+  }
+  if (errno === 'HOOKTRAY_ABORTED') {
+    return { code: 'aborted', message: `The request to ${where} was cancelled because Hooktray stopped while the target was sending its ${status} response; ${arrived}. Send it again once Hooktray runs.` };
+  }
+  if (errno === 'ECONNRESET' || errno === 'EPIPE') {
+    return { code: 'connection-reset', message: `The target ${where} responded with ${status}, but closed the connection before its response body ended (${errno}); ${arrived}. Check its log, then re-send.` };
+  }
+  return { code: 'request-failed', message: `Receiving the ${status} response of ${where} failed (${errno}): ${error.message}; ${arrived}.` };
 }
 
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;

@@ -2,9 +2,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HeaderPair } from '../../electron/core/contract';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { Forwarder } from '../../electron/core/forward';
 import { HooktrayCore } from '../../electron/core/hooktray-core';
 import { MutableVault } from '../../electron/core/key-store';
 import { silentLogger } from '../../electron/core/logger';
+import { sendToTarget } from '../../electron/core/target-request';
+import { sendTestEvent } from '../../electron/core/test-events';
 import type { EchoServer } from '../support/echo-server';
 import { freePort, postRaw, startEchoServer, startRawAnswerServer } from '../support/echo-server';
 import { tempDir } from '../support/listen-process';
@@ -194,6 +199,88 @@ describe('target that responds 101 Switching Protocols', () => {
       }
     } finally {
       await core.handlers['forward.rules.set']([]);
+      await target.close();
+    }
+  });
+});
+
+describe('target whose response body does not finish', () => {
+  /** Status line and headers for a 16-byte body, then the first 7 bytes of it. */
+  const SLOW_BODY = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 16\r\n\r\npartial';
+
+  it('keeps status and partial body at timeout', async () => {
+    const target = await startRawAnswerServer(SLOW_BODY);
+    try {
+      const url = new URL(`${target.url}/slow`);
+      const answer = await sendToTarget({ method: 'POST', url, headers: [['Host', url.host], ['Content-Length', '1']], body: Buffer.from('x') }, { timeoutMs: 500 });
+      expect(answer.status).toBe(200);
+      expect(answer.headers).toContainEqual(['Content-Type', 'text/plain']);
+      expect(answer.body.toString()).toBe('partial');
+      expect(answer.bodySize).toBe(7);
+      expect(answer.error?.code).toBe('timeout');
+      expect(answer.error?.message).toBe(
+        `The target ${url.href} responded with 200, but its response body did not finish within 500 ms; only 7 bytes of the body arrived. Check that the target ends its response, or re-send later.`,
+      );
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('keeps status when the body is reset', async () => {
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.once('data', () => socket.end(SLOW_BODY));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/reset`);
+      const answer = await sendToTarget({ method: 'POST', url, headers: [['Host', url.host], ['Content-Length', '1']], body: Buffer.from('x') });
+      expect(answer.status).toBe(200);
+      expect(answer.body.toString()).toBe('partial');
+      expect(answer.error?.code).toBe('connection-reset');
+      expect(answer.error?.message).toContain('responded with 200, but closed the connection before its response body ended');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('stores a forward\'s status and partial body', async () => {
+    const target = await startRawAnswerServer(SLOW_BODY);
+    const forwarder = new Forwarder({ store: core.store, responses: core.replays.responses, logger: silentLogger, timeoutMs: 500 });
+    try {
+      expect(forwarder.setRules([{ pathPrefix: '/hooks/slow-forward', target: `${target.url}/slow` }]).ok).toBe(true);
+      const posted = await postRaw(`${core.receiver.localUrl}/hooks/slow-forward`, [['Host', 'abc.loca.lt']], Buffer.from('{"a":1}'));
+      const delivery = core.store.get(posted.deliveryId as string);
+      if (delivery === null) throw new Error('the posted delivery was not stored');
+      forwarder.enqueue(delivery);
+      await forwarder.idle();
+
+      const recorded = await core.handlers['deliveries.responses']({ id: delivery.id });
+      expect(recorded.map((response) => [response.kind, response.status, response.error?.code])).toEqual([['forward', 200, 'timeout']]);
+      expect(Buffer.from(recorded[0]?.body ?? []).toString()).toBe('partial');
+      expect(recorded[0]?.bodySize).toBe(7);
+    } finally {
+      await forwarder.stop();
+      await target.close();
+    }
+  });
+
+  it('reports a test delivery\'s status', async () => {
+    const target = await startRawAnswerServer(SLOW_BODY);
+    try {
+      const vault = new MutableVault({ spike: ['test-delivery-key'] });
+      const profiles = [{ name: 'spike', scheme: 'spike', pathPrefix: '/', options: {} }];
+      const nowNs = BigInt(Date.now()) * 1_000_000n;
+      const result = await sendTestEvent({ kind: 'spike', target: `${target.url}/slow` }, { profiles, vault, nowNs }, { timeoutMs: 500 });
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(result.status).toBe(200);
+      expect(result.error?.code).toBe('timeout');
+      expect(result.error?.message).toContain('responded with 200, but its response body did not finish within 500 ms');
+    } finally {
       await target.close();
     }
   });
