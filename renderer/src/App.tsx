@@ -32,9 +32,25 @@ interface AppProps {
   disconnected: string | null;
 }
 
+/** Keys that move the list selection, with their steps in rows. Elsewhere they keep their browser meaning, such as scrolling. */
+const LIST_STEPS: ReadonlyMap<string, number> = new Map([
+  ['ArrowDown', 1],
+  ['ArrowUp', -1],
+  ['PageDown', 20],
+  ['PageUp', -20],
+  ['Home', -Infinity],
+  ['End', Infinity],
+]);
+
 function isEditable(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+/** Returns true when the list keys act on the delivery list, which is when the list has focus or no element has. */
+function listHasKeys(target: EventTarget | null): boolean {
+  if (!(target instanceof Element)) return true;
+  return target === document.body || target === document.documentElement || target.closest('.list-pane [role="listbox"]') !== null;
 }
 
 export function App({ api, disconnected }: AppProps) {
@@ -56,6 +72,7 @@ export function App({ api, disconnected }: AppProps) {
   const { outcome: copied, copy } = useCopy();
   const filterRef = useRef<HTMLInputElement>(null);
   const listHandle = useRef<DeliveryListHandle>(null);
+  const paneRef = useRef<HTMLElement>(null);
 
   // Runs after the hooks above subscribed, so the Electron shell can release held pushes.
   useEffect(() => {
@@ -93,26 +110,30 @@ export function App({ api, disconnected }: AppProps) {
   );
 
   useEffect(() => {
+    /** Switches the detail tab. A focused control in the panel goes away with it, so the pane takes the focus. */
+    const showTab = (next: DetailTab, target: EventTarget | null): void => {
+      if (next !== tab && target instanceof Element && target.closest('[role="tabpanel"]') !== null) paneRef.current?.focus();
+      setTab(next);
+    };
     const onKey = (event: KeyboardEvent): void => {
       // An open dialog handles its own keys, Escape included (see ModalDialog).
       const dialogOpen = settingsOpen || exportOpen || sendTestOpen || resendId !== null || comparing !== null;
       if (event.ctrlKey || event.metaKey || event.altKey || dialogOpen || isEditable(event.target)) return;
+      const listStep = LIST_STEPS.get(event.key);
       const tabIndex = ['1', '2', '3'].indexOf(event.key);
-      if (event.key === '/') filterRef.current?.focus();
-      else if (event.key === 'ArrowDown') moveSelection(1);
-      else if (event.key === 'ArrowUp') moveSelection(-1);
-      else if (event.key === 'PageDown') moveSelection(20);
-      else if (event.key === 'PageUp') moveSelection(-20);
-      else if (event.key === 'Home') moveSelection(-Infinity);
-      else if (event.key === 'End') moveSelection(Infinity);
+      // Outside the list, such as in the detail pane, the list keys pass on and the browser scrolls.
+      if (listStep !== undefined && !listHasKeys(event.target)) return;
+
+      if (listStep !== undefined) moveSelection(listStep);
+      else if (event.key === '/') filterRef.current?.focus();
       else if (event.key === 'u') copyUrl();
-      else if (tabIndex >= 0) setTab(DETAIL_TABS[tabIndex] as DetailTab);
+      else if (tabIndex >= 0) showTab(DETAIL_TABS[tabIndex] as DetailTab, event.target);
       else return;
       event.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [moveSelection, copyUrl, settingsOpen, exportOpen, sendTestOpen, resendId, comparing]);
+  }, [moveSelection, copyUrl, tab, settingsOpen, exportOpen, sendTestOpen, resendId, comparing]);
 
   const group = selection === null ? null : (list.groups.groupOf(selection.key) ?? null);
   const summary = selection === null ? null : (list.groups.get(selection.id) ?? null);
@@ -180,6 +201,7 @@ export function App({ api, disconnected }: AppProps) {
           )}
         </section>
         <DeliveryPane
+          paneRef={paneRef}
           api={api}
           group={group}
           summary={summary}

@@ -1,3 +1,4 @@
+import type { RefObject } from 'react';
 import { useEffect, useState } from 'react';
 import type { DeliveryDetail, DeliverySummary, HooktrayApi } from '../../../electron/core/contract';
 import { invokeCancellable } from '../api/cancellable';
@@ -11,6 +12,8 @@ export const DETAIL_TABS = ['Overview', 'Headers', 'Body'] as const;
 export type DetailTab = (typeof DETAIL_TABS)[number];
 
 interface DeliveryPaneProps {
+  /** The pane's scroll container, which takes the focus when a focused control in it goes away. */
+  paneRef: RefObject<HTMLElement | null>;
   api: HooktrayApi;
   group: DeliveryGroup | null;
   /** The attempt shown; its summary carries the current verdict. */
@@ -26,7 +29,7 @@ type Loaded = { id: string; detail: DeliveryDetail | null; error: string | null 
 const DETAIL_DEBOUNCE_MS = 100;
 
 /** Renders the detail region and fetches the selected delivery's headers and body on demand. */
-export function DeliveryPane({ api, group, summary, tab, onTab, onAttempt }: DeliveryPaneProps) {
+export function DeliveryPane({ paneRef, api, group, summary, tab, onTab, onAttempt }: DeliveryPaneProps) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const id = summary?.id ?? null;
 
@@ -53,7 +56,7 @@ export function DeliveryPane({ api, group, summary, tab, onTab, onAttempt }: Del
 
   if (summary === null || group === null) {
     return (
-      <section className="detail-pane" role="region" aria-label="Delivery">
+      <section ref={paneRef} className="detail-pane" role="region" aria-label="Delivery" tabIndex={0}>
         <p className="hint">Select a delivery to see its verdict, headers and body.</p>
       </section>
     );
@@ -63,7 +66,8 @@ export function DeliveryPane({ api, group, summary, tab, onTab, onAttempt }: Del
   // Pushed verdict changes update the summary; the fetched detail may be older.
   const detail = current?.detail === null || current === null ? null : { ...current.detail, verdict: summary.verdict };
   return (
-    <section className="detail-pane" role="region" aria-label="Delivery">
+    // Focusable, so the keyboard can scroll a long header list or body (the list keys pass to it).
+    <section ref={paneRef} className="detail-pane" role="region" aria-label="Delivery" tabIndex={0}>
       <div className="detail-head">
         <strong>{summary.method}</strong> <code>{summary.path}</code>
       </div>

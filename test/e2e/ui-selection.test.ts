@@ -1,0 +1,105 @@
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { UiSession } from '../support/ui-process';
+import { openUiSession, postOrdered, waitUntil } from '../support/ui-process';
+
+/** Deliveries to /seq/00 to /seq/29, posted in that order, so /seq/00 is the oldest and the last row. */
+const SEQUENCE = 30;
+/** Headers of the newest delivery: far more than the detail pane shows without scrolling. */
+const LONG_HEADER_COUNT = 150;
+
+const isFocused = (target: Locator): Promise<boolean> => target.evaluate((element) => element.ownerDocument.activeElement === element);
+
+describe('hooktray ui selection and keyboard', () => {
+  let session: UiSession;
+  let page: Page;
+
+  const list = (): Locator => page.getByRole('listbox', { name: 'Deliveries' });
+  const selectedRow = (): Locator => list().getByRole('option', { selected: true });
+  const detail = (): Locator => page.getByRole('region', { name: 'Delivery', exact: true });
+  const scrollTop = (): Promise<number> => detail().evaluate((element) => element.scrollTop);
+  const scrolledToEnd = (): Promise<boolean> => detail().evaluate((element) => element.scrollTop + element.clientHeight >= element.scrollHeight - 1);
+
+  /** Returns the path shown in the selected row, or null when no row is selected. */
+  async function selectedPath(): Promise<string | null> {
+    if ((await selectedRow().count()) === 0) return null;
+    return selectedRow().locator('.cell.path').getAttribute('title');
+  }
+
+  beforeAll(async () => {
+    session = await openUiSession('hooktray-e2e-selection-', {});
+    page = session.page;
+    for (let index = 0; index < SEQUENCE; index++) {
+      const path = `/seq/${String(index).padStart(2, '0')}`;
+      expect(await postOrdered(session.ui.receiverUrl, path, [['Content-Type', 'application/json']], `{"n":${index}}`)).toBe(200);
+    }
+    const headers: [string, string][] = Array.from({ length: LONG_HEADER_COUNT }, (_, index) => [`X-Long-${index}`, `value ${index}`]);
+    expect(await postOrdered(session.ui.receiverUrl, '/long-headers', headers, 'long')).toBe(200);
+  });
+
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  // A fresh page per test, so each starts with no selection and no filter.
+  beforeEach(async () => {
+    await page.reload();
+    await page.locator('.list-summary').filter({ hasText: `${SEQUENCE + 1} stored` }).waitFor();
+  });
+
+  it('detail pane keeps the list keys', async () => {
+    await list().getByRole('option').filter({ hasText: '/long-headers' }).click();
+    await page.keyboard.press('2');
+    await detail().getByRole('table', { name: 'Headers' }).waitFor();
+    const copyHeaders = detail().getByRole('button', { name: 'Copy headers' });
+    await copyHeaders.focus();
+
+    for (const key of ['PageDown', 'ArrowDown', 'End']) {
+      await page.keyboard.press(key);
+      expect(await selectedPath(), `selection after ${key}`).toBe('/long-headers');
+      expect(await isFocused(copyHeaders), `focus after ${key}`).toBe(true);
+    }
+    // Without a handler of its own, the browser scrolls the pane that contains the focused button.
+    await waitUntil(async () => (await scrollTop()) > 0, 'the detail pane to scroll');
+    expect(await selectedPath()).toBe('/long-headers');
+  });
+
+  it('detail pane scrolls from the keyboard', async () => {
+    await list().getByRole('option').filter({ hasText: '/long-headers' }).click();
+    await page.keyboard.press('2');
+    await detail().getByRole('table', { name: 'Headers' }).waitFor();
+    expect(await detail().getAttribute('tabindex')).toBe('0');
+
+    await detail().focus();
+    await page.keyboard.press('End');
+    await waitUntil(scrolledToEnd, 'the detail pane to scroll to its end');
+    await page.keyboard.press('Home');
+    await waitUntil(async () => (await scrollTop()) === 0, 'the detail pane to scroll to its start');
+    expect(await selectedPath()).toBe('/long-headers');
+  });
+
+  it('tab shortcut in the pane keeps focus', async () => {
+    await list().getByRole('option').filter({ hasText: '/long-headers' }).click();
+    await page.keyboard.press('2');
+    await detail().getByRole('button', { name: 'Copy headers' }).focus();
+
+    // Copy headers goes away with the Headers tab, so the pane takes the focus.
+    await page.keyboard.press('1');
+    await detail().getByRole('tab', { name: 'Overview', selected: true }).waitFor();
+    expect(await isFocused(detail())).toBe(true);
+    await page.keyboard.press('PageDown');
+    expect(await selectedPath()).toBe('/long-headers');
+  });
+
+  it('list keys still move the selection', async () => {
+    await list().focus();
+    await page.keyboard.press('ArrowDown');
+    await waitUntil(async () => (await selectedPath()) === '/long-headers', 'the first row to be selected');
+    await page.keyboard.press('ArrowDown');
+    await waitUntil(async () => (await selectedPath()) === '/seq/29', 'the second row to be selected');
+    await page.keyboard.press('PageDown');
+    await waitUntil(async () => (await selectedPath()) === '/seq/09', 'the row 20 further down to be selected');
+    await page.keyboard.press('3');
+    await detail().getByRole('tab', { name: 'Body', selected: true }).waitFor();
+  });
+});
