@@ -100,7 +100,9 @@ export function App({ api, disconnected }: AppProps) {
       const groups = list.groups.groups;
       if (groups.length === 0) return;
       const current = selection === null ? -1 : groups.findIndex((group) => group.key === selection.key);
-      const next = Math.min(groups.length - 1, Math.max(0, current === -1 ? 0 : current + delta));
+      // Without a selected row, End goes to the last row and every other key to the first.
+      const target = current === -1 ? (delta === Infinity ? groups.length - 1 : 0) : current + delta;
+      const next = Math.min(groups.length - 1, Math.max(0, target));
       const group = groups[next];
       if (group === undefined) return;
       select(group);

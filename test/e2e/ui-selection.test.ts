@@ -102,4 +102,20 @@ describe('hooktray ui selection and keyboard', () => {
     await page.keyboard.press('3');
     await detail().getByRole('tab', { name: 'Body', selected: true }).waitFor();
   });
+
+  it('End and Home jump at once', async () => {
+    // No element has focus after the reload, and the list keys act then too.
+    await page.keyboard.press('End');
+    await waitUntil(async () => (await selectedPath()) !== null, 'a row to be selected');
+    expect(await selectedPath()).toBe('/seq/00');
+    await page.keyboard.press('Home');
+    await waitUntil(async () => (await selectedPath()) === '/long-headers', 'the first row to be selected');
+
+    await page.reload();
+    await page.locator('.list-summary').filter({ hasText: `${SEQUENCE + 1} stored` }).waitFor();
+    await list().focus();
+    await page.keyboard.press('Home');
+    await waitUntil(async () => (await selectedPath()) !== null, 'a row to be selected');
+    expect(await selectedPath()).toBe('/long-headers');
+  });
 });
