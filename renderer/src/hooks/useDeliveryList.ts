@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { DeliveryQuery, HooktrayApi, VerdictStatus } from '../../../electron/core/contract';
+import type { DeliveryPage, DeliveryQuery, DeliverySummary, HooktrayApi, VerdictChange, VerdictStatus } from '../../../electron/core/contract';
 import { DeliveryGroups } from '../lib/delivery-groups';
 
 export interface ListFilter {
@@ -26,7 +26,13 @@ interface ListData {
   /** New deliveries pushed while a text filter is active, which only the store can match. */
   pendingNew: number;
   error: string | null;
+  /** Index of the last row on screen, as `ensureLoaded` last received it. */
+  lastVisibleIndex: number;
+  /** Pushes received while `refresh` loads this list again, to apply to the new copy; null when no refresh runs. */
+  refreshLog: ListPush[] | null;
 }
+
+type ListPush = { channel: 'deliveries.added'; payload: DeliverySummary[] } | { channel: 'verdicts.changed'; payload: VerdictChange[] };
 
 export interface DeliveryList {
   groups: DeliveryGroups;
@@ -42,7 +48,7 @@ export interface DeliveryList {
 }
 
 function emptyList(filter: ListFilter): ListData {
-  return { filter, groups: new DeliveryGroups(), cursor: null, hasMore: true, loading: false, total: 0, pendingNew: 0, error: null };
+  return { filter, groups: new DeliveryGroups(), cursor: null, hasMore: true, loading: false, total: 0, pendingNew: 0, error: null, lastVisibleIndex: 0, refreshLog: null };
 }
 
 function toQuery(filter: ListFilter, cursor: string | null): DeliveryQuery {
@@ -51,6 +57,54 @@ function toQuery(filter: ListFilter, cursor: string | null): DeliveryQuery {
   if (filter.text.trim() !== '') query.text = filter.text.trim();
   if (filter.verdict !== 'all') query.verdicts = [filter.verdict];
   return query;
+}
+
+/**
+ * Appends a page from the store. Only the first page sets the total: deliveries stored after it
+ * arrive as pushes, which count themselves, so a later page's total would count them twice.
+ */
+function addPage(data: ListData, page: DeliveryPage): void {
+  if (data.cursor === null) data.total = page.total;
+  data.groups.appendOlder(page.items);
+  data.cursor = page.nextBefore;
+  data.hasMore = page.nextBefore !== null;
+  data.error = null;
+}
+
+/** Adds pushed new deliveries to the list, or counts them as pending when only the store can match them. */
+function addPushed(data: ListData, batch: readonly DeliverySummary[]): void {
+  if (data.filter.text.trim() !== '') {
+    data.pendingNew += batch.length;
+    return;
+  }
+  const expectedVerdict = data.filter.verdict;
+  const accepted = batch.filter((item) => (expectedVerdict === 'all' || item.verdict.status === expectedVerdict) && !data.groups.has(item.id));
+  data.groups.prependNewer(accepted);
+  data.total += accepted.length;
+}
+
+/**
+ * Applies changed verdicts to the deliveries held. Returns true when a change may move a delivery
+ * into or out of a verdict-filtered list, so the list must load again from the store. That is a
+ * held delivery that stops matching, or one not held that may start or stop matching.
+ */
+function applyVerdicts(data: ListData, changes: readonly VerdictChange[]): boolean {
+  data.groups.applyVerdicts(changes);
+  const expected = data.filter.verdict;
+  if (expected === 'all') return false;
+  return changes.some((change) => {
+    const matches = change.verdict.status === expected;
+    if (data.groups.has(change.id)) return !matches;
+    // With every page loaded, a delivery not held did not match before.
+    return matches || data.hasMore;
+  });
+}
+
+/** Applies a push to the list; returns true when the list must be loaded again. */
+function applyPush(data: ListData, push: ListPush): boolean {
+  if (push.channel === 'verdicts.changed') return applyVerdicts(data, push.payload);
+  addPushed(data, push.payload);
+  return false;
 }
 
 /**
@@ -69,11 +123,7 @@ export function useDeliveryList(api: HooktrayApi, filter: ListFilter): DeliveryL
     try {
       const page = await api.invoke('deliveries.list', toQuery(current.filter, current.cursor));
       if (list.current !== current) return;
-      current.groups.appendOlder(page.items);
-      current.cursor = page.nextBefore;
-      current.hasMore = page.nextBefore !== null;
-      current.total = page.total;
-      current.error = null;
+      addPage(current, page);
     } catch (error) {
       if (list.current !== current) return;
       current.hasMore = false;
@@ -84,22 +134,51 @@ export function useDeliveryList(api: HooktrayApi, filter: ListFilter): DeliveryL
     }
   }, [api, rerender]);
 
-  useEffect(() => {
-    const offAdded = api.subscribe('deliveries.added', (batch) => {
-      const current = list.current;
-      if (current.filter.text.trim() !== '') {
-        current.pendingNew += batch.length;
-      } else {
-        const expectedVerdict = current.filter.verdict;
-        const accepted = batch.filter((item) => (expectedVerdict === 'all' || item.verdict.status === expectedVerdict) && !current.groups.has(item.id));
-        current.groups.prependNewer(accepted);
-        current.total += accepted.length;
+  /**
+   * Loads the list again in the background, as far down as the user scrolled, and swaps the new
+   * copy in at once, so the rows on screen never go blank. Pushes that arrive meanwhile apply to
+   * both copies, and one that needs a refresh of its own starts it again after the swap.
+   */
+  const refresh = useCallback(async () => {
+    const current = list.current;
+    if (current.refreshLog !== null) return;
+    current.refreshLog = [];
+    rerender();
+
+    const next = emptyList(current.filter);
+    const rowsToLoad = Math.max(FIRST_PAGE_SIZE, current.lastVisibleIndex + PREFETCH_ROWS);
+    try {
+      while (next.hasMore && next.groups.groups.length < rowsToLoad) {
+        const page = await api.invoke('deliveries.list', toQuery(next.filter, next.cursor));
+        if (list.current !== current) return;
+        addPage(next, page);
       }
+    } catch (error) {
+      if (list.current !== current) return;
+      current.refreshLog = null;
+      current.error = `Loading deliveries again after their verdicts changed failed: ${(error as Error).message}. Reload the page to see the current list.`;
       rerender();
-    });
-    const offVerdicts = api.subscribe('verdicts.changed', (changes) => {
-      if (list.current.groups.applyVerdicts(changes) > 0) rerender();
-    });
+      return;
+    }
+
+    const pushes = current.refreshLog;
+    next.lastVisibleIndex = current.lastVisibleIndex;
+    list.current = next;
+    let again = false;
+    for (const push of pushes) again = applyPush(next, push) || again;
+    rerender();
+    if (again) void refresh();
+  }, [api, rerender]);
+
+  useEffect(() => {
+    const onPush = (push: ListPush): void => {
+      const current = list.current;
+      current.refreshLog?.push(push);
+      if (applyPush(current, push)) void refresh();
+      rerender();
+    };
+    const offAdded = api.subscribe('deliveries.added', (payload) => onPush({ channel: 'deliveries.added', payload }));
+    const offVerdicts = api.subscribe('verdicts.changed', (payload) => onPush({ channel: 'verdicts.changed', payload }));
     // Pruning names no ids, so the list loads again from the store with the same filter.
     const offPruned = api.subscribe('deliveries.pruned', () => {
       list.current = emptyList(list.current.filter);
@@ -111,7 +190,7 @@ export function useDeliveryList(api: HooktrayApi, filter: ListFilter): DeliveryL
       offVerdicts();
       offPruned();
     };
-  }, [api, rerender, loadPage]);
+  }, [api, rerender, loadPage, refresh]);
 
   useEffect(() => {
     list.current = emptyList(filter);
@@ -122,6 +201,7 @@ export function useDeliveryList(api: HooktrayApi, filter: ListFilter): DeliveryL
   const ensureLoaded = useCallback(
     (index: number) => {
       const current = list.current;
+      current.lastVisibleIndex = index;
       if (current.hasMore && !current.loading && index >= current.groups.groups.length - PREFETCH_ROWS) void loadPage();
     },
     [loadPage],
@@ -139,7 +219,7 @@ export function useDeliveryList(api: HooktrayApi, filter: ListFilter): DeliveryL
     version,
     total: current.total,
     hasMore: current.hasMore,
-    loading: current.loading,
+    loading: current.loading || current.refreshLog !== null,
     pendingNew: current.pendingNew,
     error: current.error,
     ensureLoaded,
