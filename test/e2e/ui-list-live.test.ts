@@ -65,3 +65,60 @@ describe('hooktray ui verdict filter after re-verification', () => {
     expect(await rows.locator('.badge').allTextContents()).toEqual(['valid', 'valid', 'valid', 'valid', 'valid']);
   });
 });
+
+describe('hooktray ui list scrolled down while deliveries arrive', () => {
+  let session: UiSession;
+  let page: Page;
+
+  beforeAll(async () => {
+    session = await openUiSession('hooktray-e2e-list-scroll-', {});
+    page = session.page;
+  });
+
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  /** Returns the path of the row at the top edge of the list, or null while none is rendered there. */
+  function topRowPath(list: Locator): Promise<string | null> {
+    return list.evaluate((element) => {
+      const box = element.getBoundingClientRect();
+      const row = element.ownerDocument.elementFromPoint(box.left + 10, box.top + 1)?.closest('[role="option"]');
+      return row?.querySelector('.cell.path')?.getAttribute('title') ?? null;
+    });
+  }
+
+  async function post(from: number, to: number): Promise<void> {
+    for (let n = from; n <= to; n += 1) {
+      expect(await postOrdered(session.ui.receiverUrl, `/hook/${n}`, [['Content-Type', 'application/json']], `{"n":${n}}`)).toBe(200);
+    }
+  }
+
+  it('keeps the visible rows in place', async () => {
+    const { list, summary } = listParts(page);
+    await post(1, 100);
+    await poll(summary).toBe('100 stored');
+    await list.evaluate((element) => {
+      element.scrollTop = 2000;
+    });
+    await poll(() => topRowPath(list)).not.toBeNull();
+    const before = await topRowPath(list);
+
+    await post(101, 130);
+    await poll(summary).toBe('130 stored');
+    await poll(() => topRowPath(list)).toBe(before);
+    expect(await list.evaluate((element) => element.scrollTop)).toBe(2000 + 30 * 48);
+  });
+
+  it('shows new rows first when scrolled to the top', async () => {
+    const { list, rows, summary } = listParts(page);
+    await list.evaluate((element) => {
+      element.scrollTop = 0;
+    });
+    await post(131, 131);
+    await poll(summary).toBe('131 stored');
+    await poll(() => topRowPath(list)).toBe('/hook/131');
+    expect(await rows.first().locator('.cell.path').getAttribute('title')).toBe('/hook/131');
+    expect(await list.evaluate((element) => element.scrollTop)).toBe(0);
+  });
+});

@@ -1,8 +1,10 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { RefObject } from 'react';
-import { useEffect, useImperativeHandle, useRef } from 'react';
+import { useCallback, useEffect, useImperativeHandle, useLayoutEffect, useRef } from 'react';
 import type { DeliveryGroup } from '../lib/delivery-groups';
 import { formatSize, formatTime, revealInvisible } from '../lib/format';
+import type { AnchorRow } from '../lib/scroll-anchor';
+import { anchoredScrollTop, rowsOnScreen } from '../lib/scroll-anchor';
 import type { DeliveryList as DeliveryListData } from '../hooks/useDeliveryList';
 import { VerdictBadge } from './VerdictBadge';
 
@@ -64,11 +66,34 @@ export function DeliveryList({ list, selectedKey, onSelect, handle }: DeliveryLi
   });
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.at(-1)?.index ?? 0;
-  const { ensureLoaded, version } = list;
+  const { ensureLoaded, version, groups } = list;
 
   useEffect(() => {
     ensureLoaded(lastIndex);
   }, [ensureLoaded, lastIndex, version]);
+
+  // Rows added or removed above the screen would shift the rows on it. So the rows on screen are
+  // recorded after each scroll and each change, and the scroll position follows them before the
+  // browser paints. At the top of the list none are recorded, so that new deliveries show there.
+  const anchorRows = useRef<AnchorRow[]>([]);
+  const recordAnchorRows = useCallback(() => {
+    const element = scrollRef.current;
+    if (element !== null) anchorRows.current = rowsOnScreen(groups.groups, element.scrollTop, element.clientHeight, ROW_HEIGHT);
+  }, [groups]);
+
+  useEffect(() => {
+    const element = scrollRef.current;
+    element?.addEventListener('scroll', recordAnchorRows, { passive: true });
+    return () => element?.removeEventListener('scroll', recordAnchorRows);
+  }, [recordAnchorRows]);
+
+  useLayoutEffect(() => {
+    const element = scrollRef.current;
+    if (element === null) return;
+    const scrollTop = anchoredScrollTop(anchorRows.current, groups.groups, ROW_HEIGHT);
+    if (scrollTop !== null) element.scrollTop = scrollTop;
+    recordAnchorRows();
+  }, [groups, version, recordAnchorRows]);
 
   useImperativeHandle(handle, () => ({
     scrollToIndex: (index) => virtualizer.scrollToIndex(index, { align: 'auto' }),
