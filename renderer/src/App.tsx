@@ -17,8 +17,8 @@ import { StatusBar, deliveryUrl } from './components/StatusBar';
 import { Toolbar } from './components/Toolbar';
 import type { ListFilter } from './hooks/useDeliveryList';
 import { useDeliveryList } from './hooks/useDeliveryList';
+import { useSelection } from './hooks/useSelection';
 import { useStatus } from './hooks/useStatus';
-import type { DeliveryGroup } from './lib/delivery-groups';
 import { formatCount } from './lib/format';
 
 /** Wait after the last keystroke before the filter queries the store, in ms. */
@@ -60,7 +60,7 @@ export function App({ api, disconnected }: AppProps) {
   const [verdict, setVerdict] = useState<VerdictStatus | 'all'>('all');
   const filter = useMemo<ListFilter>(() => ({ text: debouncedText, verdict }), [debouncedText, verdict]);
   const list = useDeliveryList(api, filter);
-  const [selection, setSelection] = useState<{ key: string; id: string } | null>(null);
+  const { selection, select, selectAttempt } = useSelection(list, filter);
   const [tab, setTab] = useState<DetailTab>('Overview');
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [exportOpen, setExportOpen] = useState(false);
@@ -89,11 +89,6 @@ export function App({ api, disconnected }: AppProps) {
     if (url === null) return;
     copy(url);
   }, [url, copy]);
-
-  const select = useCallback((group: DeliveryGroup) => {
-    const latest = group.attempts[0];
-    if (latest !== undefined) setSelection({ key: group.key, id: latest.id });
-  }, []);
 
   const moveSelection = useCallback(
     (delta: number) => {
@@ -209,7 +204,7 @@ export function App({ api, disconnected }: AppProps) {
           summary={summary}
           tab={tab}
           onTab={setTab}
-          onAttempt={(id) => setSelection((previous) => (previous === null ? previous : { ...previous, id }))}
+          onAttempt={selectAttempt}
         />
       </main>
       <footer className="shortcuts">

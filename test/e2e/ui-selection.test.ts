@@ -118,4 +118,34 @@ describe('hooktray ui selection and keyboard', () => {
     await waitUntil(async () => (await selectedPath()) !== null, 'a row to be selected');
     expect(await selectedPath()).toBe('/long-headers');
   });
+
+  it('filter hiding the selection clears it', async () => {
+    const filter = page.getByRole('searchbox', { name: 'Filter' });
+    const resend = page.getByRole('button', { name: 'Re-send…' });
+    await list().getByRole('option').filter({ hasText: '/seq/05' }).click();
+    await page.getByRole('button', { name: 'Export selected…' }).waitFor();
+
+    await filter.fill('no-such-text-anywhere');
+    await page.getByText('No stored delivery matches the filter.').waitFor();
+    expect(await resend.isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Compare…' }).isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Export…' }).count()).toBe(1);
+    expect(await detail().getByText('Select a delivery to see its verdict, headers and body.').count()).toBe(1);
+
+    // The selection stays cleared when the filter no longer hides its row.
+    await filter.fill('');
+    await page.locator('.list-summary').filter({ hasText: `${SEQUENCE + 1} stored` }).waitFor();
+    await list().getByRole('option').filter({ hasText: '/seq/29' }).waitFor();
+    expect(await selectedRow().count()).toBe(0);
+    expect(await resend.isDisabled()).toBe(true);
+  });
+
+  it('filter showing the selection keeps it', async () => {
+    await list().getByRole('option').filter({ hasText: '/seq/05' }).click();
+    await page.getByRole('searchbox', { name: 'Filter' }).fill('/seq/05');
+    await page.locator('.list-summary').filter({ hasText: '1 matching' }).waitFor();
+    await waitUntil(async () => (await list().getByRole('option').count()) === 1, 'one row');
+    expect(await selectedPath()).toBe('/seq/05');
+    expect(await page.getByRole('button', { name: 'Re-send…' }).isDisabled()).toBe(false);
+  });
 });
