@@ -117,6 +117,7 @@ function databaseProblem(error: InstanceType<typeof Database.SqliteError>, folde
   const fix = `restore it from a backup, or move it and its -wal and -shm files aside to start an empty store there, or choose another --data-dir`;
   if (error.code === 'SQLITE_NOTADB') return `${file} is not a SQLite database, so the store in it cannot be opened: ${fix}.`;
   if (error.code.startsWith('SQLITE_CORRUPT')) return `The store ${file} is damaged (${error.message}): ${fix}.`;
+  if (error.code === 'SQLITE_FULL') return `The disk holding ${folder} is full, so the store ${file} cannot be opened: free space on that disk, or choose another --data-dir.`;
   if (error.code.startsWith('SQLITE_CANTOPEN') || error.code.startsWith('SQLITE_READONLY') || error.code === 'SQLITE_PERM') {
     return `The store ${file} cannot be opened for writing (${error.message}) because ${unwritableReason(folder, file)}: choose another --data-dir.`;
   }

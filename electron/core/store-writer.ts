@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, statSync, unlinkSync } from 'node:fs';
 import type { DeliveryDetail, Verdict } from './contract';
 import type { Analysis, AnalysisContext, Capture, CapturedRequest, Derived } from './ingest';
 import { ingestCapture } from './ingest';
@@ -61,18 +61,43 @@ export interface DatabaseOptions {
 export function openDatabase(file: string, options: DatabaseOptions): Database.Database {
   // Owner-only, as the data folder Hooktray creates: the file contains every captured body, and the
   // folder may be one the user made. SQLite gives its -wal and -shm files the database's mode.
+  let created = false;
   try {
     closeSync(openSync(file, 'wx', 0o600));
+    created = true;
   } catch {
     // It exists already, or cannot be created: SQLite then opens it, or reports why it cannot.
   }
-  const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
-  db.pragma('busy_timeout = 5000');
-  switchToWal(db);
-  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-  db.pragma('foreign_keys = ON');
-  migrate(db);
-  return db;
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+    db.pragma('busy_timeout = 5000');
+    switchToWal(db);
+    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return db;
+  } catch (error) {
+    db?.close();
+    // On a full disk the switch to WAL, the first write, fails. The empty file would then stay behind.
+    if (created) removeEmptyFile(file);
+    throw error;
+  }
+}
+
+/**
+ * Deletes `file` when it is still empty. An empty file contains no data, because a connection
+ * writes SQLite's header before it stores anything.
+ * NOTE: a process that opened the file a moment ago and writes after the deletion would write
+ * to the deleted file. Two processes creating the same store at once, one of them failing, is
+ * the only way to get there.
+ */
+function removeEmptyFile(file: string): void {
+  try {
+    if (statSync(file).size === 0) unlinkSync(file);
+  } catch {
+    // It is gone already or cannot be deleted. An empty file is a valid empty database, so it may stay.
+  }
 }
 
 /** Time a new file's switch to WAL is retried while other connections switch it, in ms. */
