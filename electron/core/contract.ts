@@ -630,6 +630,8 @@ export type TestEventResult =
       durationMs: number;
       /** Id of the stored delivery when the target was a Hooktray receiver. */
       deliveryId: string | null;
+      /** The response's Location header, as sent, such as the URL of a redirect. */
+      location: string | null;
       profile: string;
       error: { code: TargetErrorCode; message: string } | null;
     }

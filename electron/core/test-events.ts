@@ -198,6 +198,7 @@ export async function sendTestEvent(request: TestEventRequest, settings: TestEve
     status: answer.status,
     durationMs: answer.durationMs,
     deliveryId: findHeader(answer.headers, DELIVERY_ID_HEADER) ?? null,
+    location: findHeader(answer.headers, 'location') ?? null,
     profile: composed.profile,
     error: answer.error,
   };

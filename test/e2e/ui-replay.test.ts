@@ -89,6 +89,71 @@ describe('hooktray ui compare and re-send', () => {
     await waitUntil(async () => (await dialog.count()) === 0, 'Escape to close the re-send dialog');
   });
 
+  it('shows redirect Location and response', async () => {
+    // Enough text that one control character does not make the body count as binary.
+    const body = `moved\u0007 here\n\u202eevil\n${'text '.repeat(40)}`;
+    const redirect = await startRawAnswerServer(
+      `HTTP/1.1 307 Temporary Redirect\r\nLocation: /moved?x=1\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    try {
+      await rows().nth(0).click();
+      await page.getByRole('button', { name: 'Re-send…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Re-send delivery' });
+      await dialog.getByLabel('Target URL').fill(`${redirect.url}/hook`);
+      await dialog.getByRole('button', { name: 'Send' }).click();
+
+      const status = dialog.getByRole('status');
+      await status.waitFor();
+      expect(await status.textContent()).toContain(`the target redirects to ${redirect.url}/moved?x=1, so send to that URL`);
+
+      // The newest response comes first, and its button opens it from the keyboard.
+      const show = dialog.getByRole('button', { name: 'Show response' }).first();
+      await show.focus();
+      await page.keyboard.press('Enter');
+      expect(await dialog.getByRole('button', { name: 'Hide response' }).first().getAttribute('aria-expanded')).toBe('true');
+      const headers = dialog.getByRole('table', { name: /^Response headers of / });
+      expect(await headers.textContent()).toContain('Location/moved?x=1');
+      const shownBody = dialog.getByLabel(/^Response body of /);
+      expect(await shownBody.textContent()).toBe(`moved\\x07 here\n\\u202eevil\n${'text '.repeat(40)}`);
+      await page.screenshot({ path: screenshotPath('ui-resend-response') });
+      await page.keyboard.press('Escape');
+      await waitUntil(async () => (await dialog.count()) === 0, 'Escape to close the re-send dialog');
+    } finally {
+      await redirect.close();
+    }
+  });
+
+  it('shows a binary response in hex and cuts a long one', async () => {
+    const long = 'a'.repeat(70_000);
+    const binary = await startRawAnswerServer('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n\u0000\u0001\u0002\u0003');
+    const text = await startRawAnswerServer(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${long.length}\r\n\r\n${long}`);
+    try {
+      await rows().nth(1).click();
+      await page.getByRole('button', { name: 'Re-send…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Re-send delivery' });
+      const shows = dialog.getByRole('button', { name: 'Show response' });
+      for (const [index, target] of [binary, text].entries()) {
+        await dialog.getByLabel('Target URL').fill(`${target.url}/hook`);
+        await dialog.getByRole('button', { name: 'Send', exact: true }).click();
+        await waitUntil(async () => (await shows.count()) === index + 1, `recorded response ${index + 1}`);
+      }
+
+      // Newest first: the long text, then the binary body.
+      await shows.nth(1).click();
+      await shows.nth(0).click();
+      const notes = await dialog.locator('.response-detail .note').allTextContents();
+      expect(notes).toContain('Only the first 65,536 characters are shown here; the stored body is 68.4 KiB.');
+      expect(notes).toContain('The body is binary (4 B stored), so all of it is shown in hex.');
+      expect(await dialog.getByLabel(/^Response body of .* in hex$/).textContent()).toContain('00 01 02 03');
+      expect((await dialog.getByLabel(/^Response body of [^ ]+$/).textContent())?.length).toBe(65_536);
+      await page.keyboard.press('Escape');
+      await waitUntil(async () => (await dialog.count()) === 0, 'Escape to close the re-send dialog');
+    } finally {
+      await binary.close();
+      await text.close();
+    }
+  });
+
   it('cancels a re-send that waits for its target', async () => {
     const silent = await startRawAnswerServer('');
     try {

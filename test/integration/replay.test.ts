@@ -285,3 +285,20 @@ describe('target whose response body does not finish', () => {
     }
   });
 });
+
+describe('test delivery answered with a redirect', () => {
+  it('reports the Location header', async () => {
+    const target = await startRawAnswerServer('HTTP/1.1 307 Temporary Redirect\r\nLocation: /moved?x=1\r\nContent-Length: 0\r\n\r\n');
+    try {
+      const vault = new MutableVault({ spike: ['test-delivery-key'] });
+      const profiles = [{ name: 'spike', scheme: 'spike', pathPrefix: '/', options: {} }];
+      const result = await sendTestEvent({ kind: 'spike', target: `${target.url}/hook` }, { profiles, vault, nowNs: BigInt(Date.now()) * 1_000_000n });
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(result.status).toBe(307);
+      expect(result.location).toBe('/moved?x=1');
+    } finally {
+      await target.close();
+    }
+  });
+});

@@ -1,6 +1,8 @@
 import { useEffect, useId, useMemo, useState } from 'react';
 import type { DeliveryDetail, HeaderPair, HooktrayApi, ReplayEdits, TargetResponse } from '../../../electron/core/contract';
 import { ModalDialog } from '../components/ModalDialog';
+import { RecordedResponses } from './RecordedResponses';
+import { headerValue, redirectLocation } from './response-view';
 import type { SendMessage } from './SendActions';
 import { responseMessage, SendActions, useSendCancel, useTargetCheck } from './SendActions';
 
@@ -93,7 +95,7 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
       const result = await sends.track((sendId) => api.invoke('deliveries.replay', { id: delivery.id, target, resign, sendId, ...(Object.keys(edits).length === 0 ? {} : { edits }) }));
       if (!result.ok) setMessage({ error: true, text: result.message });
       else if (result.response.error !== null) setMessage({ error: true, text: result.response.error.message });
-      else setMessage(responseMessage(result.response.status, result.response.durationMs));
+      else setMessage(responseMessage(result.response.status, result.response.durationMs, '', redirectLocation(headerValue(result.response.headers, 'location'), result.response.target)));
     } catch (error) {
       setMessage({ error: true, text: `Re-sending failed: ${(error as Error).message}` });
     } finally {
@@ -139,22 +141,7 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
       )}
       <SendActions message={message} messageId={messageId} sending={sending} disabled={target.trim() === ''} onSend={() => void send()} onCancel={sends.cancel} />
       <h3>Recorded responses</h3>
-      {responses.length === 0 ? (
-        <p className="hint">None yet.</p>
-      ) : (
-        <table className="facts-table">
-          <tbody>
-            {[...responses].reverse().map((response) => (
-              <tr key={response.id}>
-                <td className="timestamp">{response.sentAt}</td>
-                <td>{response.kind}</td>
-                <td className="code">{response.target}</td>
-                <td>{response.error === null ? `${response.status} in ${response.durationMs.toFixed(1)} ms` : response.error.message}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <RecordedResponses responses={responses} />
     </ModalDialog>
   );
 }

@@ -22,9 +22,15 @@ describe('responseMessage', () => {
     expect(message.text).toContain('did not accept the delivery with a final status');
   });
 
-  it('explains a redirect', () => {
+  it('names the Location of a redirect', () => {
+    const message = responseMessage(307, 1, '', 'http://127.0.0.1:3006/moved');
+    expect(message.error).toBe(false);
+    expect(message.text).toBe('307 in 1.0 ms. Redirects are not followed; the target redirects to http://127.0.0.1:3006/moved, so send to that URL if it handles the webhook.');
+  });
+
+  it('reports a redirect without Location', () => {
     const message = responseMessage(302, 1);
     expect(message.error).toBe(false);
-    expect(message.text).toContain('Redirects are not followed');
+    expect(message.text).toContain('the response has no Location header');
   });
 });

@@ -13,13 +13,17 @@ export interface SendMessage {
 /**
  * Returns the message for the target's response to a send. A status of 400 or more is an error,
  * because the target rejected the delivery or failed to handle it. So is a 1xx such as 101,
- * which no webhook receiver sends as the final response to a delivery it accepted.
+ * which no webhook receiver sends as the final response to a delivery it accepted. A redirect
+ * names `location`, the URL from the response's Location header, escaped for display.
  */
-export function responseMessage(status: number | null, durationMs: number, detail = ''): SendMessage {
+export function responseMessage(status: number | null, durationMs: number, detail = '', location: string | null = null): SendMessage {
   const timing = `${status ?? 'No status'} in ${durationMs.toFixed(1)} ms${detail}`;
   if (status === null || status >= 400) return { error: true, text: `${timing}. The target reported an error; check its log.` };
   if (status < 200) return { error: true, text: `${timing}. The target did not accept the delivery with a final status; check that the URL is a webhook endpoint.` };
-  if (status >= 300 && status < 400) return { error: false, text: `${timing}. Redirects are not followed; send to the URL the target redirects to.` };
+  if (status >= 300 && status < 400) {
+    if (location === null) return { error: false, text: `${timing}. Redirects are not followed, and the response has no Location header; check the target URL.` };
+    return { error: false, text: `${timing}. Redirects are not followed; the target redirects to ${location}, so send to that URL if it handles the webhook.` };
+  }
   return { error: false, text: `${timing}.` };
 }
 

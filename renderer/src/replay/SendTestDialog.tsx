@@ -2,6 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import type { HooktrayApi, ProfileSettings, SpikeTemplate, TestEventKind } from '../../../electron/core/contract';
 import { ModalDialog } from '../components/ModalDialog';
 import type { SendMessage } from './SendActions';
+import { redirectLocation } from './response-view';
 import { responseMessage, SendActions, useSendCancel, useTargetCheck } from './SendActions';
 
 interface SendTestDialogProps {
@@ -84,7 +85,8 @@ export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogPr
       else if (result.error !== null) setMessage({ error: true, text: result.error.message });
       else {
         const stored = result.deliveryId === null ? '' : `, stored as delivery ${result.deliveryId}`;
-        setMessage(responseMessage(result.status, result.durationMs, `, signed with profile "${result.profile}"${stored}`));
+        const location = redirectLocation(result.location, target);
+        setMessage(responseMessage(result.status, result.durationMs, `, signed with profile "${result.profile}"${stored}`, location));
       }
     } catch (error) {
       setMessage({ error: true, text: `Sending the test delivery failed: ${(error as Error).message}` });
