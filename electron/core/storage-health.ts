@@ -61,7 +61,12 @@ function errorCode(error: unknown): string | null {
 export function describeStoreFailure(code: string | null, error: unknown, dataDir: string): string {
   const consequence = 'Senders get 503 with Retry-After, so they retry later, and capture resumes by itself once writing works.';
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
-    return `The disk holding ${dataDir} is full, so new deliveries cannot be stored. ${consequence} Free space on that disk, or lower the retention limits so old deliveries are deleted.`;
+    // SQLite keeps the pages of deleted rows for reuse, so pruning leaves hooktray.db and its WAL at their size.
+    return (
+      `The disk holding ${dataDir} is full, so new deliveries cannot be stored. ${consequence} ` +
+      'Free space on that disk by removing other files. Deleting stored deliveries frees no disk space, because the database files keep their size. ' +
+      'Once capture works again, lower the retention limits, so that new deliveries reuse the space of deleted ones instead of growing the files.'
+    );
   }
   if (code !== null && /^(SQLITE_READONLY|SQLITE_CANTOPEN|SQLITE_PERM|EACCES|EPERM|EROFS)/.test(code)) {
     return `The store in ${dataDir} is not writable (${code}). ${consequence} Check that the folder and its hooktray.db files are writable by this user and that the disk is mounted read-write.`;

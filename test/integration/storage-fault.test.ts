@@ -1,8 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeStoreFailure } from '../../electron/core/storage-health';
+import type { NewDelivery } from '../../electron/core/store';
 import { DeliveryStore } from '../../electron/core/store';
+import { UlidGenerator } from '../../electron/core/ulid';
 import type { ListenProcess } from '../support/listen-process';
 import { post, startListen, tempDir } from '../support/listen-process';
 
@@ -20,6 +24,7 @@ function tryMount(dir: string, sizeKiB: number): string | null {
 }
 
 const BODY = 'x'.repeat(256 * 1024);
+const ulids = new UlidGenerator();
 /** Enough 256 KiB deliveries to fill a 3 MiB tmpfs several times over. */
 const MAX_POSTS = 60;
 
@@ -93,6 +98,73 @@ describe.skipIf(mountProblem !== null)(`full disk${mountProblem === null ? '' : 
     expect(stored.has('/still-full')).toBe(false);
   });
 });
+
+describe.skipIf(mountProblem !== null)(`retention on a full disk${mountProblem === null ? '' : ` (skipped: ${mountProblem})`}`, () => {
+  let dataDir: string;
+
+  beforeAll(() => {
+    dataDir = tempDir('hooktray-full-prune-');
+    tryMount(dataDir, 3 * 1024);
+  });
+
+  afterAll(() => {
+    execFileSync('umount', ['-l', dataDir]);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('frees no disk space by pruning', async () => {
+    const store = new DeliveryStore({ dataDir, writer: 'inline' });
+    let fullError: unknown = null;
+    for (let index = 0; index < MAX_POSTS && fullError === null; index += 1) {
+      await store.add(delivery(index)).catch((error: unknown) => {
+        fullError = error;
+      });
+    }
+    expect((fullError as { code?: string } | null)?.code).toBe('SQLITE_FULL');
+
+    const freeBefore = statfsSync(dataDir).bavail;
+    // Pruning may fail for want of space, or succeed within the space the failed write left.
+    let pruneError: unknown = null;
+    try {
+      store.prune({ maxCount: 1, maxAgeDays: 0 });
+    } catch (error) {
+      pruneError = error;
+    }
+    if (pruneError !== null) expect((pruneError as { code?: string }).code).toBe('SQLITE_FULL');
+    expect(statfsSync(dataDir).bavail).toBeLessThanOrEqual(freeBefore);
+    await store.close();
+
+    const advice = describeStoreFailure('SQLITE_FULL', fullError, dataDir);
+    expect(advice).toContain('Free space on that disk by removing other files');
+    expect(advice).toContain('Deleting stored deliveries frees no disk space');
+    expect(advice).not.toContain('lower the retention limits so old deliveries are deleted');
+  });
+});
+
+/** Returns a delivery with a 256 KiB body, the `index`th of a test. */
+function delivery(index: number): NewDelivery {
+  const body = Buffer.from(BODY);
+  return {
+    id: ulids.next(Date.now()),
+    receivedAt: new Date().toISOString(),
+    method: 'POST',
+    path: `/fill/${index}`,
+    size: body.length,
+    truncated: false,
+    verdict: { status: 'unverified', scheme: null, profile: null, reason: 'No profile covers this path.' },
+    spike: null,
+    bodySha256: createHash('sha256').update(body).digest('hex'),
+    httpVersion: '1.1',
+    remoteAddress: '127.0.0.1',
+    forwardedFor: null,
+    headers: [['Content-Type', 'text/plain']],
+    contentEncoding: null,
+    body,
+    decodedBody: null,
+    decodeError: null,
+    monotonicNs: String(index),
+  };
+}
 
 /** Waits up to 5 s for a printed record that matches. */
 async function waitForRecord(listen: ListenProcess, match: (record: Record<string, unknown>) => boolean): Promise<Record<string, unknown> | undefined> {
