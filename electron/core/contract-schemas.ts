@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { InvokeChannel, InvokeChannels } from './contract';
-import { EXPORT_FORMATS, TEST_EVENT_KINDS, VERDICT_STATUSES } from './contract';
+import { EXPORT_FORMATS, MAX_QUERY_IDS, TEST_EVENT_KINDS, VERDICT_STATUSES } from './contract';
 import { pathTokenFault } from './receiver-guard';
 
 /** Delivery ids are ULIDs: 26 characters of Crockford base 32. */
@@ -13,6 +13,7 @@ const deliveryQuery = z.strictObject({
   limit: z.number().int().min(1).max(1000).optional(),
   text: z.string().max(1000).optional(),
   verdicts: z.array(z.enum(VERDICT_STATUSES)).max(VERDICT_STATUSES.length).optional(),
+  ids: z.array(deliveryId).max(MAX_QUERY_IDS).optional(),
   from: isoTime.optional(),
   to: isoTime.optional(),
 });

@@ -118,10 +118,15 @@ export interface DeliveryQuery {
   /** Text to find in the path, the headers or the body. */
   text?: string;
   verdicts?: VerdictStatus[];
+  /** Only the deliveries with these ids (at most MAX_QUERY_IDS), such as pushed ones to match against the other filters. */
+  ids?: string[];
   /** Inclusive lower and exclusive upper bounds on receive time, ISO 8601. */
   from?: string;
   to?: string;
 }
+
+/** Maximum number of ids in a `DeliveryQuery`. */
+export const MAX_QUERY_IDS = 1000;
 
 export interface DeliveryPage {
   items: DeliverySummary[];

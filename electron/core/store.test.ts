@@ -182,6 +182,21 @@ describe('DeliveryStore', () => {
     expect(store.list({ to: '2025-03-01T00:00:00Z' }).items.map((item) => item.path)).toEqual(['/old']);
   });
 
+  it('filters by ids with the other filters', async () => {
+    const store = newStore();
+    const garmin = await store.add(delivery('/a', '{"provider":"garmin"}', { verdict: 'valid' }));
+    const polar = await store.add(delivery('/b', '{"provider":"polar"}', { verdict: 'valid' }));
+    const invalid = await store.add(delivery('/c', '{"provider":"garmin"}', { verdict: 'invalid' }));
+    await store.add(delivery('/d', '{"provider":"garmin"}', { verdict: 'valid' }));
+    const pushed = [garmin.id, polar.id, invalid.id];
+
+    const page = store.list({ ids: pushed, text: 'garmin', verdicts: ['valid'] });
+    expect(page.items.map((item) => item.path)).toEqual(['/a']);
+    expect(page.total).toBe(1);
+    expect(store.list({ ids: pushed }).total).toBe(3);
+    expect(store.list({ ids: [] }).total).toBe(0);
+  });
+
   it('marks a repeated body as a retry of the first', async () => {
     const store = newStore();
     const first = await store.add(delivery('/spike', '[{"a":1}]'));

@@ -352,6 +352,11 @@ export class DeliveryStore {
       where.push(`verdict_status IN (${query.verdicts.map(() => '?').join(', ')})`);
       params.push(...query.verdicts);
     }
+    if (query.ids !== undefined) {
+      // SQLite accepts an empty `IN ()`, which matches nothing.
+      where.push(`id IN (${query.ids.map(() => '?').join(', ')})`);
+      params.push(...query.ids);
+    }
     if (query.from !== undefined) {
       where.push('received_at >= ?');
       params.push(Date.parse(query.from));

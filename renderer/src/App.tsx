@@ -60,7 +60,7 @@ export function App({ api, disconnected }: AppProps) {
   const [verdict, setVerdict] = useState<VerdictStatus | 'all'>('all');
   const filter = useMemo<ListFilter>(() => ({ text: debouncedText, verdict }), [debouncedText, verdict]);
   const list = useDeliveryList(api, filter);
-  const { selection, select, selectAttempt } = useSelection(list, filter);
+  const { selection, select, selectAttempt, clear: clearSelection } = useSelection(list, filter);
   const [tab, setTab] = useState<DetailTab>('Overview');
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [exportOpen, setExportOpen] = useState(false);
@@ -122,6 +122,8 @@ export function App({ api, disconnected }: AppProps) {
       if (listStep !== undefined && !listHasKeys(event.target)) return;
 
       if (listStep !== undefined) moveSelection(listStep);
+      // Without a selection, Export takes every delivery that matches the filter.
+      else if (event.key === 'Escape' && selection !== null && listHasKeys(event.target)) clearSelection();
       else if (event.key === '/') filterRef.current?.focus();
       else if (event.key === 'u') copyUrl();
       else if (tabIndex >= 0) showTab(DETAIL_TABS[tabIndex] as DetailTab, event.target);
@@ -130,7 +132,7 @@ export function App({ api, disconnected }: AppProps) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [moveSelection, copyUrl, tab, settingsOpen, exportOpen, sendTestOpen, resendId, comparing]);
+  }, [moveSelection, clearSelection, selection, copyUrl, tab, settingsOpen, exportOpen, sendTestOpen, resendId, comparing]);
 
   const group = selection === null ? null : (list.groups.groupOf(selection.key) ?? null);
   const summary = selection === null ? null : (list.groups.get(selection.id) ?? null);
@@ -208,7 +210,7 @@ export function App({ api, disconnected }: AppProps) {
         />
       </main>
       <footer className="shortcuts">
-        Keys: ↑ ↓ select · / filter · u copy URL · 1 2 3 Overview, Headers, Body{' '}
+        Keys: ↑ ↓ select · Esc clear selection · / filter · u copy URL · 1 2 3 Overview, Headers, Body{' '}
         <button type="button" onClick={() => setSendTestOpen(true)}>
           Send test delivery
         </button>

@@ -122,3 +122,41 @@ describe('hooktray ui list scrolled down while deliveries arrive', () => {
     expect(await list.evaluate((element) => element.scrollTop)).toBe(0);
   });
 });
+
+describe('hooktray ui new deliveries under a text filter', () => {
+  let session: UiSession;
+  let page: Page;
+
+  beforeAll(async () => {
+    session = await openUiSession('hooktray-e2e-list-pending-', SPIKE_CONFIG, { E2E_SPIKE_KEY: FIRST_KEY });
+    page = session.page;
+  });
+
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('counts only the new deliveries that match', async () => {
+    const { rows, summary } = listParts(page);
+    const polar = (path: string): string => spikeBody(path, { provider_slug: 'polar' });
+    await postSpike(session, '/spike/garmin-before', FIRST_KEY);
+    await postSpike(session, '/spike/polar-before', FIRST_KEY, polar('/spike/polar-before'));
+    await poll(summary).toBe('2 stored');
+    await page.getByLabel('Verdict').selectOption('valid');
+    await page.getByRole('searchbox', { name: 'Filter' }).fill('garmin');
+    await poll(summary).toBe('1 matching');
+
+    // Only the last one matches both the text and the verdict filter.
+    await postSpike(session, '/spike/polar-after', FIRST_KEY, polar('/spike/polar-after'));
+    await postSpike(session, '/spike/garmin-invalid', SECOND_KEY);
+    await postSpike(session, '/spike/garmin-after', FIRST_KEY);
+    await poll(() => page.getByTestId('delivery-count').textContent()).toBe('5 deliveries');
+    const pending = page.locator('button.pending');
+    await poll(() => pending.textContent()).toBe('1 new delivery arrived: show them');
+
+    await pending.click();
+    await poll(summary).toBe('2 matching');
+    const paths = await rows.locator('.cell.path').evaluateAll((cells) => cells.map((cell) => cell.getAttribute('title')));
+    expect(paths).toEqual(['/spike/garmin-after', '/spike/garmin-before']);
+  });
+});

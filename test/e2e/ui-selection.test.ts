@@ -148,4 +148,22 @@ describe('hooktray ui selection and keyboard', () => {
     expect(await selectedPath()).toBe('/seq/05');
     expect(await page.getByRole('button', { name: 'Re-send…' }).isDisabled()).toBe(false);
   });
+
+  it('Escape in the list clears it', async () => {
+    await list().getByRole('option').filter({ hasText: '/seq/05' }).click();
+    await page.getByRole('button', { name: 'Export selected…' }).waitFor();
+
+    await page.keyboard.press('Escape');
+    await waitUntil(async () => (await selectedRow().count()) === 0, 'no row to be selected');
+    expect(await page.getByRole('button', { name: 'Re-send…' }).isDisabled()).toBe(true);
+    expect(await detail().getByText('Select a delivery to see its verdict, headers and body.').count()).toBe(1);
+    expect(await page.locator('footer').textContent()).toContain('Esc clear selection');
+
+    // Export now takes every delivery the list shows.
+    await page.getByRole('button', { name: 'Export…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Export deliveries' });
+    await dialog.getByRole('heading', { name: 'Export matching deliveries' }).waitFor();
+    await page.keyboard.press('Escape');
+    await waitUntil(async () => (await dialog.count()) === 0, 'the export dialog to close');
+  });
 });

@@ -105,6 +105,8 @@ describe('registerIpc with a running core', () => {
     ['deliveries.get', {}, 'id'],
     ['deliveries.list', { limit: 1_000_000 }, 'limit'],
     ['deliveries.list', { verdicts: ['everything'] }, 'verdicts.0'],
+    ['deliveries.list', { ids: ['../../etc/passwd'] }, 'ids.0'],
+    ['deliveries.list', { ids: Array.from({ length: 1001 }, () => '01JRTS7XG2W4Y6Z8A0B2C4D6E8') }, 'ids'],
     ['deliveries.list', { extra: true }, '(request)'],
     ['deliveries.list', 'SELECT 1', '(request)'],
   ] as const)('rejects invalid %s request %j', async (channel, request, field) => {

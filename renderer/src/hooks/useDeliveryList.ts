@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DeliveryPage, DeliveryQuery, DeliverySummary, HooktrayApi, VerdictChange, VerdictStatus } from '../../../electron/core/contract';
+import { MAX_QUERY_IDS } from '../../../electron/core/contract';
 import { DeliveryGroups } from '../lib/delivery-groups';
 
 export interface ListFilter {
@@ -23,8 +24,13 @@ interface ListData {
   loading: boolean;
   /** Stored deliveries matching the filter, from the last page plus those pushed since. */
   total: number;
-  /** New deliveries pushed while a text filter is active, which only the store can match. */
-  pendingNew: number;
+  /**
+   * Ids of new deliveries pushed while a text filter is active, which only the store can match,
+   * waiting for `matchPushed` to send them to the store.
+   */
+  unmatched: string[];
+  /** Ids of new deliveries that the store matched with the filter, not listed until `reload`. */
+  pending: Set<string>;
   error: string | null;
   /** Index of the last row on screen, as `ensureLoaded` last received it. */
   lastVisibleIndex: number;
@@ -40,6 +46,7 @@ export interface DeliveryList {
   total: number;
   hasMore: boolean;
   loading: boolean;
+  /** New deliveries that match a text filter, which `reload` lists. */
   pendingNew: number;
   error: string | null;
   /** Loads pages until the row at `index` is loaded or no rows are left. */
@@ -48,7 +55,7 @@ export interface DeliveryList {
 }
 
 function emptyList(filter: ListFilter): ListData {
-  return { filter, groups: new DeliveryGroups(), cursor: null, hasMore: true, loading: false, total: 0, pendingNew: 0, error: null, lastVisibleIndex: 0, refreshLog: null };
+  return { filter, groups: new DeliveryGroups(), cursor: null, hasMore: true, loading: false, total: 0, unmatched: [], pending: new Set(), error: null, lastVisibleIndex: 0, refreshLog: null };
 }
 
 function toQuery(filter: ListFilter, cursor: string | null): DeliveryQuery {
@@ -71,10 +78,10 @@ function addPage(data: ListData, page: DeliveryPage): void {
   data.error = null;
 }
 
-/** Adds pushed new deliveries to the list, or counts them as pending when only the store can match them. */
+/** Adds pushed new deliveries to the list, or queues them for `matchPushed` when only the store can match them. */
 function addPushed(data: ListData, batch: readonly DeliverySummary[]): void {
   if (data.filter.text.trim() !== '') {
-    data.pendingNew += batch.length;
+    for (const item of batch) if (!data.groups.has(item.id)) data.unmatched.push(item.id);
     return;
   }
   const expectedVerdict = data.filter.verdict;
@@ -92,12 +99,20 @@ function applyVerdicts(data: ListData, changes: readonly VerdictChange[]): boole
   data.groups.applyVerdicts(changes);
   const expected = data.filter.verdict;
   if (expected === 'all') return false;
-  return changes.some((change) => {
+
+  let reload = false;
+  for (const change of changes) {
     const matches = change.verdict.status === expected;
-    if (data.groups.has(change.id)) return !matches;
-    // With every page loaded, a delivery not held did not match before.
-    return matches || data.hasMore;
-  });
+    if (data.pending.has(change.id)) {
+      if (!matches) data.pending.delete(change.id);
+    } else if (data.groups.has(change.id)) {
+      reload ||= !matches;
+    } else {
+      // With every page loaded, a delivery not held did not match before.
+      reload ||= matches || data.hasMore;
+    }
+  }
+  return reload;
 }
 
 /** Applies a push to the list; returns true when the list must be loaded again. */
@@ -135,6 +150,29 @@ export function useDeliveryList(api: HooktrayApi, filter: ListFilter): DeliveryL
   }, [api, rerender]);
 
   /**
+   * Sends the pushed deliveries queued by `addPushed` to the store, which matches them with the
+   * text and verdict filters, and counts the matches as pending.
+   */
+  const matchPushed = useCallback(
+    async (data: ListData) => {
+      const ids = data.unmatched.splice(0);
+      try {
+        for (let start = 0; start < ids.length; start += MAX_QUERY_IDS) {
+          const chunk = ids.slice(start, start + MAX_QUERY_IDS);
+          const page = await api.invoke('deliveries.list', { ...toQuery(data.filter, null), ids: chunk, limit: chunk.length });
+          if (list.current !== data) return;
+          for (const item of page.items) if (!data.groups.has(item.id)) data.pending.add(item.id);
+        }
+      } catch (error) {
+        if (list.current !== data) return;
+        data.error = `Matching ${ids.length} new ${ids.length === 1 ? 'delivery' : 'deliveries'} with the filter failed: ${(error as Error).message}. Clear the filter or reload the page to list them.`;
+      }
+      rerender();
+    },
+    [api, rerender],
+  );
+
+  /**
    * Loads the list again in the background, as far down as the user scrolled, and swaps the new
    * copy in at once, so the rows on screen never go blank. Pushes that arrive meanwhile apply to
    * both copies, and one that needs a refresh of its own starts it again after the swap.
@@ -166,15 +204,17 @@ export function useDeliveryList(api: HooktrayApi, filter: ListFilter): DeliveryL
     list.current = next;
     let again = false;
     for (const push of pushes) again = applyPush(next, push) || again;
+    if (next.unmatched.length > 0) void matchPushed(next);
     rerender();
     if (again) void refresh();
-  }, [api, rerender]);
+  }, [api, rerender, matchPushed]);
 
   useEffect(() => {
     const onPush = (push: ListPush): void => {
       const current = list.current;
       current.refreshLog?.push(push);
       if (applyPush(current, push)) void refresh();
+      if (current.unmatched.length > 0) void matchPushed(current);
       rerender();
     };
     const offAdded = api.subscribe('deliveries.added', (payload) => onPush({ channel: 'deliveries.added', payload }));
@@ -190,7 +230,7 @@ export function useDeliveryList(api: HooktrayApi, filter: ListFilter): DeliveryL
       offVerdicts();
       offPruned();
     };
-  }, [api, rerender, loadPage, refresh]);
+  }, [api, rerender, loadPage, refresh, matchPushed]);
 
   useEffect(() => {
     list.current = emptyList(filter);
@@ -220,7 +260,7 @@ export function useDeliveryList(api: HooktrayApi, filter: ListFilter): DeliveryL
     total: current.total,
     hasMore: current.hasMore,
     loading: current.loading || current.refreshLog !== null,
-    pendingNew: current.pendingNew,
+    pendingNew: current.pending.size,
     error: current.error,
     ensureLoaded,
     reload,

@@ -15,6 +15,7 @@ export interface SelectionState {
   select: (group: DeliveryGroup) => void;
   /** Shows another attempt of the selected group. */
   selectAttempt: (id: string) => void;
+  clear: () => void;
 }
 
 /**
@@ -56,6 +57,8 @@ export function useSelection(list: DeliveryList, filter: ListFilter): SelectionS
     setSelected((previous) => (previous === null ? previous : { ...previous, id }));
   }, []);
 
+  const clear = useCallback(() => setSelected(null), []);
+
   const loadedSelection = selected !== null && groups.groupOf(selected.key) !== undefined ? selected : null;
-  return { selection: loadedSelection, select, selectAttempt };
+  return { selection: loadedSelection, select, selectAttempt, clear };
 }
