@@ -7,6 +7,7 @@ import { loadConfigFile, parseConfig, resolveKeys } from '../core/config';
 import type { Profile } from '../core/signatures/types';
 import type { KeyVault } from '../core/signatures/verify';
 import { DeliveryStore } from '../core/store';
+import { NewerSchemaError, SCHEMA_VERSION } from '../core/store-schema';
 import { UsageError } from './args';
 import { makeDirSync } from '../core/make-dir';
 
@@ -74,6 +75,10 @@ export function openingDataDir<T>(folder: string, open: () => T): T {
 }
 
 function explainDataDirError(error: unknown, folder: string): unknown {
+  if (error instanceof NewerSchemaError) {
+    const file = join(folder, STORE_FILE);
+    return new UsageError(`The store ${file} has schema version ${error.version}, newer than this Hooktray's ${SCHEMA_VERSION}, so a newer Hooktray wrote it: update Hooktray, or choose another --data-dir.`);
+  }
   const message = error instanceof Database.SqliteError ? databaseProblem(error, folder) : folderProblem(error as NodeJS.ErrnoException, folder);
   return message === null ? error : new UsageError(message);
 }

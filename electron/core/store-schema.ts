@@ -109,13 +109,19 @@ export function migrate(db: Database.Database): void {
   while (applied) applied = migrateOnce.immediate();
 }
 
-/** Returns the database's schema version; throws for a database written by a newer Hooktray. */
+/** A database written by a newer Hooktray, whose schema this version does not know. */
+export class NewerSchemaError extends Error {
+  override name = 'NewerSchemaError';
+  readonly code = 'NEWER_SCHEMA';
+
+  constructor(readonly version: number) {
+    super(`The database has schema version ${version}, newer than this Hooktray's ${SCHEMA_VERSION}: update Hooktray or choose another --data-dir.`);
+  }
+}
+
+/** Returns the database's schema version; throws NewerSchemaError for a database written by a newer Hooktray. */
 function schemaVersion(db: Database.Database): number {
   const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) {
-    throw new Error(
-      `The database has schema version ${version}, newer than this Hooktray's ${SCHEMA_VERSION}: update Hooktray or choose another --data-dir.`,
-    );
-  }
+  if (version > SCHEMA_VERSION) throw new NewerSchemaError(version);
   return version;
 }

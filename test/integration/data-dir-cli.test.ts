@@ -1,8 +1,10 @@
+import Database from 'better-sqlite3';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryStore } from '../../electron/core/store';
+import { SCHEMA_VERSION } from '../../electron/core/store-schema';
 import { UlidGenerator } from '../../electron/core/ulid';
 import { tempDir } from '../support/listen-process';
 import type { CliRun } from '../support/run-cli';
@@ -46,6 +48,15 @@ async function fillStore(dir: string, count: number): Promise<void> {
     });
   }
   await store.close();
+}
+
+function versionOf(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.pragma('user_version', { simple: true }) as number;
+  } finally {
+    db.close();
+  }
 }
 
 /** Returns every command that opens the store, with the arguments it needs besides --data-dir. */
@@ -153,6 +164,20 @@ describe('a --data-dir that cannot be used', () => {
       expectOneLineUsageError(run, command, `The store ${file} is damaged (database disk image is malformed)`, 'restore it from a backup');
     }
     expect(readFileSync(file).equals(truncated)).toBe(true);
+  });
+
+  it('names a database of a newer Hooktray', async () => {
+    const folder = join(root, 'newer');
+    await fillStore(folder, 2);
+    const file = join(folder, 'hooktray.db');
+    const db = new Database(file);
+    db.pragma('user_version = 99');
+    db.close();
+    for (const command of Object.keys(commands())) {
+      const run = await runCli([...(commands()[command] as string[]), '--data-dir', folder]);
+      expectOneLineUsageError(run, command, `The store ${file} has schema version 99, newer than this Hooktray's ${SCHEMA_VERSION}`, 'update Hooktray, or choose another --data-dir');
+    }
+    expect(versionOf(file)).toBe(99);
   });
 
   it('names a database path that cannot be opened', async () => {
