@@ -99,6 +99,9 @@ describe('hooktray ui retention change', () => {
     expect(await confirm.evaluate((element) => element.ownerDocument.activeElement === element)).toBe(true);
     await page.keyboard.press('Enter');
     await dialog.getByRole('status').filter({ hasText: 'Settings saved' }).waitFor();
+    // Delete and save goes away with the warning, so the focus moves to Save settings.
+    const saveButton = dialog.getByRole('button', { name: 'Save settings' });
+    expect(await saveButton.evaluate((element) => element.ownerDocument.activeElement === element)).toBe(true);
     await dialog.getByRole('button', { name: 'Close' }).click();
 
     await waitUntil(async () => (await rows.count()) === 2, 'the list to keep two rows');

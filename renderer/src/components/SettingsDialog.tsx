@@ -64,6 +64,7 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
   /** True while a save is under way. It is a ref, so a second click before the next render reads the new value. */
   const saving = useRef(false);
   const formRef = useRef<HTMLFormElement>(null);
+  const saveButtonRef = useRef<HTMLButtonElement>(null);
   const messageId = useId();
 
   // A new failure moves the focus to its field, even when the same field fails again.
@@ -136,6 +137,9 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
       setMessage({ error: true, text: `Saving the settings failed: ${(error as Error).message}` });
     } finally {
       saving.current = false;
+      // Delete and save goes away with the warning it confirms, so Save settings takes the focus.
+      // A field that failed takes it from there once the message about it renders.
+      if (confirmRetention) saveButtonRef.current?.focus();
     }
   };
 
@@ -273,7 +277,9 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
               confirmDeletion={retentionConfirmable(message, draft) ? () => void save(null, null, true) : null}
             />
             <div className="dialog-actions">
-              <button type="submit">Save settings</button>
+              <button ref={saveButtonRef} type="submit">
+                Save settings
+              </button>
             </div>
           </form>
         )}
