@@ -14,7 +14,7 @@ import { diffSideOf } from '../core/replay-service';
 import type { DeliveryStore } from '../core/store';
 import { UsageError } from './args';
 import { escapeControl } from './format';
-import { openStore, parseDeliveryId } from './stored';
+import { explainStoreDamage, openStore, parseDeliveryId } from './stored';
 
 export const DIFF_USAGE = `Usage: hooktray diff LEFT RIGHT [options]
 
@@ -66,6 +66,8 @@ export async function runDiff(argv: string[]): Promise<number> {
     const diff = diffDeliveries(sides[0], sides[1], { ignoreVolatile: values['ignore-volatile'] });
     process.stdout.write(values.json ? `${JSON.stringify(diff)}\n` : formatDiff(diff));
     return hasDifferences(diff) ? 1 : 0;
+  } catch (error) {
+    throw opened.store === null ? error : explainStoreDamage(error, opened.store);
   } finally {
     opened.store?.close();
   }

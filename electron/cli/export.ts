@@ -17,7 +17,7 @@ import { rfc3339Problem, rfc3339ToNanos } from '../core/spike-summary';
 import type { DeliveryStore } from '../core/store';
 import { DEFAULT_BASE_URL, exportDeliveries, HAR_FILE, NDJSON_FILE } from '../core/fixtures';
 import { UsageError } from './args';
-import { dataDirOption, openStore, parseDeliveryId } from './stored';
+import { dataDirOption, explainStoreDamage, openStore, parseDeliveryId } from './stored';
 
 export const EXPORT_USAGE = `Usage: hooktray export [options] [IDS...]
 
@@ -176,7 +176,13 @@ export async function runExport(argv: string[]): Promise<number> {
 
   const signing = configuredSigning(options.configFile);
   const store = openStore(options.dataDir);
-  const missing = missingIds(store, options.request.ids ?? []);
+  let missing: string[];
+  try {
+    missing = missingIds(store, options.request.ids ?? []);
+  } catch (error) {
+    store.close();
+    throw explainStoreDamage(error, store);
+  }
   if (missing.length > 0) {
     store.close();
     throw new UsageError(
@@ -215,7 +221,7 @@ export async function runExport(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     await output.discard?.();
-    throw error;
+    throw explainStoreDamage(error, store);
   } finally {
     stopListening();
     store.close();

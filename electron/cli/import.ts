@@ -12,7 +12,7 @@ import type { Profile } from '../core/signatures/types';
 import type { KeyVault } from '../core/signatures/verify';
 import { summarizeSpike } from '../core/spike-summary';
 import { UsageError } from './args';
-import { dataDirOption, openStore } from './stored';
+import { dataDirOption, explainStoreDamage, openStore } from './stored';
 
 export const IMPORT_USAGE = `Usage: hooktray import PATH [options]
 
@@ -111,6 +111,8 @@ async function importPath(path: string, dataDir: string | undefined, analyze: An
     }
     process.stderr.write(`Imported ${result.imported} deliveries from ${path}; ${result.renamed} got a new id because their id was already stored.\n`);
     return 0;
+  } catch (error) {
+    throw explainStoreDamage(error, store);
   } finally {
     store.close();
   }

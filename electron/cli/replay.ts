@@ -11,7 +11,7 @@ import { findProfile } from '../core/signatures/verify';
 import { parseTargetUrl } from '../core/target-request';
 import { UsageError } from './args';
 import { escapeControl, formatSize } from './format';
-import { loadSigning, openStore, parseDeliveryId, signingProfile } from './stored';
+import { explainStoreDamage, loadSigning, openStore, parseDeliveryId, signingProfile } from './stored';
 
 export const REPLAY_USAGE = `Usage: hooktray replay ID --to URL [options]
 
@@ -106,6 +106,8 @@ export async function runReplay(argv: string[]): Promise<number> {
     const preview = responsePreview(answer);
     if (preview !== '') process.stdout.write(`${preview}\n`);
     return answer.status !== null && answer.status >= 200 && answer.status < 300 ? 0 : 1;
+  } catch (error) {
+    throw explainStoreDamage(error, store);
   } finally {
     store.close();
   }

@@ -116,8 +116,29 @@ function folderIsFileMessage(folder: string): string {
   return `The data folder ${folder} is a file, not a folder: choose another --data-dir, or move that file away.`;
 }
 
-/** Explains an SQLite error raised while opening the store in `folder`. */
-function databaseProblem(error: InstanceType<typeof Database.SqliteError>, folder: string): string | null {
+/**
+ * Returns `error`, or a UsageError that names the store's file and the fix when `error` reports
+ * a damaged database. SQLite reads a page only when a query needs it, so a command can find
+ * damage after the store opened, such as a file cut short while its WAL still holds page 1.
+ */
+export function explainStoreDamage(error: unknown, store: DeliveryStore): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !isDamageCode(code)) return error;
+  return new UsageError(databaseProblem(error as SqliteProblem, dirname(store.file)) ?? (error as Error).message);
+}
+
+function isDamageCode(code: string): boolean {
+  return code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT');
+}
+
+/** An SQLite error, from this thread (SqliteError) or the writer thread (StoreWriteError). */
+interface SqliteProblem {
+  code: string;
+  message: string;
+}
+
+/** Explains an SQLite error raised while opening or reading the store in `folder`. */
+function databaseProblem(error: SqliteProblem, folder: string): string | null {
   const file = join(folder, STORE_FILE);
   const fix = `restore it from a backup, or move it and its -wal and -shm files aside to start an empty store there, or choose another --data-dir`;
   if (error.code === 'SQLITE_NOTADB') return `${file} is not a SQLite database, so the store in it cannot be opened: ${fix}.`;

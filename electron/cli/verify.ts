@@ -15,7 +15,7 @@ import type { SignedRequest } from '../core/signatures/types';
 import { verifyDelivery } from '../core/signatures/verify';
 import { UsageError } from './args';
 import { escapeControl, formatVerdict } from './format';
-import { dataDirOption, openStore, parseDeliveryId, STORE_FILE } from './stored';
+import { dataDirOption, explainStoreDamage, openStore, parseDeliveryId, STORE_FILE } from './stored';
 
 export const VERIFY_USAGE = `Usage: hooktray verify <id | fixture file> [options]
 
@@ -207,6 +207,8 @@ function deliverySource(target: string, dataDir: string, publicUrl: string | nul
       receivedAt: delivery.receivedAt,
       storedVerdict: delivery.verdict,
     };
+  } catch (error) {
+    throw explainStoreDamage(error, store);
   } finally {
     store.close();
   }

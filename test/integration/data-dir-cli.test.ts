@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { NewDelivery } from '../../electron/core/store';
 import { DeliveryStore } from '../../electron/core/store';
 import { SCHEMA_VERSION } from '../../electron/core/store-schema';
 import { UlidGenerator } from '../../electron/core/ulid';
@@ -18,35 +19,52 @@ let goodDir: string;
 let exportFile: string;
 const ids: string[] = [];
 
+const ulids = new UlidGenerator();
+
+/** Returns a delivery with a 2 KiB random body and adds its id to `ids`. */
+function randomDelivery(index: number): NewDelivery {
+  const body = randomBytes(2048);
+  const id = ulids.next(Date.now());
+  ids.push(id);
+  return {
+    id,
+    receivedAt: new Date().toISOString(),
+    method: 'POST',
+    path: `/hooks/${index}`,
+    size: body.length,
+    truncated: false,
+    verdict: { status: 'unverified', scheme: null, profile: null, reason: 'No profile covers this path.' },
+    spike: null,
+    bodySha256: createHash('sha256').update(body).digest('hex'),
+    httpVersion: '1.1',
+    remoteAddress: '127.0.0.1',
+    forwardedFor: null,
+    headers: [['Content-Type', 'application/octet-stream']],
+    contentEncoding: null,
+    body,
+    decodedBody: null,
+    decodeError: null,
+    monotonicNs: String(index),
+  };
+}
+
 /** Stores `count` deliveries with 2 KiB random bodies in a new store in `dir`. */
 async function fillStore(dir: string, count: number): Promise<void> {
   const store = new DeliveryStore({ dataDir: dir, writer: 'inline' });
-  const ulids = new UlidGenerator();
-  for (let i = 0; i < count; i += 1) {
-    const body = randomBytes(2048);
-    const id = ulids.next(Date.now());
-    ids.push(id);
-    await store.add({
-      id,
-      receivedAt: new Date().toISOString(),
-      method: 'POST',
-      path: `/hooks/${i}`,
-      size: body.length,
-      truncated: false,
-      verdict: { status: 'unverified', scheme: null, profile: null, reason: 'No profile covers this path.' },
-      spike: null,
-      bodySha256: createHash('sha256').update(body).digest('hex'),
-      httpVersion: '1.1',
-      remoteAddress: '127.0.0.1',
-      forwardedFor: null,
-      headers: [['Content-Type', 'application/octet-stream']],
-      contentEncoding: null,
-      body,
-      decodedBody: null,
-      decodeError: null,
-      monotonicNs: String(i),
-    });
-  }
+  for (let i = 0; i < count; i += 1) await store.add(randomDelivery(i));
+  await store.close();
+}
+
+/**
+ * Adds a delivery to the store in `from` and copies its files to `to` before closing it, as a
+ * crash leaves them: the newest write, page 1 included, is still in the WAL.
+ */
+async function copyAsCrashed(from: string, to: string): Promise<void> {
+  const store = new DeliveryStore({ dataDir: from, writer: 'inline' });
+  await store.add(randomDelivery(-1));
+  mkdirSync(to);
+  copyFileSync(join(from, 'hooktray.db'), join(to, 'hooktray.db'));
+  copyFileSync(join(from, 'hooktray.db-wal'), join(to, 'hooktray.db-wal'));
   await store.close();
 }
 
@@ -164,6 +182,27 @@ describe('a --data-dir that cannot be used', () => {
       expectOneLineUsageError(run, command, `The store ${file} is damaged (database disk image is malformed)`, 'restore it from a backup');
     }
     expect(readFileSync(file).equals(truncated)).toBe(true);
+  });
+
+  it('names damage found after opening', async () => {
+    const source = join(root, 'crash-source');
+    const folder = join(root, 'crashed-truncated');
+    await fillStore(source, DELIVERY_COUNT);
+    const newest = ids.slice(-2);
+    await copyAsCrashed(source, folder);
+    const file = join(folder, 'hooktray.db');
+    // The store opens, because page 1 comes from the WAL, and the newest deliveries are beyond the cut.
+    truncateSync(file, 65_536);
+    const damaged: Record<string, string[]> = {
+      export: ['export', '--format', 'ndjson', '--out', join(root, 'damaged.ndjson')],
+      verify: ['verify', newest[0] as string],
+      diff: ['diff', newest[0] as string, newest[1] as string],
+      replay: ['replay', newest[0] as string, '--to', 'http://127.0.0.1:9/'],
+    };
+    for (const [command, args] of Object.entries(damaged)) {
+      const run = await runCli([...args, '--data-dir', folder]);
+      expectOneLineUsageError(run, command, `The store ${file} is damaged (database disk image is malformed)`, 'restore it from a backup');
+    }
   });
 
   it('names a database of a newer Hooktray', async () => {
