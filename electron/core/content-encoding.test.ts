@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeContent } from './content-encoding';
+import { ContentDecoder, decodeContent, decodeContentAsync } from './content-encoding';
 
 const text = Buffer.from('{"hello":"wörld"}');
 
@@ -72,5 +72,61 @@ describe('decodeContent', () => {
     expect(outer.error).toContain('deflate');
 
     expect(decodeContent(zlib.gzipSync(Buffer.alloc(small, 'a')), 'gzip', small).bytes).toHaveLength(small);
+  });
+});
+
+describe('decodeContentAsync', () => {
+  it('undoes a list of codings last first', async () => {
+    const three = zlib.gzipSync(zlib.brotliCompressSync(zlib.deflateRawSync(text)));
+    expect(await decodeContentAsync(three, 'deflate, br, gzip')).toEqual({ bytes: text, error: null });
+    expect(await decodeContentAsync(zlib.deflateSync(text), 'deflate')).toEqual({ bytes: text, error: null });
+  });
+
+  it('reports corrupt data and unknown codings', async () => {
+    const corrupt = await decodeContentAsync(zlib.brotliCompressSync(text), 'gzip, br');
+    expect(corrupt.bytes).toBeNull();
+    expect(corrupt.error).toMatch(/not valid gzip data after undoing br/);
+
+    expect((await decodeContentAsync(text, 'zstd')).error).toContain('"zstd"');
+    expect(await decodeContentAsync(text, 'identity')).toEqual({ bytes: null, error: null });
+  });
+
+  it('names the given limit when the output exceeds it', async () => {
+    const limit = { maxBytes: 2000, description: 'the body limit' };
+    // The outer step gives about 1 KiB, the inner one 1 MiB.
+    const bomb = zlib.gzipSync(zlib.gzipSync(Buffer.alloc(1024 * 1024)));
+
+    const result = await decodeContentAsync(bomb, 'gzip, gzip', limit);
+    expect(result.bytes).toBeNull();
+    expect(result.error).toBe('Undoing gzip after undoing gzip gives more than 2000 bytes, the body limit.');
+
+    const deflated = await decodeContentAsync(zlib.deflateSync(Buffer.alloc(2001)), 'deflate', limit);
+    expect(deflated.error).toBe('Undoing deflate gives more than 2000 bytes, the body limit.');
+    expect((await decodeContentAsync(zlib.brotliCompressSync(Buffer.alloc(2000)), 'br', limit)).bytes).toHaveLength(2000);
+  });
+
+  it('lets the event loop run while it decodes', async () => {
+    const big = zlib.brotliCompressSync(Buffer.alloc(32 * 1024 * 1024, 'a'));
+    let ranMeanwhile = false;
+    const decoding = decodeContentAsync(big, 'br', { maxBytes: 64 * 1024 * 1024, description: 'a test limit' });
+    setImmediate(() => {
+      ranMeanwhile = true;
+    });
+
+    const result = await decoding;
+    expect(result.bytes).toHaveLength(32 * 1024 * 1024);
+    expect(ranMeanwhile).toBe(true);
+  });
+});
+
+describe('ContentDecoder', () => {
+  it('decodes one body at a time with concurrency 1', async () => {
+    const decoder = new ContentDecoder({ maxBytes: 64 * 1024 * 1024, description: 'a test limit' }, 1);
+    const finished: string[] = [];
+    const large = decoder.decode(zlib.gzipSync(Buffer.alloc(16 * 1024 * 1024)), 'gzip').then((result) => finished.push(`large ${result.bytes?.length}`));
+    const small = decoder.decode(zlib.gzipSync(text), 'gzip').then((result) => finished.push(`small ${result.bytes?.length}`));
+
+    await Promise.all([large, small]);
+    expect(finished).toEqual([`large ${16 * 1024 * 1024}`, `small ${text.length}`]);
   });
 });

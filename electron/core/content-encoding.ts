@@ -1,3 +1,4 @@
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 
 /** Largest decoded body kept, so a small compressed body cannot expand without bound. */
@@ -33,6 +34,79 @@ export function isKnownCoding(coding: string): boolean {
  * output is limited to `maxBytes`.
  */
 export function decodeContent(body: Buffer, encoding: string, maxBytes = MAX_DECODED_BYTES): DecodeResult {
+  const codings = codingsToUndo(encoding);
+  if (!Array.isArray(codings)) return codings;
+
+  let bytes = body;
+  const undone: string[] = [];
+  for (const coding of codings) {
+    try {
+      bytes = undoContentCoding(bytes, coding, { maxBytes });
+    } catch (error) {
+      return { bytes: null, error: stepError(coding, undone, error, maxBytes, OWN_LIMIT) };
+    }
+    undone.push(coding);
+  }
+  return { bytes, error: null };
+}
+
+/** Output limit of decodeContentAsync, with the words its error uses for that limit. */
+export interface DecodeLimit {
+  maxBytes: number;
+  /** Words after "gives more than N bytes, " in the error, naming the limit and how to raise it. */
+  description: string;
+}
+
+const OWN_LIMIT = 'the most Hooktray decodes';
+
+/**
+ * Does what decodeContent does on libuv's thread pool, so a large body does not block the
+ * event loop while it decodes.
+ */
+export async function decodeContentAsync(body: Buffer, encoding: string, limit: DecodeLimit = { maxBytes: MAX_DECODED_BYTES, description: OWN_LIMIT }): Promise<DecodeResult> {
+  const codings = codingsToUndo(encoding);
+  if (!Array.isArray(codings)) return codings;
+
+  let bytes = body;
+  const undone: string[] = [];
+  for (const coding of codings) {
+    try {
+      bytes = await undoContentCodingAsync(bytes, coding, limit.maxBytes);
+    } catch (error) {
+      return { bytes: null, error: stepError(coding, undone, error, limit.maxBytes, limit.description) };
+    }
+    undone.push(coding);
+  }
+  return { bytes, error: null };
+}
+
+/**
+ * Runs decodeContentAsync for at most `concurrency` bodies at a time, so many compressed
+ * bodies arriving together hold at most that many decoded copies in memory.
+ */
+export class ContentDecoder {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly limit: DecodeLimit,
+    private readonly concurrency: number,
+  ) {}
+
+  async decode(body: Buffer, encoding: string): Promise<DecodeResult> {
+    if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running += 1;
+    try {
+      return await decodeContentAsync(body, encoding, this.limit);
+    } finally {
+      this.running -= 1;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+/** Returns the known codings of `encoding` in the order to undo them, or the result when there is nothing to undo or a coding is unknown. */
+function codingsToUndo(encoding: string): string[] | DecodeResult {
   const codings = contentCodings(encoding);
   if (codings.length === 0) return { bytes: null, error: null };
 
@@ -40,18 +114,7 @@ export function decodeContent(body: Buffer, encoding: string, maxBytes = MAX_DEC
   if (unknown !== undefined) {
     return { bytes: null, error: `Unsupported content coding "${unknown}": Hooktray decodes only ${KNOWN_CODINGS.join(', ')}.` };
   }
-
-  let bytes = body;
-  const undone: string[] = [];
-  for (const coding of codings.toReversed()) {
-    try {
-      bytes = undoContentCoding(bytes, coding, { maxBytes });
-    } catch (error) {
-      return { bytes: null, error: stepError(coding, undone, error, maxBytes) };
-    }
-    undone.push(coding);
-  }
-  return { bytes, error: null };
+  return codings.toReversed();
 }
 
 /**
@@ -74,9 +137,39 @@ export function undoContentCoding(body: Buffer, coding: string, { maxBytes = MAX
   }
 }
 
-function stepError(coding: string, undone: readonly string[], error: unknown, maxBytes: number): string {
+const gunzip = promisify<zlib.InputType, zlib.ZlibOptions, Buffer>(zlib.gunzip);
+const inflate = promisify<zlib.InputType, zlib.ZlibOptions, Buffer>(zlib.inflate);
+const inflateRaw = promisify<zlib.InputType, zlib.ZlibOptions, Buffer>(zlib.inflateRaw);
+const brotliDecompress = promisify<zlib.InputType, zlib.BrotliOptions, Buffer>(zlib.brotliDecompress);
+
+/** Output chunk size of the asynchronous steps: larger than zlib's 16 KiB, so a large body takes fewer trips between threads. */
+const ASYNC_CHUNK_BYTES = 256 * 1024;
+
+/** Undoes one known coding on libuv's thread pool. Throws as undoContentCoding does. */
+async function undoContentCodingAsync(body: Buffer, coding: string, maxBytes: number): Promise<Buffer> {
+  const options = { maxOutputLength: maxBytes, chunkSize: ASYNC_CHUNK_BYTES };
+  switch (coding) {
+    case 'gzip':
+    case 'x-gzip':
+      return gunzip(body, options);
+    case 'deflate':
+      // Raw deflate is tried second, as in inflateEitherForm, unless the output was over the limit.
+      try {
+        return await inflate(body, options);
+      } catch (error) {
+        if (isTooLarge(error)) throw error;
+        return inflateRaw(body, options);
+      }
+    case 'br':
+      return brotliDecompress(body, options);
+    default:
+      throw new Error(`unknown content coding "${coding}"`);
+  }
+}
+
+function stepError(coding: string, undone: readonly string[], error: unknown, maxBytes: number, limitDescription: string): string {
   const after = undone.length === 0 ? '' : ` after undoing ${undone.join(', ')}`;
-  if (isTooLarge(error)) return `Undoing ${coding}${after} gives more than ${maxBytes} bytes, the most Hooktray decodes.`;
+  if (isTooLarge(error)) return `Undoing ${coding}${after} gives more than ${maxBytes} bytes, ${limitDescription}.`;
   return `The body is not valid ${coding} data${after}: ${(error as Error).message}.`;
 }
 

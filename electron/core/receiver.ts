@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { DeliverySummary } from './contract';
-import { decodeContent } from './content-encoding';
+import { ContentDecoder } from './content-encoding';
 import type { Capture } from './ingest';
 import { findRawHeader, joinRawHeader } from './headers';
 import type { Logger } from './logger';
@@ -33,6 +33,12 @@ export const STOP_GRACE_MS = 5_000;
  * socket reply to them with a reset, and a sender still uploading could miss the 413.
  */
 export const OVER_LIMIT_DRAIN_MS = 10_000;
+
+/**
+ * Bodies decoded at once. Each holds up to bodyLimit decoded bytes, and decoding runs on
+ * libuv's thread pool, which has 4 threads unless UV_THREADPOOL_SIZE sets another number.
+ */
+export const DECODE_CONCURRENCY = 2;
 
 /** Retry-After, in seconds, of the 503 sent while the store's write queue is over its bound. */
 export const BUSY_RETRY_AFTER_S = 5;
@@ -87,6 +93,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
   /** Path token and rate limit, with the counts of what they rejected. */
   readonly guard: ReceiverGuard;
   private readonly ids = new UlidGenerator();
+  private readonly decoder: ContentDecoder;
   private storeFailures = 0;
 
   constructor(options: ReceiverOptions) {
@@ -100,6 +107,9 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       ...options,
     };
     this.guard = new ReceiverGuard(options.guard ?? { pathToken: null, rateLimitPerSecond: 0 });
+    // A few hundred compressed bytes can decode to gigabytes, so the decoded copy gets the body limit too.
+    const raiseLimit = `Set a larger bodyLimit in the --config file of hooktray listen or hooktray ui to store it decoded as well`;
+    this.decoder = new ContentDecoder({ maxBytes: this.options.bodyLimit, description: `the body limit, so only the body as received is stored. ${raiseLimit}` }, DECODE_CONCURRENCY);
     this.server = http.createServer(
       {
         headersTimeout: this.options.headersTimeoutMs,
@@ -237,7 +247,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     // Several Content-Encoding lines form one list of codings, in the order applied.
     const contentEncoding = joinRawHeader(request.rawHeaders, 'content-encoding')?.trim().toLowerCase() || null;
     // Decoded here, not on the writer thread, so the store's bound on queued bytes counts the result.
-    const decoded = body.overLimit || contentEncoding === null ? { bytes: null, error: null } : decodeContent(body.bytes, contentEncoding);
+    const decoded = body.overLimit || contentEncoding === null ? { bytes: null, error: null } : await this.decoder.decode(body.bytes, contentEncoding);
     const capture: Capture = {
       id: this.ids.next(receivedAtMs),
       receivedAtMs,
@@ -251,7 +261,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       truncated: body.overLimit,
       body: body.bytes,
       contentEncoding,
-      decodedBody: decoded.bytes,
+      decodedBody: decoded.bytes === null ? null : ownMemory(decoded.bytes),
       decodeError: decoded.error,
     };
 
@@ -421,6 +431,11 @@ function joinChunks(chunks: readonly Buffer[], size: number): Buffer {
   let offset = 0;
   for (const chunk of chunks) offset += chunk.copy(bytes, offset);
   return bytes;
+}
+
+/** Returns `bytes`, or a copy when they are a view of a larger buffer, as zlib's output can be (see joinChunks). */
+function ownMemory(bytes: Buffer): Buffer {
+  return bytes.byteLength === bytes.buffer.byteLength ? bytes : joinChunks([bytes], bytes.byteLength);
 }
 
 function answer(response: http.ServerResponse, status: number, payload: object, headers: Record<string, string> = {}): void {

@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Capture } from '../../electron/core/ingest';
 import { silentLogger } from '../../electron/core/logger';
 import { HEADER_LIMIT, Receiver } from '../../electron/core/receiver';
 import { DeliveryStore } from '../../electron/core/store';
@@ -66,6 +67,18 @@ async function uploadThenRead(port: number, head: string, handled: Promise<void>
   socket.end();
   await closed;
   return { reply, error };
+}
+
+/** Posts `body` with the given headers and resolves with the status. */
+function postBytes(port: number, path: string, headers: Record<string, string>, body: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ host: '127.0.0.1', port, method: 'POST', path, headers: { ...headers, 'Content-Length': String(body.length) } }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 describe('receiver against malformed and slow clients', () => {
@@ -412,6 +425,43 @@ describe('receiver body limit', () => {
         ['/http-1-0', true],
         ['/closing', true],
       ]);
+    } finally {
+      await receiver.close();
+      await store.close();
+    }
+  });
+
+  it('keeps a decoded body within the limit', async () => {
+    const store = new DeliveryStore({ dataDir: tempDir() });
+    const decodedBodies: Uint8Array[] = [];
+    const persist = (capture: Capture) => {
+      if (capture.decodedBody !== null) decodedBodies.push(capture.decodedBody);
+      return store.ingest(capture);
+    };
+    const receiver = new Receiver({ port: 0, logger: silentLogger, bodyLimit: 1000, persist });
+    await receiver.listen();
+    try {
+      // About 100 bytes that decode to 16 MiB. Before, the whole decoded copy was stored.
+      const bomb = gzipSync(gzipSync(Buffer.alloc(16 * 1024 * 1024), { level: 9 }), { level: 9 });
+      const fits = gzipSync(gzipSync(Buffer.alloc(1000, 'a')));
+      expect(await postBytes(receiver.port, '/bomb', { 'Content-Encoding': 'gzip, gzip' }, bomb)).toBe(200);
+      expect(await postBytes(receiver.port, '/fits', { 'Content-Encoding': 'gzip, gzip' }, fits)).toBe(200);
+
+      const [bombSummary] = store.list({ text: 'bomb' }).items;
+      const stored = store.get(bombSummary?.id ?? '');
+      expect(stored?.truncated).toBe(false);
+      expect(stored?.size).toBe(bomb.length);
+      expect(Buffer.from(stored?.body ?? []).equals(bomb)).toBe(true);
+      expect(stored?.decodedBody).toBeNull();
+      expect(stored?.decodeError).toContain('gives more than 1000 bytes, the body limit, so only the body as received is stored.');
+      expect(stored?.decodeError).toContain('Set a larger bodyLimit');
+
+      const [fitsSummary] = store.list({ text: 'fits' }).items;
+      const decoded = store.get(fitsSummary?.id ?? '');
+      expect(decoded?.decodeError).toBeNull();
+      expect(Buffer.from(decoded?.decodedBody ?? []).equals(Buffer.alloc(1000, 'a'))).toBe(true);
+      // zlib returns a view of its larger output buffer, and the writer thread would get a copy of all of it.
+      expect(decodedBodies.map((bytes) => bytes.buffer.byteLength)).toEqual([1000]);
     } finally {
       await receiver.close();
       await store.close();
