@@ -60,7 +60,7 @@ export function App({ api, disconnected }: AppProps) {
   const [verdict, setVerdict] = useState<VerdictStatus | 'all'>('all');
   const filter = useMemo<ListFilter>(() => ({ text: debouncedText, verdict }), [debouncedText, verdict]);
   const list = useDeliveryList(api, filter);
-  const { selection, select, selectAttempt, clear: clearSelection } = useSelection(list, filter);
+  const { selection, notice, select, selectAttempt, clear: clearSelection } = useSelection(api, list, filter);
   const [tab, setTab] = useState<DetailTab>('Overview');
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [exportOpen, setExportOpen] = useState(false);
@@ -204,6 +204,7 @@ export function App({ api, disconnected }: AppProps) {
           api={api}
           group={group}
           summary={summary}
+          notice={notice}
           tab={tab}
           onTab={setTab}
           onAttempt={selectAttempt}

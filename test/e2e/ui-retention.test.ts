@@ -110,4 +110,28 @@ describe('hooktray ui retention change', () => {
     await page.locator('.list-summary').filter({ hasText: /^2 stored$/ }).waitFor();
     expect(await page.getByTestId('delivery-count').textContent()).toBe('2 deliveries');
   });
+
+  it('names a selected delivery that retention deleted', async () => {
+    await rows.filter({ hasText: '/kept/4' }).click();
+    const detail = page.getByRole('region', { name: 'Delivery', exact: true });
+    await detail.getByText('/kept/4', { exact: true }).waitFor();
+
+    const dialog = await openSettings();
+    await dialog.getByLabel('Maximum deliveries').fill('1');
+    await dialog.getByRole('button', { name: 'Save settings' }).click();
+    await dialog.getByRole('button', { name: 'Delete and save' }).click();
+    await dialog.getByRole('status').filter({ hasText: 'Settings saved' }).waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    const notice = detail.getByRole('status');
+    await notice.waitFor();
+    expect(await notice.textContent()).toMatch(/^Retention deleted the selected delivery, POST \/kept\/4 \(id \S+\)\. To keep more deliveries, raise Maximum deliveries or Maximum age \(days\) in Settings\.$/);
+    expect(await page.getByRole('button', { name: 'Re-send…' }).isDisabled()).toBe(true);
+    expect(await rows.count()).toBe(1);
+
+    // Selecting another delivery replaces the notice.
+    await rows.first().click();
+    await detail.getByText('/kept/5', { exact: true }).waitFor();
+    expect(await notice.count()).toBe(0);
+  });
 });

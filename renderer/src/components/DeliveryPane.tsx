@@ -18,6 +18,8 @@ interface DeliveryPaneProps {
   group: DeliveryGroup | null;
   /** The attempt shown; its summary carries the current verdict. */
   summary: DeliverySummary | null;
+  /** Message about a selection that ended without the user, shown while `summary` is null, or null for none. */
+  notice: string | null;
   tab: DetailTab;
   onTab: (tab: DetailTab) => void;
   onAttempt: (id: string) => void;
@@ -29,7 +31,7 @@ type Loaded = { id: string; detail: DeliveryDetail | null; error: string | null 
 const DETAIL_DEBOUNCE_MS = 100;
 
 /** Renders the detail region and fetches the selected delivery's headers and body on demand. */
-export function DeliveryPane({ paneRef, api, group, summary, tab, onTab, onAttempt }: DeliveryPaneProps) {
+export function DeliveryPane({ paneRef, api, group, summary, notice, tab, onTab, onAttempt }: DeliveryPaneProps) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const id = summary?.id ?? null;
 
@@ -57,6 +59,11 @@ export function DeliveryPane({ paneRef, api, group, summary, tab, onTab, onAttem
   if (summary === null || group === null) {
     return (
       <section ref={paneRef} className="detail-pane" role="region" aria-label="Delivery" tabIndex={0}>
+        {notice !== null && (
+          <p className="note" role="status">
+            {notice}
+          </p>
+        )}
         <p className="hint">Select a delivery to see its verdict, headers and body.</p>
       </section>
     );
