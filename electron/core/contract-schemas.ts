@@ -2,6 +2,16 @@ import { z } from 'zod';
 import type { InvokeChannel, InvokeChannels } from './contract';
 import { EXPORT_FORMATS, MAX_QUERY_IDS, TEST_EVENT_KINDS, VERDICT_STATUSES } from './contract';
 import { pathTokenFault } from './receiver-guard';
+import {
+  HEADER_NAME_PATTERN,
+  HEADER_VALUE_PATTERN,
+  MAX_EDITED_HEADERS,
+  MAX_HEADER_VALUE_LENGTH,
+  MAX_PROFILE_NAME_LENGTH,
+  MAX_TEMPLATE_TIME_LENGTH,
+  MAX_TEMPLATE_WORD_LENGTH,
+  MAX_TEMPLATE_WORDS,
+} from './request-rules';
 
 /** Delivery ids are ULIDs: 26 characters of Crockford base 32. */
 const deliveryId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'expected a delivery id (26-character ULID)');
@@ -19,12 +29,12 @@ const deliveryQuery = z.strictObject({
 });
 
 /** Header names are RFC 9110 tokens; values may not contain line breaks or NUL. */
-export const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/, 'expected a header name (RFC 9110 token characters)');
+export const headerName = z.string().regex(HEADER_NAME_PATTERN, 'expected a header name (RFC 9110 token characters)');
 /** Characters node:http sends in a header value: tab, printable ASCII and Latin-1, so no line breaks and no "€". */
 export const headerValue = z
   .string()
-  .max(8192)
-  .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'expected a header value of printable ASCII or Latin-1 characters and tabs, without line breaks');
+  .max(MAX_HEADER_VALUE_LENGTH)
+  .regex(HEADER_VALUE_PATTERN, 'expected a header value of printable ASCII or Latin-1 characters and tabs, without line breaks');
 
 /** Headers that the receiver writes itself, because they frame the response or its connection. */
 const RESERVED_RESPONSE_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer', 'te', 'x-hooktray-delivery']);
@@ -192,7 +202,7 @@ const importRequest = z
   .refine((request) => (request.path === undefined) !== (request.files === undefined), 'expected either path or files');
 
 const targetUrl = z.url({ protocol: /^https?$/, error: 'expected an http or https URL' }).max(4096);
-const profileName = z.string().min(1).max(64);
+const profileName = z.string().min(1).max(MAX_PROFILE_NAME_LENGTH);
 
 const diffRequest = z.strictObject({ left: deliveryId, right: deliveryId, ignoreVolatile: z.boolean().optional() });
 
@@ -207,13 +217,13 @@ const replayRequest = z.strictObject({
   profile: profileName.optional(),
   edits: z
     .strictObject({
-      headers: z.array(z.tuple([headerName, headerValue])).max(1000).optional(),
+      headers: z.array(z.tuple([headerName, headerValue])).max(MAX_EDITED_HEADERS).optional(),
       body: z.instanceof(Uint8Array).optional(),
     })
     .optional(),
 });
 
-const templateWords = z.array(z.string().min(1).max(256)).max(1000);
+const templateWords = z.array(z.string().min(1).max(MAX_TEMPLATE_WORD_LENGTH)).max(MAX_TEMPLATE_WORDS);
 
 const testEventRequest = z.strictObject({
   kind: z.enum(TEST_EVENT_KINDS),
@@ -225,9 +235,9 @@ const testEventRequest = z.strictObject({
       users: templateWords.min(1).optional(),
       metrics: templateWords.optional(),
       activityTypes: templateWords.optional(),
-      provider: z.string().min(1).max(256).optional(),
-      windowStart: z.string().max(64).optional(),
-      windowEnd: z.string().max(64).optional(),
+      provider: z.string().min(1).max(MAX_TEMPLATE_WORD_LENGTH).optional(),
+      windowStart: z.string().max(MAX_TEMPLATE_TIME_LENGTH).optional(),
+      windowEnd: z.string().max(MAX_TEMPLATE_TIME_LENGTH).optional(),
     })
     .optional(),
 });

@@ -51,6 +51,49 @@ describe('hooktray ui dialogs with an invalid URL or folder', () => {
     await page.keyboard.press('Escape');
   });
 
+  it('names a re-send header line the core rejects', async () => {
+    await page.getByRole('button', { name: 'Re-send…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Re-send delivery' });
+    const headers = dialog.getByLabel(/^Headers/);
+    const cases = [
+      {
+        text: 'Host: 127.0.0.1\nContent-Type: application/json\n\nX-Uni: café ✓',
+        message: 'Header line 4 (X-Uni) has "✓" (U+2713) in its value, but a header value may contain only printable ASCII, Latin-1 characters and tabs. Remove or replace that character, or restore the received headers.',
+        line: 'X-Uni: café ✓',
+      },
+      {
+        text: 'Host: 127.0.0.1\nBad Name: x',
+        message: 'Header line 2 has the name "Bad Name" with a space in it, but a header name may contain only letters, digits and !#$%&\'*+-.^_`|~. Fix the name or restore the received headers.',
+        line: 'Bad Name: x',
+      },
+    ];
+    for (const testCase of cases) {
+      await headers.fill(testCase.text);
+      await dialog.getByRole('button', { name: 'Send', exact: true }).click();
+      await expectInvalid(dialog, headers, testCase.message);
+      // The line at fault is selected, ready to be retyped.
+      const selected = await headers.evaluate((element) => {
+        const area = element as unknown as { value: string; selectionStart: number; selectionEnd: number };
+        return area.value.slice(area.selectionStart, area.selectionEnd);
+      });
+      expect(selected).toBe(testCase.line);
+    }
+    expect(await dialog.getByText('None yet.').count()).toBe(1);
+    await page.keyboard.press('Escape');
+  });
+
+  it('names an empty Users field', async () => {
+    await page.getByRole('button', { name: 'Send test delivery' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Send test delivery' });
+    await dialog.getByLabel('Target URL').fill(`${session.ui.receiverUrl}/hook`);
+    const users = dialog.getByLabel('Users');
+    await users.fill(' , ');
+    await dialog.getByRole('button', { name: 'Send', exact: true }).click();
+
+    await expectInvalid(dialog, users, 'Users is empty. Enter at least one application user id, and separate several with commas.');
+    await page.keyboard.press('Escape');
+  });
+
   it('names a relative export folder', async () => {
     await page.getByRole('button', { name: 'Export selected…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Export deliveries' });

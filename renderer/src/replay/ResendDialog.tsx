@@ -1,8 +1,9 @@
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { DeliveryDetail, HeaderPair, HooktrayApi, ReplayEdits, TargetResponse } from '../../../electron/core/contract';
 import { ModalDialog } from '../components/ModalDialog';
 import { RecordedResponses } from './RecordedResponses';
 import { headerValue, redirectLocation } from './response-view';
+import { lineRange, parseHeaderLines } from './send-checks';
 import type { SendMessage } from './SendActions';
 import { responseMessage, SendActions, useSendCancel, useTargetCheck } from './SendActions';
 
@@ -30,19 +31,6 @@ function editableText(body: Uint8Array): string | null {
 
 const headersToText = (headers: readonly HeaderPair[]): string => headers.map(([name, value]) => `${name}: ${value}`).join('\n');
 
-/** Parses one `Name: value` per line; returns the line number of the first line without a colon. */
-function textToHeaders(text: string): HeaderPair[] | number {
-  const headers: HeaderPair[] = [];
-  const lines = text.split('\n');
-  for (const [index, line] of lines.entries()) {
-    if (line.trim() === '') continue;
-    const colon = line.indexOf(':');
-    if (colon <= 0) return index + 1;
-    headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
-  }
-  return headers;
-}
-
 /**
  * Re-sends a delivery to a URL: as received, or with edited headers and body, optionally
  * re-signed. Lists the responses recorded for the delivery, newest first.
@@ -60,6 +48,9 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
   const messageId = useId();
   const sends = useSendCancel(api, 'deliveries.replay.cancel', setMessage);
   const targetCheck = useTargetCheck(setMessage);
+  const headersRef = useRef<HTMLTextAreaElement>(null);
+  /** True after a check found a header line the core would reject, for the field's aria-invalid. */
+  const [headersInvalid, setHeadersInvalid] = useState(false);
 
   useEffect(() => {
     let active = true;
@@ -75,16 +66,26 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
   }, [api, delivery.id]);
 
   const send = async (): Promise<void> => {
-    if (!targetCheck.check(target)) return;
+    if (!targetCheck.check(target)) {
+      setHeadersInvalid(false);
+      return;
+    }
 
     const edits: ReplayEdits = {};
     if (headersText !== originalHeaders) {
-      const parsed = textToHeaders(headersText);
-      if (typeof parsed === 'number') {
-        setMessage({ error: true, text: `Header line ${parsed} has no "Name: value" form; fix it or restore the received headers.` });
+      const parsed = parseHeaderLines(headersText);
+      setHeadersInvalid(!parsed.ok);
+      if (!parsed.ok) {
+        setMessage({ error: true, text: parsed.message });
+        // Select the line at fault, so the user sees and can retype it at once.
+        const { start, end } = lineRange(headersText, parsed.line);
+        headersRef.current?.focus();
+        headersRef.current?.setSelectionRange(start, end);
         return;
       }
-      edits.headers = parsed;
+      edits.headers = parsed.headers;
+    } else {
+      setHeadersInvalid(false);
     }
     // An unchanged body is not sent back, so its exact bytes are re-sent.
     if (originalBody !== null && bodyText !== originalBody) edits.body = new TextEncoder().encode(bodyText);
@@ -129,7 +130,15 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
       </label>
       <label>
         Headers (one &quot;Name: value&quot; per line; hop-by-hop headers, Host and Content-Length are set for the target)
-        <textarea rows={8} value={headersText} onChange={(event) => setHeadersText(event.target.value)} spellCheck={false} />
+        <textarea
+          ref={headersRef}
+          rows={8}
+          value={headersText}
+          onChange={(event) => setHeadersText(event.target.value)}
+          spellCheck={false}
+          aria-invalid={headersInvalid || undefined}
+          aria-describedby={headersInvalid ? messageId : undefined}
+        />
       </label>
       {originalBody === null ? (
         <p className="hint">The body is binary or larger than 1 MiB, so it is re-sent exactly as received and cannot be edited here.</p>

@@ -1,8 +1,10 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { HooktrayApi, ProfileSettings, SpikeTemplate, TestEventKind } from '../../../electron/core/contract';
 import { ModalDialog } from '../components/ModalDialog';
 import type { SendMessage } from './SendActions';
 import { redirectLocation } from './response-view';
+import type { TestField } from './send-checks';
+import { testFieldProblem } from './send-checks';
 import { responseMessage, SendActions, useSendCancel, useTargetCheck } from './SendActions';
 
 interface SendTestDialogProps {
@@ -48,6 +50,16 @@ export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogPr
   const messageId = useId();
   const sends = useSendCancel(api, 'testEvents.send.cancel', setMessage);
   const targetCheck = useTargetCheck(setMessage);
+  /** The field that the error message is about, which is marked invalid, described by the message and focused. */
+  const [invalidField, setInvalidField] = useState<TestField | null>(null);
+  const fieldRefs = useRef<Partial<Record<TestField, HTMLInputElement | null>>>({});
+  const fieldProps = (field: TestField) => ({
+    ref: (element: HTMLInputElement | null) => {
+      fieldRefs.current[field] = element;
+    },
+    'aria-invalid': invalidField === field || undefined,
+    'aria-describedby': invalidField === field ? messageId : undefined,
+  });
 
   useEffect(() => {
     let active = true;
@@ -65,16 +77,35 @@ export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogPr
   }, [defaultTarget, kind, profile, profiles, targetEdited]);
 
   const send = async (): Promise<void> => {
-    if (!targetCheck.check(target)) return;
+    if (!targetCheck.check(target)) {
+      setInvalidField(null);
+      return;
+    }
 
-    // Empty window fields take the defaults: the last 24 hours, with nanoseconds.
-    const spike: Partial<SpikeTemplate> = {
+    const fields = {
       users: splitList(users),
       metrics: splitList(metrics),
       activityTypes: splitList(activityTypes),
       provider: provider.trim(),
-      ...(windowStart.trim() === '' ? {} : { windowStart: windowStart.trim() }),
-      ...(windowEnd.trim() === '' ? {} : { windowEnd: windowEnd.trim() }),
+      windowStart: windowStart.trim(),
+      windowEnd: windowEnd.trim(),
+    };
+    const problem = testFieldProblem({ profile: profile.trim(), spike: kind === 'spike' ? fields : null });
+    setInvalidField(problem?.field ?? null);
+    if (problem !== null) {
+      setMessage({ error: true, text: problem.message });
+      fieldRefs.current[problem.field]?.focus();
+      return;
+    }
+
+    // Empty window fields take the defaults: the last 24 hours, with nanoseconds.
+    const spike: Partial<SpikeTemplate> = {
+      users: fields.users,
+      metrics: fields.metrics,
+      activityTypes: fields.activityTypes,
+      provider: fields.provider,
+      ...(fields.windowStart === '' ? {} : { windowStart: fields.windowStart }),
+      ...(fields.windowEnd === '' ? {} : { windowEnd: fields.windowEnd }),
     };
     setSending(true);
     setMessage(null);
@@ -130,34 +161,34 @@ export function SendTestDialog({ api, defaultTarget, onClose }: SendTestDialogPr
       </label>
       <label>
         Profile (empty: the first profile of this scheme)
-        <input value={profile} onChange={(event) => setProfile(event.target.value)} />
+        <input {...fieldProps('profile')} value={profile} onChange={(event) => setProfile(event.target.value)} />
       </label>
       {kind === 'spike' && (
         <fieldset>
           <legend>Spike template (comma-separated lists)</legend>
           <label>
             Users
-            <input value={users} onChange={(event) => setUsers(event.target.value)} />
+            <input {...fieldProps('users')} value={users} onChange={(event) => setUsers(event.target.value)} />
           </label>
           <label>
             Metrics
-            <input value={metrics} onChange={(event) => setMetrics(event.target.value)} />
+            <input {...fieldProps('metrics')} value={metrics} onChange={(event) => setMetrics(event.target.value)} />
           </label>
           <label>
             Activity types
-            <input value={activityTypes} onChange={(event) => setActivityTypes(event.target.value)} />
+            <input {...fieldProps('activityTypes')} value={activityTypes} onChange={(event) => setActivityTypes(event.target.value)} />
           </label>
           <label>
             Provider
-            <input value={provider} onChange={(event) => setProvider(event.target.value)} />
+            <input {...fieldProps('provider')} value={provider} onChange={(event) => setProvider(event.target.value)} />
           </label>
           <label>
             Window start (RFC 3339; empty: 24 hours ago)
-            <input value={windowStart} onChange={(event) => setWindowStart(event.target.value)} className="code" />
+            <input {...fieldProps('windowStart')} value={windowStart} onChange={(event) => setWindowStart(event.target.value)} className="code" />
           </label>
           <label>
             Window end (RFC 3339; empty: now)
-            <input value={windowEnd} onChange={(event) => setWindowEnd(event.target.value)} className="code" />
+            <input {...fieldProps('windowEnd')} value={windowEnd} onChange={(event) => setWindowEnd(event.target.value)} className="code" />
           </label>
         </fieldset>
       )}
