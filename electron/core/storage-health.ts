@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { StorageStatus } from './contract';
 import type { Logger } from './logger';
 
@@ -66,6 +67,14 @@ export function describeStoreFailure(code: string | null, error: unknown, dataDi
       `The disk holding ${dataDir} is full, so new deliveries cannot be stored. ${consequence} ` +
       'Free space on that disk by removing other files. Deleting stored deliveries frees no disk space, because the database files keep their size. ' +
       'Once capture works again, lower the retention limits, so that new deliveries reuse the space of deleted ones instead of growing the files.'
+    );
+  }
+  if (code !== null && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')) {
+    const file = join(dataDir, 'hooktray.db');
+    return (
+      `The store ${file} is damaged (${code}: ${String((error as Error)?.message ?? error)}), so new deliveries cannot be stored. ` +
+      'Senders get 503 with Retry-After, so they retry later, but capture does not resume by itself. ' +
+      `Stop Hooktray, then restore ${file} from a backup, or move it and its -wal and -shm files aside to start an empty store there.`
     );
   }
   if (code !== null && /^(SQLITE_READONLY|SQLITE_CANTOPEN|SQLITE_PERM|EACCES|EPERM|EROFS)/.test(code)) {

@@ -1,6 +1,7 @@
+import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync, statfsSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeStoreFailure } from '../../electron/core/storage-health';
@@ -141,9 +142,59 @@ describe.skipIf(mountProblem !== null)(`retention on a full disk${mountProblem =
   });
 });
 
-/** Returns a delivery with a 256 KiB body, the `index`th of a test. */
-function delivery(index: number): NewDelivery {
-  const body = Buffer.from(BODY);
+describe('damaged index', () => {
+  let dataDir: string;
+  let listen: ListenProcess | undefined;
+
+  beforeAll(async () => {
+    dataDir = tempDir('hooktray-damaged-index-');
+    const store = new DeliveryStore({ dataDir, writer: 'inline' });
+    for (let index = 0; index < 50; index += 1) await store.add(delivery(index, `{"index":${index}}`));
+    await store.close();
+    damageIndexCells(join(dataDir, 'hooktray.db'), 'deliveries_body_key');
+  });
+
+  afterAll(async () => {
+    await listen?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('advises restoring the store', async () => {
+    // Counting reads only the index's page header, so listen starts, and each insert reads the cells.
+    listen = await startListen(['--data-dir', dataDir]);
+    const rejected = await post(`${listen.localUrl}/after-damage`, '{"ok":true}');
+    expect(rejected.status).toBe(503);
+
+    const storage = await waitForRecord(listen, (record) => record.type === 'storage');
+    expect(storage?.code).toBe('SQLITE_CORRUPT');
+    const advice = String(storage?.message);
+    expect(advice).toContain(`The store ${join(dataDir, 'hooktray.db')} is damaged`);
+    expect(advice).toContain('capture does not resume by itself');
+    expect(advice).toContain('from a backup, or move it and its -wal and -shm files aside to start an empty store there');
+    expect(advice).not.toContain('capture resumes by itself');
+  });
+});
+
+/**
+ * Overwrites the second half of the index's root page, where SQLite keeps the cells of a small
+ * index, and keeps the page header and cell pointers, so only reading the entries finds damage.
+ */
+function damageIndexCells(file: string, index: string): void {
+  const db = new Database(file);
+  const rootPage = db.prepare('SELECT rootpage FROM sqlite_master WHERE name = ?').pluck().get(index) as number;
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  const pageCount = db.prepare('SELECT count(*) FROM dbstat WHERE name = ?').pluck().get(index) as number;
+  db.close();
+  expect(pageCount).toBe(1);
+
+  const descriptor = openSync(file, 'r+');
+  writeSync(descriptor, Buffer.alloc(pageSize / 2, 0xff), 0, pageSize / 2, (rootPage - 1) * pageSize + pageSize / 2);
+  closeSync(descriptor);
+}
+
+/** Returns a delivery, the `index`th of a test, with a 256 KiB body unless another is given. */
+function delivery(index: number, text = BODY): NewDelivery {
+  const body = Buffer.from(text);
   return {
     id: ulids.next(Date.now()),
     receivedAt: new Date().toISOString(),
