@@ -6,6 +6,7 @@ import { ContentDecoder } from './content-encoding';
 import type { Capture } from './ingest';
 import { findRawHeader, joinRawHeader } from './headers';
 import type { Logger } from './logger';
+import { ClientErrorHandler, PendingResponses } from './receiver-client-errors';
 import type { GuardOptions } from './receiver-guard';
 import { clientKey, ReceiverGuard } from './receiver-guard';
 import { UlidGenerator } from './ulid';
@@ -94,6 +95,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
   readonly guard: ReceiverGuard;
   private readonly ids = new UlidGenerator();
   private readonly decoder: ContentDecoder;
+  private readonly pending = new PendingResponses();
   private storeFailures = 0;
 
   constructor(options: ReceiverOptions) {
@@ -123,6 +125,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
         connectionsCheckingInterval: Math.min(1_000, this.options.headersTimeoutMs),
       },
       (request, response) => {
+        this.pending.track(request.socket, response);
         this.handle(request, response).catch((error: unknown) => {
           this.options.logger.error('receiver: request handler failed', { path: this.guard.redact(request.url ?? '/'), error: String(error) });
           if (!response.headersSent) answer(response, 500, { error: 'Hooktray failed to handle the request; see its log.' });
@@ -144,29 +147,9 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     // By default Node keeps only the first 2,000 header lines and drops the rest silently. The
     // header size limit (431 beyond it) bounds them instead, so every header received is stored.
     this.server.maxHeadersCount = 0;
-    this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-      if (error.code === 'ECONNRESET') {
-        // The client reset its connection, often between requests, so no response can be sent.
-        this.options.logger.debug('receiver: client reset its connection', { remote: socket.remoteAddress });
-        socket.destroy();
-        return;
-      }
-      const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-      this.options.logger.warn(tooLarge ? 'receiver: request headers over the limit rejected; nothing stored' : 'receiver: malformed request rejected', {
-        code: error.code,
-        remote: socket.remoteAddress,
-        ...(tooLarge ? { headerLimit: HEADER_LIMIT } : {}),
-      });
-      if (socket.writable && !socket.destroyed) {
-        let status = '400 Bad Request';
-        if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') status = '408 Request Timeout';
-        else if (tooLarge) status = '431 Request Header Fields Too Large';
-        const body = tooLarge ? JSON.stringify({ error: `The request line and headers exceed Hooktray's limit of ${HEADER_LIMIT} bytes; send fewer or shorter headers.` }) : '';
-        const type = body === '' ? '' : 'Content-Type: application/json\r\n';
-        socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n${type}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-      }
-      socket.destroy();
-    });
+    // Requests read before a malformed one on the same connection get their responses first.
+    const clientErrors = new ClientErrorHandler(this.options.logger, this.pending, { headerLimit: HEADER_LIMIT });
+    this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => clientErrors.handle(error, socket));
   }
 
   /** Starts listening and resolves with the bound port. */

@@ -203,6 +203,69 @@ describe('receiver against malformed and slow clients', () => {
   });
 });
 
+describe('receiver with pipelined requests', () => {
+  let receiver: Receiver;
+  let store: DeliveryStore;
+
+  beforeAll(async () => {
+    store = new DeliveryStore({ dataDir: tempDir() });
+    // A slow store keeps the earlier requests unanswered when the malformed one is parsed.
+    const persist = async (capture: Capture) => {
+      await new Promise((wait) => setTimeout(wait, 50));
+      return store.ingest(capture);
+    };
+    receiver = new Receiver({ port: 0, logger: silentLogger, persist });
+    await receiver.listen();
+  });
+
+  afterAll(async () => {
+    await receiver.close();
+    await store.close();
+  });
+
+  function pipelined(prefix: string, count: number): string {
+    return Array.from({ length: count }, (_, index) => `POST /${prefix}/${index} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi`).join('');
+  }
+
+  function statusLines(reply: string): string[] {
+    return reply.match(/HTTP\/1\.1 \d{3}/g) ?? [];
+  }
+
+  /** Sends `text` without half-closing, so the server decides when the connection ends, and resolves with the reply. */
+  function sendAndRead(text: string): Promise<string> {
+    return new Promise((resolve) => {
+      const socket = connect(receiver.port, '127.0.0.1', () => socket.write(text));
+      let reply = '';
+      socket.on('data', (data) => {
+        reply += data.toString('latin1');
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(reply));
+    });
+  }
+
+  it('answers earlier requests before a 400', async () => {
+    const reply = await sendAndRead(`${pipelined('before-400', 20)}\x01BAD\r\n\r\n`);
+    expect(statusLines(reply)).toEqual([...Array.from({ length: 20 }, () => 'HTTP/1.1 200'), 'HTTP/1.1 400']);
+    expect(store.list({ text: 'before-400' }).total).toBe(20);
+  });
+
+  it('answers an earlier request before a 431', async () => {
+    const reply = await sendAndRead(`${pipelined('before-431', 1)}POST /second HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70 * 1024)}\r\n\r\n`);
+    expect(statusLines(reply)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 431']);
+    expect(reply).toContain(`limit of ${HEADER_LIMIT} bytes`);
+    expect(store.list({ text: 'before-431' }).total).toBe(1);
+  });
+
+  it('ignores data after Connection: close', async () => {
+    const closing = 'POST /closing-last HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi';
+    const reply = await sendAndRead(`${pipelined('before-close', 5)}${closing}GET /after-close HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(statusLines(reply)).toEqual(Array.from({ length: 6 }, () => 'HTTP/1.1 200'));
+    expect(store.list({ text: 'before-close' }).total).toBe(5);
+    expect(store.list({ text: 'after-close' }).total).toBe(0);
+  });
+});
+
 describe('receiver logging of clients that reset', () => {
   let lines: { level: string; message: string }[];
   let receiver: Receiver;

@@ -1,0 +1,75 @@
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { connect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Logger } from './logger';
+import { ClientErrorHandler, PendingResponses } from './receiver-client-errors';
+
+interface LogLine {
+  level: string;
+  message: string;
+}
+
+/** Starts a server on 127.0.0.1 that never responds to /stuck and responds 200 to every other path. */
+async function startServer(pendingTimeoutMs: number): Promise<{ server: http.Server; port: number; lines: LogLine[] }> {
+  const lines: LogLine[] = [];
+  const record = (level: string) => (message: string) => lines.push({ level, message });
+  const logger: Logger = { info: record('info'), warn: record('warn'), error: record('error'), debug: record('debug') };
+  const pending = new PendingResponses();
+  const handler = new ClientErrorHandler(logger, pending, { headerLimit: 1024, pendingTimeoutMs });
+  const server = http.createServer({ maxHeaderSize: 1024 }, (request, response) => {
+    pending.track(request.socket, response);
+    request.resume();
+    if (request.url !== '/stuck') request.on('end', () => response.end('ok'));
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => handler.handle(error, socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port, lines };
+}
+
+/** Sends `text` without half-closing and resolves with everything read until the server closes. */
+function sendAndRead(port: number, text: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(text));
+    let reply = '';
+    socket.on('data', (data) => {
+      reply += data.toString('latin1');
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => resolve(reply));
+  });
+}
+
+describe('ClientErrorHandler', () => {
+  let server: http.Server | undefined;
+
+  afterEach(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  it('closes after a request left without response', async () => {
+    const started = await startServer(200);
+    server = started.server;
+
+    const reply = await sendAndRead(started.port, 'POST /stuck HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi\x01BAD\r\n\r\n');
+
+    expect(reply).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    expect(started.lines.map((line) => line.message)).toEqual([
+      'receiver: malformed request rejected',
+      'receiver: earlier requests on a connection got no response in time; closing it',
+    ]);
+  });
+
+  it('sends 431 after earlier responses', async () => {
+    const started = await startServer(30_000);
+    server = started.server;
+
+    const reply = await sendAndRead(started.port, `POST /first HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhiGET /second HTTP/1.1\r\nX-Long: ${'a'.repeat(2048)}\r\n\r\n`);
+
+    expect(reply).toMatch(/^HTTP\/1\.1 200 OK/);
+    expect(reply).toContain('HTTP/1.1 431 Request Header Fields Too Large');
+    expect(reply).toContain('limit of 1024 bytes');
+    expect(started.lines.map((line) => line.message)).toEqual(['receiver: request headers over the limit rejected; nothing stored']);
+  });
+});

@@ -1,0 +1,132 @@
+import type http from 'node:http';
+import type { Socket } from 'node:net';
+import type { Logger } from './logger';
+
+/**
+ * Time, in ms, that the requests already read from a connection get for their responses after
+ * the next request on it turned out malformed. Then the error response goes out and the
+ * connection closes, so a store that never commits cannot hold the connection open.
+ */
+export const PENDING_RESPONSES_MS = 30_000;
+
+/**
+ * Time, in ms, that a connection stays open after its error response. Meanwhile the rest of
+ * what the client sends is read and discarded. Closing at once would reset the connection
+ * while data is unread, and a client can then lose the responses it has not read yet.
+ */
+const CLOSE_AFTER_ERROR_MS = 1_000;
+
+/**
+ * Counts the responses each connection still owes. A client may pipeline several requests,
+ * and Node sends their responses in order, so an error response must wait for them.
+ */
+export class PendingResponses {
+  private readonly counts = new WeakMap<Socket, number>();
+  private readonly idleCallbacks = new WeakMap<Socket, () => void>();
+
+  track(socket: Socket, response: http.ServerResponse): void {
+    this.counts.set(socket, (this.counts.get(socket) ?? 0) + 1);
+    let done = false;
+    const settle = (): void => {
+      if (done) return;
+      done = true;
+      const left = (this.counts.get(socket) ?? 1) - 1;
+      this.counts.set(socket, left);
+      if (left === 0) this.idleCallbacks.get(socket)?.();
+    };
+    response.once('finish', settle);
+    response.once('close', settle);
+  }
+
+  /**
+   * Resolves with true once every response tracked on `socket` is written, or with false after
+   * `timeoutMs` or when the connection closes first.
+   */
+  whenIdle(socket: Socket, timeoutMs: number): Promise<boolean> {
+    if ((this.counts.get(socket) ?? 0) === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const finish = (idle: boolean): void => {
+        clearTimeout(timer);
+        socket.off('close', onClose);
+        this.idleCallbacks.delete(socket);
+        resolve(idle);
+      };
+      const onClose = (): void => finish(false);
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      socket.once('close', onClose);
+      this.idleCallbacks.set(socket, () => finish(true));
+    });
+  }
+}
+
+/**
+ * Responds to what Node's HTTP parser rejects, the `clientError` event: malformed requests,
+ * headers over the limit and clients too slow to send a request. Requests read from the same
+ * connection before the faulty one get their responses first.
+ */
+export class ClientErrorHandler {
+  /** Connections whose error is being handled; Node reports the error again for each later read. */
+  private readonly handling = new WeakSet<Socket>();
+
+  private readonly headerLimit: number;
+  private readonly pendingTimeoutMs: number;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly pending: PendingResponses,
+    { headerLimit, pendingTimeoutMs = PENDING_RESPONSES_MS }: { headerLimit: number; pendingTimeoutMs?: number },
+  ) {
+    this.headerLimit = headerLimit;
+    this.pendingTimeoutMs = pendingTimeoutMs;
+  }
+
+  handle(error: NodeJS.ErrnoException, socket: Socket): void {
+    if (error.code === 'ECONNRESET') {
+      // The client reset its connection, often between requests, so no response can be sent.
+      this.logger.debug('receiver: client reset its connection', { remote: socket.remoteAddress });
+      socket.destroy();
+      return;
+    }
+    if (this.handling.has(socket)) return;
+    this.handling.add(socket);
+
+    this.log(error, socket);
+    void this.pending.whenIdle(socket, this.pendingTimeoutMs).then((idle) => {
+      if (!idle && !socket.destroyed) this.logger.warn('receiver: earlier requests on a connection got no response in time; closing it', { remote: socket.remoteAddress, waitedMs: this.pendingTimeoutMs });
+      this.respond(error, socket);
+    });
+  }
+
+  private log(error: NodeJS.ErrnoException, socket: Socket): void {
+    if (error.code === 'HPE_CLOSED_CONNECTION') {
+      // The client sent more after a request with `Connection: close`, whose response closes the connection.
+      this.logger.debug('receiver: data after a Connection: close request ignored', { remote: socket.remoteAddress });
+      return;
+    }
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    this.logger.warn(tooLarge ? 'receiver: request headers over the limit rejected; nothing stored' : 'receiver: malformed request rejected', {
+      code: error.code,
+      remote: socket.remoteAddress,
+      ...(tooLarge ? { headerLimit: this.headerLimit } : {}),
+    });
+  }
+
+  private respond(error: NodeJS.ErrnoException, socket: Socket): void {
+    const response = error.code === 'HPE_CLOSED_CONNECTION' ? '' : this.errorResponse(error);
+    if (socket.writable && !socket.destroyed) socket.end(response);
+    setTimeout(() => socket.destroy(), CLOSE_AFTER_ERROR_MS).unref();
+  }
+
+  private errorResponse(error: NodeJS.ErrnoException): string {
+    let status = '400 Bad Request';
+    let body = '';
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      status = '408 Request Timeout';
+    } else if (error.code === 'HPE_HEADER_OVERFLOW') {
+      status = '431 Request Header Fields Too Large';
+      body = JSON.stringify({ error: `The request line and headers exceed Hooktray's limit of ${this.headerLimit} bytes; send fewer or shorter headers.` });
+    }
+    const type = body === '' ? '' : 'Content-Type: application/json\r\n';
+    return `HTTP/1.1 ${status}\r\nConnection: close\r\n${type}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  }
+}
