@@ -4,7 +4,7 @@ import type { DeliveryDetail, Verdict } from './contract';
 import type { Analysis, AnalysisContext, Capture, CapturedRequest, Derived } from './ingest';
 import { ingestCapture } from './ingest';
 import { spikeSummaryOf } from './spike-summary';
-import { bodyKey, migrate } from './store-schema';
+import { bodyKey, migrate, SCHEMA_VERSION } from './store-schema';
 
 /** A delivery ready to store; `retryOf` is filled in by the writer. */
 export type NewDelivery = Omit<DeliveryDetail, 'retryOf'>;
@@ -57,6 +57,9 @@ export interface DatabaseOptions {
   synchronous?: 'FULL' | 'NORMAL';
 }
 
+/** Time a statement waits for another connection's lock before it fails with SQLITE_BUSY, in ms. */
+const BUSY_TIMEOUT_MS = 5_000;
+
 /** Opens the database with the store's settings and brings its schema up to date. */
 export function openDatabase(file: string, options: DatabaseOptions): Database.Database {
   // Owner-only, as the data folder Hooktray creates: the file contains every captured body, and the
@@ -71,17 +74,42 @@ export function openDatabase(file: string, options: DatabaseOptions): Database.D
   let db: Database.Database | null = null;
   try {
     db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     switchToWal(db);
     db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     db.pragma('foreign_keys = ON');
     migrate(db);
+    assertWritable(db);
     return db;
   } catch (error) {
     db?.close();
     // On a full disk the switch to WAL, the first write, fails. The empty file would then stay behind.
     if (created) removeEmptyFile(file);
     throw error;
+  }
+}
+
+/**
+ * Throws SQLITE_READONLY when the connection cannot write. SQLite opens a database read-only,
+ * without an error, when the file system is read-only but an earlier process that crashed left
+ * the -wal and -shm files. The probe writes nothing, because its transaction is rolled back.
+ * SQLite checks for a read-only database before it takes the write lock (btreeBeginTrans and
+ * sqlite3WalBeginWriteTransaction in its source), so SQLITE_BUSY means this connection can write.
+ */
+function assertWritable(db: Database.Database): void {
+  db.pragma('busy_timeout = 0');
+  try {
+    db.exec('BEGIN');
+    try {
+      db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    } finally {
+      if (db.inTransaction) db.exec('ROLLBACK');
+    }
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY')) throw error;
+  } finally {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   }
 }
 

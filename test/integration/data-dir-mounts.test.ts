@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewDelivery } from '../../electron/core/store';
 import { DeliveryStore } from '../../electron/core/store';
 import { UlidGenerator } from '../../electron/core/ulid';
-import { tempDir } from '../support/listen-process';
+import { post, startListen, tempDir } from '../support/listen-process';
 import type { CliRun } from '../support/run-cli';
 import { runCli } from '../support/run-cli';
 
@@ -106,6 +106,29 @@ describe.skipIf(mountProblem !== null)(`data folder on a special mount${mountPro
       const run = await runCli([...args, '--data-dir', folder]);
       expectOneLineUsageError(run, command, `The disk holding ${folder} is full`, 'free space on that disk, or choose another --data-dir');
       expect(readdirSync(folder).filter((name) => name.startsWith('hooktray.db')), command).toEqual([]);
+    }
+  });
+
+  it('rejects a read-only folder after a crash', async () => {
+    const folder = join(root, 'crashed');
+    const listen = await startListen(['--data-dir', folder]);
+    expect((await post(`${listen.localUrl}/before-crash`, '{"ok":true}')).status).toBe(200);
+    await listen.stop('SIGKILL');
+    expect(readdirSync(folder)).toEqual(expect.arrayContaining(['hooktray.db-wal', 'hooktray.db-shm']));
+
+    const readOnly = join(root, 'crashed-read-only');
+    mkdirSync(readOnly);
+    expect(mount(['--bind', '-o', 'ro', folder, readOnly])).toBeNull();
+    mounted.push(readOnly);
+    const commands: Record<string, string[]> = {
+      listen: ['listen', '--no-tunnel', '--json', '--port', '0'],
+      ui: ['ui', '--no-tunnel', '--port', '0'],
+      import: ['import', exportFile],
+      export: ['export', '--format', 'ndjson', '--out', join(root, 'crashed.ndjson')],
+    };
+    for (const [command, args] of Object.entries(commands)) {
+      const run = await runCli([...args, '--data-dir', readOnly]);
+      expectOneLineUsageError(run, command, `The store ${join(readOnly, 'hooktray.db')} cannot be opened for writing`, `${readOnly} is on a read-only file system`);
     }
   });
 });
