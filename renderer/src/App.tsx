@@ -95,8 +95,9 @@ export function App({ api, disconnected }: AppProps) {
       const groups = list.groups.groups;
       if (groups.length === 0) return;
       const current = selection === null ? -1 : groups.findIndex((group) => group.key === selection.key);
+      let target = current + delta;
       // Without a selected row, End goes to the last row and every other key to the first.
-      const target = current === -1 ? (delta === Infinity ? groups.length - 1 : 0) : current + delta;
+      if (current === -1) target = delta === Infinity ? groups.length - 1 : 0;
       const next = Math.min(groups.length - 1, Math.max(0, target));
       const group = groups[next];
       if (group === undefined) return;
@@ -179,10 +180,22 @@ export function App({ api, disconnected }: AppProps) {
                 Compare with picked
               </button>
             )}
+            {compareBase !== null && (
+              <button type="button" onClick={() => setCompareBase(null)}>
+                Cancel compare
+              </button>
+            )}
           </div>
           {list.pendingNew > 0 && (
-            <button type="button" className="pending" onClick={list.reload}>
-              {formatCount(list.pendingNew)} new deliver{list.pendingNew === 1 ? 'y' : 'ies'} arrived: show them
+            <button
+              type="button"
+              className="pending"
+              onClick={() => {
+                list.reload();
+                listHandle.current?.scrollToIndex(0);
+              }}
+            >
+              {list.pendingNew === 1 ? '1 new delivery arrived: show it' : `${formatCount(list.pendingNew)} new deliveries arrived: show them`}
             </button>
           )}
           {list.error !== null && (
@@ -196,7 +209,7 @@ export function App({ api, disconnected }: AppProps) {
               setVerdict('all');
             }} />
           ) : (
-            <DeliveryList list={list} selectedKey={selection?.key ?? null} onSelect={select} handle={listHandle} />
+            <DeliveryList list={list} selectedKey={selection?.key ?? null} pickedId={compareBase} onSelect={select} handle={listHandle} />
           )}
         </section>
         <DeliveryPane

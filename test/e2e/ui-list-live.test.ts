@@ -152,7 +152,7 @@ describe('hooktray ui new deliveries under a text filter', () => {
     await postSpike(session, '/spike/garmin-after', FIRST_KEY);
     await poll(() => page.getByTestId('delivery-count').textContent()).toBe('5 deliveries');
     const pending = page.locator('button.pending');
-    await poll(() => pending.textContent()).toBe('1 new delivery arrived: show them');
+    await poll(() => pending.textContent()).toBe('1 new delivery arrived: show it');
 
     await pending.click();
     await poll(summary).toBe('2 matching');

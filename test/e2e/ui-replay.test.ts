@@ -59,6 +59,19 @@ describe('hooktray ui compare and re-send', () => {
     await waitUntil(async () => (await compare.count()) === 0, 'the compare dialog to close');
   });
 
+  it('marks the picked delivery until the pick is cancelled', async () => {
+    await rows().nth(1).click();
+    await page.getByRole('button', { name: 'Compare…' }).click();
+    const picked = rows().filter({ hasText: 'picked to compare' });
+    await waitUntil(async () => (await picked.count()) === 1, 'the picked row to be marked');
+    expect(await rows().nth(1).textContent()).toContain('picked to compare');
+
+    await page.getByRole('button', { name: 'Cancel compare' }).click();
+    await waitUntil(async () => (await picked.count()) === 0, 'the mark to go');
+    expect(await page.getByRole('button', { name: 'Compare…' }).isEnabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Cancel compare' }).count()).toBe(0);
+  });
+
   it('re-sends the exact body to a target', async () => {
     await rows().nth(0).click();
     await page.getByRole('button', { name: 'Re-send…' }).click();

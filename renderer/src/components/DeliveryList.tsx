@@ -21,6 +21,8 @@ export interface DeliveryListHandle {
 interface DeliveryListProps {
   list: DeliveryListData;
   selectedKey: string | null;
+  /** Id of the delivery picked with Compare…, whose row is marked until the comparison starts. */
+  pickedId?: string | null;
   onSelect: (group: DeliveryGroup) => void;
   handle: RefObject<DeliveryListHandle | null>;
 }
@@ -53,7 +55,7 @@ function splitPath(path: string): { head: string; tail: string } {
 }
 
 /** Renders the virtualized list of delivery groups, newest activity first. Only visible rows exist in the DOM. */
-export function DeliveryList({ list, selectedKey, onSelect, handle }: DeliveryListProps) {
+export function DeliveryList({ list, selectedKey, onSelect, handle, pickedId = null }: DeliveryListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const count = rowCount(list);
   // Rows are keyed by index (the default): a key function that changes as pages load would make
@@ -127,6 +129,7 @@ export function DeliveryList({ list, selectedKey, onSelect, handle }: DeliveryLi
               key={item.key}
               group={group}
               selected={group.key === selectedKey}
+              picked={pickedId !== null && group.attempts.some((attempt) => attempt.id === pickedId)}
               position={item.index + 1}
               setSize={count}
               style={style}
@@ -142,13 +145,14 @@ export function DeliveryList({ list, selectedKey, onSelect, handle }: DeliveryLi
 interface DeliveryRowProps {
   group: DeliveryGroup;
   selected: boolean;
+  picked: boolean;
   position: number;
   setSize: number;
   style: { transform: string; height: number };
   onSelect: (group: DeliveryGroup) => void;
 }
 
-function DeliveryRow({ group, selected, position, setSize, style, onSelect }: DeliveryRowProps) {
+function DeliveryRow({ group, selected, picked, position, setSize, style, onSelect }: DeliveryRowProps) {
   const latest = group.attempts[0];
   if (latest === undefined) return null;
   const spike = latest.spike;
@@ -162,7 +166,7 @@ function DeliveryRow({ group, selected, position, setSize, style, onSelect }: De
       aria-selected={selected}
       aria-posinset={position}
       aria-setsize={setSize}
-      className={selected ? 'row selected' : 'row'}
+      className={['row', selected ? 'selected' : '', picked ? 'picked' : ''].filter((name) => name !== '').join(' ')}
       style={style}
       onClick={() => onSelect(group)}
     >
@@ -181,6 +185,7 @@ function DeliveryRow({ group, selected, position, setSize, style, onSelect }: De
         <span className="cell verdict">
           <VerdictBadge verdict={latest.verdict} />
         </span>
+        {picked && <span className="cell picked-mark">picked to compare</span>}
         {group.attempts.length > 1 && <span className="cell retries">{group.attempts.length} attempts</span>}
         <span className="cell spike" title={spike === null ? '' : `Spike: ${spike.eventCount} event(s): ${spikeSummary}`}>
           {spikeSummary}
