@@ -91,6 +91,33 @@ describe('hooktray ui selection and keyboard', () => {
     expect(await selectedPath()).toBe('/long-headers');
   });
 
+  it('tabs and body views are one Tab stop each', async () => {
+    await list().getByRole('option').filter({ hasText: '/seq/29' }).click();
+    const tabs = detail().getByRole('tablist', { name: 'Delivery views' });
+    await tabs.getByRole('tab', { name: 'Overview' }).focus();
+    await page.keyboard.press('ArrowRight');
+    const headersTab = tabs.getByRole('tab', { name: 'Headers' });
+    expect(await headersTab.getAttribute('aria-selected')).toBe('true');
+    expect(await isFocused(headersTab)).toBe(true);
+    expect(await tabs.getByRole('tab', { name: 'Overview' }).getAttribute('tabindex')).toBe('-1');
+
+    await page.keyboard.press('End');
+    const bodyTab = tabs.getByRole('tab', { name: 'Body' });
+    expect(await bodyTab.getAttribute('aria-selected')).toBe('true');
+    const views = detail().getByRole('radiogroup', { name: 'Body view' });
+    await views.waitFor();
+    // Tab leaves the tab list at once and lands on the chosen body view, not on the other tabs.
+    await page.keyboard.press('Tab');
+    const chosen = views.getByRole('radio', { checked: true });
+    expect(await isFocused(chosen)).toBe(true);
+    const before = await chosen.textContent();
+    await page.keyboard.press('ArrowRight');
+    const after = views.getByRole('radio', { checked: true });
+    expect(await after.textContent()).not.toBe(before);
+    expect(await isFocused(after)).toBe(true);
+    expect(await selectedPath()).toBe('/seq/29');
+  });
+
   it('list keys still move the selection', async () => {
     await list().focus();
     await page.keyboard.press('ArrowDown');

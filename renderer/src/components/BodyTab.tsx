@@ -7,6 +7,7 @@ import type { BodyLines, BodyView } from '../lib/body-lines';
 import { hexLines, prettyLines, rawLines } from '../lib/body-lines';
 import { findPattern } from '../lib/find-text';
 import { formatCount } from '../lib/format';
+import { onRovingKey } from '../lib/roving';
 import { countBelow } from '../lib/line-index';
 import { CopyFailure, useCopy } from './CopyFeedback';
 import { JobProgress } from './JobProgress';
@@ -155,8 +156,16 @@ export function BodyTab({ detail }: { detail: DeliveryDetail }) {
     <div className="body-tab">
       <div className="panel-actions">
         <div role="radiogroup" aria-label="Body view" className="segmented">
-          {MODES.map(({ mode: option, label }) => (
-            <button key={option} type="button" role="radio" aria-checked={mode === option} onClick={() => choose(option)}>
+          {MODES.map(({ mode: option, label }, index) => (
+            <button
+              key={option}
+              type="button"
+              role="radio"
+              aria-checked={mode === option}
+              tabIndex={mode === option ? 0 : -1}
+              onClick={() => choose(option)}
+              onKeyDown={(event) => onRovingKey(event, index, MODES.length, (next) => choose(MODES[next]?.mode ?? option))}
+            >
               {label}
             </button>
           ))}

@@ -4,6 +4,7 @@ import type { DeliveryDetail, DeliverySummary, HooktrayApi } from '../../../elec
 import { invokeCancellable } from '../api/cancellable';
 import type { DeliveryGroup } from '../lib/delivery-groups';
 import { formatTime } from '../lib/format';
+import { onRovingKey } from '../lib/roving';
 import { BodyTab } from './BodyTab';
 import { HeadersTab } from './HeadersTab';
 import { OverviewTab } from './OverviewTab';
@@ -88,8 +89,10 @@ export function DeliveryPane({ paneRef, api, group, summary, notice, tab, onTab,
             id={`tab-${name}`}
             aria-selected={tab === name}
             aria-controls={`panel-${name}`}
+            tabIndex={tab === name ? 0 : -1}
             title={`Shortcut: ${index + 1}`}
             onClick={() => onTab(name)}
+            onKeyDown={(event) => onRovingKey(event, index, DETAIL_TABS.length, (next) => onTab(DETAIL_TABS[next] ?? name))}
           >
             {name}
           </button>
