@@ -6,6 +6,8 @@ import { ContentDecoder } from './content-encoding';
 import type { Capture } from './ingest';
 import { findRawHeader, joinRawHeader } from './headers';
 import type { Logger } from './logger';
+import type { ReadResult } from './receiver-body';
+import { ownMemory, readBody } from './receiver-body';
 import { ClientErrorHandler, PendingResponses } from './receiver-client-errors';
 import type { GuardOptions } from './receiver-guard';
 import { clientKey, ReceiverGuard } from './receiver-guard';
@@ -29,9 +31,11 @@ export const HEADER_LIMIT = 64 * 1024;
 export const STOP_GRACE_MS = 5_000;
 
 /**
- * Time, in ms, that the rest of an upload over the body limit may take after the 413. The
- * connection stays open meanwhile and the bytes are discarded. Closing at once would make the
- * socket reply to them with a reset, and a sender still uploading could miss the 413.
+ * Time, in ms, that the rest of an upload over the body limit may take. A body whose
+ * `Content-Length` is over the limit gets the 413 at once, and the rest is read meanwhile. A
+ * chunked body is read to its end before the 413, so its record has the size received. The
+ * bytes are discarded. Closing at once would make the socket reply to them with a reset, and a
+ * sender still uploading could miss the 413.
  */
 export const OVER_LIMIT_DRAIN_MS = 10_000;
 
@@ -217,7 +221,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
 
     let body: ReadResult;
     try {
-      body = await readBody(request, findRawHeader(request.rawHeaders, 'content-length'), this.options.bodyLimit);
+      body = await readBody(request, findRawHeader(request.rawHeaders, 'content-length'), this.options.bodyLimit, OVER_LIMIT_DRAIN_MS);
     } catch (error) {
       // No complete request arrived, so none is stored. The sender gets a connection error and may retry.
       this.options.logger.warn('receiver: connection closed before the request body was complete; nothing stored', {
@@ -256,7 +260,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       const busy = (error as { code?: unknown }).code === 'STORE_BUSY';
       const payload = { error: busy ? `Hooktray is busy storing earlier deliveries; retry after ${BUSY_RETRY_AFTER_S} s.` : 'Hooktray could not store the delivery; retry later.' };
       const headers = { 'Retry-After': busy ? String(BUSY_RETRY_AFTER_S) : '30' };
-      if (body.overLimit) answerOverLimit(request, response, 503, payload, headers);
+      if (body.overLimit) answerOverLimit(request, response, body, 503, payload, headers);
       else answer(response, 503, payload, headers);
       return;
     }
@@ -267,7 +271,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       const limit = this.options.bodyLimit;
       const inMiB = limit >= 1024 * 1024 ? ` (${(limit / 1024 / 1024).toFixed(1)} MiB)` : '';
       const error = `Body exceeds Hooktray's limit of ${limit} bytes${inMiB}. Set a larger bodyLimit in the --config file of hooktray listen or hooktray ui.`;
-      answerOverLimit(request, response, 413, { error });
+      answerOverLimit(request, response, body, 413, { error });
       return;
     }
     await this.sendConfiguredResponse(response, stored.id);
@@ -325,19 +329,14 @@ const continueWithheld = new WeakSet<http.IncomingMessage>();
 
 /**
  * Responds to a request whose body is over the limit. A sender still waiting for its 100 Continue
- * sends no body, so its connection closes after the response. Otherwise the rest of the upload may
- * still be arriving, and the connection stays open while it is read.
+ * sends no body, so its connection closes after the response. A body read to its end gets the
+ * response as usual, and one still arriving when its time ran out gets it with the connection
+ * closed. Otherwise the rest of the upload may still be arriving, and the connection stays open
+ * while it is read.
  */
-function answerOverLimit(request: http.IncomingMessage, response: http.ServerResponse, status: number, payload: object, headers: Record<string, string> = {}): void {
-  if (continueWithheld.has(request)) answer(response, status, payload, { ...headers, Connection: 'close' });
+function answerOverLimit(request: http.IncomingMessage, response: http.ServerResponse, body: ReadResult, status: number, payload: object, headers: Record<string, string> = {}): void {
+  if (continueWithheld.has(request) || (body.drained && !request.complete)) answer(response, status, payload, { ...headers, Connection: 'close' });
   else respondDuringUpload(request, response, status, payload, OVER_LIMIT_DRAIN_MS, headers);
-}
-
-interface ReadResult {
-  bytes: Buffer;
-  /** Bytes received, or declared by `Content-Length` when the body was cut off. */
-  size: number;
-  overLimit: boolean;
 }
 
 /**
@@ -369,56 +368,6 @@ function respondDuringUpload(
     if (!response.destroyed) response.end();
   });
   request.once('close', () => clearTimeout(timer));
-}
-
-/**
- * Reads the body up to `limit` bytes. Beyond it, stops buffering, reports `overLimit` and
- * reads the rest without keeping it.
- */
-function readBody(request: http.IncomingMessage, contentLength: string | undefined, limit: number): Promise<ReadResult> {
-  const declared = Number(contentLength);
-  if (Number.isFinite(declared) && declared > limit) {
-    request.resume();
-    return Promise.resolve({ bytes: Buffer.alloc(0), size: declared, overLimit: true });
-  }
-
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let overLimit = false;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        if (!overLimit) {
-          overLimit = true;
-          chunks.length = 0;
-          // The 413 goes out now, and the handler bounds how long the rest may take.
-          resolve({ bytes: Buffer.alloc(0), size, overLimit });
-        }
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve({ bytes: joinChunks(chunks, size), size, overLimit }));
-    request.on('error', reject);
-    request.on('aborted', () => reject(new Error('the client aborted the request')));
-  });
-}
-
-/**
- * Joins body chunks into a buffer with memory of its own. Buffer.concat returns a slice of a
- * shared pool for small sizes, and copying the body to the writer thread would copy the pool.
- */
-function joinChunks(chunks: readonly Buffer[], size: number): Buffer {
-  const bytes = Buffer.allocUnsafeSlow(size);
-  let offset = 0;
-  for (const chunk of chunks) offset += chunk.copy(bytes, offset);
-  return bytes;
-}
-
-/** Returns `bytes`, or a copy when they are a view of a larger buffer, as zlib's output can be (see joinChunks). */
-function ownMemory(bytes: Buffer): Buffer {
-  return bytes.byteLength === bytes.buffer.byteLength ? bytes : joinChunks([bytes], bytes.byteLength);
 }
 
 function answer(response: http.ServerResponse, status: number, payload: object, headers: Record<string, string> = {}): void {

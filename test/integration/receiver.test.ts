@@ -494,6 +494,24 @@ describe('receiver body limit', () => {
     }
   });
 
+  it('records the size of a chunked body over the limit', async () => {
+    const store = new DeliveryStore({ dataDir: tempDir() });
+    const receiver = new Receiver({ port: 0, logger: silentLogger, bodyLimit: 1000, persist: (capture) => store.ingest(capture) });
+    await receiver.listen();
+    try {
+      // Ten chunks of 500 bytes. Before, the size recorded was 1500, where the limit was passed.
+      const chunks = Array.from({ length: 10 }, () => `1f4\r\n${'c'.repeat(500)}\r\n`).join('');
+      const reply = await rawExchange(receiver.port, [`POST /chunked-big HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${chunks}0\r\n\r\n`]);
+
+      expect(reply).toMatch(/^HTTP\/1\.1 413 Payload Too Large/);
+      expect(reply).toContain('limit of 1000 bytes');
+      expect(store.list().items.map((item) => [item.path, item.truncated, item.size])).toEqual([['/chunked-big', true, 5000]]);
+    } finally {
+      await receiver.close();
+      await store.close();
+    }
+  });
+
   it('keeps a decoded body within the limit', async () => {
     const store = new DeliveryStore({ dataDir: tempDir() });
     const decodedBodies: Uint8Array[] = [];
