@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Verdict } from './contract';
@@ -169,6 +170,33 @@ describe('DeliveryStore', () => {
     for (const state of ['before indexing', 'after indexing']) {
       expect(store.list({ text: 'early-mark' }).total, state).toBe(1);
       expect(store.list({ text: 'late-mark' }).total, state).toBe(0);
+      while (store.indexPending());
+    }
+  });
+
+  it('finds binary deliveries by path and headers only', async () => {
+    const store = newStore();
+    const body = Buffer.concat([randomBytes(4096), Buffer.from('needle-in-binary'), randomBytes(4096)]);
+    await store.add(delivery('/uploads/binary', body, { headers: [['X-Upload-Trace', 'trace-binary']] }));
+
+    for (const state of ['before indexing', 'after indexing']) {
+      expect(store.list({ text: 'uploads/bin' }).total, state).toBe(1);
+      expect(store.list({ text: 'trace-binary' }).total, state).toBe(1);
+      expect(store.list({ text: 'needle-in-binary' }).total, state).toBe(0);
+      while (store.indexPending());
+    }
+    const indexedBody = store.database.prepare("SELECT count(*) FROM delivery_text WHERE delivery_text MATCH 'body:needle'").pluck().get();
+    expect(indexedBody).toBe(0);
+  });
+
+  it('finds text in a decoded gzip body', async () => {
+    const store = newStore();
+    const json = Buffer.from('{"event": "gzip-marker"}');
+    const compressed = gzipSync(json);
+    await store.add({ ...delivery('/gzip', compressed, { headers: [['Content-Encoding', 'gzip']] }), contentEncoding: 'gzip', decodedBody: json });
+
+    for (const state of ['before indexing', 'after indexing']) {
+      expect(store.list({ text: 'gzip-marker' }).items.map((item) => item.path), state).toEqual(['/gzip']);
       while (store.indexPending());
     }
   });

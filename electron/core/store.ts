@@ -7,7 +7,7 @@ import { findWriterScript, InlineWriteBackend, StoreWriteError, WorkerWriteBacke
 import type { AnalysisContext, Capture } from './ingest';
 import type { DatabaseOptions, NewDelivery, WriteItem, WriteResult } from './store-writer';
 import { DeliveryWriter, itemBytes, openDatabase, toWriteRow } from './store-writer';
-import { IndexScheduler, SEARCH_BODY_BYTES, SearchIndexer } from './store-search-index';
+import { BODY_SEARCH_TEXT_FUNCTION, IndexScheduler, SEARCH_BODY_BYTES, SearchIndexer } from './store-search-index';
 import type { Logger } from './logger';
 import { makeDirSync } from './make-dir';
 
@@ -63,13 +63,14 @@ const HEADER_TEXT = `(SELECT group_concat(json_extract(h.value, '$[0]') || ': ' 
   FROM json_each(deliveries.headers) h)`;
 /**
  * Matches a delivery by a scan, as the index would: the text in its path, its header lines or
- * the first SEARCH_BODY_BYTES of its body, ignoring ASCII case. It serves deliveries that are
- * not indexed yet and queries too short for the index.
+ * the first SEARCH_BODY_BYTES of a body that is text, ignoring ASCII case. It serves deliveries
+ * that are not indexed yet and queries too short for the index.
  * NOTE: the trigram index also ignores the case of other letters (`ÉCOLE` matches `éco`), and
- * this scan does not.
+ * this scan does not. The index also stops at MAX_DELIVERY_TRIGRAMS per delivery, and this scan
+ * does not, so it finds text deep in a base64 body until that delivery is indexed.
  */
 const UNINDEXED_MATCH = `(instr(lower(path), lower(?)) > 0 OR instr(lower(${HEADER_TEXT}), lower(?)) > 0
-  OR instr(lower(CAST((SELECT substr(coalesce(b.decoded, b.body), 1, ${SEARCH_BODY_BYTES}) FROM bodies b WHERE b.seq = deliveries.seq) AS TEXT)), lower(?)) > 0)`;
+  OR instr(lower((SELECT ${BODY_SEARCH_TEXT_FUNCTION}(substr(coalesce(b.decoded, b.body), 1, ${SEARCH_BODY_BYTES})) FROM bodies b WHERE b.seq = deliveries.seq)), lower(?)) > 0)`;
 /** Characters (code points, not UTF-16 units) a query needs before the trigram index can match it. */
 const MIN_INDEXED_QUERY_CHARS = 3;
 /** Pending writes that trigger a commit without waiting for the group-commit window. */
