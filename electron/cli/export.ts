@@ -9,6 +9,8 @@ import type { Destination } from '../core/export/destination';
 import { chooseDestination, destinationConflict } from '../core/export/destination';
 import { DEFAULT_REDACTED_HEADERS } from '../core/export/prepare';
 import { TEST_KEY_ENV } from '../core/export/resign';
+import type { SkipAdvice } from '../core/export/skip-summary';
+import { describeSkipReasons, skipAdvice } from '../core/export/skip-summary';
 import type { ExportSink } from '../core/export/sinks';
 import type { StagedSink } from '../core/export/staged-output';
 import { StagedFileSink, StagedFolderSink } from '../core/export/staged-output';
@@ -67,6 +69,12 @@ interface ExportCliOptions {
 
 /** Warnings and skip messages printed before the rest are only counted. */
 const MAX_NOTES = 20;
+
+/** Advice for skipped deliveries in this command's words, which name its options. */
+const CLI_SKIP_ADVICE: SkipAdvice = {
+  'binary-body': 'Export those with --format curl or --format fixture, which keep the body bytes.',
+  'snippet-failed': 'Export those with --format curl or --format fixture, which keep every header, or with another --language.',
+};
 
 /** Folder that fixture, cURL and snippet exports write into without --out. */
 const DEFAULT_FOLDER = 'hooktray-export';
@@ -216,7 +224,10 @@ export async function runExport(argv: string[]): Promise<number> {
     for (const line of notes.slice(0, MAX_NOTES)) process.stderr.write(`hooktray export: ${line}\n`);
     if (notes.length > MAX_NOTES) process.stderr.write(`hooktray export: ${notes.length - MAX_NOTES} more warnings and skipped deliveries not shown.\n`);
     const written = destination.kind === 'stdout' ? 'stdout' : destination.path;
-    process.stderr.write(`Exported ${plural(result.exported)} as ${options.request.format} to ${written}; skipped ${result.skipped.length}.\n`);
+    const reasons = result.skipped.length === 0 ? '' : `: ${describeSkipReasons(result.skipped)}`;
+    process.stderr.write(`Exported ${plural(result.exported)} as ${options.request.format} to ${written}; skipped ${result.skipped.length}${reasons}.\n`);
+    const advice = skipAdvice(result.skipped, CLI_SKIP_ADVICE);
+    if (advice !== '') process.stderr.write(`hooktray export: ${advice}\n`);
     if (options.configFile === null) process.stderr.write('hooktray export: no --config given, so no key was known to keep out of the export.\n');
     return 0;
   } catch (error) {

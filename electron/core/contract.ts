@@ -387,6 +387,12 @@ export type ExportSkipCode = 'not-found' | 'body-contains-key' | 'path-contains-
 export interface ExportSkip {
   id: string;
   code: ExportSkipCode;
+  /**
+   * The reason the delivery was left out, as a phrase that follows a count, such as "gzip-encoded" or
+   * "with a body that is not valid UTF-8". Skips with the same reason are summarized together.
+   */
+  reason: string;
+  /** A sentence about this delivery that names no command-line option or dialog field, so each interface adds its own advice. */
   message: string;
 }
 

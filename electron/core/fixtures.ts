@@ -85,7 +85,7 @@ export async function exportDeliveries(request: ExportRequest, context: ExportCo
       const delivery = context.source.get(id);
       const result = delivery === null ? null : prepareDelivery(delivery, prepareOptions);
       if (result === null) {
-        skipped.push({ id, code: 'not-found', message: `Delivery ${id} was not found in the store; it may have been pruned by retention.` });
+        skipped.push({ id, code: 'not-found', reason: 'no longer stored', message: `Delivery ${id} was not found in the store; it may have been pruned by retention.` });
       } else if (!result.ok) {
         skipped.push(result.skip);
       } else {
@@ -278,7 +278,12 @@ function withoutPostText(entry: HooktrayHarEntry): HooktrayHarEntry {
  */
 function keySkip(prepared: PreparedDelivery, format: string): ExportSkip {
   const { id } = prepared.delivery;
-  return { id, code: 'output-contains-key', message: `Delivery ${id} was not exported: its ${format} output would contain a configured key, as is or escaped. Remove the key from the delivery or export other deliveries.` };
+  return {
+    id,
+    code: 'output-contains-key',
+    reason: `whose ${format} output would contain a configured key`,
+    message: `Delivery ${id} was not exported: its ${format} output would contain a configured key, as is or escaped. Remove the key from the delivery or export other deliveries.`,
+  };
 }
 
 function utf8(text: string): Buffer {

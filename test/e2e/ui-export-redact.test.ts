@@ -35,7 +35,7 @@ describe('hooktray ui export of credential headers', () => {
     await dialog.getByRole('combobox', { name: /^Format/ }).selectOption('fixture');
     await dialog.getByLabel('Folder (empty: download in the browser)').fill(folder);
     await dialog.getByRole('button', { name: 'Export', exact: true }).click();
-    await dialog.getByText('Exported 1 deliveries').waitFor();
+    await dialog.getByText('Exported 1 delivery to').waitFor();
 
     const written = readdirSync(folder)
       .filter((name) => name.endsWith('.json') && name !== 'index.json')

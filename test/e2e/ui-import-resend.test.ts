@@ -78,7 +78,7 @@ describe('hooktray ui in Chromium: import and edited re-send', () => {
     const dialog = page.getByRole('dialog', { name: 'Export deliveries' });
     await dialog.getByLabel('Folder (empty: download in the browser)').fill(folder);
     await dialog.getByRole('button', { name: 'Export', exact: true }).click();
-    await dialog.getByRole('status').filter({ hasText: `Exported 1 deliveries to ${folder}` }).waitFor();
+    await dialog.getByRole('status').filter({ hasText: `Exported 1 delivery to ${folder}` }).waitFor();
     await page.keyboard.press('Escape');
 
     // A copy with the same path and body would join the original's retry group, so the import gets a path of its own.

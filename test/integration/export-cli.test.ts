@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -238,5 +239,33 @@ describe('systemErrorMessage', () => {
 
   it('leaves other errors alone', () => {
     expect(systemErrorMessage(new Error('boom'))).toBeNull();
+  });
+});
+
+describe('hooktray export of snippets it must skip', () => {
+  it('names each reason and the CLI advice', async () => {
+    const source = tempDir('cli-skips');
+    const skipsCore = await startCore(source);
+    const gzipped = gzipSync(Buffer.from('{"n":1}'));
+    await sendAll(skipsCore.receiver.port, [
+      { method: 'POST', path: '/text', headers: [['Content-Type', 'application/json']], body: Buffer.from('{"n":0}') },
+      { method: 'POST', path: '/binary', headers: [['Content-Type', 'application/octet-stream']], body: Buffer.from([0xff, 0xfe, 0x00]) },
+      { method: 'POST', path: '/gzip/1', headers: [['Content-Encoding', 'gzip']], body: gzipped },
+      { method: 'POST', path: '/gzip/2', headers: [['Content-Encoding', 'gzip']], body: gzipped },
+    ]);
+    const ids = (path: string): string[] => [...skipsCore.store.ids()].filter((id) => skipsCore.store.get(id)?.path.startsWith(path));
+    const [binaryId] = ids('/binary');
+    const gzipIds = ids('/gzip/').sort();
+    skipsCore.store.flush();
+    await skipsCore.stop();
+
+    const stderr = quietStderr();
+    const code = await runExport(['--data-dir', source, '--out', tempDir('cli-skips-out'), '--format', 'snippet']);
+    vi.restoreAllMocks();
+    expect(code).toBe(0);
+    const output = stderr.join('');
+    expect(output).toContain(`Exported 1 delivery as snippet to `);
+    expect(output).toContain(`; skipped 3: 1 with a body that is not valid UTF-8 (${binaryId}), 2 gzip-encoded (${gzipIds.join(', ')}).\n`);
+    expect(output).toContain('hooktray export: Export those with --format curl or --format fixture, which keep the body bytes.\n');
   });
 });

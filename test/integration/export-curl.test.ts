@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeliveryDetail, HeaderPair } from '../../electron/core/contract';
+import type { DeliveryDetail, ExportSkip, HeaderPair } from '../../electron/core/contract';
 import { FolderSink } from '../../electron/core/export/sinks';
 import { exportDeliveries } from '../../electron/core/fixtures';
 import type { HooktrayCore } from '../../electron/core/hooktray-core';
@@ -133,7 +133,7 @@ async function store(request: RawRequest): Promise<string> {
   return added[0] as string;
 }
 
-async function exportSnippet(id: string, language: string): Promise<{ code: string | null; skip: { code: string; message: string } | null; folder: string }> {
+async function exportSnippet(id: string, language: string): Promise<{ code: string | null; skip: ExportSkip | null; folder: string }> {
   const folder = tempDir('snippet-headers');
   const result = await exportDeliveries({ format: 'snippet', language, baseUrl: echoUrl, ids: [id] }, { source: core.store, sink: new FolderSink(folder), keys: [], version: 'test', now: new Date(0) });
   if (!result.ok) throw new Error(result.message);
@@ -196,9 +196,9 @@ describe('snippet headers', () => {
     expect(code).toBeNull();
     expect(skip?.code).toBe('snippet-failed');
     expect(skip?.message).toContain('"__proto__"');
-    expect(skip?.message).toContain('--format curl');
+    expect(skip?.reason).toBe('with a "__proto__" header, which Node\'s fetch drops');
 
-    // The curl format that the message points to sends the header.
+    // The curl format that the CLI and the export dialog advise for such skips sends the header.
     received = [];
     const folder = tempDir('curl-proto');
     const result = await exportDeliveries({ format: 'curl', ids: [id] }, { source: core.store, sink: new FolderSink(folder), keys: [], version: 'test', now: new Date(0) });

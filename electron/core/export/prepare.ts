@@ -44,14 +44,14 @@ export type PrepareResult = { ok: true; prepared: PreparedDelivery } | { ok: fal
 export function prepareDelivery(delivery: DeliveryDetail, options: PrepareOptions): PrepareResult {
   const bodyScan = options.scanner.scanBody(delivery.body, delivery.contentEncoding);
   if (bodyScan === 'found') {
-    return skip(delivery.id, 'body-contains-key', `Delivery ${delivery.id} was not exported: its body contains a configured key. Remove the key from the payload or export other deliveries.`);
+    return skip(delivery.id, 'body-contains-key', 'whose body contains a configured key', `Delivery ${delivery.id} was not exported: its body contains a configured key. Remove the key from the payload or export other deliveries.`);
   }
   if (bodyScan === 'too-large') {
     const limit = `${MAX_DECODED_BYTES / 1024 / 1024} MiB`;
-    return skip(delivery.id, 'body-unchecked', `Delivery ${delivery.id} was not exported: its body decompresses to more than ${limit}, so it cannot be checked for configured keys.`);
+    return skip(delivery.id, 'body-unchecked', `whose body decompresses to more than ${limit}, too large to check for keys`, `Delivery ${delivery.id} was not exported: its body decompresses to more than ${limit}, so it cannot be checked for configured keys.`);
   }
   if (options.scanner.containsText(delivery.path)) {
-    return skip(delivery.id, 'path-contains-key', `Delivery ${delivery.id} was not exported: its path contains a configured key.`);
+    return skip(delivery.id, 'path-contains-key', 'whose path contains a configured key', `Delivery ${delivery.id} was not exported: its path contains a configured key.`);
   }
 
   const warnings: string[] = [];
@@ -124,8 +124,8 @@ function signatureHeaderNames(delivery: DeliveryDetail, profiles: readonly Profi
   return new Set([...SIGNATURE_HEADERS, header.toLowerCase()]);
 }
 
-function skip(id: string, code: ExportSkip['code'], message: string): PrepareResult {
-  return { ok: false, skip: { id, code, message } };
+function skip(id: string, code: ExportSkip['code'], reason: string, message: string): PrepareResult {
+  return { ok: false, skip: { id, code, reason, message } };
 }
 
 /** Returns what every export format records about a delivery besides its request: size, verdict and signature handling. */

@@ -1,6 +1,8 @@
 import { availableTargets, extname, HTTPSnippet } from '@readme/httpsnippet';
 import type { HarRequest } from '@readme/httpsnippet';
 import type { ExportSkip, HeaderPair } from '../contract';
+import { contentCodings } from '../content-encoding';
+import { escapeControl } from '../escape-control';
 import { encodeBody } from './body-text';
 import { fetchSnippet } from './fetch-snippet';
 import type { PreparedDelivery } from './prepare';
@@ -56,26 +58,12 @@ export function snippet(prepared: PreparedDelivery, target: SnippetTarget, baseU
   const { delivery } = prepared;
   const language = `${target.target}:${target.client}`;
   const body = encodeBody(delivery.body);
-  if (body.encoding === 'base64') {
-    return {
-      skip: {
-        id: delivery.id,
-        code: 'binary-body',
-        message: `Delivery ${delivery.id} has a body that is not valid UTF-8, so no ${target.target} snippet can hold it as text; export it with --format curl or fixture.`,
-      },
-    };
-  }
+  if (body.encoding === 'base64') return { skip: binaryBodySkip(delivery, target) };
 
   const headers = prepared.headers.filter(([name]) => !NOT_COPIED.has(name.toLowerCase()));
   const lost = lostHeader(headers, language, delivery.httpVersion);
   if (lost !== null) {
-    return {
-      skip: {
-        id: delivery.id,
-        code: 'snippet-failed',
-        message: `Delivery ${delivery.id} has no ${language} snippet because ${lost}; export it with --format curl or fixture, which keep every header.`,
-      },
-    };
+    return { skip: { id: delivery.id, code: 'snippet-failed', reason: lost.reason, message: `Delivery ${delivery.id} has no ${language} snippet because ${lost.detail}.` } };
   }
 
   const url = `${baseUrl}${delivery.path}`;
@@ -86,22 +74,50 @@ export function snippet(prepared: PreparedDelivery, target: SnippetTarget, baseU
 }
 
 /**
- * Returns why the language would not send one of these headers, or null when it sends them
- * all. httpsnippet keys headers by name (lower-cased for HTTP/2) and keeps the last value,
- * and Node's fetch copies them into a plain object before sending, which drops `__proto__`
- * (seen with undici 6.24.1 in Node 20.20.2 and undici 7.30.3).
+ * Returns the skip of a body that is not valid UTF-8, which no string literal can hold. A body
+ * with a Content-Encoding is named by its coding, because its bytes are compressed, not text.
  */
-function lostHeader(headers: readonly HeaderPair[], language: string, httpVersion: string): string | null {
+function binaryBodySkip(delivery: PreparedDelivery['delivery'], target: SnippetTarget): ExportSkip {
+  const codings = delivery.contentEncoding === null ? [] : contentCodings(delivery.contentEncoding);
+  if (codings.length === 0) {
+    return {
+      id: delivery.id,
+      code: 'binary-body',
+      reason: 'with a body that is not valid UTF-8',
+      message: `Delivery ${delivery.id} has a body that is not valid UTF-8, so no ${target.target} snippet can hold it as text.`,
+    };
+  }
+  const coding = escapeControl(codings.join(', '));
+  return {
+    id: delivery.id,
+    code: 'binary-body',
+    reason: codings.length === 1 ? `${coding}-encoded` : `encoded with ${coding}`,
+    message: `Delivery ${delivery.id} has a body encoded with ${coding} (Content-Encoding), whose bytes are not text, so no ${target.target} snippet can hold it.`,
+  };
+}
+
+/**
+ * Returns why the language would not send one of these headers, or null when it sends them
+ * all: `detail` for this delivery and `reason` for a summary of several. httpsnippet keys
+ * headers by name (lower-cased for HTTP/2) and keeps the last value, and Node's fetch copies
+ * them into a plain object before sending, which drops `__proto__` (seen with undici 6.24.1 in
+ * Node 20.20.2 and undici 7.30.3).
+ */
+function lostHeader(headers: readonly HeaderPair[], language: string, httpVersion: string): { detail: string; reason: string } | null {
   const hasProto = headers.some(([name]) => name === '__proto__');
-  if (language === 'node:fetch' && hasProto) return 'Node\'s fetch drops a header named "__proto__" before sending it';
-  if (OBJECT_LITERAL_LANGUAGES.has(language) && hasProto) return 'its headers object would take a header named "__proto__" as its prototype';
+  if (language === 'node:fetch' && hasProto) {
+    return { detail: 'Node\'s fetch drops a header named "__proto__" before sending it', reason: 'with a "__proto__" header, which Node\'s fetch drops' };
+  }
+  if (OBJECT_LITERAL_LANGUAGES.has(language) && hasProto) {
+    return { detail: 'its headers object would take a header named "__proto__" as its prototype', reason: `with a "__proto__" header, which ${language} would take as the prototype` };
+  }
   if (FETCH_LANGUAGES.has(language)) return null;
 
   const isHttp2 = httpVersion.startsWith('2');
   const seen = new Set<string>();
   for (const [name] of headers) {
     const key = isHttp2 ? name.toLowerCase() : name;
-    if (seen.has(key)) return `httpsnippet keeps only the last of its "${name}" headers`;
+    if (seen.has(key)) return { detail: `httpsnippet keeps only the last of its "${name}" headers`, reason: 'with a repeated header, of which httpsnippet keeps only the last' };
     seen.add(key);
   }
   return null;
@@ -128,11 +144,11 @@ function httpsnippetCode(prepared: PreparedDelivery, target: SnippetTarget, url:
     [code] = new HTTPSnippet(request, { harIsAlreadyEncoded: true }).convert(target.target, target.client);
   } catch (error) {
     // Some httpsnippet 11.1.0 targets throw on unusual input: clojure on a header named `constructor`, powershell on a body without Content-Type.
-    const message = `httpsnippet failed to write a ${target.target}:${target.client} snippet for delivery ${delivery.id} (${(error as Error).message}); try another --language or the curl format.`;
-    return { skip: { id: delivery.id, code: 'snippet-failed', message } };
+    const message = `httpsnippet failed to write a ${target.target}:${target.client} snippet for delivery ${delivery.id} (${(error as Error).message}).`;
+    return { skip: { id: delivery.id, code: 'snippet-failed', reason: 'that httpsnippet failed to write', message } };
   }
   if (typeof code !== 'string') {
-    return { skip: { id: delivery.id, code: 'snippet-failed', message: `httpsnippet produced no ${target.target} snippet for delivery ${delivery.id}; try another --language or the curl format.` } };
+    return { skip: { id: delivery.id, code: 'snippet-failed', reason: 'that httpsnippet failed to write', message: `httpsnippet produced no ${target.target} snippet for delivery ${delivery.id}.` } };
   }
   return { code: code.endsWith('\n') ? code : `${code}\n` };
 }

@@ -1,6 +1,8 @@
 import { useId, useRef, useState } from 'react';
 import type { ExportFormat, ExportRequest, ExportResult, ExportSelection, HooktrayApi, SignatureHandling } from '../../../electron/core/contract';
 import { DEFAULT_REDACTED_HEADERS } from '../../../electron/core/contract';
+import type { SkipAdvice } from '../../../electron/core/export/skip-summary';
+import { describeSkips } from '../../../electron/core/export/skip-summary';
 import { ExportRunProgress, exportDestination, newExportId, useExportRuns } from './ExportRuns';
 import { ModalDialog } from '../components/ModalDialog';
 import { useFocusFollowsRun } from '../hooks/useFocusFollowsRun';
@@ -117,7 +119,7 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
       if (result.ok && result.folder === null) {
         await download(result.files, (started, total) => setMessage({ error: false, text: `Downloading file ${started} of ${total}…` }));
       }
-      setMessage(describe(result));
+      setMessage(describeExport(result));
     } catch (error) {
       setMessage({ error: true, text: `The export failed: ${(error as Error).message}` });
     } finally {
@@ -239,12 +241,20 @@ export function ExportDialog({ api, selection, chooseFolder, onClose }: ExportDi
   );
 }
 
-function describe(result: ExportResult): { error: boolean; text: string } {
+/** Advice for skipped deliveries in this dialog's words, which name its formats and fields. */
+const DIALOG_SKIP_ADVICE: SkipAdvice = {
+  'binary-body': 'Export those in the "cURL script per delivery" or "Fixture folder" format, which keep the body bytes.',
+  'snippet-failed': 'Export those in the "cURL script per delivery" or "Fixture folder" format, which keep every header, or choose another Language.',
+};
+
+/** Returns the message for the outcome of an export, which names every reason a delivery was skipped. */
+function describeExport(result: ExportResult): { error: boolean; text: string } {
   if (!result.ok) return { error: true, text: result.message };
   const destination = result.folder ?? 'downloads';
-  const skipped = result.skipped.length === 0 ? '' : ` Skipped ${result.skipped.length}: ${result.skipped[0]?.message ?? ''}`;
+  const skipped = result.skipped.length === 0 ? '' : ` ${describeSkips(result.skipped, DIALOG_SKIP_ADVICE)}`;
   const warned = result.warnings.length === 0 ? '' : ` ${result.warnings[0]}`;
-  return { error: false, text: `Exported ${result.exported} deliveries to ${destination}.${skipped}${warned}` };
+  const exported = `${result.exported} deliver${result.exported === 1 ? 'y' : 'ies'}`;
+  return { error: false, text: `Exported ${exported} to ${destination}.${skipped}${warned}` };
 }
 
 /**
