@@ -1,8 +1,9 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, exposedKeyFileWarnings, parseConfig, resolveKeys } from './config';
+import { ConfigError, exposedKeyFileWarnings, MAX_BODY_LIMIT, parseConfig, resolveKeys, SQLITE_LENGTH_LIMIT } from './config';
 
 const CONFIG_NAME = 'hooktray.json';
 
@@ -220,5 +221,30 @@ describe('parseConfig profiles', () => {
     expect(() => parseConfig({ profiles }, CONFIG_NAME)).toThrow(
       'Invalid configuration in hooktray.json: field "profiles.1.pathPrefix": The path prefix "/s" is profile "a"\'s too, which verifies every delivery under it: give each profile its own path prefix.',
     );
+  });
+});
+
+describe('parseConfig bodyLimit', () => {
+  it('accepts the largest body limit the store keeps', () => {
+    expect(parseConfig({ bodyLimit: MAX_BODY_LIMIT }, CONFIG_NAME).bodyLimit).toBe(MAX_BODY_LIMIT);
+  });
+
+  it('rejects a body limit the store cannot keep', () => {
+    expect(() => parseConfig({ bodyLimit: MAX_BODY_LIMIT + 1 }, CONFIG_NAME)).toThrow(
+      'Invalid configuration in hooktray.json: field "bodyLimit": at most 267386880 bytes (255 MiB), because a body and its decoded copy are stored together in one SQLite row of at most 536870888 bytes.',
+    );
+    expect(() => parseConfig({ bodyLimit: 2_000_000_000 }, CONFIG_NAME)).toThrow('field "bodyLimit": at most 267386880 bytes');
+  });
+
+  it('fits two bodies at the limit in one SQLite row', () => {
+    const db = new Database(':memory:');
+    try {
+      // zeroblob() checks SQLite's length limit without allocating the bytes; 64 bytes cover the row's header.
+      expect(db.prepare('SELECT length(zeroblob(?))').pluck().get(2 * MAX_BODY_LIMIT + 64)).toBe(2 * MAX_BODY_LIMIT + 64);
+      expect(db.prepare('SELECT length(zeroblob(?))').pluck().get(SQLITE_LENGTH_LIMIT)).toBe(SQLITE_LENGTH_LIMIT);
+      expect(() => db.prepare('SELECT length(zeroblob(?))').pluck().get(SQLITE_LENGTH_LIMIT + 1)).toThrow('string or blob too big');
+    } finally {
+      db.close();
+    }
   });
 });

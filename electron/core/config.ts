@@ -57,12 +57,29 @@ const retentionSchema = z
   .object({ maxCount: z.number().int().min(0).default(0), maxAgeDays: maxAgeDaysSchema.default(0) })
   .strict();
 
+/**
+ * Largest `bodyLimit` the store can keep. A body and its decoded copy, each up to `bodyLimit`
+ * bytes, share one row of the `bodies` table, and SQLite rejects a row over SQLITE_LIMIT_LENGTH.
+ * better-sqlite3 12 lowers that limit from SQLite's 1,000,000,000 bytes to V8's longest string,
+ * which is 536,870,888 bytes on 64-bit Node. Two bodies of 255 MiB fit in a row, and two of 256 MiB do not.
+ */
+export const MAX_BODY_LIMIT = 255 * 1024 * 1024;
+/** SQLITE_LIMIT_LENGTH of the connections that better-sqlite3 opens on 64-bit Node: the most bytes of one string, blob or row. */
+export const SQLITE_LENGTH_LIMIT = 536_870_888;
+
 const configSchema = z
   .object({
     profiles: z.array(profileSchema).default([]),
     response: responseSchema.optional(),
     retention: retentionSchema.optional(),
-    bodyLimit: z.number().int().positive().optional(),
+    bodyLimit: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_BODY_LIMIT, {
+        error: `at most ${MAX_BODY_LIMIT} bytes (255 MiB), because a body and its decoded copy are stored together in one SQLite row of at most ${SQLITE_LENGTH_LIMIT} bytes`,
+      })
+      .optional(),
   })
   .strict();
 

@@ -71,6 +71,13 @@ describe('hooktray listen configuration errors', () => {
     expect(result.stderr).toMatch(/Invalid configuration in \/dev\/fd\/\d+: field "bodyLimit"/);
   });
 
+  it('rejects a body limit SQLite cannot store', () => {
+    const dir = tempDir();
+    const result = runListen(['--data-dir', dir, '--config', writeConfig(dir, { bodyLimit: 1_500_000_000 })]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('field "bodyLimit": at most 267386880 bytes (255 MiB)');
+  });
+
   it('rejects a device as the configuration file', () => {
     const result = spawnSync(process.execPath, [CLI, 'listen', '--no-tunnel', '--json', '--data-dir', tempDir(), '--config', '/dev/zero'], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
 
