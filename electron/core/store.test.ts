@@ -319,6 +319,17 @@ describe('DeliveryStore', () => {
     expect(store.isBusyFor(50)).toBe(false);
   });
 
+  it('names the new bytes in a busy rejection', async () => {
+    const store = new DeliveryStore({ dataDir: mkdtempSync(join(tmpdir(), 'hooktray-store-')), maxQueuedBytes: 10 });
+    open.push(store);
+    const waiting = store.add(delivery('/busy', '12345678'));
+    const rejected = store.add(delivery('/busy', '123'), { rejectWhenBusy: true });
+    await expect(rejected).rejects.toThrow(
+      "The store is busy: 8 body bytes are waiting for a commit, and this delivery's 3 would bring them to 11, over the limit of 10; retry shortly.",
+    );
+    await waiting;
+  });
+
   it('rejects a database from a newer Hooktray', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'hooktray-store-'));
     const db = new Database(join(dataDir, 'hooktray.db'));

@@ -201,13 +201,15 @@ export class DeliveryStore {
 
   /**
    * Queues an item for the next group commit. With `rejectWhenBusy`, it rejects at once with
-   * StoreWriteError code STORE_BUSY while more than `maxQueuedBytes` wait for a commit. An empty
-   * queue accepts an item of any size. Imports leave the option off and wait for their batches.
+   * StoreWriteError code STORE_BUSY when the item's bytes would bring those waiting for a commit
+   * over `maxQueuedBytes`. An empty queue accepts an item of any size. Imports leave the option
+   * off and wait for their batches.
    */
   private enqueue<T>(item: WriteItem, options: { rejectWhenBusy?: boolean }, result: (written: WriteResult) => T): Promise<T> {
     const bytes = itemBytes(item);
     if (options.rejectWhenBusy === true && this.isBusyFor(bytes)) {
-      const message = `The store is busy: ${this.queuedBytes} body bytes are waiting for a commit, over the limit of ${this.maxQueuedBytes}; retry shortly.`;
+      const total = this.queuedBytes + bytes;
+      const message = `The store is busy: ${this.queuedBytes} body bytes are waiting for a commit, and this delivery's ${bytes} would bring them to ${total}, over the limit of ${this.maxQueuedBytes}; retry shortly.`;
       return Promise.reject(new StoreWriteError(message, 'STORE_BUSY'));
     }
     this.queuedBytes += bytes;
