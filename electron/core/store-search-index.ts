@@ -89,6 +89,7 @@ export class IndexBatchBudget {
 /** A delivery's text, ready for the index. */
 interface IndexEntry extends IndexCost {
   seq: number;
+  id: string;
   path: string;
   headers: string;
   body: string;
@@ -96,6 +97,7 @@ interface IndexEntry extends IndexCost {
 
 interface UnindexedRow {
   seq: number;
+  id: string;
   path: string;
   headers: string;
   stored_bytes: number;
@@ -118,13 +120,14 @@ export class SearchIndexer {
     this.statements = {
       insertText: db.prepare('INSERT INTO delivery_text (rowid, path, headers, body) VALUES (?, ?, ?, ?)'),
       // length() of a column reads no blob content, so this reads no bodies.
-      unindexed: db.prepare(`SELECT d.seq, d.path, d.headers, coalesce(length(b.decoded), length(b.body)) AS stored_bytes
+      unindexed: db.prepare(`SELECT d.seq, d.id, d.path, d.headers, coalesce(length(b.decoded), length(b.body)) AS stored_bytes
         FROM deliveries d JOIN bodies b ON b.seq = d.seq WHERE d.seq > ? ORDER BY d.seq LIMIT ?`),
       // SQLite's substr() returns NULL, not an empty blob, for an empty body.
       bodyPrefix: db.prepare(`SELECT substr(coalesce(decoded, body), 1, ${SEARCH_BODY_BYTES}) FROM bodies WHERE seq = ?`).pluck(),
-      exists: db.prepare('SELECT 1 FROM deliveries WHERE seq = ?').pluck(),
+      exists: db.prepare('SELECT 1 FROM deliveries WHERE seq = ? AND id = ?').pluck(),
       indexedSeq: db.prepare('SELECT indexed_seq FROM search_state').pluck(),
       setIndexedSeq: db.prepare('UPDATE search_state SET indexed_seq = ?'),
+      lowerIndexedSeq: db.prepare('UPDATE search_state SET indexed_seq = min(indexed_seq, (SELECT coalesce(max(seq), 0) FROM deliveries))'),
     };
   }
 
@@ -141,6 +144,15 @@ export class SearchIndexer {
   /** Returns the seq of the newest delivery in the index. */
   indexedSeq(): number {
     return this.statements.indexedSeq.get() as number;
+  }
+
+  /**
+   * Lowers the indexed seq to the newest stored delivery's. Call it in the transaction that
+   * deletes deliveries: SQLite gives a new row the seq after the newest one, so once the newest
+   * deliveries are deleted, new ones reuse seqs that the index has passed already.
+   */
+  forgetDeletedSeqs(): void {
+    this.statements.lowerIndexedSeq.run();
   }
 
   /** Reads and prepares the next batch's deliveries, outside any write transaction. */
@@ -163,13 +175,14 @@ export class SearchIndexer {
     const headers = trigrams.take(headerLines(row.headers));
     const prefix = this.statements.bodyPrefix.get(row.seq) as Buffer | null | undefined;
     const body = trigrams.take(bodySearchText(prefix ?? null) ?? '');
-    return { seq: row.seq, path, headers, body, readBytes: row.stored_bytes, chars: path.length + headers.length + body.length, trigrams: trigrams.count };
+    return { seq: row.seq, id: row.id, path, headers, body, readBytes: row.stored_bytes, chars: path.length + headers.length + body.length, trigrams: trigrams.count };
   }
 
   /**
    * Inserts prepared deliveries in one transaction. It is immediate because the store, its writer
    * thread and other processes on the same data folder may all index. One of them may have indexed
-   * these deliveries since they were read, and a retention pass may have deleted some.
+   * these deliveries since they were read, and a retention pass may have deleted some, after which
+   * a new delivery can have the seq of a deleted one.
    */
   private insertBatch(entries: readonly IndexEntry[]): void {
     this.db
@@ -177,7 +190,7 @@ export class SearchIndexer {
         const indexedSeq = this.indexedSeq();
         let last = indexedSeq;
         for (const entry of entries) {
-          if (entry.seq <= indexedSeq || this.statements.exists.get(entry.seq) === undefined) continue;
+          if (entry.seq <= indexedSeq || this.statements.exists.get(entry.seq, entry.id) === undefined) continue;
           this.statements.insertText.run(entry.seq, entry.path, entry.headers, entry.body);
           last = entry.seq;
         }

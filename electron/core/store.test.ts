@@ -257,6 +257,22 @@ describe('DeliveryStore', () => {
     expect(store.list({ text: 'recent/0' }).total).toBe(0);
   });
 
+  it('finds deliveries stored after pruning the newest', async () => {
+    const store = newStore();
+    const old = new Date('2020-01-01T00:00:00Z');
+    await store.add(delivery('/old/1', 'a', { receivedAt: old }));
+    await store.add(delivery('/old/2', 'b', { receivedAt: old }));
+    while (store.indexPending());
+    expect(store.prune({ maxCount: 0, maxAgeDays: 30 })).toBe(2);
+
+    // SQLite gives the next delivery the seq of a deleted one, which the index had covered.
+    await store.add(delivery('/fresh/after-prune', 'c'));
+    for (const state of ['before indexing', 'after indexing']) {
+      expect(store.list({ text: 'after-prune' }).total, state).toBe(1);
+      while (store.indexPending());
+    }
+  });
+
   it('counts what prune would delete', async () => {
     const store = newStore();
     await store.add(delivery('/ancient', 'a', { receivedAt: new Date('2020-01-01T00:00:00Z') }));

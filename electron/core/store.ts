@@ -406,12 +406,16 @@ export class DeliveryStore {
     return this.db.prepare(`SELECT count(*) FROM deliveries WHERE ${beyond.where}`).pluck().get(...beyond.params) as number;
   }
 
-  /** Deletes deliveries beyond the retention policy and returns how many were deleted. */
+  /**
+   * Deletes deliveries beyond the retention policy and returns how many were deleted. The
+   * transaction is immediate, so that no indexer commits between its read of the indexed seq and
+   * its deletes.
+   */
   prune(policy: RetentionPolicy, now = Date.now()): number {
     const beyond = beyondRetention(policy, now);
     if (beyond === null) return 0;
 
-    return this.db.transaction(() => {
+    const prune = this.db.transaction(() => {
       const doomed = this.db.prepare(`SELECT seq FROM deliveries WHERE ${beyond.where}`).pluck().all(...beyond.params) as number[];
       const indexedSeq = this.indexer.indexedSeq();
       const deleteText = this.db.prepare('DELETE FROM delivery_text WHERE rowid = ?');
@@ -420,8 +424,10 @@ export class DeliveryStore {
         if (seq <= indexedSeq) deleteText.run(seq);
         deleteDelivery.run(seq);
       }
+      this.indexer.forgetDeletedSeqs();
       return doomed.length;
-    })();
+    });
+    return prune.immediate();
   }
 
   /** The open database, for modules that keep their own tables in it, such as the target responses. */
