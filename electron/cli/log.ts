@@ -1,4 +1,7 @@
+import type { LogMessage, NodeLogger } from 'electron-log';
 import log from 'electron-log/node';
+import type { EventEmitter } from 'node:events';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import type { Logger } from '../core/logger';
@@ -14,21 +17,98 @@ export function cliLogFile(dataDir: string): string {
 /**
  * Sets up the CLI's logger: stderr, so stdout stays machine-readable, and a file in the data
  * directory's `logs` folder. `quiet` keeps info lines off stderr; the file still gets them.
+ * When the file cannot be written, at start or later, every line goes to stderr only, and one
+ * line on stderr reports that before the first of them. A command that logs nothing, such as one
+ * that rejects a read-only data folder, then prints only its own error.
  */
 export function createCliLogger(dataDir: string, quiet: boolean): Logger {
   // The logger may create the data folder first, so an unusable folder is reported here with its fix.
   createDataDir(dataDir);
-  // Owner-only like the data folder Hooktray creates, also inside a folder the user made open to others.
-  makeDirSync(join(dataDir, 'logs'), 0o700);
+  const file = cliLogFile(dataDir);
   const logger = log.create({ logId: 'hooktray-cli' });
-  logger.transports.file.resolvePathFn = () => cliLogFile(dataDir);
+  const fallback = new StderrFallback(logger, file);
+
+  logger.transports.file.resolvePathFn = () => file;
   // Owner-only like the database: log lines name paths and senders of deliveries.
   logger.transports.file.writeOptions = { flag: 'a', mode: 0o600, encoding: 'utf8' };
   logger.transports.file.level = 'info';
   logger.transports.console.level = quiet ? 'warn' : 'info';
   logger.transports.console.format = '{h}:{i}:{s}.{ms} {level} {text}';
   logger.transports.console.writeFn = ({ message }) => {
+    fallback.printNotice();
     process.stderr.write(`${format(...message.data)}\n`);
   };
+
+  try {
+    // Owner-only like the data folder Hooktray creates, also inside a folder the user made open to others.
+    makeDirSync(join(dataDir, 'logs'), 0o700);
+    closeSync(openSync(file, 'a', 0o600));
+  } catch (error) {
+    fallback.engage(error);
+    return fromElectronLog(logger);
+  }
+  watchWriteFailures(logger, quiet, fallback);
   return fromElectronLog(logger);
+}
+
+/** Moves a logger to stderr only when its file cannot be written, and prints one notice about it. */
+class StderrFallback {
+  private engaged = false;
+  private notice: string | null = null;
+
+  constructor(
+    private readonly logger: NodeLogger,
+    private readonly file: string,
+  ) {}
+
+  /** Stops writing the file and sends every line to stderr. The notice waits for the first line. */
+  engage(error: unknown): void {
+    if (this.engaged) return;
+    this.engaged = true;
+    this.logger.transports.file.level = false;
+    this.logger.transports.console.level = 'info';
+    this.notice = `hooktray: the log file ${this.file} cannot be written (${describeFileError(error, this.file)}), so log lines go to stderr only.\n`;
+  }
+
+  printNotice(): void {
+    if (this.notice === null) return;
+    process.stderr.write(this.notice);
+    this.notice = null;
+  }
+}
+
+/**
+ * Engages the fallback when a write to the log file fails, and prints the line that failed
+ * when stderr did not get it. electron-log (5.4) would pass the failure to the console of the
+ * first logger it created, with the error's stack, and again for every line that fails.
+ */
+function watchWriteFailures(logger: NodeLogger, quiet: boolean, fallback: StderrFallback): void {
+  let writing: LogMessage | null = null;
+  logger.hooks.push((message, _transport, transportName) => {
+    if (transportName === 'file') writing = message;
+    return message;
+  });
+
+  const logFile = logger.transports.file.getFile() as unknown as EventEmitter;
+  logFile.removeAllListeners('error');
+  logFile.on('error', (error: unknown) => {
+    fallback.engage(error);
+    fallback.printNotice();
+    const failed = writing as LogMessage | null;
+    const onStderrAlready = !quiet || failed?.level === 'warn' || failed?.level === 'error';
+    if (failed !== null && !onStderrAlready) logger.transports.console(failed);
+  });
+}
+
+/**
+ * Returns an error's code, such as EROFS, for the one-line notice, or its message when it has
+ * none. A failed write arrives as electron-log's own Error, whose message names the file and
+ * then gives Node's message, which starts with the code.
+ */
+function describeFileError(error: unknown, file: string): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === 'string') return code;
+  if (!(error instanceof Error)) return 'unknown error';
+  const message = error.message.replace(`Couldn't write to ${file}. `, '');
+  return /^(E[A-Z0-9]+):/.exec(message)?.[1] ?? message;
 }

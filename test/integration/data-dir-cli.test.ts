@@ -1,13 +1,13 @@
 import Database from 'better-sqlite3';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NewDelivery } from '../../electron/core/store';
 import { DeliveryStore } from '../../electron/core/store';
 import { SCHEMA_VERSION } from '../../electron/core/store-schema';
 import { UlidGenerator } from '../../electron/core/ulid';
-import { tempDir } from '../support/listen-process';
+import { startListen, tempDir } from '../support/listen-process';
 import type { CliRun } from '../support/run-cli';
 import { runCli } from '../support/run-cli';
 
@@ -230,3 +230,38 @@ describe('a --data-dir that cannot be used', () => {
     }
   });
 });
+
+describe('a log file that cannot be written', () => {
+  /** Checks that stderr reports once, in one line, that log lines go to stderr only, and shows no stack. */
+  function expectStderrOnlyNotice(stderr: string, reason: string): void {
+    const notices = stderr.split('\n').filter((line) => line.includes('so log lines go to stderr only'));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain(reason);
+    expect(stderr).not.toContain('electron-log');
+    expect(stderr).not.toMatch(/^\s+at /m);
+  }
+
+  it('logs to stderr when unwritable at start', async () => {
+    const folder = join(root, 'log-is-folder');
+    mkdirSync(join(folder, 'logs', 'hooktray.log'), { recursive: true });
+    const listen = await startListen(['--data-dir', folder]);
+    expect(await listen.stop()).toBe(0);
+
+    expectStderrOnlyNotice(listen.stderr(), `the log file ${join(folder, 'logs', 'hooktray.log')} cannot be written (EISDIR)`);
+    // With --json, info lines go to the file only, unless it cannot be written.
+    expect(listen.stderr()).toContain('listen: started');
+  });
+
+  it('logs to stderr when writing fails later', async () => {
+    const folder = join(root, 'log-fails-later');
+    const listen = await startListen(['--data-dir', folder]);
+    const file = join(folder, 'logs', 'hooktray.log');
+    rmSync(file);
+    mkdirSync(file);
+    expect(await listen.stop()).toBe(0);
+
+    expectStderrOnlyNotice(listen.stderr(), `the log file ${file} cannot be written (EISDIR)`);
+    expect(listen.stderr()).toContain('listen: stopping');
+  });
+});
+
