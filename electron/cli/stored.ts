@@ -119,7 +119,7 @@ function folderIsFileMessage(folder: string): string {
 /**
  * Returns `error`, or a UsageError that names the store's file and the fix when `error` reports
  * a damaged database. SQLite reads a page only when a query needs it, so a command can find
- * damage after the store opened, such as a file cut short while its WAL still holds page 1.
+ * damage after the store opened, such as a file cut short while its WAL still contains page 1.
  */
 export function explainStoreDamage(error: unknown, store: DeliveryStore): unknown {
   const code = (error as { code?: unknown } | null)?.code;
