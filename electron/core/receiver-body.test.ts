@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReadResult } from './receiver-body';
-import { readBody } from './receiver-body';
+import { BodyMemory, planBody, readBody } from './receiver-body';
 
 /** Starts a server on 127.0.0.1 that reads each body with readBody and resolves with the first result. */
 async function readFirstBody(limit: number, drainMs: number): Promise<{ server: http.Server; port: number; result: Promise<ReadResult & { complete: boolean }> }> {
@@ -12,7 +12,9 @@ async function readFirstBody(limit: number, drainMs: number): Promise<{ server: 
     deliver = resolve;
   });
   const server = http.createServer((request, response) => {
-    void readBody(request, request.headers['content-length'], limit, drainMs).then((read) => {
+    const reservation = new BodyMemory(1024 * 1024).reservation();
+    const plan = planBody(request.headers['content-length'], limit, reservation);
+    void readBody(request, plan, { limit, reservation, drainMs }).then((read) => {
       deliver({ ...read, complete: request.complete });
       response.end();
     });
@@ -40,7 +42,7 @@ describe('readBody', () => {
     const result = await started.result;
     socket.destroy();
     expect(result.size).toBe(24);
-    expect(result.overLimit).toBe(true);
+    expect(result.cutOff).toBe('body-limit');
     expect(result.drained).toBe(true);
     expect(result.complete).toBe(false);
     expect(result.bytes).toHaveLength(0);
@@ -57,7 +59,36 @@ describe('readBody', () => {
     socket.destroy();
     expect(result.bytes.toString()).toBe('aaaaaaaaaaaabbbbbbbbbbbb');
     expect(result.size).toBe(24);
-    expect(result.overLimit).toBe(false);
+    expect(result.cutOff).toBeNull();
     expect(result.complete).toBe(true);
+  });
+});
+
+describe('planBody', () => {
+  it('reserves a declared length within the cap', () => {
+    const memory = new BodyMemory(1500);
+    const first = memory.reservation();
+    expect(planBody('1000', 1000, first)).toEqual({ declared: 1000, cutOff: null });
+    expect(memory.heldBytes).toBe(1000);
+
+    const second = memory.reservation();
+    expect(planBody('600', 1000, second)).toEqual({ declared: 600, cutOff: 'memory-cap' });
+    expect(memory.heldBytes).toBe(1000);
+
+    first.release();
+    expect(planBody('600', 1000, second)).toEqual({ declared: 600, cutOff: null });
+    expect(memory.heldBytes).toBe(600);
+  });
+
+  it('cuts off a declared length over the limit', () => {
+    const memory = new BodyMemory(1500);
+    expect(planBody('1001', 1000, memory.reservation())).toEqual({ declared: 1001, cutOff: 'body-limit' });
+    expect(memory.heldBytes).toBe(0);
+  });
+
+  it('leaves a chunked body to readBody', () => {
+    const memory = new BodyMemory(1500);
+    expect(planBody(undefined, 1000, memory.reservation())).toEqual({ declared: null, cutOff: null });
+    expect(memory.heldBytes).toBe(0);
   });
 });

@@ -6,11 +6,12 @@ import { ContentDecoder } from './content-encoding';
 import type { Capture } from './ingest';
 import { findRawHeader, joinRawHeader } from './headers';
 import type { Logger } from './logger';
-import type { ReadResult } from './receiver-body';
-import { ownMemory, readBody } from './receiver-body';
+import type { ReadResult, Reservation } from './receiver-body';
+import { BodyMemory, ownMemory, planBody, readBody } from './receiver-body';
 import { ClientErrorHandler, PendingResponses } from './receiver-client-errors';
 import type { GuardOptions } from './receiver-guard';
 import { clientKey, ReceiverGuard } from './receiver-guard';
+import { RepeatLog } from './repeat-log';
 import { UlidGenerator } from './ulid';
 
 /** Reserved path prefix for tunnel health probes; requests under it are never stored. */
@@ -45,7 +46,15 @@ export const OVER_LIMIT_DRAIN_MS = 10_000;
  */
 export const DECODE_CONCURRENCY = 2;
 
-/** Retry-After, in seconds, of the 503 sent while the store's write queue is over its bound. */
+/**
+ * Default cap on the bytes of request bodies held in memory, from the first byte read (or the
+ * `Content-Length`) until the store commits them. A request that would pass it gets 503 with
+ * Retry-After, so many concurrent uploads cannot exhaust memory. 256 MiB is the same bound as
+ * the store's write queue.
+ */
+export const MAX_BODY_BYTES_IN_MEMORY = 256 * 1024 * 1024;
+
+/** Retry-After, in seconds, of the 503 sent while the store's write queue or the receiver's memory is over its bound. */
 export const BUSY_RETRY_AFTER_S = 5;
 
 /** What the receiver answers to every stored delivery. Spike requires exactly 200 within 30 s. */
@@ -69,6 +78,8 @@ export interface ReceiverOptions {
   port: number;
   host?: string;
   bodyLimit?: number;
+  /** Bytes of request bodies held in memory at once, across all requests. A value under bodyLimit counts as bodyLimit. */
+  maxBodyBytesInMemory?: number;
   response?: ResponseSettings;
   /** Time allowed for the request headers, in ms. */
   headersTimeoutMs?: number;
@@ -100,6 +111,8 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
   private readonly ids = new UlidGenerator();
   private readonly decoder: ContentDecoder;
   private readonly pending = new PendingResponses();
+  private readonly memory: BodyMemory;
+  private readonly memoryCapLog = new RepeatLog();
   private storeFailures = 0;
 
   constructor(options: ReceiverOptions) {
@@ -107,12 +120,15 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     this.options = {
       host: '127.0.0.1',
       bodyLimit: DEFAULT_BODY_LIMIT,
+      maxBodyBytesInMemory: MAX_BODY_BYTES_IN_MEMORY,
       response: DEFAULT_RESPONSE,
       headersTimeoutMs: 20_000,
       requestTimeoutMs: 120_000,
       ...options,
     };
     this.guard = new ReceiverGuard(options.guard ?? { pathToken: null, rateLimitPerSecond: 0 });
+    // One body at the limit always fits when nothing else is held.
+    this.memory = new BodyMemory(Math.max(this.options.maxBodyBytesInMemory, this.options.bodyLimit));
     // A few hundred compressed bytes can decode to gigabytes, so the decoded copy gets the body limit too.
     const raiseLimit = `Set a larger bodyLimit in the --config file of hooktray listen or hooktray ui to store it decoded as well`;
     this.decoder = new ContentDecoder({ maxBytes: this.options.bodyLimit, description: `the body limit, so only the body as received is stored. ${raiseLimit}` }, DECODE_CONCURRENCY);
@@ -137,11 +153,9 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       },
     );
     // A sender that sends `Expect: 100-continue`, as curl does for bodies over 1 MiB, waits for
-    // the 100 before it uploads. Over the body limit it gets the 413 instead and uploads nothing.
+    // the 100 before it uploads. A body that will not be read gets the 413 or 503 instead.
     this.server.on('checkContinue', (request: http.IncomingMessage, response: http.ServerResponse) => {
-      const declared = Number(findRawHeader(request.rawHeaders, 'content-length'));
-      if (Number.isFinite(declared) && declared > this.options.bodyLimit) continueWithheld.add(request);
-      else response.writeContinue();
+      expectsContinue.add(request);
       this.server.emit('request', request, response);
     });
     // The response goes out only after the store commits, and by default Node closes the
@@ -219,55 +233,98 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     const storedPath = this.checkGuard(request, response, path);
     if (storedPath === null) return;
 
+    const reservation = this.memory.reservation();
+    let outcome: StoreOutcome | null;
+    try {
+      outcome = await this.receive(request, response, storedPath, reservation, { receivedAtMs, monotonicNs });
+    } finally {
+      // The store has the body now, or it was rejected, so the receiver no longer counts it.
+      reservation.release();
+    }
+    if (outcome !== null) await this.respond(request, response, outcome);
+  }
+
+  /**
+   * Reads the body, decodes it and stores the capture. Returns null when the request ended
+   * before its body was complete, which is not stored.
+   */
+  private async receive(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    storedPath: string,
+    reservation: Reservation,
+    arrival: { receivedAtMs: number; monotonicNs: string },
+  ): Promise<StoreOutcome | null> {
+    const plan = planBody(findRawHeader(request.rawHeaders, 'content-length'), this.options.bodyLimit, reservation);
+    // A sender waiting for 100 Continue uploads nothing unless it gets it.
+    if (expectsContinue.has(request)) {
+      if (plan.cutOff === null) response.writeContinue();
+      else continueWithheld.add(request);
+    }
+    if (plan.cutOff === 'memory-cap') this.reportMemoryCap();
+
     let body: ReadResult;
     try {
-      body = await readBody(request, findRawHeader(request.rawHeaders, 'content-length'), this.options.bodyLimit, OVER_LIMIT_DRAIN_MS);
+      body = await readBody(request, plan, { limit: this.options.bodyLimit, reservation, drainMs: OVER_LIMIT_DRAIN_MS });
     } catch (error) {
       // No complete request arrived, so none is stored. The sender gets a connection error and may retry.
       this.options.logger.warn('receiver: connection closed before the request body was complete; nothing stored', {
         method: request.method,
-        path: this.guard.redact(path),
+        path: this.guard.redact(storedPath),
         error: String(error),
       });
-      return;
+      return null;
     }
+    if (plan.cutOff === null && body.cutOff === 'memory-cap') this.reportMemoryCap();
+
     // Several Content-Encoding lines form one list of codings, in the order applied.
     const contentEncoding = joinRawHeader(request.rawHeaders, 'content-encoding')?.trim().toLowerCase() || null;
     // Decoded here, not on the writer thread, so the store's bound on queued bytes counts the result.
-    const decoded = body.overLimit || contentEncoding === null ? { bytes: null, error: null } : await this.decoder.decode(body.bytes, contentEncoding);
+    const decoded = body.cutOff !== null || contentEncoding === null ? { bytes: null, error: null } : await this.decoder.decode(body.bytes, contentEncoding);
+    if (decoded.bytes !== null) reservation.add(decoded.bytes.byteLength);
     const capture: Capture = {
-      id: this.ids.next(receivedAtMs),
-      receivedAtMs,
-      monotonicNs,
+      id: this.ids.next(arrival.receivedAtMs),
+      receivedAtMs: arrival.receivedAtMs,
+      monotonicNs: arrival.monotonicNs,
       method: request.method ?? 'GET',
       path: storedPath,
       httpVersion: request.httpVersion,
       remoteAddress: request.socket.remoteAddress ?? null,
       rawHeaders: request.rawHeaders,
       size: body.size,
-      truncated: body.overLimit,
+      truncated: body.cutOff !== null,
       body: body.bytes,
       contentEncoding,
       decodedBody: decoded.bytes === null ? null : ownMemory(decoded.bytes),
       decodeError: decoded.error,
     };
 
-    let stored: DeliverySummary;
     try {
-      stored = await this.options.persist(capture);
+      return { body, stored: await this.options.persist(capture), failure: null };
     } catch (error) {
       this.reportStoreFailure(capture.id, error);
-      const busy = (error as { code?: unknown }).code === 'STORE_BUSY';
+      return { body, stored: null, failure: error };
+    }
+  }
+
+  private async respond(request: http.IncomingMessage, response: http.ServerResponse, { body, stored, failure }: StoreOutcome): Promise<void> {
+    if (stored === null) {
+      const busy = (failure as { code?: unknown }).code === 'STORE_BUSY';
       const payload = { error: busy ? `Hooktray is busy storing earlier deliveries; retry after ${BUSY_RETRY_AFTER_S} s.` : 'Hooktray could not store the delivery; retry later.' };
       const headers = { 'Retry-After': busy ? String(BUSY_RETRY_AFTER_S) : '30' };
-      if (body.overLimit) answerOverLimit(request, response, body, 503, payload, headers);
+      if (body.cutOff !== null) answerOverLimit(request, response, body, 503, payload, headers);
       else answer(response, 503, payload, headers);
       return;
     }
     this.storeFailures = 0;
     this.emit('delivery', stored);
 
-    if (body.overLimit) {
+    if (body.cutOff === 'memory-cap') {
+      const payload = { error: `Hooktray is busy receiving other deliveries; retry after ${BUSY_RETRY_AFTER_S} s.` };
+      answerOverLimit(request, response, body, 503, payload, { 'Retry-After': String(BUSY_RETRY_AFTER_S) });
+      return;
+    }
+    if (body.cutOff === 'body-limit') {
       const limit = this.options.bodyLimit;
       const inMiB = limit >= 1024 * 1024 ? ` (${(limit / 1024 / 1024).toFixed(1)} MiB)` : '';
       const error = `Body exceeds Hooktray's limit of ${limit} bytes${inMiB}. Set a larger bodyLimit in the --config file of hooktray listen or hooktray ui.`;
@@ -314,6 +371,12 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     response.end(settings.body);
   }
 
+  private reportMemoryCap(): void {
+    const count = this.memoryCapLog.next();
+    if (count === null) return;
+    this.options.logger.warn('receiver: request bodies in memory reached the cap; answering 503', { capBytes: this.memory.capBytes, heldBytes: this.memory.heldBytes, rejected: count });
+  }
+
   private reportStoreFailure(id: string, error: unknown): void {
     this.emit('storeFailed', id, error);
     this.storeFailures += 1;
@@ -324,8 +387,18 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
   }
 }
 
-/** Requests that expected a 100 Continue and got none, because their body is over the limit. */
+/** Requests that sent `Expect: 100-continue`; the handler decides whether they get the 100. */
+const expectsContinue = new WeakSet<http.IncomingMessage>();
+
+/** Requests that expected a 100 Continue and got none, because their body is not read. */
 const continueWithheld = new WeakSet<http.IncomingMessage>();
+
+/** Result of storing a capture: the stored summary, or the store's error. */
+interface StoreOutcome {
+  body: ReadResult;
+  stored: DeliverySummary | null;
+  failure: unknown;
+}
 
 /**
  * Responds to a request whose body is over the limit. A sender still waiting for its 100 Continue

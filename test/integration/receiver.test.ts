@@ -512,6 +512,58 @@ describe('receiver body limit', () => {
     }
   });
 
+  it('answers 503 over the memory cap', async () => {
+    const store = new DeliveryStore({ dataDir: tempDir() });
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => warnings.push(message) };
+    let openGate: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    let waiting = 0;
+    const persist = async (capture: Capture) => {
+      if (capture.path.startsWith('/held/')) {
+        waiting += 1;
+        await gate;
+      }
+      return store.ingest(capture);
+    };
+    const receiver = new Receiver({ port: 0, logger, bodyLimit: 1000, maxBodyBytesInMemory: 2000, persist });
+    await receiver.listen();
+    try {
+      // Two bodies of 1000 bytes wait for the store and fill the cap of 2000 bytes.
+      const heldPosts = [postBytes(receiver.port, '/held/1', {}, Buffer.alloc(1000, 'a')), postBytes(receiver.port, '/held/2', {}, Buffer.alloc(1000, 'b'))];
+      await expect.poll(() => waiting).toBe(2);
+
+      const over = await rawExchange(receiver.port, [`POST /over HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n${'c'.repeat(1000)}`]);
+      expect(over).toMatch(/^HTTP\/1\.1 503 Service Unavailable/);
+      expect(over).toMatch(/Retry-After: 5/i);
+      expect(over).toContain('busy receiving other deliveries');
+
+      const chunked = await rawExchange(receiver.port, ['POST /over-chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n258\r\n', `${'d'.repeat(600)}\r\n0\r\n\r\n`]);
+      expect(chunked).toMatch(/^HTTP\/1\.1 503 Service Unavailable/);
+
+      // A sender waiting for 100 Continue gets the 503 instead and uploads nothing.
+      const expecting = await rawExchange(receiver.port, ['POST /over-expect HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 500\r\n\r\n']);
+      expect(expecting).toMatch(/^HTTP\/1\.1 503 Service Unavailable/);
+      expect(expecting).not.toContain('100 Continue');
+
+      openGate();
+      expect(await Promise.all(heldPosts)).toEqual([200, 200]);
+      expect(await postBytes(receiver.port, '/after', {}, Buffer.alloc(1000, 'e'))).toBe(200);
+
+      const recorded = store.list().items.map((item) => [item.path, item.truncated, item.size]);
+      expect(recorded).toContainEqual(['/over', true, 1000]);
+      expect(recorded).toContainEqual(['/over-chunked', true, 600]);
+      expect(recorded).toContainEqual(['/over-expect', true, 500]);
+      expect(recorded).toContainEqual(['/after', false, 1000]);
+      expect(warnings).toEqual(['receiver: request bodies in memory reached the cap; answering 503']);
+    } finally {
+      await receiver.close();
+      await store.close();
+    }
+  });
+
   it('keeps a decoded body within the limit', async () => {
     const store = new DeliveryStore({ dataDir: tempDir() });
     const decodedBodies: Uint8Array[] = [];
