@@ -91,6 +91,11 @@ export class ClientErrorHandler {
     this.handling.add(socket);
 
     this.log(error, socket);
+    // A request that timed out is itself among the pending ones, and waiting would let it go on.
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      this.respond(error, socket);
+      return;
+    }
     void this.pending.whenIdle(socket, this.pendingTimeoutMs).then((idle) => {
       if (!idle && !socket.destroyed) this.logger.warn('receiver: earlier requests on a connection got no response in time; closing it', { remote: socket.remoteAddress, waitedMs: this.pendingTimeoutMs });
       this.respond(error, socket);

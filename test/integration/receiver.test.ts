@@ -168,6 +168,15 @@ describe('receiver against malformed and slow clients', () => {
     expect(reply === '' || /^HTTP\/1\.1 408/.test(reply)).toBe(true);
   });
 
+  it('closes a client that trickles its body', async () => {
+    // A byte every 50 ms would take 5 s for the 100 declared; the request timeout is 2 s.
+    const chunks = ['POST /slow-body HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n', ...Array.from({ length: 100 }, () => 'x')];
+    const { reply, written } = await rawSend(receiver.port, chunks, 50);
+    expect(written).toBeLessThan(chunks.length);
+    expect(reply).toMatch(/^HTTP\/1\.1 408/);
+    expect(store.list({ text: 'slow-body' }).total).toBe(0);
+  });
+
   it('answers a client that half-closes', async () => {
     // A slow store widens the window between the client's FIN and the answer.
     const slow = new Receiver({
