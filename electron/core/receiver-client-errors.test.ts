@@ -11,13 +11,13 @@ interface LogLine {
 }
 
 /** Starts a server on 127.0.0.1 that never responds to /stuck and responds 200 to every other path. */
-async function startServer(pendingTimeoutMs: number): Promise<{ server: http.Server; port: number; lines: LogLine[] }> {
+async function startServer(pendingTimeoutMs: number, serverOptions: http.ServerOptions = {}): Promise<{ server: http.Server; port: number; lines: LogLine[] }> {
   const lines: LogLine[] = [];
   const record = (level: string) => (message: string) => lines.push({ level, message });
   const logger: Logger = { info: record('info'), warn: record('warn'), error: record('error'), debug: record('debug') };
   const pending = new PendingResponses();
   const handler = new ClientErrorHandler(logger, pending, { headerLimit: 1024, pendingTimeoutMs });
-  const server = http.createServer({ maxHeaderSize: 1024 }, (request, response) => {
+  const server = http.createServer({ maxHeaderSize: 1024, ...serverOptions }, (request, response) => {
     pending.track(request.socket, response);
     request.resume();
     if (request.url !== '/stuck') request.on('end', () => response.end('ok'));
@@ -71,5 +71,16 @@ describe('ClientErrorHandler', () => {
     expect(reply).toContain('HTTP/1.1 431 Request Header Fields Too Large');
     expect(reply).toContain('limit of 1024 bytes');
     expect(started.lines.map((line) => line.message)).toEqual(['receiver: request headers over the limit rejected; nothing stored']);
+  });
+
+  it('logs a flood of timeouts once', async () => {
+    const started = await startServer(30_000, { headersTimeout: 200, requestTimeout: 300, connectionsCheckingInterval: 50 });
+    server = started.server;
+
+    // Five clients that never finish their headers, as in a slowloris attack.
+    const replies = await Promise.all(Array.from({ length: 5 }, () => sendAndRead(started.port, 'POST /slow HTTP/1.1\r\nHost: x\r\n')));
+
+    expect(replies.every((reply) => reply.startsWith('HTTP/1.1 408 Request Timeout'))).toBe(true);
+    expect(started.lines.map((line) => line.message)).toEqual(['receiver: request timed out before it was complete; sending 408, nothing stored']);
   });
 });

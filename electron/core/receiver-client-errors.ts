@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from './logger';
+import { RepeatLog } from './repeat-log';
 
 /**
  * Time, in ms, that the requests already read from a connection get for their responses after
@@ -59,6 +60,14 @@ export class PendingResponses {
   }
 }
 
+type ClientErrorKind = 'timeout' | 'header-overflow' | 'malformed';
+
+function clientErrorKind(error: NodeJS.ErrnoException): ClientErrorKind {
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'timeout';
+  if (error.code === 'HPE_HEADER_OVERFLOW') return 'header-overflow';
+  return 'malformed';
+}
+
 /**
  * Responds to what Node's HTTP parser rejects, the `clientError` event: malformed requests,
  * headers over the limit and clients too slow to send a request. Requests read from the same
@@ -67,6 +76,8 @@ export class PendingResponses {
 export class ClientErrorHandler {
   /** Connections whose error is being handled; Node reports the error again for each later read. */
   private readonly handling = new WeakSet<Socket>();
+  /** A slowloris attack or a scan times out or fails hundreds of requests at once, so repeats are counted. */
+  private readonly repeats: Record<ClientErrorKind, RepeatLog> = { timeout: new RepeatLog(), 'header-overflow': new RepeatLog(), malformed: new RepeatLog() };
 
   private readonly headerLimit: number;
   private readonly pendingTimeoutMs: number;
@@ -108,12 +119,14 @@ export class ClientErrorHandler {
       this.logger.debug('receiver: data after a Connection: close request ignored', { remote: socket.remoteAddress });
       return;
     }
-    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-    this.logger.warn(tooLarge ? 'receiver: request headers over the limit rejected; nothing stored' : 'receiver: malformed request rejected', {
-      code: error.code,
-      remote: socket.remoteAddress,
-      ...(tooLarge ? { headerLimit: this.headerLimit } : {}),
-    });
+    const kind = clientErrorKind(error);
+    const count = this.repeats[kind].next();
+    if (count === null) return;
+
+    const context = { code: error.code, remote: socket.remoteAddress, count };
+    if (kind === 'timeout') this.logger.warn('receiver: request timed out before it was complete; sending 408, nothing stored', context);
+    else if (kind === 'header-overflow') this.logger.warn('receiver: request headers over the limit rejected; nothing stored', { ...context, headerLimit: this.headerLimit });
+    else this.logger.warn('receiver: malformed request rejected', context);
   }
 
   private respond(error: NodeJS.ErrnoException, socket: Socket): void {
