@@ -113,6 +113,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
   private readonly pending = new PendingResponses();
   private readonly memory: BodyMemory;
   private readonly memoryCapLog = new RepeatLog();
+  private readonly unknownExpectationLog = new RepeatLog();
   private storeFailures = 0;
 
   constructor(options: ReceiverOptions) {
@@ -156,6 +157,13 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     // the 100 before it uploads. A body that will not be read gets the 413 or 503 instead.
     this.server.on('checkContinue', (request: http.IncomingMessage, response: http.ServerResponse) => {
       expectsContinue.add(request);
+      this.server.emit('request', request, response);
+    });
+    // RFC 9110 allows a 417 for an expectation other than 100-continue, which Node sends by
+    // default. An inspector records the request instead, so the sender's Expect header shows.
+    this.server.on('checkExpectation', (request: http.IncomingMessage, response: http.ServerResponse) => {
+      const count = this.unknownExpectationLog.next();
+      if (count !== null) this.options.logger.info('receiver: Expect value other than 100-continue ignored; the request is stored', { expect: request.headers.expect?.slice(0, 200), count });
       this.server.emit('request', request, response);
     });
     // The response goes out only after the store commits, and by default Node closes the

@@ -446,6 +446,29 @@ describe('receiver body limit', () => {
     }
   });
 
+  it('stores a request with another expectation', async () => {
+    const store = new DeliveryStore({ dataDir: tempDir() });
+    const lines: string[] = [];
+    const logger = { ...silentLogger, info: (message: string) => lines.push(message) };
+    const receiver = new Receiver({ port: 0, logger, persist: (capture) => store.ingest(capture) });
+    await receiver.listen();
+    try {
+      // Node answers 417 by default, and nothing was recorded or logged.
+      const { reply } = await rawSend(receiver.port, ['POST /odd-expect HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello']);
+      expect(reply).toMatch(/^HTTP\/1\.1 200 OK/);
+
+      const [summary] = store.list().items;
+      const stored = store.get(summary?.id ?? '');
+      expect(stored?.path).toBe('/odd-expect');
+      expect(stored?.headers).toContainEqual(['Expect', 'something-else']);
+      expect(Buffer.from(stored?.body ?? []).toString()).toBe('hello');
+      expect(lines).toEqual(['receiver: Expect value other than 100-continue ignored; the request is stored']);
+    } finally {
+      await receiver.close();
+      await store.close();
+    }
+  });
+
   it('stores a request without Host', async () => {
     const store = new DeliveryStore({ dataDir: tempDir() });
     const receiver = new Receiver({ port: 0, logger: silentLogger, persist: (capture) => store.ingest(capture) });
