@@ -1,4 +1,4 @@
-import type http from 'node:http';
+import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from './logger';
 import { RepeatLog } from './repeat-log';
@@ -60,7 +60,7 @@ export class PendingResponses {
   }
 }
 
-type ClientErrorKind = 'timeout' | 'header-overflow' | 'malformed';
+type ClientErrorKind = 'timeout' | 'header-overflow' | 'malformed' | 'connect';
 
 function clientErrorKind(error: NodeJS.ErrnoException): ClientErrorKind {
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'timeout';
@@ -77,7 +77,12 @@ export class ClientErrorHandler {
   /** Connections whose error is being handled; Node reports the error again for each later read. */
   private readonly handling = new WeakSet<Socket>();
   /** A slowloris attack or a scan times out or fails hundreds of requests at once, so repeats are counted. */
-  private readonly repeats: Record<ClientErrorKind, RepeatLog> = { timeout: new RepeatLog(), 'header-overflow': new RepeatLog(), malformed: new RepeatLog() };
+  private readonly repeats: Record<ClientErrorKind, RepeatLog> = {
+    timeout: new RepeatLog(),
+    'header-overflow': new RepeatLog(),
+    malformed: new RepeatLog(),
+    connect: new RepeatLog(),
+  };
 
   private readonly headerLimit: number;
   private readonly pendingTimeoutMs: number;
@@ -111,6 +116,23 @@ export class ClientErrorHandler {
       if (!idle && !socket.destroyed) this.logger.warn('receiver: earlier requests on a connection got no response in time; closing it', { remote: socket.remoteAddress, waitedMs: this.pendingTimeoutMs });
       this.respond(error, socket);
     });
+  }
+
+  /**
+   * Rejects a CONNECT request, the `connect` event, with 405. Node hands its connection over
+   * as a raw socket and, without a listener, closes it with no response at all.
+   */
+  handleConnect(request: http.IncomingMessage, socket: Socket): void {
+    const count = this.repeats.connect.next();
+    if (count !== null) this.logger.warn('receiver: CONNECT request rejected with 405; Hooktray is not a proxy', { target: request.url?.slice(0, 200), remote: socket.remoteAddress, count });
+
+    socket.on('error', () => {});
+    // Anything the client sends next, such as the start of a tunneled TLS handshake, is discarded.
+    socket.resume();
+    const body = JSON.stringify({ error: 'Hooktray receives webhooks and is not a proxy, so it rejects CONNECT. Send the webhook with another method, such as POST.' });
+    const allow = http.METHODS.filter((method) => method !== 'CONNECT').join(', ');
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\nAllow: ${allow}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    setTimeout(() => socket.destroy(), CLOSE_AFTER_ERROR_MS).unref();
   }
 
   private log(error: NodeJS.ErrnoException, socket: Socket): void {

@@ -176,6 +176,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     // Requests read before a malformed one on the same connection get their responses first.
     const clientErrors = new ClientErrorHandler(this.options.logger, this.pending, { headerLimit: HEADER_LIMIT });
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => clientErrors.handle(error, socket));
+    this.server.on('connect', (request: http.IncomingMessage, socket: Socket) => clientErrors.handleConnect(request, socket));
   }
 
   /** Starts listening and resolves with the bound port. */

@@ -177,6 +177,24 @@ describe('receiver against malformed and slow clients', () => {
     expect(store.list({ text: 'slow-body' }).total).toBe(0);
   });
 
+  it('answers 405 to CONNECT', async () => {
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => warnings.push(message) };
+    const proxyless = new Receiver({ port: 0, logger, persist: (capture) => store.ingest(capture) });
+    await proxyless.listen();
+    try {
+      // Node closed the connection without a response.
+      const reply = await rawExchange(proxyless.port, ['CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n']);
+      expect(reply).toMatch(/^HTTP\/1\.1 405 Method Not Allowed/);
+      expect(reply).toMatch(/^Allow: .*\bPOST\b/m);
+      expect(reply).not.toMatch(/^Allow: .*\bCONNECT\b/m);
+      expect(reply).toContain('not a proxy');
+      expect(warnings).toEqual(['receiver: CONNECT request rejected with 405; Hooktray is not a proxy']);
+    } finally {
+      await proxyless.close();
+    }
+  });
+
   it('answers a client that half-closes', async () => {
     // A slow store widens the window between the client's FIN and the answer.
     const slow = new Receiver({
