@@ -56,7 +56,7 @@ describe('ClientErrorHandler', () => {
 
     expect(reply).toMatch(/^HTTP\/1\.1 400 Bad Request/);
     expect(started.lines.map((line) => line.message)).toEqual([
-      'receiver: malformed request rejected',
+      'receiver: request with a method the HTTP parser does not accept rejected; nothing stored',
       'receiver: earlier requests on a connection got no response in time; closing it',
     ]);
   });

@@ -60,18 +60,26 @@ export class PendingResponses {
   }
 }
 
-type ClientErrorKind = 'timeout' | 'header-overflow' | 'malformed' | 'connect';
+type ClientErrorKind = 'timeout' | 'header-overflow' | 'invalid-method' | 'malformed' | 'connect';
 
 function clientErrorKind(error: NodeJS.ErrnoException): ClientErrorKind {
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'timeout';
   if (error.code === 'HPE_HEADER_OVERFLOW') return 'header-overflow';
+  if (error.code === 'HPE_INVALID_METHOD') return 'invalid-method';
   return 'malformed';
 }
 
 /**
+ * Methods the receiver accepts: those of Node's HTTP parser (llhttp) but CONNECT. The parser
+ * rejects any other name, and any name not in upper case, before the receiver gets the request.
+ */
+export const ACCEPTED_METHODS: readonly string[] = http.METHODS.filter((method) => method !== 'CONNECT');
+
+/**
  * Responds to what Node's HTTP parser rejects, the `clientError` event: malformed requests,
- * headers over the limit and clients too slow to send a request. Requests read from the same
- * connection before the faulty one get their responses first.
+ * methods it does not know, headers over the limit and clients too slow to send a request.
+ * Requests read from the same connection before the faulty one get their responses first.
+ * Also rejects CONNECT requests.
  */
 export class ClientErrorHandler {
   /** Connections whose error is being handled; Node reports the error again for each later read. */
@@ -80,6 +88,7 @@ export class ClientErrorHandler {
   private readonly repeats: Record<ClientErrorKind, RepeatLog> = {
     timeout: new RepeatLog(),
     'header-overflow': new RepeatLog(),
+    'invalid-method': new RepeatLog(),
     malformed: new RepeatLog(),
     connect: new RepeatLog(),
   };
@@ -130,7 +139,7 @@ export class ClientErrorHandler {
     // Anything the client sends next, such as the start of a tunneled TLS handshake, is discarded.
     socket.resume();
     const body = JSON.stringify({ error: 'Hooktray receives webhooks and is not a proxy, so it rejects CONNECT. Send the webhook with another method, such as POST.' });
-    const allow = http.METHODS.filter((method) => method !== 'CONNECT').join(', ');
+    const allow = ACCEPTED_METHODS.join(', ');
     socket.end(`HTTP/1.1 405 Method Not Allowed\r\nAllow: ${allow}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     setTimeout(() => socket.destroy(), CLOSE_AFTER_ERROR_MS).unref();
   }
@@ -148,6 +157,7 @@ export class ClientErrorHandler {
     const context = { code: error.code, remote: socket.remoteAddress, count };
     if (kind === 'timeout') this.logger.warn('receiver: request timed out before it was complete; sending 408, nothing stored', context);
     else if (kind === 'header-overflow') this.logger.warn('receiver: request headers over the limit rejected; nothing stored', { ...context, headerLimit: this.headerLimit });
+    else if (kind === 'invalid-method') this.logger.warn('receiver: request with a method the HTTP parser does not accept rejected; nothing stored', context);
     else this.logger.warn('receiver: malformed request rejected', context);
   }
 
@@ -165,6 +175,8 @@ export class ClientErrorHandler {
     } else if (error.code === 'HPE_HEADER_OVERFLOW') {
       status = '431 Request Header Fields Too Large';
       body = JSON.stringify({ error: `The request line and headers exceed Hooktray's limit of ${this.headerLimit} bytes; send fewer or shorter headers.` });
+    } else if (error.code === 'HPE_INVALID_METHOD') {
+      body = JSON.stringify({ error: `The request method is not one that Hooktray accepts. Send one of these, in upper case: ${ACCEPTED_METHODS.join(', ')}.` });
     }
     const type = body === '' ? '' : 'Content-Type: application/json\r\n';
     return `HTTP/1.1 ${status}\r\nConnection: close\r\n${type}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;

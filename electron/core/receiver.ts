@@ -100,8 +100,8 @@ export interface ReceiverEvents {
 }
 
 /**
- * The HTTP receiver the tunnel exposes: accepts any method on any path, records the request
- * exactly as received, and answers once the store has committed it.
+ * The HTTP receiver the tunnel exposes: accepts the methods of ACCEPTED_METHODS on any path,
+ * records the request exactly as received, and answers once the store has committed it.
  */
 export class Receiver extends EventEmitter<ReceiverEvents> {
   private readonly server: http.Server;
