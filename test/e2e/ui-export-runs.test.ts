@@ -54,7 +54,7 @@ describe('hooktray ui in Chromium with two exports', () => {
     const seed = join(dir, 'seed.ndjson');
     writeFileSync(seed, ndjsonExport(DELIVERIES));
     await page.getByLabel('Files to import').setInputFiles(seed);
-    await page.locator('.import-action').getByRole('status').filter({ hasText: `Imported ${DELIVERIES} deliveries` }).waitFor();
+    await page.locator('.import-message').getByRole('status').filter({ hasText: `Imported ${DELIVERIES} deliveries` }).waitFor();
 
     // The export to folder A blocks on its last file, a named pipe, until the test reads it.
     mkdirSync(join(dir, 'A'));

@@ -32,8 +32,8 @@ describe('hooktray ui in Chromium: import and edited re-send', () => {
 
   const rows = () => page.getByRole('listbox', { name: 'Deliveries' }).getByRole('option');
   const importInput = () => page.getByLabel('Files to import');
-  const importStatus = () => page.locator('.import-action').getByRole('status');
-  const importAlert = () => page.locator('.import-action').getByRole('alert');
+  const importStatus = () => page.locator('.import-message').getByRole('status');
+  const importAlert = () => page.locator('.import-message').getByRole('alert');
 
   beforeAll(async () => {
     dir = tempDir('hooktray-e2e-import-');
@@ -87,7 +87,7 @@ describe('hooktray ui in Chromium: import and edited re-send', () => {
     writeFileSync(join(folder, fixture), JSON.stringify({ ...record, path: '/binary/imported' }));
 
     await importInput().setInputFiles(readdirSync(folder).map((name) => join(folder, name)));
-    await importStatus().filter({ hasText: 'Imported 1 deliveries, 1 with a new id.' }).waitFor();
+    await importStatus().filter({ hasText: /^Imported 1 delivery from \d+ files, 1 with a new id\.$/ }).waitFor();
     await rows().filter({ hasText: '/binary/imported' }).waitFor();
     expect(await resend('/binary/imported')).toEqual(BINARY_BODY);
   });
@@ -96,7 +96,7 @@ describe('hooktray ui in Chromium: import and edited re-send', () => {
     const har = join(dir, 'orders.har');
     writeFileSync(har, harFile());
     await importInput().setInputFiles(har);
-    await importStatus().filter({ hasText: 'Imported 1 deliveries.' }).waitFor();
+    await importStatus().filter({ hasText: 'Imported 1 delivery from orders.har.' }).waitFor();
     await rows().filter({ hasText: '/har/orders?attempt=1' }).waitFor();
 
     expect((await resend('/har/orders')).toString()).toBe('{"order":"H-1","amount":12.50}');
@@ -108,6 +108,8 @@ describe('hooktray ui in Chromium: import and edited re-send', () => {
     await importInput().setInputFiles(broken);
     await importAlert().filter({ hasText: 'broken.har' }).waitFor();
     expect(await importAlert().textContent()).not.toContain('Uint8Array');
+    await page.getByRole('button', { name: 'Dismiss the import message' }).click();
+    await waitUntil(async () => (await importAlert().count()) === 0, 'the dismissed message to go');
   });
 
   it('re-sends an edited body byte for byte', async () => {
