@@ -212,7 +212,7 @@ describe('hooktray ui body view in Chromium', () => {
     expect(await postOrdered(ui.receiverUrl, '/filter/proto', JSON_HEADERS, '{"__proto__":{"polluted":true}}')).toBe(200);
     expect(await postOrdered(ui.receiverUrl, '/filter/plain', TEXT_HEADERS, 'no quotes here')).toBe(200);
     const filter = page.getByRole('searchbox', { name: 'Filter' });
-    expect(await page.locator(`#${await filter.getAttribute('aria-describedby')}`).textContent()).toBe('Searches the first 64 KiB of each body');
+    expect(await page.locator(`#${await filter.getAttribute('aria-describedby')}`).textContent()).toBe('Searches paths, headers and the first 64 KiB of each text body');
 
     await filter.fill('__');
     await waitUntil(async () => (await rows().count()) === 1, 'one row for __');

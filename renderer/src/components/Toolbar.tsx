@@ -30,7 +30,7 @@ export function Toolbar({ filterRef, text, verdict, onText, onVerdict }: Toolbar
         }}
       />
       <span id="filter-hint" className="hint">
-        Searches the first {SEARCH_BODY_BYTES / 1024} KiB of each body
+        Searches paths, headers and the first {SEARCH_BODY_BYTES / 1024} KiB of each text body
       </span>
       <label className="verdict-filter">
         Verdict
