@@ -179,11 +179,20 @@ function folderMessage(folder: string): string {
 function fixtureSource(file: string, publicUrl: string | null): VerifySource {
   const fixture = readFixtureFile(file);
   const encoding = findHeader(fixture.headers, 'Content-Encoding')?.trim().toLowerCase();
-  const decodedBody = encoding === undefined || encoding === '' ? null : decodeContent(fixture.body, encoding).bytes;
+  const decoded = encoding === undefined || encoding === '' ? { bytes: null, error: null } : decodeContent(fixture.body, encoding);
   return {
     kind: 'fixture',
     name: file,
-    request: { method: fixture.method, path: fixture.path, headers: fixture.headers, body: fixture.body, decodedBody, publicUrl: null, publicUrlOverride: publicUrl ?? undefined },
+    request: {
+      method: fixture.method,
+      path: fixture.path,
+      headers: fixture.headers,
+      body: fixture.body,
+      decodedBody: decoded.bytes,
+      decodeError: decoded.error,
+      publicUrl: null,
+      publicUrlOverride: publicUrl ?? undefined,
+    },
     receivedAt: fixture.receivedAt,
     storedVerdict: null,
   };
@@ -199,11 +208,11 @@ function deliverySource(target: string, dataDir: string, publicUrl: string | nul
   try {
     const delivery = store.get(id);
     if (delivery === null) throw new UsageError(ulid === null ? notAnId : `No delivery has the id ${id} in ${dataDir}; list ids with hooktray listen --json or the app.`);
-    const { method, path, headers, body, decodedBody } = delivery;
+    const { method, path, headers, body, decodedBody, decodeError } = delivery;
     return {
       kind: 'delivery',
       name: id,
-      request: { method, path, headers, body, decodedBody, publicUrl: store.publicUrlAtArrival(id) ?? null, publicUrlOverride: publicUrl ?? undefined },
+      request: { method, path, headers, body, decodedBody, decodeError, publicUrl: store.publicUrlAtArrival(id) ?? null, publicUrlOverride: publicUrl ?? undefined },
       receivedAt: delivery.receivedAt,
       storedVerdict: delivery.verdict,
     };

@@ -132,8 +132,8 @@ function verdictOf(request: VerifiableRequest, context: AnalysisContext, verify:
     const reason = 'The body was over the size limit and was not stored, so its signature cannot be checked: raise the body limit to capture it.';
     return { status: 'unverified', scheme: profile?.scheme ?? null, profile: profile?.name ?? null, reason };
   }
-  const { method, path, headers, body, decodedBody } = request;
-  return verifyDelivery({ method, path, headers, body, decodedBody, publicUrl: context.publicUrl }, context.profiles, vaultOf(context), verify);
+  const { method, path, headers, body, decodedBody, decodeError } = request;
+  return verifyDelivery({ method, path, headers, body, decodedBody, decodeError, publicUrl: context.publicUrl }, context.profiles, vaultOf(context), verify);
 }
 
 function spikeSummaryFor(request: CapturedRequest | DeliveryDetail, context: AnalysisContext): SpikeDetail | null {

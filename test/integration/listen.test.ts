@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryStore } from '../../electron/core/store';
 import type { ListenProcess } from '../support/listen-process';
 import { post, startListen, storedPaths, tempDir, writeConfig } from '../support/listen-process';
+import { runCli } from '../support/run-cli';
 import { spikeBody, spikeSignature } from '../support/spike';
 
 const KEY = 'spike-test-key';
@@ -142,6 +144,57 @@ describe('hooktray listen with a Spike profile', () => {
     expect((record as unknown as { path: string }).path).toBe('[withheld: contains a configured key]');
     expect(record.spike).toBeNull();
     expect(JSON.stringify(listen.records)).not.toContain(KEY);
+  });
+});
+
+describe('hooktray listen with a gzip body that decodes over bodyLimit', () => {
+  const env = { HOOKTRAY_TEST_SPIKE_KEY: KEY };
+  // About 250 bytes gzipped and 4300 decoded, so the body is stored but its decoded copy is not.
+  const plain = spikeBody('gzip-user', { padding: 'x'.repeat(4000) });
+  const gzipped = gzipSync(plain);
+  let listen: ListenProcess;
+  let dataDir: string;
+  let config: string;
+
+  beforeAll(async () => {
+    dataDir = tempDir();
+    config = writeConfig(dataDir, {
+      profiles: [{ name: 'spike', scheme: 'spike', pathPrefix: '/webhooks/spike', keys: [{ env: 'HOOKTRAY_TEST_SPIKE_KEY' }] }],
+      bodyLimit: 1000,
+    });
+    listen = await startListen(['--data-dir', dataDir, '--config', config], env);
+  });
+
+  afterAll(async () => {
+    await listen.stop();
+  });
+
+  async function deliverGzipped(signedBody: string | Uint8Array) {
+    const before = listen.records.filter((record) => record.type === 'delivery').length;
+    const headers = { 'Content-Encoding': 'gzip', 'Content-Type': 'application/json', 'X-Body-Signature': spikeSignature(KEY, signedBody) };
+    const response = await post(`${listen.localUrl}/webhooks/spike`, gzipped, headers);
+    const deliveries = await listen.waitForDeliveries(before + 1);
+    return { response, record: deliveries[before] as { id: string; verdict: Record<string, unknown> } };
+  }
+
+  it('names the body limit for a signed decoded body', async () => {
+    const { response, record } = await deliverGzipped(plain);
+    expect(response.status).toBe(200);
+    expect(record.verdict.status).toBe('invalid');
+    expect(record.verdict.diagnosis).toContain('decoded form is larger than the body limit of 1000 bytes');
+    expect(record.verdict.diagnosis).toContain('raise bodyLimit in the --config file');
+    expect(record.verdict.diagnosis).not.toContain('Nothing explains');
+
+    // hooktray verify checks the stored delivery again and finds the same cause.
+    const verify = await runCli(['verify', record.id, '--data-dir', dataDir, '--config', config], env);
+    expect(verify.code).toBe(1);
+    expect(verify.stdout).toContain('larger than the body limit of 1000 bytes');
+  });
+
+  it('verifies a signature over the gzipped bytes', async () => {
+    const { response, record } = await deliverGzipped(gzipped);
+    expect(response.status).toBe(200);
+    expect(record.verdict.status).toBe('valid');
   });
 });
 

@@ -55,6 +55,40 @@ export function* bodyVariants(request: SignedRequest): Generator<BodyVariant> {
   }
 }
 
+/**
+ * The receiver's decode error for a decoded body larger than its body limit, which reads "Undoing
+ * gzip gives more than 1000 bytes, the body limit, so …". Group 1 is the limit in bytes.
+ */
+const OVER_BODY_LIMIT = /gives more than (\d+) bytes, the body limit\b/;
+
+/**
+ * Explains why a signature over the decoded body cannot be checked, for a body that has a
+ * Content-Encoding and a decode error instead of a decoded copy. Returns null when the body
+ * was decoded, needed no decoding or has no recorded decode error.
+ */
+export function undecodedBodyFinding(request: SignedRequest): string | null {
+  const error = request.decodeError?.trim() ?? '';
+  if (request.decodedBody !== null || error === '') return null;
+
+  // Several Content-Encoding lines form one list of codings, as the receiver reads them.
+  const encoding = request.headers
+    .filter(([name]) => name.toLowerCase() === 'content-encoding')
+    .map(([, value]) => value.trim())
+    .join(', ');
+  const arrived = encoding === '' ? 'The body arrived with a Content-Encoding' : `The body arrived with Content-Encoding "${encoding}"`;
+
+  const limit = OVER_BODY_LIMIT.exec(error)?.[1];
+  if (limit !== undefined) {
+    return (
+      `${arrived}, and its decoded form is larger than the body limit of ${limit} bytes, so Hooktray kept only the body as received. ` +
+      'A signature over the decoded body therefore cannot be checked: raise bodyLimit in the --config file of hooktray listen or hooktray ui, ' +
+      'then receive the delivery again, from the sender or by re-sending it to the receiver.'
+    );
+  }
+  const sentence = /[.!?]$/.test(error) ? error : `${error}.`;
+  return `${arrived}, and Hooktray could not decode it, so a signature over the decoded body cannot be checked. ${sentence}`;
+}
+
 function* newlineVariants(body: Buffer): Generator<BodyVariant> {
   const last = body.at(-1);
   if (last === 0x0a) {

@@ -235,6 +235,54 @@ describe('diagnosis of body changes', () => {
   });
 });
 
+describe('diagnosis of a body without its decoded copy', () => {
+  const plain = Buffer.from(JSON.stringify([{ event_type: 'record_change', padding: 'x'.repeat(4000) }]));
+  const gzipped = gzipSync(plain);
+  // The receiver's decode error for a decoded body over a bodyLimit of 1000.
+  const overLimit =
+    'Undoing gzip gives more than 1000 bytes, the body limit, so only the body as received is stored. ' +
+    'Set a larger bodyLimit in the --config file of hooktray listen or hooktray ui to store it decoded as well.';
+
+  function undecoded(signedBody: Uint8Array, decodeError: string, encoding = 'gzip'): SignedRequest {
+    const signed = request(signDelivery('spike', signedBody, 'k'), gzipped, { decodeError });
+    signed.headers = [...signed.headers, ['Content-Encoding', encoding]];
+    return signed;
+  }
+
+  it('names the body limit for a decoded body over it', () => {
+    const verdict = diagnose('spike', undecoded(plain, overLimit), ['k']);
+    expect(verdict.status).toBe('invalid');
+    expect(verdict.diagnosis).toBe(
+      'The body arrived with Content-Encoding "gzip", and its decoded form is larger than the body limit of 1000 bytes, so Hooktray kept only the body as received. ' +
+        'A signature over the decoded body therefore cannot be checked: raise bodyLimit in the --config file of hooktray listen or hooktray ui, ' +
+        'then receive the delivery again, from the sender or by re-sending it to the receiver. If the sender signs the body as received, check the key.',
+    );
+  });
+
+  it('quotes any other decode error', () => {
+    const verdict = diagnose('spike', undecoded(plain, 'Unsupported content coding "zstd": Hooktray decodes only gzip, x-gzip, deflate, br.', 'zstd'), ['k', 'k2']);
+    expect(verdict.diagnosis).toBe(
+      'The body arrived with Content-Encoding "zstd", and Hooktray could not decode it, so a signature over the decoded body cannot be checked. ' +
+        'Unsupported content coding "zstd": Hooktray decodes only gzip, x-gzip, deflate, br. If the sender signs the body as received, check each of the 2 keys.',
+    );
+  });
+
+  it('prefers a cause that reproduces the signature', () => {
+    const verdict = diagnose('spike', undecoded(gzipped, overLimit), ['k\n']);
+    expect(verdict.diagnosis).toContain('Key 1 has a trailing line feed');
+  });
+
+  it('keeps a signature over the received body valid', () => {
+    const verdict = diagnose('spike', undecoded(gzipped, overLimit), ['k']);
+    expect(verdict.status).toBe('valid');
+  });
+
+  it('points to the key without a decode error', () => {
+    const verdict = diagnose('spike', undecoded(plain, ''), ['k']);
+    expect(verdict.diagnosis).toMatch(/^Nothing explains the mismatch/);
+  });
+});
+
 describe('diagnosis of Twilio URLs', () => {
   const body = 'CallSid=CA1&From=%2B15005550006';
   const form: HeaderPair = ['Content-Type', 'application/x-www-form-urlencoded'];

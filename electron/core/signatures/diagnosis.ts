@@ -1,5 +1,5 @@
 import type { DigestEncoding } from '../contract';
-import { bodyVariants } from './body-variants';
+import { bodyVariants, undecodedBodyFinding } from './body-variants';
 import { keyVariants } from './key-variants';
 import { findMatch } from './match';
 import type { ContentVariant, ParsedSignature, SignedContent, SigningModel } from './scheme';
@@ -33,14 +33,20 @@ const CLOCK_SEARCH_MAX_BODY = 16 * 1024;
 
 /**
  * Tries the likely causes of a mismatch in a fixed order and returns the finding of the
- * first that reproduces a received digest, or a finding that points to the key. Findings
- * name keys by position and never contain a key or a digest computed from one.
+ * first that reproduces a received digest. When none does, it returns why a signature over the
+ * decoded body cannot be checked, for a body without a decoded copy, or else a finding that
+ * points to the key. Findings name keys by position and never contain a key or a digest
+ * computed from one.
  */
 export function diagnoseMismatch<O>(input: DiagnosisInput<O>): string {
   for (const cause of causes(input)) {
     const match = findMatch(input.model, input.parsed, cause.keys, input.options, cause.contents, cause.encodings);
     if (match !== null) return cause.finding;
   }
+
+  const signsBody = input.parsed.contents.some((content) => content.body !== undefined);
+  const undecoded = signsBody ? undecodedBodyFinding(input.request) : null;
+  if (undecoded !== null) return `${undecoded} If the sender signs the body as received, check ${keysToCheck(input.keys)}.${unreadableKeysNote(input)}`;
   return nothingExplains(input);
 }
 
@@ -148,15 +154,21 @@ function nothingExplains<O>(input: DiagnosisInput<O>): string {
   if (input.model.contentVariantsChange !== undefined) changes.push(input.model.contentVariantsChange);
   if (searchedTimestamp(input.parsed) !== undefined) changes.push('the timestamp');
 
-  const unreadable = input.keyBytes.flatMap((bytes, index) => (bytes === null ? [index + 1] : []));
-  const last = unreadable.at(-1);
-  let note = '';
-  if (unreadable.length === 1) note = ` Key ${last} cannot be read as a ${input.label} key at all.`;
-  if (unreadable.length > 1) note = ` Keys ${unreadable.slice(0, -1).join(', ')} and ${last} cannot be read as ${input.label} keys at all.`;
-
-  const keysToCheck = input.keys.length === 1 ? 'the key' : `each of the ${input.keys.length} keys`;
   return (
     `Nothing explains the mismatch: no change ${joinAlternatives(changes.map((change) => `to ${change}`))} reproduces the signature, ` +
-    `so check ${keysToCheck}: it is most likely not the one this sender signs with.${note}`
+    `so check ${keysToCheck(input.keys)}: it is most likely not the one this sender signs with.${unreadableKeysNote(input)}`
   );
+}
+
+/** Builds the sentence, with a leading space, that names the keys the scheme cannot read, or returns '' when it reads them all. */
+function unreadableKeysNote<O>(input: DiagnosisInput<O>): string {
+  const unreadable = input.keyBytes.flatMap((bytes, index) => (bytes === null ? [index + 1] : []));
+  const last = unreadable.at(-1);
+  if (unreadable.length === 1) return ` Key ${last} cannot be read as a ${input.label} key at all.`;
+  if (unreadable.length > 1) return ` Keys ${unreadable.slice(0, -1).join(', ')} and ${last} cannot be read as ${input.label} keys at all.`;
+  return '';
+}
+
+function keysToCheck(keys: readonly string[]): string {
+  return keys.length === 1 ? 'the key' : `each of the ${keys.length} keys`;
 }

@@ -10,6 +10,11 @@ export interface SignedRequest {
   body: Uint8Array;
   /** The body after undoing `Content-Encoding`, when it had one. */
   decodedBody: Uint8Array | null;
+  /**
+   * Reason the body has a `Content-Encoding` but no decoded copy, such as a decoded body over the
+   * receiver's body limit. Null or absent when decoding succeeded, was not needed or is unknown.
+   */
+  decodeError?: string | null;
   /** Public base URL the provider posted to (such as `https://name.loca.lt`), when known. */
   publicUrl: string | null;
   /**
