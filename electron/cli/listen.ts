@@ -161,7 +161,7 @@ export async function runListen(argv: string[]): Promise<number> {
       tunnel?.stop();
       core.stop().then(
         () => {
-          printNotForwarded(core.replays.forwarder.notForwarded, options, print);
+          printNotForwarded(core.replays.forwarder.notForwarded, options, logger.writesLogFile(), print);
           output.flush();
           // A reader that closed stdout chose to stop reading; any other write failure lost output.
           resolveExit(reason === 'stdout failed' ? 1 : 0);
@@ -234,9 +234,10 @@ const MAX_PRINTED_IDS = 100;
 
 /**
  * Prints how many deliveries were still waiting to be forwarded when listen stopped, and how
- * to re-send them. The log lists their ids; the NDJSON record lists the first MAX_PRINTED_IDS.
+ * to re-send them. The log lists their ids, in the log file unless `writesLogFile` is false
+ * and lines go to stderr only. The NDJSON record lists the first MAX_PRINTED_IDS.
  */
-function printNotForwarded(ids: readonly string[], options: ListenOptions, print: (line: string) => void): void {
+function printNotForwarded(ids: readonly string[], options: ListenOptions, writesLogFile: boolean, print: (line: string) => void): void {
   if (ids.length === 0 || options.forwardTo === undefined) return;
   const target = redactUrl(new URL(options.forwardTo));
   if (options.json) {
@@ -244,7 +245,9 @@ function printNotForwarded(ids: readonly string[], options: ListenOptions, print
     return;
   }
   const count = ids.length === 1 ? '1 delivery was' : `${ids.length} deliveries were`;
-  print(`${count} not forwarded to ${target} before listen stopped; their ids are in the warning above and in ${cliLogFile(options.dataDir)}. Re-send each with: hooktray replay ID --to ${target} --data-dir ${options.dataDir}`);
+  const logFile = cliLogFile(options.dataDir);
+  const where = writesLogFile ? `in the warning above and in ${logFile}` : `only in the warning above on stderr, because the log file ${logFile} cannot be written`;
+  print(`${count} not forwarded to ${target} before listen stopped; their ids are ${where}. Re-send each with: hooktray replay ID --to ${target} --data-dir ${options.dataDir}`);
 }
 
 /**

@@ -14,6 +14,12 @@ export function cliLogFile(dataDir: string): string {
   return join(dataDir, 'logs', 'hooktray.log');
 }
 
+/** The CLI's logger, which can report whether its lines still reach the log file. */
+export interface CliLogger extends Logger {
+  /** Returns false once the log file cannot be written and log lines go to stderr only. */
+  writesLogFile(): boolean;
+}
+
 /**
  * Sets up the CLI's logger: stderr, so stdout stays machine-readable, and a file in the data
  * directory's `logs` folder. `quiet` keeps info lines off stderr; the file still gets them.
@@ -21,7 +27,7 @@ export function cliLogFile(dataDir: string): string {
  * line on stderr reports that before the first of them. A command that logs nothing, such as one
  * that rejects a read-only data folder, then prints only its own error.
  */
-export function createCliLogger(dataDir: string, quiet: boolean): Logger {
+export function createCliLogger(dataDir: string, quiet: boolean): CliLogger {
   // The logger may create the data folder first, so an unusable folder is reported here with its fix.
   createDataDir(dataDir);
   const file = cliLogFile(dataDir);
@@ -45,15 +51,16 @@ export function createCliLogger(dataDir: string, quiet: boolean): Logger {
     closeSync(openSync(file, 'a', 0o600));
   } catch (error) {
     fallback.engage(error);
-    return fromElectronLog(logger);
+    return { ...fromElectronLog(logger), writesLogFile: () => !fallback.engaged };
   }
   watchWriteFailures(logger, quiet, fallback);
-  return fromElectronLog(logger);
+  return { ...fromElectronLog(logger), writesLogFile: () => !fallback.engaged };
 }
 
 /** Moves a logger to stderr only when its file cannot be written, and prints one notice about it. */
 class StderrFallback {
-  private engaged = false;
+  /** True once the file cannot be written and every line goes to stderr. */
+  engaged = false;
   private notice: string | null = null;
 
   constructor(

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLI, post, startListen, tempDir } from '../support/listen-process';
@@ -49,6 +51,38 @@ async function postDeliveries(localUrl: string, count: number): Promise<string[]
   return ids;
 }
 
+/**
+ * Runs `hooktray listen` without --json, forwarding to `targetUrl`, posts `count` deliveries and
+ * stops it once the target has the first. Resolves with the exit code, the stdout lines, stderr
+ * and the delivery ids.
+ */
+async function stopTextListen(
+  dataDir: string,
+  targetUrl: string,
+  firstRequest: Promise<void>,
+  count: number,
+): Promise<{ code: number | null; lines: string[]; stderr: string; ids: string[] }> {
+  const child = spawn(process.execPath, [CLI, 'listen', '--no-tunnel', '--data-dir', dataDir, '--forward-to', targetUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const lines: string[] = [];
+  const listening = new Promise<string>((resolve) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      lines.push(line);
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
+      if (match !== null) resolve(match[1] as string);
+    });
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+
+  const ids = await postDeliveries(await listening, count);
+  await firstRequest;
+  child.kill('SIGTERM');
+  return { code: await exited, lines, stderr, ids };
+}
+
 let target: HangingTarget;
 
 beforeEach(async () => {
@@ -84,26 +118,27 @@ describe('listen --forward-to a target that never answers', () => {
 
   it('prints how to re-send them', async () => {
     const dataDir = tempDir('hooktray-forward-stop-text-');
-    const child = spawn(process.execPath, [CLI, 'listen', '--no-tunnel', '--data-dir', dataDir, '--forward-to', target.url], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stderr.resume();
-    const lines: string[] = [];
-    const listening = new Promise<string>((resolve) => {
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        lines.push(line);
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
-        if (match !== null) resolve(match[1] as string);
-      });
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const { code, lines } = await stopTextListen(dataDir, target.url, target.firstRequest, 3);
 
-    await postDeliveries(await listening, 3);
-    await target.firstRequest;
-    child.kill('SIGTERM');
-
-    expect(await exited).toBe(0);
+    expect(code).toBe(0);
     expect(lines).toContain(
       `3 deliveries were not forwarded to ${target.url} before listen stopped; their ids are in the warning above and in ${dataDir}/logs/hooktray.log. ` +
         `Re-send each with: hooktray replay ID --to ${target.url} --data-dir ${dataDir}`,
+    );
+  });
+
+  it('names stderr when the log file is unwritable', async () => {
+    const dataDir = tempDir('hooktray-forward-stop-no-log-');
+    // A folder where the log file should be makes every write to it fail with EISDIR.
+    mkdirSync(join(dataDir, 'logs', 'hooktray.log'), { recursive: true });
+    const { code, lines, stderr, ids } = await stopTextListen(dataDir, target.url, target.firstRequest, 3);
+
+    expect(code).toBe(0);
+    expect(stderr).toContain('forward: stopped with deliveries not forwarded');
+    for (const id of ids) expect(stderr).toContain(id);
+    expect(lines).toContain(
+      `3 deliveries were not forwarded to ${target.url} before listen stopped; their ids are only in the warning above on stderr, ` +
+        `because the log file ${dataDir}/logs/hooktray.log cannot be written. Re-send each with: hooktray replay ID --to ${target.url} --data-dir ${dataDir}`,
     );
   });
 });
