@@ -10,6 +10,7 @@ import { NotRegularFileError, readFileBesideFixture, readNamedFileSync } from '.
 import type { ParsedFixture } from '../core/export/import-parse';
 import { ImportFormatError, parseFixtureRecord, requestFromFixture } from '../core/export/import-parse';
 import { findHeader } from '../core/headers';
+import { bodyNotStoredMessage } from '../core/not-stored';
 import { diffSideOf } from '../core/replay-service';
 import type { DeliveryStore } from '../core/store';
 import { UsageError } from './args';
@@ -76,7 +77,7 @@ export async function runDiff(argv: string[]): Promise<number> {
 function storedSide(store: DeliveryStore, id: string): DiffSide {
   const delivery = store.get(id);
   if (delivery === null) throw new UsageError(`Delivery ${id} is not in the store at ${store.file}; check the id and --data-dir.`);
-  if (delivery.truncated) throw new UsageError(`Delivery ${id} was over the body limit and its body was not stored, so it cannot be compared.`);
+  if (delivery.truncated) throw new UsageError(`${bodyNotStoredMessage(id, delivery.truncatedReason)}, so it cannot be compared.`);
   return diffSideOf(delivery);
 }
 

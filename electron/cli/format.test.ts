@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { DeliverySummary } from '../core/contract';
 import { escapeControl, escapeJsonForTerminal, formatDeliveryLine, formatSize } from './format';
 
 describe('escapeControl', () => {
@@ -29,12 +30,33 @@ describe('formatDeliveryLine', () => {
       path: '/x\u001b[2J',
       size: 2048,
       truncated: false,
+      truncatedReason: null,
       verdict: { status: 'valid', scheme: 'spike', profile: 'spike', encoding: 'hex', keyIndex: 0, reason: '' },
       spike: null,
       retryOf: null,
       bodySha256: '',
     });
     expect(line).toBe('13:33:55.271  POST  /x\\x1b[2J  2.0 KiB  valid (spike, hex, key 1)');
+  });
+
+  it('names why a body was not stored', () => {
+    const summary: DeliverySummary = {
+      id: '01J',
+      receivedAt: '2025-04-15T13:33:55.271Z',
+      method: 'POST',
+      path: '/upload',
+      size: 2048,
+      truncated: true,
+      truncatedReason: 'memory-cap',
+      verdict: { status: 'unverified', scheme: null, profile: null, reason: '' },
+      spike: null,
+      retryOf: null,
+      bodySha256: '',
+    };
+    expect(formatDeliveryLine(summary)).toBe('13:33:55.271  POST  /upload  2.0 KiB  unverified  [busy receiving other deliveries: not stored, answered 503]');
+    expect(formatDeliveryLine({ ...summary, truncatedReason: 'body-limit' })).toBe('13:33:55.271  POST  /upload  2.0 KiB  unverified  [over the body limit: not stored, answered 413]');
+    // A summary without a reason comes from before it was recorded, when the body limit was the only cause.
+    expect(formatDeliveryLine({ ...summary, truncatedReason: null })).toContain('[over the body limit: not stored, answered 413]');
   });
 
   it('formats sizes', () => {

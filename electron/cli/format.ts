@@ -1,5 +1,6 @@
 import type { DeliverySummary, TunnelStatus, Verdict } from '../core/contract';
 import { escapeControl, escapeJsonText } from '../core/escape-control';
+import { notStoredNote } from '../core/not-stored';
 
 export { escapeControl, escapeJsonText as escapeJsonForTerminal };
 
@@ -20,7 +21,7 @@ export function formatVerdict(verdict: Verdict): string {
 export function formatDeliveryLine(delivery: DeliverySummary): string {
   const time = delivery.receivedAt.slice(11, 23);
   const parts = [time, delivery.method, escapeControl(delivery.path), formatSize(delivery.size), formatVerdict(delivery.verdict)];
-  if (delivery.truncated) parts.push('[over the body limit: 413]');
+  if (delivery.truncated) parts.push(`[${notStoredNote(delivery.truncatedReason)}]`);
   if (delivery.retryOf !== null) parts.push(`[retry of ${delivery.retryOf}]`);
   if (delivery.spike !== null) {
     const spike = delivery.spike;

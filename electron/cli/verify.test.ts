@@ -115,6 +115,7 @@ describe('hooktray verify', () => {
       path: '/gh',
       size: body.length,
       truncated: false,
+      truncatedReason: null,
       verdict: { status: 'unverified', scheme: null, profile: null, reason: 'No profile covers this path.' },
       spike: null,
       bodySha256: createHash('sha256').update(body).digest('hex'),

@@ -21,6 +21,15 @@ export type VerdictStatus = (typeof VERDICT_STATUSES)[number];
 
 export type DigestEncoding = 'hex' | 'base64';
 
+/**
+ * Reasons the receiver stores a delivery without its body. With `body-limit`, the body was over
+ * `bodyLimit` and the sender got 413. With `memory-cap`, the request bodies held in memory across
+ * all requests would have passed the receiver's cap, and the sender got 503 with Retry-After.
+ */
+export const TRUNCATED_REASONS = ['body-limit', 'memory-cap'] as const;
+
+export type TruncatedReason = (typeof TRUNCATED_REASONS)[number];
+
 /** The outcome of checking one delivery's signature against one profile's keys. */
 export interface Verdict {
   status: VerdictStatus;
@@ -83,8 +92,10 @@ export interface DeliverySummary {
   path: string;
   /** Body size in bytes as received (before any content decoding). */
   size: number;
-  /** True when the body exceeded the size limit and was not stored. */
+  /** True when the body was not stored, for the reason in `truncatedReason`. */
   truncated: boolean;
+  /** Null when `truncated` is false. */
+  truncatedReason: TruncatedReason | null;
   verdict: Verdict;
   spike: SpikeSummary | null;
   /** Id of the earlier delivery with the same method, path and body, when this is a retry. */

@@ -24,6 +24,7 @@ function capture(body: string, signedBody = body): Capture {
     rawHeaders: ['Content-Type', 'application/json', 'X-Body-Signature', createHmac('sha256', KEY).update(signedBody).digest('hex')],
     size: bytes.length,
     truncated: false,
+    truncatedReason: null,
     body: bytes,
     contentEncoding: null,
     decodedBody: null,

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
-import type { DeliveryDetail, SpikeDetail, SpikeSummary, Verdict } from './contract';
+import type { DeliveryDetail, SpikeDetail, SpikeSummary, TruncatedReason, Verdict } from './contract';
 import { findHeader, pairsFromRawHeaders } from './headers';
+import { notStoredVerdictReason } from './not-stored';
 import type { Profile, SignedRequest, VerifyContext } from './signatures/types';
 import type { KeyVault } from './signatures/verify';
 import { findProfile, verifyDelivery } from './signatures/verify';
@@ -24,6 +25,8 @@ export interface Capture {
   rawHeaders: string[];
   size: number;
   truncated: boolean;
+  /** Null when `truncated` is false. */
+  truncatedReason: TruncatedReason | null;
   body: Uint8Array;
   /** `Content-Encoding`, trimmed and lower-cased, or null. */
   contentEncoding: string | null;
@@ -80,6 +83,7 @@ export function completeCapture(capture: Capture): CapturedRequest {
     headers,
     size: capture.size,
     truncated: capture.truncated,
+    truncatedReason: capture.truncatedReason,
     contentEncoding: capture.contentEncoding,
     body,
     decodedBody: capture.decodedBody === null ? null : asBuffer(capture.decodedBody),
@@ -112,8 +116,8 @@ export function verifyStored(request: VerifiableRequest & { receivedAt: string }
  * it; the writer thread adds the diagnosis.
  */
 export function quickVerdict(capture: Capture, context: AnalysisContext, now: number): Verdict | undefined {
-  const { method, path, truncated, body } = capture;
-  const request = { method, path, truncated, body, headers: pairsFromRawHeaders(capture.rawHeaders), decodedBody: null };
+  const { method, path, truncated, truncatedReason, body } = capture;
+  const request = { method, path, truncated, truncatedReason, body, headers: pairsFromRawHeaders(capture.rawHeaders), decodedBody: null };
   try {
     return verdictOf(request, context, { now, diagnose: false });
   } catch {
@@ -123,13 +127,13 @@ export function quickVerdict(capture: Capture, context: AnalysisContext, now: nu
 }
 
 /** The fields of a delivery that its signature check reads. */
-export type VerifiableRequest = Omit<SignedRequest, 'publicUrl'> & Pick<CapturedRequest, 'truncated'>;
+export type VerifiableRequest = Omit<SignedRequest, 'publicUrl'> & Pick<CapturedRequest, 'truncated' | 'truncatedReason'>;
 
 function verdictOf(request: VerifiableRequest, context: AnalysisContext, verify: VerifyContext): Verdict {
   if (request.truncated) {
-    // The body over the limit was not kept, so its signature cannot be computed.
+    // The body was not kept, so its signature cannot be computed.
     const profile = findProfile(context.profiles, request.path);
-    const reason = 'The body was over the size limit and was not stored, so its signature cannot be checked: raise the body limit to capture it.';
+    const reason = notStoredVerdictReason(request.truncatedReason);
     return { status: 'unverified', scheme: profile?.scheme ?? null, profile: profile?.name ?? null, reason };
   }
   const { method, path, headers, body, decodedBody, decodeError } = request;

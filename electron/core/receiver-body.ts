@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import type { TruncatedReason } from './contract';
 
 /**
  * Bytes of request bodies the receiver holds in memory, across all requests, with a cap. A
@@ -59,8 +60,8 @@ export class Reservation {
   }
 }
 
-/** Why a body was not kept: over the body limit (413) or over BodyMemory's cap (503). */
-export type BodyCutOff = 'body-limit' | 'memory-cap';
+/** Why a body was not kept: over the body limit (413) or over BodyMemory's cap (503). It is stored as the delivery's `truncatedReason`. */
+export type BodyCutOff = TruncatedReason;
 
 /** How to read a body, decided from its `Content-Length` before the first byte is read. */
 export interface BodyPlan {

@@ -302,6 +302,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       rawHeaders: request.rawHeaders,
       size: body.size,
       truncated: body.cutOff !== null,
+      truncatedReason: body.cutOff,
       body: body.bytes,
       contentEncoding,
       decodedBody: decoded.bytes === null ? null : ownMemory(decoded.bytes),

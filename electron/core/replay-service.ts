@@ -16,6 +16,7 @@ import type { DiffRunner } from './diff-runner';
 import { findDiffWorkerScript, InlineDiffRunner, WorkerDiffRunner } from './diff-runner';
 import { Forwarder } from './forward';
 import type { Logger } from './logger';
+import { bodyNotStoredMessage } from './not-stored';
 import type { PushHub } from './push-hub';
 import { buildReplayRequest, sendReplay } from './replay';
 import type { NewTargetResponse } from './replay-store';
@@ -75,7 +76,7 @@ export class ReplayService {
     for (const id of [request.left, request.right]) {
       const delivery = this.options.store.get(id);
       if (delivery === null) return { ok: false, code: 'not-found', message: `Delivery ${id} was not found; it may have been deleted by retention.` };
-      if (delivery.truncated) return { ok: false, code: 'truncated-body', message: `Delivery ${id} was over the body limit and its body was not stored, so it cannot be compared.` };
+      if (delivery.truncated) return { ok: false, code: 'truncated-body', message: `${bodyNotStoredMessage(id, delivery.truncatedReason)}, so it cannot be compared.` };
       sides.push(diffSideOf(delivery));
     }
     const [left, right] = sides as [DiffSide, DiffSide];

@@ -13,6 +13,7 @@ function delivery(headers: HeaderPair[], body = '{"a":1}', overrides: Partial<De
     path: '/hooks/stripe?x=1',
     size: bytes.length,
     truncated: false,
+    truncatedReason: null,
     verdict: { status: 'unverified', scheme: null, profile: null, reason: 'No profile covers this path.' },
     spike: null,
     retryOf: null,
@@ -79,9 +80,17 @@ describe('buildReplayRequest', () => {
   });
 
   it('rejects a delivery whose body was not stored', () => {
-    const built = buildReplayRequest(delivery([], '', { truncated: true }), target);
+    const built = buildReplayRequest(delivery([], '', { truncated: true, truncatedReason: 'body-limit' }), target);
     expect(built.ok).toBe(false);
     if (!built.ok) expect(built.code).toBe('truncated-body');
+    if (!built.ok) expect(built.message).toContain('larger bodyLimit');
+  });
+
+  it('names a busy receiver when no body was stored', () => {
+    const built = buildReplayRequest(delivery([], '', { truncated: true, truncatedReason: 'memory-cap' }), target);
+    expect(built).toMatchObject({ ok: false, code: 'truncated-body' });
+    if (!built.ok) expect(built.message).toContain('arrived while Hooktray was busy receiving other deliveries');
+    if (!built.ok) expect(built.message).not.toContain('bodyLimit');
   });
 
   it('fails re-signing without a profile or key', () => {

@@ -1,5 +1,6 @@
 import type { DeliveryDetail, HeaderPair, ReplayEdits, ReplayErrorCode, TargetResponseKind } from './contract';
 import { findHeader } from './headers';
+import { bodyNotStoredMessage } from './not-stored';
 import type { NewTargetResponse } from './replay-store';
 import { getVerifier } from './signatures/registry';
 import type { Profile, SignTarget } from './signatures/types';
@@ -51,7 +52,11 @@ export type BuildResult = { ok: true; request: OutgoingRequest; resigned: boolea
  */
 export function buildReplayRequest(delivery: DeliveryDetail, target: URL, edits: ReplayEdits = {}, resign?: ResignSettings): BuildResult {
   if (delivery.truncated && edits.body === undefined) {
-    return { ok: false, code: 'truncated-body', message: `Delivery ${delivery.id} was over the body limit and its body was not stored, so it cannot be re-sent. Capture it again with a larger bodyLimit in the --config file of hooktray listen or hooktray ui.` };
+    const advice =
+      delivery.truncatedReason === 'memory-cap'
+        ? 'No setting needs to change. If the sender retried, re-send that delivery instead.'
+        : 'Capture it again with a larger bodyLimit in the --config file of hooktray listen or hooktray ui.';
+    return { ok: false, code: 'truncated-body', message: `${bodyNotStoredMessage(delivery.id, delivery.truncatedReason)}, so it cannot be re-sent. ${advice}` };
   }
   const body = edits.body ?? delivery.body;
   let headers = stripHopByHop(edits.headers ?? delivery.headers);

@@ -80,6 +80,16 @@ const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
   (db) => {
     db.exec('ALTER TABLE deliveries ADD COLUMN public_url TEXT');
   },
+  // Why a truncated delivery's body was not stored (a TruncatedReason), null for the others.
+  // Before the receiver's memory cap, a body over the body limit was the only cause.
+  // NOTE: a row that the memory cap truncated before this migration also becomes `body-limit`,
+  // because nothing recorded the difference then.
+  (db) => {
+    db.exec(`
+      ALTER TABLE deliveries ADD COLUMN truncated_reason TEXT;
+      UPDATE deliveries SET truncated_reason = 'body-limit' WHERE truncated = 1;
+    `);
+  },
 ];
 
 /** Returns the retry lookup's key of a body: the first 52 bits of its SHA-256, exact as a JS number. */

@@ -47,6 +47,7 @@ async function storeWith(bodies: Buffer[]): Promise<DeliveryStore> {
       headers: [['Content-Type', 'text/plain']],
       size: body.length,
       truncated: false,
+      truncatedReason: null,
       contentEncoding: null,
       body,
       decodedBody: null,

@@ -28,6 +28,7 @@ function delivery(path: string, bytes = Buffer.from('{"n":1}')): NewDelivery {
     headers: [['Content-Type', 'application/json']],
     size: bytes.length,
     truncated: false,
+    truncatedReason: null,
     contentEncoding: null,
     body: bytes,
     decodedBody: null,
@@ -43,10 +44,10 @@ function rowOf(stored: NewDelivery): WriteRow {
 }
 
 function captureOf(stored: NewDelivery): Capture {
-  const { id, monotonicNs, method, path, httpVersion, remoteAddress, size, truncated, body } = stored;
+  const { id, monotonicNs, method, path, httpVersion, remoteAddress, size, truncated, truncatedReason, body } = stored;
   const rawHeaders = stored.headers.flat();
   const { contentEncoding, decodedBody, decodeError } = stored;
-  return { id, receivedAtMs: Date.parse(stored.receivedAt), monotonicNs, method, path, httpVersion, remoteAddress, rawHeaders, size, truncated, body, contentEncoding, decodedBody, decodeError };
+  return { id, receivedAtMs: Date.parse(stored.receivedAt), monotonicNs, method, path, httpVersion, remoteAddress, rawHeaders, size, truncated, truncatedReason, body, contentEncoding, decodedBody, decodeError };
 }
 
 /**

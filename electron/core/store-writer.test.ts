@@ -20,6 +20,7 @@ function capture(id: string, verdict?: Verdict): Capture {
     rawHeaders: ['Content-Type', 'application/json'],
     size: body.length,
     truncated: false,
+    truncatedReason: null,
     body,
     contentEncoding: null,
     decodedBody: null,

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { closeSync, openSync, statSync, unlinkSync } from 'node:fs';
-import type { DeliveryDetail, Verdict } from './contract';
+import type { DeliveryDetail, TruncatedReason, Verdict } from './contract';
 import type { Analysis, AnalysisContext, Capture, CapturedRequest, Derived } from './ingest';
 import { ingestCapture } from './ingest';
 import { spikeSummaryOf } from './spike-summary';
@@ -26,6 +26,7 @@ export type WriteRow = [
   headersJson: string,
   size: number,
   truncated: 0 | 1,
+  truncatedReason: TruncatedReason | null,
   contentEncoding: string | null,
   decodeError: string | null,
   bodySha256: string,
@@ -164,6 +165,7 @@ export function toWriteRow(delivery: CapturedRequest, analysis: Analysis, public
     JSON.stringify(delivery.headers),
     delivery.size,
     delivery.truncated ? 1 : 0,
+    delivery.truncated ? delivery.truncatedReason : null,
     delivery.contentEncoding,
     delivery.decodeError,
     delivery.bodySha256,
@@ -180,7 +182,7 @@ export function toWriteRow(delivery: CapturedRequest, analysis: Analysis, public
 /** Body bytes an item holds, for the store's bound on what waits for a commit. */
 export function itemBytes(item: WriteItem): number {
   if (item.kind === 'capture') return item.capture.body.byteLength + (item.capture.decodedBody?.byteLength ?? 0);
-  return item.row[17].byteLength + (item.row[18]?.byteLength ?? 0);
+  return item.row[18].byteLength + (item.row[19]?.byteLength ?? 0);
 }
 
 /**
@@ -221,8 +223,9 @@ export class DeliveryWriter {
 
   constructor(db: Database.Database) {
     this.insert = db.prepare(`INSERT INTO deliveries (id, received_at, monotonic_ns, method, path, http_version, remote_address,
-      forwarded_for, headers, size, truncated, content_encoding, decode_error, body_sha256, verdict_status, verdict, spike, retry_of, body_key, public_url)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      forwarded_for, headers, size, truncated, truncated_reason, content_encoding, decode_error, body_sha256, verdict_status, verdict, spike, retry_of, body_key,
+      public_url)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.insertBody = db.prepare('INSERT INTO bodies (seq, body, decoded) VALUES (?, ?, ?)');
     this.findRetry = db.prepare(
       'SELECT id, retry_of FROM deliveries WHERE body_key = ? AND body_sha256 = ? AND method = ? AND path = ? AND truncated = 0 ORDER BY seq LIMIT 1',
@@ -236,12 +239,12 @@ export class DeliveryWriter {
   }
 
   private insertOne(row: WriteRow): string | null {
-    const [id, receivedAtMs, monotonicNs, method, path, httpVersion, remoteAddress, forwardedFor, headersJson, size, truncated, contentEncoding,
+    const [id, receivedAtMs, monotonicNs, method, path, httpVersion, remoteAddress, forwardedFor, headersJson, size, truncated, truncatedReason, contentEncoding,
       decodeError, bodySha256, verdictStatus, verdictJson, spikeJson, body, decodedBody, publicUrl] = row;
     const key = bodyKey(bodySha256);
     const retryOf = truncated === 1 || size === 0 ? null : this.findRetryOf(key, bodySha256, method, path);
     const info = this.insert.run(id, receivedAtMs, monotonicNs, method, path, httpVersion, remoteAddress, forwardedFor, headersJson, size, truncated,
-      contentEncoding, decodeError, bodySha256, verdictStatus, verdictJson, spikeJson, retryOf, key, publicUrl);
+      truncatedReason, contentEncoding, decodeError, bodySha256, verdictStatus, verdictJson, spikeJson, retryOf, key, publicUrl);
     this.insertBody.run(info.lastInsertRowid, asBuffer(body), decodedBody === null ? null : asBuffer(decodedBody));
     return retryOf;
   }

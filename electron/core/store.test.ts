@@ -36,6 +36,7 @@ function delivery(path: string, body: string | Buffer, options: { verdict?: Verd
     headers: options.headers ?? [['Content-Type', 'application/json']],
     size: bytes.length,
     truncated: false,
+    truncatedReason: null,
     contentEncoding: null,
     body: bytes,
     decodedBody: null,
@@ -305,6 +306,7 @@ describe('DeliveryStore', () => {
     db.exec(`DROP INDEX deliveries_body_key;
       ALTER TABLE deliveries DROP COLUMN body_key;
       ALTER TABLE deliveries DROP COLUMN public_url;
+      ALTER TABLE deliveries DROP COLUMN truncated_reason;
       CREATE INDEX deliveries_body ON deliveries (body_sha256, method, path);`);
     db.pragma('user_version = 2');
     db.close();

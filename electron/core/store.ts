@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { join } from 'node:path';
-import type { DeliveryDetail, DeliveryPage, DeliveryQuery, DeliverySummary, HeaderPair, SpikeEvent, SpikeSummary, Verdict, VerdictChange } from './contract';
+import type { DeliveryDetail, DeliveryPage, DeliveryQuery, DeliverySummary, HeaderPair, SpikeEvent, SpikeSummary, TruncatedReason, Verdict, VerdictChange } from './contract';
 import { spikeSummaryOf, summarizeSpike } from './spike-summary';
 import type { WriteBackend } from './store-write-queue';
 import { findWriterScript, InlineWriteBackend, StoreWriteError, WorkerWriteBackend } from './store-write-queue';
@@ -96,6 +96,7 @@ interface DeliveryRow {
   headers: string;
   size: number;
   truncated: number;
+  truncated_reason: string | null;
   content_encoding: string | null;
   decode_error: string | null;
   body_sha256: string;
@@ -104,7 +105,7 @@ interface DeliveryRow {
   spike: string | null;
 }
 
-const SUMMARY_COLUMNS = 'seq, id, received_at, method, path, size, truncated, body_sha256, retry_of, verdict, spike';
+const SUMMARY_COLUMNS = 'seq, id, received_at, method, path, size, truncated, truncated_reason, body_sha256, retry_of, verdict, spike';
 
 /**
  * SQLite store of deliveries (better-sqlite3, WAL), with writes queued and committed in groups.
@@ -181,6 +182,7 @@ export class DeliveryStore {
         path: capture.path,
         size: capture.size,
         truncated: capture.truncated,
+        truncatedReason: capture.truncatedReason,
         ...derived,
         retryOf,
       };
@@ -467,12 +469,19 @@ function summaryFromRow(row: DeliveryRow): DeliverySummary {
     path: row.path,
     size: row.size,
     truncated: row.truncated === 1,
+    truncatedReason: truncatedReasonOf(row),
     verdict: JSON.parse(row.verdict) as Verdict,
     // Rows stored by earlier versions still carry the events; lists leave them out.
     spike: row.spike === null ? null : spikeSummaryOf(JSON.parse(row.spike) as SpikeSummary),
     retryOf: row.retry_of,
     bodySha256: row.body_sha256,
   };
+}
+
+/** Returns why a row's body was not stored. The migration that added the column marked earlier truncated rows `body-limit`. */
+function truncatedReasonOf(row: DeliveryRow): TruncatedReason | null {
+  if (row.truncated !== 1) return null;
+  return row.truncated_reason === 'memory-cap' ? 'memory-cap' : 'body-limit';
 }
 
 /** Returns the SQL condition that matches deliveries beyond the retention policy, or null when the policy keeps everything. */

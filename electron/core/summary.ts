@@ -10,6 +10,7 @@ export function toSummary(delivery: DeliveryDetail): DeliverySummary {
     path: delivery.path,
     size: delivery.size,
     truncated: delivery.truncated,
+    truncatedReason: delivery.truncatedReason,
     verdict: delivery.verdict,
     spike: delivery.spike === null ? null : spikeSummaryOf(delivery.spike),
     retryOf: delivery.retryOf,

@@ -1,5 +1,8 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/listen-process';
 import { spikeBody } from '../support/spike';
 import type { UiSession } from '../support/ui-process';
 import { openUiSession, postOrdered } from '../support/ui-process';
@@ -37,6 +40,44 @@ describe('hooktray ui overview', () => {
 
     const small = await facts('/small');
     expect(small.get('Body SHA-256')).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('says a busy receiver did not store a body', async () => {
+    // A fixture of a request that got 503 because the receiver held its maximum of bodies in memory.
+    const folder = tempDir('hooktray-e2e-busy-fixture-');
+    const fixture = {
+      format: 'hooktray-fixture',
+      version: 1,
+      id: 'busy-upload',
+      receivedAt: '2025-04-15T13:33:55.271Z',
+      method: 'POST',
+      path: '/busy-upload',
+      httpVersion: '1.1',
+      headers: [['Content-Type', 'application/json']],
+      body: { encoding: 'utf8', data: '' },
+      size: 5000,
+      truncated: true,
+      truncatedReason: 'memory-cap',
+    };
+    writeFileSync(join(folder, 'busy-upload.json'), JSON.stringify(fixture));
+    try {
+      await page.getByLabel('Files to import').setInputFiles(join(folder, 'busy-upload.json'));
+      await page.getByRole('option').filter({ hasText: '/busy-upload' }).waitFor();
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+
+    const busy = await facts('/busy-upload');
+    expect(busy.get('Size')).toContain('busy receiving other deliveries: not stored, answered 503');
+    expect(busy.get('Size')).not.toContain('413');
+    expect(busy.has('Body SHA-256')).toBe(false);
+    await page.getByText('No setting needs to change', { exact: false }).first().waitFor();
+
+    await page.getByRole('tab', { name: 'Body' }).click();
+    const hint = page.getByText('was not stored, because Hooktray already held its maximum of request bodies in memory', { exact: false });
+    await hint.waitFor();
+    expect(await hint.textContent()).not.toContain('bodyLimit');
+    await page.getByRole('tab', { name: 'Overview' }).click();
   });
 
   it('says an empty Spike array has no events', async () => {

@@ -33,6 +33,7 @@ function randomDelivery(index: number): NewDelivery {
     path: `/hooks/${index}`,
     size: body.length,
     truncated: false,
+    truncatedReason: null,
     verdict: { status: 'unverified', scheme: null, profile: null, reason: 'No profile covers this path.' },
     spike: null,
     bodySha256: createHash('sha256').update(body).digest('hex'),

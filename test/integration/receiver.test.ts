@@ -4,6 +4,7 @@ import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Capture } from '../../electron/core/ingest';
 import { silentLogger } from '../../electron/core/logger';
+import { formatDeliveryLine } from '../../electron/cli/format';
 import { HEADER_LIMIT, Receiver } from '../../electron/core/receiver';
 import { DeliveryStore } from '../../electron/core/store';
 import { tempDir } from '../support/listen-process';
@@ -625,6 +626,65 @@ describe('receiver body limit', () => {
       expect(recorded).toContainEqual(['/after', false, 1000]);
       expect(warnings).toEqual(['receiver: request bodies in memory reached the cap; answering 503']);
     } finally {
+      await receiver.close();
+      await store.close();
+    }
+  });
+
+  it('records why a body was not stored', async () => {
+    const store = new DeliveryStore({ dataDir: tempDir() });
+    let openGate: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    let waiting = 0;
+    const persist = async (capture: Capture) => {
+      if (capture.path.startsWith('/held/')) {
+        waiting += 1;
+        await gate;
+      }
+      return store.ingest(capture);
+    };
+    const receiver = new Receiver({ port: 0, logger: silentLogger, bodyLimit: 1000, maxBodyBytesInMemory: 2000, persist });
+    // The lines hooktray listen prints for the deliveries the receiver reports.
+    const lines = new Map<string, string>();
+    receiver.on('delivery', (delivery) => lines.set(delivery.path, formatDeliveryLine(delivery)));
+    await receiver.listen();
+    try {
+      // Two bodies of 1000 bytes wait for the store and fill the cap of 2000 bytes.
+      const heldPosts = [postBytes(receiver.port, '/held/1', {}, Buffer.alloc(1000, 'a')), postBytes(receiver.port, '/held/2', {}, Buffer.alloc(1000, 'b'))];
+      await expect.poll(() => waiting).toBe(2);
+      expect(await postBytes(receiver.port, '/busy', {}, Buffer.alloc(800, 'c'))).toBe(503);
+      const chunked = await rawExchange(receiver.port, ['POST /busy-chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n258\r\n', `${'d'.repeat(600)}\r\n0\r\n\r\n`]);
+      expect(chunked).toMatch(/^HTTP\/1\.1 503 Service Unavailable/);
+      openGate();
+      expect(await Promise.all(heldPosts)).toEqual([200, 200]);
+      expect(await postBytes(receiver.port, '/too-big', {}, Buffer.alloc(1500, 'e'))).toBe(413);
+
+      // list() reads the stored rows, so the reasons come from the database.
+      const items = store.list().items;
+      const reasons = items.map((item) => [item.path, item.truncated, item.truncatedReason]);
+      expect(reasons).toContainEqual(['/busy', true, 'memory-cap']);
+      expect(reasons).toContainEqual(['/busy-chunked', true, 'memory-cap']);
+      expect(reasons).toContainEqual(['/too-big', true, 'body-limit']);
+      expect(reasons).toContainEqual(['/held/1', false, null]);
+
+      const busy = items.find((item) => item.path === '/busy');
+      if (busy === undefined) throw new Error('The store has no delivery for /busy.');
+      expect(busy.verdict.status).toBe('unverified');
+      expect(busy.verdict.reason).toContain('Hooktray already held its maximum of request bodies in memory');
+      expect(busy.verdict.reason).toContain('No setting needs to change');
+      expect(busy.verdict.reason).not.toContain('body limit');
+      expect(items.find((item) => item.path === '/too-big')?.verdict.reason).toContain('raise the body limit');
+
+      expect(lines.get('/busy')).toContain('[busy receiving other deliveries: not stored, answered 503]');
+      expect(lines.get('/busy')).not.toContain('413');
+      expect(lines.get('/busy-chunked')).toContain('[busy receiving other deliveries: not stored, answered 503]');
+      expect(lines.get('/too-big')).toContain('[over the body limit: not stored, answered 413]');
+      expect(lines.get('/held/1')).not.toContain('not stored');
+      expect(formatDeliveryLine(busy)).toBe(lines.get('/busy'));
+    } finally {
+      openGate();
       await receiver.close();
       await store.close();
     }

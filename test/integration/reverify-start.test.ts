@@ -37,6 +37,7 @@ function signedCapture(index: number): Capture {
     rawHeaders: ['X-Body-Signature', spikeSignature(KEY, body)],
     size: body.length,
     truncated: false,
+    truncatedReason: null,
     body,
     contentEncoding: null,
     decodedBody: null,

@@ -25,6 +25,7 @@ function signedCapture(id: string, key: string): Capture {
     rawHeaders: ['X-Body-Signature', createHmac('sha256', key).update(body).digest('hex')],
     size: body.length,
     truncated: false,
+    truncatedReason: null,
     body,
     contentEncoding: null,
     decodedBody: null,

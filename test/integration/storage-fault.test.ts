@@ -202,6 +202,7 @@ function delivery(index: number, text = BODY): NewDelivery {
     path: `/fill/${index}`,
     size: body.length,
     truncated: false,
+    truncatedReason: null,
     verdict: { status: 'unverified', scheme: null, profile: null, reason: 'No profile covers this path.' },
     spike: null,
     bodySha256: createHash('sha256').update(body).digest('hex'),

@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DeliveryStore } from '../../electron/core/store';
 import { SCHEMA_VERSION } from '../../electron/core/store-schema';
+import type { NewDelivery } from '../../electron/core/store-writer';
+import { UlidGenerator } from '../../electron/core/ulid';
 import { tempDir } from '../support/listen-process';
 
 /** The build's module with the store's `openDatabase`, which worker threads can load. */
@@ -50,7 +53,7 @@ async function schemaThreeDatabase(): Promise<string> {
   await new DeliveryStore({ dataDir, writer: 'inline' }).close();
   const file = join(dataDir, 'hooktray.db');
   const db = new Database(file);
-  db.exec('ALTER TABLE deliveries DROP COLUMN public_url');
+  db.exec('ALTER TABLE deliveries DROP COLUMN public_url; ALTER TABLE deliveries DROP COLUMN truncated_reason');
   db.pragma('user_version = 3');
   db.close();
   return file;
@@ -92,6 +95,73 @@ describe('store migration from several threads', () => {
 
       expect(await openAtOnce(file, 4)).toEqual(['opened', 'opened', 'opened', 'opened']);
       expect(versionOf(file)).toBe(SCHEMA_VERSION);
+    }
+  });
+});
+
+const ulids = new UlidGenerator();
+
+/** Returns an unverified delivery to `path`; a truncated one has an empty body, as the receiver stores it. */
+function delivery(path: string, truncated: boolean): NewDelivery {
+  const body = truncated ? Buffer.alloc(0) : Buffer.from('{"ok":true}');
+  return {
+    id: ulids.next(Date.now()),
+    receivedAt: new Date().toISOString(),
+    method: 'POST',
+    path,
+    size: truncated ? 5000 : body.length,
+    truncated,
+    truncatedReason: truncated ? 'body-limit' : null,
+    verdict: { status: 'unverified', scheme: null, profile: null, reason: 'No profile covers this path.' },
+    spike: null,
+    bodySha256: createHash('sha256').update(body).digest('hex'),
+    httpVersion: '1.1',
+    remoteAddress: '127.0.0.1',
+    forwardedFor: null,
+    headers: [['Content-Type', 'application/json']],
+    contentEncoding: null,
+    body,
+    decodedBody: null,
+    decodeError: null,
+    monotonicNs: '0',
+  };
+}
+
+describe('store migration of truncated deliveries', () => {
+  it('reads an older truncated row as over the body limit', async () => {
+    const dataDir = tempDir('hooktray-migration-truncated-');
+    const older = new DeliveryStore({ dataDir, writer: 'inline' });
+    const truncated = await older.add(delivery('/too-big', true));
+    const stored = await older.add(delivery('/fits', false));
+    await older.close();
+    // Turns the file back into schema version 4, which recorded no reason for a truncated body.
+    const file = join(dataDir, 'hooktray.db');
+    const db = new Database(file);
+    db.exec('ALTER TABLE deliveries DROP COLUMN truncated_reason');
+    db.pragma('user_version = 4');
+    db.close();
+
+    const store = new DeliveryStore({ dataDir, writer: 'inline' });
+    try {
+      expect(store.get(truncated.id)?.truncated).toBe(true);
+      expect(store.get(truncated.id)?.truncatedReason).toBe('body-limit');
+      expect(store.get(stored.id)?.truncatedReason).toBeNull();
+      expect(store.list().items.map((item) => [item.path, item.truncatedReason])).toEqual([
+        ['/fits', null],
+        ['/too-big', 'body-limit'],
+      ]);
+    } finally {
+      await store.close();
+    }
+    expect(versionOf(file)).toBe(SCHEMA_VERSION);
+    const check = new Database(file, { readonly: true });
+    try {
+      expect(check.prepare('SELECT path, truncated_reason FROM deliveries ORDER BY seq').all()).toEqual([
+        { path: '/too-big', truncated_reason: 'body-limit' },
+        { path: '/fits', truncated_reason: null },
+      ]);
+    } finally {
+      check.close();
     }
   });
 });

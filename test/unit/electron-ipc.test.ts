@@ -26,6 +26,7 @@ function summary(id: string): DeliverySummary {
     path: '/spike',
     size: 2,
     truncated: false,
+    truncatedReason: null,
     verdict: { status: 'unverified', scheme: null, profile: null, reason: 'No profile covers this path.' },
     spike: null,
     retryOf: null,

@@ -15,6 +15,7 @@ function delivery(index: number, status: VerdictStatus = 'valid'): DeliverySumma
     path: `/spike/${index}`,
     size: 120,
     truncated: false,
+    truncatedReason: null,
     verdict: { status, scheme: 'spike', profile: 'spike', reason: status === 'invalid' ? 'No key matched the X-Body-Signature header.' : 'Key 1 matched.' },
     spike: null,
     retryOf: null,

@@ -1,4 +1,4 @@
-import type { HeaderPair, SpikeDetail, VerdictStatus } from '../contract';
+import type { HeaderPair, SpikeDetail, TruncatedReason, VerdictStatus } from '../contract';
 import type { EncodedBody } from './body-text';
 import { encodeBody } from './body-text';
 import type { PreparedDelivery } from './prepare';
@@ -28,6 +28,8 @@ export interface FixtureRecord {
   bodySha256: string;
   size: number;
   truncated: boolean;
+  /** Reason the body was not stored, or null when `truncated` is false. Fixtures written before it was recorded lack it. */
+  truncatedReason: TruncatedReason | null;
   contentEncoding: string | null;
   verdict: { status: VerdictStatus; scheme: string | null };
   /** How signature headers were written: as received, redacted, re-signed with the test key, or none present. */

@@ -1,5 +1,5 @@
 import type { Entry, Har, Header, PostData } from 'har-format';
-import type { HeaderPair } from '../contract';
+import type { HeaderPair, TruncatedReason } from '../contract';
 import { encodeBody } from './body-text';
 import { queryPairs } from './fixture';
 import type { PreparedDelivery } from './prepare';
@@ -15,6 +15,7 @@ export interface HarHooktrayFields {
   bodySha256: string;
   size: number;
   truncated: boolean;
+  truncatedReason: TruncatedReason | null;
   contentEncoding: string | null;
   verdict: { status: string; scheme: string | null };
   signatures: PreparedDelivery['signatures'];

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { HeaderPair } from '../contract';
+import type { HeaderPair, TruncatedReason } from '../contract';
+import { TRUNCATED_REASONS } from '../contract';
 import { decodeBody } from './body-text';
 import { FIXTURE_FORMAT, FIXTURE_VERSION } from './fixture';
 
@@ -16,6 +17,7 @@ export interface ImportedRequest {
   body: Buffer;
   size: number;
   truncated: boolean;
+  truncatedReason: TruncatedReason | null;
   /** File and position it came from, for messages and the imported mark. */
   origin: string;
 }
@@ -37,6 +39,7 @@ const headerName = z.string().regex(TOKEN, `expected a header name made of ${TOK
 const headerValue = z.string().regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'expected a header value of printable ASCII or Latin-1 characters and tabs, without line breaks');
 const headerPair = z.tuple([headerName, headerValue]);
 const encodedBody = z.strictObject({ encoding: z.enum(['utf8', 'base64']), data: z.string() });
+const truncatedReason = z.enum(TRUNCATED_REASONS).nullable().optional();
 
 const fixtureSchema = z.looseObject({
   format: z.literal(FIXTURE_FORMAT),
@@ -51,6 +54,7 @@ const fixtureSchema = z.looseObject({
   bodySha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   size: z.number().int().min(0).optional(),
   truncated: z.boolean().default(false),
+  truncatedReason,
 });
 
 export type ParsedFixture = z.infer<typeof fixtureSchema>;
@@ -93,6 +97,7 @@ export function requestFromFixture(record: ParsedFixture, origin: string, bodyFi
     body,
     size: record.truncated ? (record.size ?? body.byteLength) : body.byteLength,
     truncated: record.truncated,
+    truncatedReason: importedReason(record.truncated, record.truncatedReason),
     origin,
   };
 }
@@ -122,7 +127,7 @@ const harSchema = z.looseObject({
             })
             .optional(),
         }),
-        _hooktray: z.looseObject({ id: z.string(), path: z.string(), truncated: z.boolean().optional(), size: z.number().optional() }).optional(),
+        _hooktray: z.looseObject({ id: z.string(), path: z.string(), truncated: z.boolean().optional(), truncatedReason, size: z.number().optional() }).optional(),
       }),
     ),
   }),
@@ -153,9 +158,16 @@ export function requestsFromHar(json: unknown, origin: string): ImportedRequest[
       body,
       size: truncated ? (entry._hooktray?.size ?? body.byteLength) : body.byteLength,
       truncated,
+      truncatedReason: importedReason(truncated, entry._hooktray?.truncatedReason),
       origin: `${origin} entry ${index + 1}`,
     };
   });
+}
+
+/** Returns why an imported body was not stored. Files exported before the reason was recorded lack it, and then a body over the body limit was the only cause. */
+function importedReason(truncated: boolean, reason: TruncatedReason | null | undefined): TruncatedReason | null {
+  if (!truncated) return null;
+  return reason ?? 'body-limit';
 }
 
 function harBody(postData: { text?: string | undefined; encoding?: string | undefined; params?: { name: string; value?: string | undefined }[] | undefined } | undefined): Buffer {

@@ -250,6 +250,7 @@ function toNewDelivery(request: ImportedRequest, id: string, analyze: Analyze): 
     headers: request.headers,
     size: request.size,
     truncated: request.truncated,
+    truncatedReason: request.truncatedReason,
     contentEncoding,
     body: request.body,
     decodedBody: decoded.bytes,

@@ -17,6 +17,7 @@ function delivery(headers: HeaderPair[], body: string | Buffer, scheme: string |
     path: '/webhooks/spike',
     size: bytes.length,
     truncated: false,
+    truncatedReason: null,
     verdict: { status: 'valid', scheme, profile: scheme, reason: 'ok' },
     spike: null,
     retryOf: null,

@@ -135,6 +135,7 @@ export function exportFacts(prepared: PreparedDelivery) {
     bodySha256: delivery.bodySha256,
     size: delivery.size,
     truncated: delivery.truncated,
+    truncatedReason: delivery.truncatedReason,
     contentEncoding: delivery.contentEncoding,
     verdict: { status: delivery.verdict.status, scheme: delivery.verdict.scheme },
     signatures: prepared.signatures,

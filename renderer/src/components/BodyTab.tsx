@@ -6,6 +6,7 @@ import type { BodyText } from '../lib/body-jobs';
 import type { BodyLines, BodyView } from '../lib/body-lines';
 import { hexLines, prettyLines, rawLines } from '../lib/body-lines';
 import { findPattern } from '../lib/find-text';
+import { notStoredBodyHint } from '../../../electron/core/not-stored';
 import { formatCount } from '../lib/format';
 import { onRovingKey } from '../lib/roving';
 import { countBelow } from '../lib/line-index';
@@ -149,7 +150,7 @@ export function BodyTab({ detail }: { detail: DeliveryDetail }) {
   };
 
   if (detail.truncated) {
-    return <p className="hint">The body was over the size limit ({formatCount(detail.size)} bytes), so it was not stored. Raise the limit with bodyLimit in the config file.</p>;
+    return <p className="hint">{notStoredBodyHint(detail.truncatedReason, formatCount(detail.size))}</p>;
   }
   const view = lines?.view ?? null;
   return (

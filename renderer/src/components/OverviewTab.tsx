@@ -1,4 +1,5 @@
 import type { DeliveryDetail, SpikeDetail, SpikeEvent } from '../../../electron/core/contract';
+import { notStoredNote } from '../../../electron/core/not-stored';
 import { formatDateTime, formatSize, revealInvisible } from '../lib/format';
 import { VerdictBadge } from './VerdictBadge';
 
@@ -40,8 +41,8 @@ function DeliveryFacts({ detail }: { detail: DeliveryDetail }) {
     ['Id', detail.id],
     ['Received', `${formatDateTime(detail.receivedAt)} (${detail.receivedAt})`],
     ['Request', `${detail.method} ${detail.path} HTTP/${detail.httpVersion}`],
-    ['Size', `${formatSize(detail.size)} (${detail.size} bytes)${detail.truncated ? ', over the body limit: not stored, answered 413' : ''}`],
-    // A body over the limit is not stored, so its digest would be the empty body's.
+    ['Size', `${formatSize(detail.size)} (${detail.size} bytes)${detail.truncated ? `, ${notStoredNote(detail.truncatedReason)}` : ''}`],
+    // A body that was not stored would show the empty body's digest.
     ['Body SHA-256', detail.truncated ? null : detail.bodySha256],
     ['Content-Encoding', detail.contentEncoding],
     ['Decoding error', detail.decodeError],

@@ -15,6 +15,7 @@ function summary(id: string, retryOf: string | null = null): DeliverySummary {
     path: `/hook/${id}`,
     size: 10,
     truncated: false,
+    truncatedReason: null,
     verdict: { status: 'no-key', scheme: 'spike', profile: 'spike', reason: 'no key' },
     spike: null,
     retryOf,
