@@ -7,6 +7,7 @@ import { loadConfigFile, parseConfig, resolveKeys } from '../core/config';
 import type { ImportErrorCode } from '../core/contract';
 import type { Analyze } from '../core/export/import';
 import { readImport, storeImport } from '../core/export/import';
+import { notStoredVerdict } from '../core/ingest';
 import { findProfile, verifyDelivery } from '../core/signatures/verify';
 import type { Profile } from '../core/signatures/types';
 import type { KeyVault } from '../core/signatures/verify';
@@ -176,6 +177,7 @@ class Interrupt {
 /** Verifies and summarizes imported requests the way the core does for received ones. */
 export function analyzeWith(profiles: readonly Profile[], vault: KeyVault): Analyze {
   return (captured) => {
+    if (captured.truncated) return { verdict: notStoredVerdict(profiles, captured.path, captured.truncatedReason), spike: null };
     const verdict = verifyDelivery({ ...captured, publicUrl: null }, profiles, vault, { now: Date.now() });
     const profile = findProfile(profiles, captured.path);
     return { verdict, spike: summarizeSpike(captured.decodedBody ?? captured.body, profile?.scheme !== 'spike') };

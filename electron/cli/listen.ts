@@ -295,6 +295,7 @@ function deliveryRecord(delivery: DeliverySummary): object {
     path: delivery.path,
     size: delivery.size,
     truncated: delivery.truncated,
+    truncatedReason: delivery.truncatedReason,
     retryOf: delivery.retryOf,
     verdict: delivery.verdict,
     spike: delivery.spike,

@@ -6,11 +6,13 @@ import { defaultDataDir } from '../core/app-info';
 import type { HooktrayConfig } from '../core/config';
 import { loadConfigFile, parseConfig, resolveKeys } from '../core/config';
 import { decodeContent } from '../core/content-encoding';
-import type { HeaderPair, Verdict } from '../core/contract';
+import type { HeaderPair, TruncatedReason, Verdict } from '../core/contract';
+import { TRUNCATED_REASONS } from '../core/contract';
 import { NotRegularFileError, readFileBesideFixture, readNamedFileSync } from '../core/export/import-files';
-import { fixtureBody, ImportFormatError } from '../core/export/import-parse';
+import { fixtureBody, ImportFormatError, importedReason } from '../core/export/import-parse';
 import { INDEX_FILE } from '../core/fixtures';
 import { findHeader } from '../core/headers';
+import { notStoredVerdict } from '../core/ingest';
 import type { SignedRequest } from '../core/signatures/types';
 import { verifyDelivery } from '../core/signatures/verify';
 import { UsageError } from './args';
@@ -42,6 +44,8 @@ export interface FixtureRequest {
   body: Buffer;
   /** Receive time, ISO 8601, when the fixture records one. */
   receivedAt: string | null;
+  /** Reason the delivery's body was not stored, or null when it was. */
+  notStored: TruncatedReason | null;
 }
 
 const fixtureSchema = z.looseObject({
@@ -54,6 +58,8 @@ const fixtureSchema = z.looseObject({
   bodyFile: z.string().min(1).optional(),
   bodySha256: z.string().optional(),
   receivedAt: z.iso.datetime({ offset: true }).optional(),
+  truncated: z.boolean().optional(),
+  truncatedReason: z.enum(TRUNCATED_REASONS).nullable().optional(),
 });
 
 /**
@@ -77,7 +83,14 @@ export function parseFixtureRequest(
   const fixture = result.data;
   const fromFile = fixture.bodyFile === undefined ? null : bodyFileBytes(fixture.bodyFile);
   const body = fixtureBody(Buffer.from(fixture.body.data, fixture.body.encoding), fromFile, fixture.bodySha256, origin, warnings);
-  return { method: fixture.method, path: fixture.path, headers: fixture.headers, body, receivedAt: fixture.receivedAt ?? null };
+  return {
+    method: fixture.method,
+    path: fixture.path,
+    headers: fixture.headers,
+    body,
+    receivedAt: fixture.receivedAt ?? null,
+    notStored: importedReason(fixture.truncated ?? false, fixture.truncatedReason),
+  };
 }
 
 /** Reads a fixture file and the body file beside it, when it names one. */
@@ -149,6 +162,7 @@ interface VerifySource {
   request: SignedRequest;
   receivedAt: string | null;
   storedVerdict: Verdict | null;
+  notStored: TruncatedReason | null;
 }
 
 function isFixturePath(target: string): boolean {
@@ -195,6 +209,7 @@ function fixtureSource(file: string, publicUrl: string | null): VerifySource {
     },
     receivedAt: fixture.receivedAt,
     storedVerdict: null,
+    notStored: fixture.notStored,
   };
 }
 
@@ -215,6 +230,7 @@ function deliverySource(target: string, dataDir: string, publicUrl: string | nul
       request: { method, path, headers, body, decodedBody, decodeError, publicUrl: store.publicUrlAtArrival(id) ?? null, publicUrlOverride: publicUrl ?? undefined },
       receivedAt: delivery.receivedAt,
       storedVerdict: delivery.verdict,
+      notStored: delivery.truncated ? (delivery.truncatedReason ?? 'body-limit') : null,
     };
   } catch (error) {
     throw explainStoreDamage(error, store);
@@ -252,7 +268,10 @@ export async function runVerify(argv: string[]): Promise<number> {
     : deliverySource(options.target, options.dataDir, options.publicUrl);
 
   const receivedAt = source.receivedAt === null ? undefined : Date.parse(source.receivedAt);
-  const verdict = verifyDelivery(source.request, config.profiles, vault, { now: Date.now(), ...(receivedAt === undefined ? {} : { receivedAt }) });
+  const verdict =
+    source.notStored === null
+      ? verifyDelivery(source.request, config.profiles, vault, { now: Date.now(), ...(receivedAt === undefined ? {} : { receivedAt }) })
+      : notStoredVerdict(config.profiles, source.request.path, source.notStored);
 
   if (options.json) {
     const record = { source: { kind: source.kind, [source.kind === 'delivery' ? 'id' : 'file']: source.name }, verdict, storedVerdict: source.storedVerdict };

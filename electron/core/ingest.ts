@@ -126,16 +126,17 @@ export function quickVerdict(capture: Capture, context: AnalysisContext, now: nu
   }
 }
 
+/** Returns the verdict of a delivery whose body was not stored, so its signature cannot be computed. */
+export function notStoredVerdict(profiles: readonly Profile[], path: string, truncatedReason: TruncatedReason | null): Verdict {
+  const profile = findProfile(profiles, path);
+  return { status: 'unverified', scheme: profile?.scheme ?? null, profile: profile?.name ?? null, reason: notStoredVerdictReason(truncatedReason) };
+}
+
 /** The fields of a delivery that its signature check reads. */
 export type VerifiableRequest = Omit<SignedRequest, 'publicUrl'> & Pick<CapturedRequest, 'truncated' | 'truncatedReason'>;
 
 function verdictOf(request: VerifiableRequest, context: AnalysisContext, verify: VerifyContext): Verdict {
-  if (request.truncated) {
-    // The body was not kept, so its signature cannot be computed.
-    const profile = findProfile(context.profiles, request.path);
-    const reason = notStoredVerdictReason(request.truncatedReason);
-    return { status: 'unverified', scheme: profile?.scheme ?? null, profile: profile?.name ?? null, reason };
-  }
+  if (request.truncated) return notStoredVerdict(context.profiles, request.path, request.truncatedReason);
   const { method, path, headers, body, decodedBody, decodeError } = request;
   return verifyDelivery({ method, path, headers, body, decodedBody, decodeError, publicUrl: context.publicUrl }, context.profiles, vaultOf(context), verify);
 }

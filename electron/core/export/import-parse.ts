@@ -165,7 +165,7 @@ export function requestsFromHar(json: unknown, origin: string): ImportedRequest[
 }
 
 /** Returns why an imported body was not stored. Files exported before the reason was recorded lack it, and then a body over the body limit was the only cause. */
-function importedReason(truncated: boolean, reason: TruncatedReason | null | undefined): TruncatedReason | null {
+export function importedReason(truncated: boolean, reason: TruncatedReason | null | undefined): TruncatedReason | null {
   if (!truncated) return null;
   return reason ?? 'body-limit';
 }
