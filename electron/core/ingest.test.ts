@@ -73,6 +73,12 @@ describe('ingestCapture', () => {
     expect(Buffer.from(captured.decodedBody ?? []).toString()).toBe('{"a":1}');
   });
 
+  it('summarizes no encoded body it could not decode', () => {
+    const notKept = { ...capture(''), contentEncoding: 'gzip', body: gzipSync(SPIKE_BODY), decodeError: 'The decoded body is over the body limit.' };
+    const { analysis } = ingestCapture(notKept, CONTEXT, Date.now());
+    expect(analysis.spike).toBeNull();
+  });
+
   it('hashes and pairs the capture', () => {
     const { captured, derived } = ingestCapture(capture('{"a":1}'), EMPTY_ANALYSIS_CONTEXT, Date.now());
     expect(derived.bodySha256).toBe('015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862');
