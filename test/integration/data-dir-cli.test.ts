@@ -1,12 +1,12 @@
 import Database from 'better-sqlite3';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NewDelivery } from '../../electron/core/store';
 import { DeliveryStore } from '../../electron/core/store';
 import { SCHEMA_VERSION } from '../../electron/core/store-schema';
-import { UlidGenerator } from '../../electron/core/ulid';
+import { testDelivery } from '../support/deliveries';
 import { startListen, tempDir } from '../support/listen-process';
 import type { CliRun } from '../support/run-cli';
 import { runCli } from '../support/run-cli';
@@ -19,34 +19,11 @@ let goodDir: string;
 let exportFile: string;
 const ids: string[] = [];
 
-const ulids = new UlidGenerator();
-
 /** Returns a delivery with a 2 KiB random body and adds its id to `ids`. */
 function randomDelivery(index: number): NewDelivery {
-  const body = randomBytes(2048);
-  const id = ulids.next(Date.now());
-  ids.push(id);
-  return {
-    id,
-    receivedAt: new Date().toISOString(),
-    method: 'POST',
-    path: `/hooks/${index}`,
-    size: body.length,
-    truncated: false,
-    truncatedReason: null,
-    verdict: { status: 'unverified', scheme: null, profile: null, reason: 'No profile covers this path.' },
-    spike: null,
-    bodySha256: createHash('sha256').update(body).digest('hex'),
-    httpVersion: '1.1',
-    remoteAddress: '127.0.0.1',
-    forwardedFor: null,
-    headers: [['Content-Type', 'application/octet-stream']],
-    contentEncoding: null,
-    body,
-    decodedBody: null,
-    decodeError: null,
-    monotonicNs: String(index),
-  };
+  const delivery = testDelivery(randomBytes(2048), { path: `/hooks/${index}`, headers: [['Content-Type', 'application/octet-stream']], monotonicNs: String(index) });
+  ids.push(delivery.id);
+  return delivery;
 }
 
 /** Stores `count` deliveries with 2 KiB random bodies in a new store in `dir`. */

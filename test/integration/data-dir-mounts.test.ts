@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewDelivery } from '../../electron/core/store';
 import { DeliveryStore } from '../../electron/core/store';
-import { UlidGenerator } from '../../electron/core/ulid';
+import { testDelivery } from '../support/deliveries';
 import { post, startListen, tempDir } from '../support/listen-process';
 import type { CliRun } from '../support/run-cli';
 import { runCli } from '../support/run-cli';
@@ -28,32 +27,9 @@ const mountProblem = mount(['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probeDir])
 if (mountProblem === null) execFileSync('umount', [probeDir]);
 rmSync(probeDir, { recursive: true, force: true });
 
-const ulids = new UlidGenerator();
-
 /** Returns a small unverified delivery to `path`. */
 function delivery(path: string): NewDelivery {
-  const body = Buffer.from('{"ok":true}');
-  return {
-    id: ulids.next(Date.now()),
-    receivedAt: new Date().toISOString(),
-    method: 'POST',
-    path,
-    size: body.length,
-    truncated: false,
-    truncatedReason: null,
-    verdict: { status: 'unverified', scheme: null, profile: null, reason: 'No profile covers this path.' },
-    spike: null,
-    bodySha256: createHash('sha256').update(body).digest('hex'),
-    httpVersion: '1.1',
-    remoteAddress: '127.0.0.1',
-    forwardedFor: null,
-    headers: [['Content-Type', 'application/json']],
-    contentEncoding: null,
-    body,
-    decodedBody: null,
-    decodeError: null,
-    monotonicNs: '0',
-  };
+  return testDelivery(Buffer.from('{"ok":true}'), { path });
 }
 
 /** Checks that a run failed as a usage error with one line of explanation and no stack trace. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -9,36 +8,15 @@ import { exportDeliveries, HAR_FILE, NDJSON_FILE } from '../../electron/core/fix
 import { analyzeDelivery, EMPTY_ANALYSIS_CONTEXT } from '../../electron/core/ingest';
 import { DeliveryStore } from '../../electron/core/store';
 import type { NewDelivery } from '../../electron/core/store-writer';
-import { UlidGenerator } from '../../electron/core/ulid';
+import { testDelivery } from '../support/deliveries';
 import { removeTempDirs, tempDir } from './export-support';
 
-const ulids = new UlidGenerator();
 const stores: DeliveryStore[] = [];
 
 /** Returns an unverified delivery to `path`; one whose body was not stored has an empty body, as the receiver stores it. */
 function delivery(path: string, truncatedReason: TruncatedReason | null): NewDelivery {
-  const body = truncatedReason === null ? Buffer.from('{"ok":true}') : Buffer.alloc(0);
-  return {
-    id: ulids.next(Date.now()),
-    receivedAt: new Date().toISOString(),
-    method: 'POST',
-    path,
-    size: truncatedReason === null ? body.length : 5000,
-    truncated: truncatedReason !== null,
-    truncatedReason,
-    verdict: { status: 'unverified', scheme: null, profile: null, reason: 'No profile covers this path.' },
-    spike: null,
-    bodySha256: createHash('sha256').update(body).digest('hex'),
-    httpVersion: '1.1',
-    remoteAddress: '127.0.0.1',
-    forwardedFor: null,
-    headers: [['Content-Type', 'application/json']],
-    contentEncoding: null,
-    body,
-    decodedBody: null,
-    decodeError: null,
-    monotonicNs: '0',
-  };
+  if (truncatedReason === null) return testDelivery(Buffer.from('{"ok":true}'), { path });
+  return testDelivery(Buffer.alloc(0), { path, size: 5000, truncated: true, truncatedReason });
 }
 
 function openStore(prefix: string): DeliveryStore {

@@ -1,13 +1,12 @@
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeStoreFailure } from '../../electron/core/storage-health';
 import type { NewDelivery } from '../../electron/core/store';
 import { DeliveryStore } from '../../electron/core/store';
-import { UlidGenerator } from '../../electron/core/ulid';
+import { testDelivery } from '../support/deliveries';
 import type { ListenProcess } from '../support/listen-process';
 import { post, startListen, tempDir } from '../support/listen-process';
 
@@ -25,7 +24,6 @@ function tryMount(dir: string, sizeKiB: number): string | null {
 }
 
 const BODY = 'x'.repeat(256 * 1024);
-const ulids = new UlidGenerator();
 /** Enough 256 KiB deliveries to fill a 3 MiB tmpfs several times over. */
 const MAX_POSTS = 60;
 
@@ -194,28 +192,7 @@ function damageIndexCells(file: string, index: string): void {
 
 /** Returns a delivery, the `index`th of a test, with a 256 KiB body unless another is given. */
 function delivery(index: number, text = BODY): NewDelivery {
-  const body = Buffer.from(text);
-  return {
-    id: ulids.next(Date.now()),
-    receivedAt: new Date().toISOString(),
-    method: 'POST',
-    path: `/fill/${index}`,
-    size: body.length,
-    truncated: false,
-    truncatedReason: null,
-    verdict: { status: 'unverified', scheme: null, profile: null, reason: 'No profile covers this path.' },
-    spike: null,
-    bodySha256: createHash('sha256').update(body).digest('hex'),
-    httpVersion: '1.1',
-    remoteAddress: '127.0.0.1',
-    forwardedFor: null,
-    headers: [['Content-Type', 'text/plain']],
-    contentEncoding: null,
-    body,
-    decodedBody: null,
-    decodeError: null,
-    monotonicNs: String(index),
-  };
+  return testDelivery(Buffer.from(text), { path: `/fill/${index}`, headers: [['Content-Type', 'text/plain']], monotonicNs: String(index) });
 }
 
 /** Waits up to 5 s for a printed record that matches. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -6,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DeliveryStore } from '../../electron/core/store';
 import { SCHEMA_VERSION } from '../../electron/core/store-schema';
 import type { NewDelivery } from '../../electron/core/store-writer';
-import { UlidGenerator } from '../../electron/core/ulid';
+import { testDelivery } from '../support/deliveries';
 import { tempDir } from '../support/listen-process';
 
 /** The build's module with the store's `openDatabase`, which worker threads can load. */
@@ -99,32 +98,10 @@ describe('store migration from several threads', () => {
   });
 });
 
-const ulids = new UlidGenerator();
-
 /** Returns an unverified delivery to `path`; a truncated one has an empty body, as the receiver stores it. */
 function delivery(path: string, truncated: boolean): NewDelivery {
-  const body = truncated ? Buffer.alloc(0) : Buffer.from('{"ok":true}');
-  return {
-    id: ulids.next(Date.now()),
-    receivedAt: new Date().toISOString(),
-    method: 'POST',
-    path,
-    size: truncated ? 5000 : body.length,
-    truncated,
-    truncatedReason: truncated ? 'body-limit' : null,
-    verdict: { status: 'unverified', scheme: null, profile: null, reason: 'No profile covers this path.' },
-    spike: null,
-    bodySha256: createHash('sha256').update(body).digest('hex'),
-    httpVersion: '1.1',
-    remoteAddress: '127.0.0.1',
-    forwardedFor: null,
-    headers: [['Content-Type', 'application/json']],
-    contentEncoding: null,
-    body,
-    decodedBody: null,
-    decodeError: null,
-    monotonicNs: '0',
-  };
+  if (!truncated) return testDelivery(Buffer.from('{"ok":true}'), { path });
+  return testDelivery(Buffer.alloc(0), { path, size: 5000, truncated, truncatedReason: 'body-limit' });
 }
 
 describe('store migration of truncated deliveries', () => {
