@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EchoServer } from '../support/echo-server';
+import type { EchoServer, RawAnswerServer } from '../support/echo-server';
 import { startEchoServer, startRawAnswerServer } from '../support/echo-server';
 import { tempDir, writeConfig } from '../support/listen-process';
 import type { UiProcess } from '../support/ui-process';
@@ -167,15 +167,21 @@ describe('hooktray ui compare and re-send', () => {
     }
   });
 
+  /** Re-sends the newest row to a target that never answers, and returns the dialog once the target has the request. */
+  async function resendTo(silent: RawAnswerServer): Promise<Locator> {
+    await rows().nth(0).click();
+    await page.getByRole('button', { name: 'Re-send…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Re-send delivery' });
+    await dialog.getByLabel('Target URL').fill(`${silent.url}/hook`);
+    await dialog.getByRole('button', { name: 'Send' }).click();
+    await waitUntil(async () => silent.requests() === 1, 'the silent target to receive the re-send');
+    return dialog;
+  }
+
   it('cancels a re-send that waits for its target', async () => {
     const silent = await startRawAnswerServer('');
     try {
-      await rows().nth(0).click();
-      await page.getByRole('button', { name: 'Re-send…' }).click();
-      const dialog = page.getByRole('dialog', { name: 'Re-send delivery' });
-      await dialog.getByLabel('Target URL').fill(`${silent.url}/hook`);
-      await dialog.getByRole('button', { name: 'Send' }).click();
-      await waitUntil(async () => silent.requests() === 1, 'the silent target to receive the re-send');
+      const dialog = await resendTo(silent);
 
       await dialog.getByRole('button', { name: 'Cancel' }).click();
       const alert = dialog.getByRole('alert');
@@ -192,12 +198,7 @@ describe('hooktray ui compare and re-send', () => {
   it('cancels a re-send when its dialog closes', async () => {
     const silent = await startRawAnswerServer('');
     try {
-      await rows().nth(0).click();
-      await page.getByRole('button', { name: 'Re-send…' }).click();
-      const dialog = page.getByRole('dialog', { name: 'Re-send delivery' });
-      await dialog.getByLabel('Target URL').fill(`${silent.url}/hook`);
-      await dialog.getByRole('button', { name: 'Send' }).click();
-      await waitUntil(async () => silent.requests() === 1, 'the silent target to receive the re-send');
+      const dialog = await resendTo(silent);
 
       await dialog.getByRole('button', { name: 'Close' }).click();
       await waitUntil(async () => (await dialog.count()) === 0, 'the re-send dialog to close');
