@@ -246,7 +246,7 @@ const ANALYSIS = [
   '  leaves.',
   '- A lighter schema does not close the gap either. A throwaway prototype that verified, analyzed and committed',
   '  one row per delivery on the main thread (one table, three indexes) reached 0.25 in the same setup. Its',
-  '  commits, about 44 rows each with synchronous=FULL, cost about 27 µs of CPU per row. With the receiver\'s 63 µs,',
+  '  commits, about 44 rows each with synchronous=FULL, cost about 27 µs of CPU per row. With the receiver\'s own 60 µs or so,',
   '  that leaves nothing for the HMAC, the Spike summary and the output line. Meeting 0.6 on these two cores would',
   '  take a store that inserts no SQLite row on the path of the answer, such as an append-only log indexed later;',
   '  the ratio would then no longer count the indexing.',
