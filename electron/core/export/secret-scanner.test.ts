@@ -26,6 +26,13 @@ describe('SecretScanner.containsText', () => {
     expect(scanner.containsText(text)).toBe(false);
   });
 
+  it('finds the hex and base64 of a key text', () => {
+    const base64Key = Buffer.from('made-up-hmac-key').toString('base64');
+    const keyed = new SecretScanner([base64Key]);
+    expect(keyed.containsText(`X-Sig: ${Buffer.from(base64Key).toString('hex')}`)).toBe(true);
+    expect(keyed.containsText(`X-Sig: ${Buffer.from(base64Key).toString('base64')}`)).toBe(true);
+  });
+
   it('finds a key across windows', () => {
     const text = `${'a'.repeat(1024 * 1024 - 10)}madeup%2Dkey%2Dzero${'b'.repeat(100)}`;
     expect(scanner.containsText(text)).toBe(true);

@@ -1,5 +1,5 @@
 import { contentCodings, isKnownCoding, undoContentCoding } from '../content-encoding';
-import { decodeBase64Strict, decodeHexStrict } from '../signatures/digest';
+import { keySpellings } from '../signatures/key-spellings';
 
 /** Result of checking a body: a key found, none found, or the body too large to decompress and check. */
 export type BodyScan = 'found' | 'clean' | 'too-large';
@@ -44,7 +44,7 @@ const SINGLE_CHAR_ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r'
  *
  * A key that is valid hex or padded base64 may be stored in that encoding (an `hmac` profile's
  * `keyEncoding`, a `whsec_` key), so its bytes are also searched as lowercase hex, unpadded
- * base64 and unpadded base64url. Every needle made only of hex digits is matched without regard
+ * base64 and unpadded base64url, and so is its text, as signatures find it (`keySpellings`). Every needle made only of hex digits is matched without regard
  * to case, because `A1B2` and `a1b2` are the same bytes; other needles match case-sensitively.
  */
 export class SecretScanner {
@@ -55,18 +55,14 @@ export class SecretScanner {
   private readonly plusIsSpace: boolean;
 
   constructor(keys: Iterable<string>) {
-    const variants = new Set<string>();
-    for (const key of keys) {
-      if (key === '') continue;
-      variants.add(key);
-      if (key.startsWith('whsec_') && key.length > 'whsec_'.length) variants.add(key.slice('whsec_'.length));
-    }
     const needles = new Set<string>();
     const hexNeedles = new Set<string>();
-    for (const text of variants) {
-      for (const needle of [text, Buffer.from(text, 'utf8').toString('latin1'), ...encodedForms(text)]) {
-        if (HEX_TEXT.test(needle)) hexNeedles.add(needle.toLowerCase());
-        else needles.add(needle);
+    for (const key of keys) {
+      for (const text of keySpellings(key)) {
+        for (const needle of [text, Buffer.from(text, 'utf8').toString('latin1')]) {
+          if (HEX_TEXT.test(needle)) hexNeedles.add(needle.toLowerCase());
+          else needles.add(needle);
+        }
       }
     }
     this.needles = [...needles];
@@ -180,20 +176,6 @@ class WindowScanner {
 }
 
 const HEX_TEXT = /^[0-9A-Fa-f]+$/;
-
-/**
- * Returns the other textual forms of a key's bytes when the key is valid hex or padded base64:
- * lowercase hex, and base64 and base64url without padding, so a padded copy matches too. A key
- * valid as both (`cafe0123`) gets the forms of both readings.
- */
-function encodedForms(key: string): string[] {
-  const forms: string[] = [];
-  for (const bytes of [decodeHexStrict(key), decodeBase64Strict(key)]) {
-    if (bytes === null || bytes.length === 0) continue;
-    forms.push(bytes.toString('hex'), bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url'));
-  }
-  return forms;
-}
 
 /** Undoes one level of escapes; an escape it does not know keeps the escaped character. */
 export function unescapeOnce(text: string): string {

@@ -3,6 +3,7 @@ import type { DigestEncoding, HeaderPair } from '../contract';
 import type { HmacAlgorithm } from './digest';
 import { diagnoseMismatch } from './diagnosis';
 import { encodeDigest, shortDigest } from './digest';
+import { containsKeyPart } from './key-spellings';
 import type { DigestMatch } from './match';
 import { findMatch } from './match';
 import type { SentKey } from './sent-key';
@@ -197,10 +198,18 @@ function invalidResult<O extends Record<string, unknown>>(
     const digest = model.digest(firstContent, keyBytes[firstKey] as Uint8Array, options);
     expected = `, expected ${shortDigest(encodeDigest(digest, parsed.encodings[0] ?? 'hex'))} with key ${firstKey + 1}`;
   }
-  const reason = `${model.describe(parsed, options)} ${matchesNoKey(keys.length)}: received ${shortDigest(received)}${expected}.`;
+  const reason = `${model.describe(parsed, options)} ${matchesNoKey(keys.length)}: received ${receivedText(received, keys, context)}${expected}.`;
   if (context.diagnose === false) return { status: 'invalid', reason };
   const diagnosis = diagnoseMismatch({ label: definition.label, model, request, parsed, keys, keyBytes, options, context });
   return { status: 'invalid', reason, diagnosis };
+}
+
+/** Returns the received digest shortened for a message, or words for it when it is empty or contains part of a key. */
+function receivedText(received: string, keys: readonly string[], context: VerifyContext): string {
+  if (received.trim() === '') return 'an empty value';
+  const otherKeys = (context.otherProfileKeys?.() ?? []).flatMap((other) => other.keys);
+  if (containsKeyPart(received, [...keys, ...otherKeys])) return 'a value that contains part of a key (not shown)';
+  return shortDigest(received);
 }
 
 /** Reports a key that the delivery carries in place of its digest or timestamp, without quoting it. */

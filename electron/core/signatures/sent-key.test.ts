@@ -119,3 +119,52 @@ describe('key sent as the signature', () => {
     expect(verdict.reason).toContain('received cdcdcdcd…cdcd');
   });
 });
+
+describe('key sent changed', () => {
+  /** Checks that the verdict holds no six characters in a row of the key. */
+  function expectNoKeyRun(verdict: object, key: string): void {
+    const text = JSON.stringify(verdict).toLowerCase();
+    for (let start = 0; start + 6 <= key.length; start++) expect(text).not.toContain(key.slice(start, start + 6).toLowerCase());
+  }
+
+  it('quotes no Stripe v1 that wraps the key', () => {
+    const seconds = Math.floor(NOW / 1000);
+    // Letters and digits only, so no run of it is a word that messages use.
+    const key = 'Zq7vR2mXkP9wLt4s';
+    const verdict = verify('stripe', request([['Stripe-Signature', `t=${seconds},v1=x${key}y`]]), [key]);
+    expect(verdict.status).toBe('invalid');
+    expect(verdict.reason).toContain('received a value that contains part of a key (not shown)');
+    expectNoKeyRun(verdict, key);
+  });
+
+  it('quotes no hex key with one digit changed', () => {
+    const changed = `0${HEX_KEY.slice(1)}`;
+    const verdict = verify('spike', request([['X-Body-Signature', changed]]), [HEX_KEY]);
+    expect(verdict.status).toBe('invalid');
+    expect(verdict.reason).toContain('received a value that contains part of a key (not shown)');
+    expectNoKeyRun(verdict, HEX_KEY);
+  });
+
+  it('quotes no hex of a base64 key text', () => {
+    const base64Key = Buffer.from(TEXT_KEY).toString('base64');
+    const hexOfText = Buffer.from(base64Key).toString('hex');
+    const options = { header: 'X-Sig', encoding: 'base64', keyEncoding: 'base64' };
+    const verdict = verify('hmac', request([['X-Sig', `${hexOfText}00`]]), [base64Key], options);
+    expect(verdict.status).toBe('invalid');
+    expectNoKeyRun(verdict, hexOfText);
+  });
+
+  it('names an empty signature', () => {
+    // A space after the comma leaves the v1 signature empty.
+    const headers: HeaderPair[] = [['webhook-id', 'msg_1'], ['webhook-timestamp', String(NOW / 1000)], ['webhook-signature', 'v1, c29tZXRoaW5nIGVsc2U=']];
+    const verdict = verify('standard-webhooks', request(headers), [WHSEC_KEY]);
+    expect(verdict.status).toBe('invalid');
+    expect(verdict.reason).toContain('received an empty value, expected');
+  });
+
+  it('still quotes an unrelated digest', () => {
+    const other = 'ab'.repeat(32);
+    const verdict = verify('spike', request([['X-Body-Signature', other]]), [HEX_KEY]);
+    expect(verdict.reason).toContain('received abababab…abab');
+  });
+});

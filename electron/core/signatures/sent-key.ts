@@ -1,4 +1,5 @@
 import { decodeBase64Strict, decodeDigest, decodeHexStrict, digestsEqual } from './digest';
+import { keyTexts } from './key-spellings';
 import { WHSEC_PREFIX } from './key-variants';
 import type { ParsedSignature } from './scheme';
 import type { OtherProfileKeys, VerifyContext } from './types';
@@ -14,10 +15,7 @@ export interface SentKey {
 
 /** Spellings of a key as text: as stored, trimmed, and without a whsec_ prefix. */
 function textForms(key: string): Buffer[] {
-  const trimmed = key.trim();
-  const forms = [key, trimmed];
-  if (trimmed.startsWith(WHSEC_PREFIX)) forms.push(trimmed.slice(WHSEC_PREFIX.length));
-  return forms.filter((form) => form !== '').map((form) => Buffer.from(form, 'utf8'));
+  return keyTexts(key).map((form) => Buffer.from(form, 'utf8'));
 }
 
 /** Byte readings of a key whose hex or base64 text a sender may have sent: its text, the scheme's reading, and the hex or base64 it decodes from. */
