@@ -73,6 +73,25 @@ describe('ClientErrorHandler', () => {
     expect(started.lines.map((line) => line.message)).toEqual(['receiver: request headers over the limit rejected; nothing stored']);
   });
 
+  it('names a body cut short by the client', async () => {
+    const started = await startServer(200);
+    server = started.server;
+
+    // The client announces 100 bytes, sends 5 and ends its side of the connection.
+    await new Promise<void>((resolve) => {
+      const socket = connect(started.port, '127.0.0.1', () => socket.end('POST /cut HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nhello'));
+      socket.on('error', () => {});
+      socket.on('close', () => resolve());
+      socket.resume();
+    });
+
+    // The server logs when it reads the end of the connection, which can come after the client's close.
+    for (let waited = 0; started.lines.length === 0 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    const messages = started.lines.map((line) => line.message);
+    expect(messages).toContain('receiver: connection closed before the request body was complete; nothing stored');
+    expect(messages).not.toContain('receiver: malformed request rejected');
+  });
+
   it('logs a flood of timeouts once', async () => {
     const started = await startServer(30_000, { headersTimeout: 200, requestTimeout: 300, connectionsCheckingInterval: 50 });
     server = started.server;

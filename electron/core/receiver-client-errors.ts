@@ -60,12 +60,14 @@ export class PendingResponses {
   }
 }
 
-type ClientErrorKind = 'timeout' | 'header-overflow' | 'invalid-method' | 'malformed' | 'connect';
+type ClientErrorKind = 'timeout' | 'header-overflow' | 'invalid-method' | 'closed-early' | 'malformed' | 'connect';
 
 function clientErrorKind(error: NodeJS.ErrnoException): ClientErrorKind {
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'timeout';
   if (error.code === 'HPE_HEADER_OVERFLOW') return 'header-overflow';
   if (error.code === 'HPE_INVALID_METHOD') return 'invalid-method';
+  // The client ended its side of the connection before the body it announced was complete.
+  if (error.code === 'HPE_INVALID_EOF_STATE') return 'closed-early';
   return 'malformed';
 }
 
@@ -89,6 +91,7 @@ export class ClientErrorHandler {
     timeout: new RepeatLog(),
     'header-overflow': new RepeatLog(),
     'invalid-method': new RepeatLog(),
+    'closed-early': new RepeatLog(),
     malformed: new RepeatLog(),
     connect: new RepeatLog(),
   };
@@ -158,6 +161,7 @@ export class ClientErrorHandler {
     if (kind === 'timeout') this.logger.warn('receiver: request timed out before it was complete; sending 408, nothing stored', context);
     else if (kind === 'header-overflow') this.logger.warn('receiver: request headers over the limit rejected; nothing stored', { ...context, headerLimit: this.headerLimit });
     else if (kind === 'invalid-method') this.logger.warn('receiver: request with a method the HTTP parser does not accept rejected; nothing stored', context);
+    else if (kind === 'closed-early') this.logger.warn('receiver: connection closed before the request body was complete; nothing stored', context);
     else this.logger.warn('receiver: malformed request rejected', context);
   }
 
