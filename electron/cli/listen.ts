@@ -4,6 +4,7 @@ import { appVersion, defaultDataDir } from '../core/app-info';
 import type { HooktrayConfig } from '../core/config';
 import { ConfigError, exposedKeyFileWarnings, loadConfigFile, parseConfig, resolveKeys } from '../core/config';
 import type { DeliverySummary } from '../core/contract';
+import { MAX_LOGGED_IDS } from '../core/forward';
 import { HooktrayCore } from '../core/hooktray-core';
 import type { TunnelSupervisor } from '../core/tunnel';
 import { checkTunnelHost, startTunnel } from '../core/tunnel';
@@ -229,25 +230,23 @@ export async function runListen(argv: string[]): Promise<number> {
 /** Why listen stops: a signal, or stdout that can no longer be written. */
 type StopReason = NodeJS.Signals | 'stdout closed' | 'stdout failed';
 
-/** Ids of unforwarded deliveries that the "forward-stopped" NDJSON record lists. */
-const MAX_PRINTED_IDS = 100;
-
 /**
  * Prints how many deliveries were still waiting to be forwarded when listen stopped, and how
  * to re-send them. The log lists their ids, in the log file unless `writesLogFile` is false
- * and lines go to stderr only. The NDJSON record lists the first MAX_PRINTED_IDS.
+ * and lines go to stderr only. The log and the NDJSON record list the first MAX_LOGGED_IDS.
  */
 function printNotForwarded(ids: readonly string[], options: ListenOptions, writesLogFile: boolean, print: (line: string) => void): void {
   if (ids.length === 0 || options.forwardTo === undefined) return;
   const target = redactUrl(new URL(options.forwardTo));
   if (options.json) {
-    print(JSON.stringify({ type: 'forward-stopped', notForwarded: ids.length, target, ids: ids.slice(0, MAX_PRINTED_IDS) }));
+    print(JSON.stringify({ type: 'forward-stopped', notForwarded: ids.length, target, ids: ids.slice(0, MAX_LOGGED_IDS) }));
     return;
   }
   const count = ids.length === 1 ? '1 delivery was' : `${ids.length} deliveries were`;
   const logFile = cliLogFile(options.dataDir);
   const where = writesLogFile ? `in the warning above and in ${logFile}` : `only in the warning above on stderr, because the log file ${logFile} cannot be written`;
-  print(`${count} not forwarded to ${target} before listen stopped; their ids are ${where}. Re-send each with: hooktray replay ID --to ${target} --data-dir ${options.dataDir}`);
+  const listed = ids.length > MAX_LOGGED_IDS ? `the first ${MAX_LOGGED_IDS} of their ids are ${where}, and the other ${ids.length - MAX_LOGGED_IDS} arrived after those` : `their ids are ${where}`;
+  print(`${count} not forwarded to ${target} before listen stopped; ${listed}. Re-send each with: hooktray replay ID --to ${target} --data-dir ${options.dataDir}`);
 }
 
 /**

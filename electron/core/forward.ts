@@ -25,7 +25,7 @@ interface QueuedDelivery {
 export const DEFAULT_FORWARD_QUEUE = 10_000;
 
 /** Ids of unforwarded deliveries that the stop warning lists; the rest are only counted. */
-const MAX_LOGGED_IDS = 100;
+export const MAX_LOGGED_IDS = 100;
 
 /**
  * Sends every new delivery whose path matches a rule to that rule's target, one at a time

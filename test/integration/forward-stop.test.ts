@@ -127,6 +127,18 @@ describe('listen --forward-to a target that never answers', () => {
     );
   });
 
+  it('says which ids the warning leaves out', async () => {
+    const dataDir = tempDir('hooktray-forward-stop-many-');
+    const { code, lines } = await stopTextListen(dataDir, target.url, target.firstRequest, DELIVERY_COUNT);
+
+    expect(code).toBe(0);
+    expect(lines).toContain(
+      `${DELIVERY_COUNT} deliveries were not forwarded to ${target.url} before listen stopped; the first ${LISTED_IDS} of their ids are in the warning above ` +
+        `and in ${dataDir}/logs/hooktray.log, and the other ${DELIVERY_COUNT - LISTED_IDS} arrived after those. ` +
+        `Re-send each with: hooktray replay ID --to ${target.url} --data-dir ${dataDir}`,
+    );
+  });
+
   it('names stderr when the log file is unwritable', async () => {
     const dataDir = tempDir('hooktray-forward-stop-no-log-');
     // A folder where the log file should be makes every write to it fail with EISDIR.
