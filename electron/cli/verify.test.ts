@@ -9,6 +9,7 @@ import { DeliveryStore } from '../core/store';
 import { main } from '../cli';
 import { UsageError } from './args';
 import { parseFixtureRequest, runVerify } from './verify';
+import { testDelivery } from '../../test/support/deliveries';
 
 const BODY = '{"action":"opened"}';
 const KEY = 'cli-test-secret';
@@ -108,27 +109,7 @@ describe('hooktray verify', () => {
   it('verifies a stored delivery', async () => {
     const store = new DeliveryStore({ dataDir: dir });
     const body = Buffer.from(BODY);
-    await store.add({
-      id: '01JTESTDELIVERY0000000000A',
-      receivedAt: new Date().toISOString(),
-      method: 'POST',
-      path: '/gh',
-      size: body.length,
-      truncated: false,
-      truncatedReason: null,
-      verdict: { status: 'unverified', scheme: null, profile: null, reason: 'No profile covers this path.' },
-      spike: null,
-      bodySha256: createHash('sha256').update(body).digest('hex'),
-      httpVersion: '1.1',
-      remoteAddress: '127.0.0.1',
-      forwardedFor: null,
-      headers: signDelivery('github', BODY, KEY),
-      contentEncoding: null,
-      body,
-      decodedBody: null,
-      decodeError: null,
-      monotonicNs: '1',
-    });
+    await store.add(testDelivery(body, { id: '01JTESTDELIVERY0000000000A', path: '/gh', headers: signDelivery('github', BODY, KEY), monotonicNs: '1' }));
     store.close();
 
     const code = await runVerify(['01JTESTDELIVERY0000000000A', '--data-dir', dir, '--config', writeConfig()]);

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { NewDelivery } from '../../electron/core/store';
 import { DeliveryStore } from '../../electron/core/store';
 import { SCHEMA_VERSION } from '../../electron/core/store-schema';
-import { testDelivery } from '../support/deliveries';
+import { schemaVersionOf, testDelivery } from '../support/deliveries';
 import { startListen, tempDir } from '../support/listen-process';
 import type { CliRun } from '../support/run-cli';
 import { runCli } from '../support/run-cli';
@@ -44,15 +44,6 @@ async function copyAsCrashed(from: string, to: string): Promise<void> {
   copyFileSync(join(from, 'hooktray.db'), join(to, 'hooktray.db'));
   copyFileSync(join(from, 'hooktray.db-wal'), join(to, 'hooktray.db-wal'));
   await store.close();
-}
-
-function versionOf(file: string): number {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.pragma('user_version', { simple: true }) as number;
-  } finally {
-    db.close();
-  }
 }
 
 /** Returns every command that opens the store, with the arguments it needs besides --data-dir. */
@@ -194,7 +185,7 @@ describe('a --data-dir that cannot be used', () => {
       const run = await runCli([...(commands()[command] as string[]), '--data-dir', folder]);
       expectOneLineUsageError(run, command, `The store ${file} has schema version 99, newer than this Hooktray's ${SCHEMA_VERSION}`, 'update Hooktray, or choose another --data-dir');
     }
-    expect(versionOf(file)).toBe(99);
+    expect(schemaVersionOf(file)).toBe(99);
   });
 
   it('names a database path that cannot be opened', async () => {

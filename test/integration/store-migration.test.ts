@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DeliveryStore } from '../../electron/core/store';
 import { SCHEMA_VERSION } from '../../electron/core/store-schema';
 import type { NewDelivery } from '../../electron/core/store-writer';
-import { testDelivery } from '../support/deliveries';
+import { schemaVersionOf, testDelivery } from '../support/deliveries';
 import { tempDir } from '../support/listen-process';
 
 /** The build's module with the store's `openDatabase`, which worker threads can load. */
@@ -67,15 +67,6 @@ function hasPublicUrlColumn(file: string): boolean {
   }
 }
 
-function versionOf(file: string): number {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.pragma('user_version', { simple: true }) as number;
-  } finally {
-    db.close();
-  }
-}
-
 describe('store migration from several threads', () => {
   it('migrates an older database once', async () => {
     // The race between reading the version and altering the table is short, so it runs a few times.
@@ -83,7 +74,7 @@ describe('store migration from several threads', () => {
       const file = await schemaThreeDatabase();
 
       expect(await openAtOnce(file, 4)).toEqual(['opened', 'opened', 'opened', 'opened']);
-      expect(versionOf(file)).toBe(SCHEMA_VERSION);
+      expect(schemaVersionOf(file)).toBe(SCHEMA_VERSION);
       expect(hasPublicUrlColumn(file)).toBe(true);
     }
   });
@@ -93,7 +84,7 @@ describe('store migration from several threads', () => {
       const file = join(tempDir('hooktray-new-store-'), 'hooktray.db');
 
       expect(await openAtOnce(file, 4)).toEqual(['opened', 'opened', 'opened', 'opened']);
-      expect(versionOf(file)).toBe(SCHEMA_VERSION);
+      expect(schemaVersionOf(file)).toBe(SCHEMA_VERSION);
     }
   });
 });
@@ -130,7 +121,7 @@ describe('store migration of truncated deliveries', () => {
     } finally {
       await store.close();
     }
-    expect(versionOf(file)).toBe(SCHEMA_VERSION);
+    expect(schemaVersionOf(file)).toBe(SCHEMA_VERSION);
     const check = new Database(file, { readonly: true });
     try {
       expect(check.prepare('SELECT path, truncated_reason FROM deliveries ORDER BY seq').all()).toEqual([

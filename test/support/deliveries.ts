@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import type { NewDelivery } from '../../electron/core/store-writer';
 import { UlidGenerator } from '../../electron/core/ulid';
@@ -31,4 +32,14 @@ export function testDelivery(body: Buffer, fields: Partial<NewDelivery> = {}): N
     monotonicNs: '0',
     ...fields,
   };
+}
+
+/** Returns the schema version (`PRAGMA user_version`) of a database file, opened read-only. */
+export function schemaVersionOf(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.pragma('user_version', { simple: true }) as number;
+  } finally {
+    db.close();
+  }
 }
