@@ -143,7 +143,7 @@ function verdictOf(request: VerifiableRequest, context: AnalysisContext, verify:
 
 function spikeSummaryFor(request: CapturedRequest | DeliveryDetail, context: AnalysisContext): SpikeDetail | null {
   if (request.truncated) return null;
-  // The encoded bytes are not the events, and the decode error already says why they were not decoded.
+  // The encoded bytes are not the events, and the decode error already explains why they were not decoded.
   if (request.contentEncoding !== null && request.decodedBody === null) return null;
   // Under a Spike profile a malformed body still gets a summary, with warnings.
   const profile = findProfile(context.profiles, request.path);

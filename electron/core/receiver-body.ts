@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { TruncatedReason } from './contract';
 
 /**
- * Bytes of request bodies the receiver holds in memory, across all requests, with a cap. A
+ * Bytes of request bodies the receiver keeps in memory, across all requests, with a cap. A
  * body counts from its first byte, or from its `Content-Length` before that, until the store
  * has committed or rejected it. Its decoded copy counts too.
  */

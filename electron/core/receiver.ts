@@ -101,7 +101,7 @@ export interface ReceiverEvents {
 
 /**
  * The HTTP receiver the tunnel exposes: accepts the methods of ACCEPTED_METHODS on any path,
- * records the request exactly as received, and answers once the store has committed it.
+ * records the request exactly as received, and responds once the store has committed it.
  */
 export class Receiver extends EventEmitter<ReceiverEvents> {
   private readonly server: http.Server;
@@ -384,7 +384,7 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
   private reportMemoryCap(): void {
     const count = this.memoryCapLog.next();
     if (count === null) return;
-    this.options.logger.warn('receiver: request bodies in memory reached the cap; answering 503', { capBytes: this.memory.capBytes, heldBytes: this.memory.heldBytes, rejected: count });
+    this.options.logger.warn('receiver: request bodies in memory reached the cap; responding 503', { capBytes: this.memory.capBytes, heldBytes: this.memory.heldBytes, rejected: count });
   }
 
   private reportStoreFailure(id: string, error: unknown): void {

@@ -102,8 +102,8 @@ export function sendToTarget(request: OutgoingRequest, options: SendOptions = {}
         finish({ status: null, headers: [], body: Buffer.alloc(0), bodySize: 0, error: describeError(cause, request.url, timeoutMs) });
         return;
       }
-      const { status, headers, chunks, kept, bodySize } = received;
-      finish({ status, headers, body: Buffer.concat(chunks, kept), bodySize, error: describeCutBody(cause, request.url, timeoutMs, status, bodySize) });
+      const { status, headers, chunks, keptBytes, bodySize } = received;
+      finish({ status, headers, body: Buffer.concat(chunks, keptBytes), bodySize, error: describeCutBody(cause, request.url, timeoutMs, status, bodySize) });
     };
     const stop = (error: NodeJS.ErrnoException): void => {
       stopError ??= error;
@@ -125,17 +125,17 @@ export function sendToTarget(request: OutgoingRequest, options: SendOptions = {}
           agent: false,
         },
         (response) => {
-          const state: ReceivedResponse = { status: response.statusCode ?? 0, headers: pairsFromRawHeaders(response.rawHeaders), chunks: [], kept: 0, bodySize: 0 };
+          const state: ReceivedResponse = { status: response.statusCode ?? 0, headers: pairsFromRawHeaders(response.rawHeaders), chunks: [], keptBytes: 0, bodySize: 0 };
           received = state;
           response.on('data', (chunk: Buffer) => {
             state.bodySize += chunk.length;
-            if (state.kept >= maxBodyBytes) return;
-            const slice = chunk.subarray(0, maxBodyBytes - state.kept);
+            if (state.keptBytes >= maxBodyBytes) return;
+            const slice = chunk.subarray(0, maxBodyBytes - state.keptBytes);
             state.chunks.push(slice);
-            state.kept += slice.length;
+            state.keptBytes += slice.length;
           });
           response.on('end', () => {
-            finish({ status: state.status, headers: state.headers, body: Buffer.concat(state.chunks, state.kept), bodySize: state.bodySize, error: null });
+            finish({ status: state.status, headers: state.headers, body: Buffer.concat(state.chunks, state.keptBytes), bodySize: state.bodySize, error: null });
           });
           response.on('error', fail);
           response.on('aborted', () => fail(Object.assign(new Error('the target closed the connection during the response'), { code: 'ECONNRESET' })));
@@ -160,7 +160,7 @@ export function sendToTarget(request: OutgoingRequest, options: SendOptions = {}
     // Node passes a 101 Switching Protocols to neither the response callback nor `error`. It is
     // the target's response, so it is recorded with its headers and the switched connection is closed.
     outgoing.on('upgrade', (response, socket) => {
-      received = { status: response.statusCode ?? 0, headers: pairsFromRawHeaders(response.rawHeaders), chunks: [], kept: 0, bodySize: 0 };
+      received = { status: response.statusCode ?? 0, headers: pairsFromRawHeaders(response.rawHeaders), chunks: [], keptBytes: 0, bodySize: 0 };
       socket.destroy();
       finish({ status: received.status, headers: received.headers, body: Buffer.alloc(0), bodySize: 0, error: null });
     });
@@ -180,7 +180,7 @@ interface ReceivedResponse {
   headers: HeaderPair[];
   chunks: Buffer[];
   /** Bytes in `chunks`, at most `maxBodyBytes`. */
-  kept: number;
+  keptBytes: number;
   /** Body bytes received, kept or not. */
   bodySize: number;
 }

@@ -167,7 +167,7 @@ describe('hooktray ui compare and re-send', () => {
     }
   });
 
-  /** Re-sends the newest row to a target that never answers, and returns the dialog once the target has the request. */
+  /** Re-sends the newest row to a target that never responds, and returns the dialog once the target has the request. */
   async function resendTo(silent: RawAnswerServer): Promise<Locator> {
     await rows().nth(0).click();
     await page.getByRole('button', { name: 'Re-send…' }).click();

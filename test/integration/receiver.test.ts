@@ -137,7 +137,7 @@ describe('receiver against malformed and slow clients', () => {
   });
 
   it('names the accepted methods in a 400', async () => {
-    // Node's parser rejects these before the receiver sees them. Before, the 400 had no body.
+    // Node's parser rejects these before the receiver gets them, and the 400 names the accepted methods.
     for (const method of ['FOO', 'WEBHOOK', 'patch']) {
       const reply = await rawExchange(receiver.port, [`${method} /custom HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi`]);
       expect(reply).toMatch(/^HTTP\/1\.1 400 Bad Request/);
@@ -488,7 +488,7 @@ describe('receiver body limit', () => {
     const receiver = new Receiver({ port: 0, logger, persist: (capture) => store.ingest(capture) });
     await receiver.listen();
     try {
-      // Node answers 417 by default, and nothing was recorded or logged.
+      // Node responds 417 by default, which would leave no record and no log line.
       const { reply } = await rawSend(receiver.port, ['POST /odd-expect HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello']);
       expect(reply).toMatch(/^HTTP\/1\.1 200 OK/);
 
@@ -624,7 +624,7 @@ describe('receiver body limit', () => {
       expect(recorded).toContainEqual(['/over-chunked', true, 600]);
       expect(recorded).toContainEqual(['/over-expect', true, 500]);
       expect(recorded).toContainEqual(['/after', false, 1000]);
-      expect(warnings).toEqual(['receiver: request bodies in memory reached the cap; answering 503']);
+      expect(warnings).toEqual(['receiver: request bodies in memory reached the cap; responding 503']);
     } finally {
       await receiver.close();
       await store.close();

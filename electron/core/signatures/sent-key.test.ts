@@ -121,7 +121,7 @@ describe('key sent as the signature', () => {
 });
 
 describe('key sent changed', () => {
-  /** Checks that the verdict holds no six characters in a row of the key. */
+  /** Checks that the verdict contains no six characters in a row of the key. */
   function expectNoKeyRun(verdict: object, key: string): void {
     const text = JSON.stringify(verdict).toLowerCase();
     for (let start = 0; start + 6 <= key.length; start++) expect(text).not.toContain(key.slice(start, start + 6).toLowerCase());

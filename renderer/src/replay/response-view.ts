@@ -24,9 +24,9 @@ export function responseBodyView(body: Uint8Array): ResponseBodyView {
 
   const decoded = decodeBody(body);
   if (decoded.binary) {
-    const shown = body.subarray(0, MAX_SHOWN_HEX_BYTES);
-    const lines = Array.from({ length: Math.ceil(shown.byteLength / HEX_BYTES_PER_LINE) }, (_, line) => hexLine(shown, line));
-    return { kind: 'binary', lines, cut: body.byteLength > shown.byteLength };
+    const shownBytes = body.subarray(0, MAX_SHOWN_HEX_BYTES);
+    const lines = Array.from({ length: Math.ceil(shownBytes.byteLength / HEX_BYTES_PER_LINE) }, (_, line) => hexLine(shownBytes, line));
+    return { kind: 'binary', lines, cut: body.byteLength > shownBytes.byteLength };
   }
 
   const cut = decoded.text.length > MAX_SHOWN_TEXT_CHARS;
