@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppStatus, DeliveryDetail, InvokeChannel, InvokeChannels, TunnelStatus, VerdictChange } from './contract';
 import type { Logger } from './logger';
 import { PushHub } from './push-hub';
@@ -44,6 +45,8 @@ export type InvokeHandlers = {
 };
 
 const RETENTION_INTERVAL_MS = 60_000;
+/** Pause between two retention batches, a little longer than a batch's time bound (PRUNE_BATCH_MS in the store). */
+const RETENTION_PAUSE_MS = 30;
 /** Deliveries re-verified per event-loop turn: receiving waits at most for one such chunk. */
 const REVERIFY_CHUNK = 200;
 
@@ -63,6 +66,8 @@ export class HooktrayCore {
   /** Profiles, keys and public URL as the store's writer verifies captures with them. */
   private analysisContext!: AnalysisContext;
   private retentionTimer: NodeJS.Timeout | null = null;
+  /** The retention pass in progress, which stop waits for. */
+  private pruning: Promise<void> | null = null;
   /** Set by stop, so that a running re-verification ends before the store closes. */
   private stopping = false;
 
@@ -173,6 +178,7 @@ export class HooktrayCore {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.retentionTimer !== null) clearInterval(this.retentionTimer);
+    await this.pruning;
     await this.receiver.close();
     await this.replays.stop();
     await this.settings.whenReverified();
@@ -293,20 +299,41 @@ export class HooktrayCore {
     const policy = this.options.retention;
     if (policy === undefined || (policy.maxCount === 0 && policy.maxAgeDays === 0)) return;
     const prune = (): void => {
-      try {
-        const deleted = this.store.prune(policy);
-        if (deleted === 0) return;
-        this.options.logger.info('store: retention pruned deliveries', { deleted, ...policy });
-        // Summaries still queued may be of deleted deliveries, so they go out before the list reloads.
-        this.pushes.flush();
-        this.pushes.publish('deliveries.pruned', { deleted, deliveryCount: this.store.count() });
-      } catch (error) {
-        this.options.logger.error('store: retention pruning failed', { error: String(error) });
-      }
+      // A pass still running reads the newest policy before each batch, so none is started beside it.
+      if (this.pruning !== null) return;
+      this.pruning = this.pruneInBatches().finally(() => {
+        this.pruning = null;
+      });
     };
     prune();
     this.retentionTimer = setInterval(prune, RETENTION_INTERVAL_MS);
     this.retentionTimer.unref();
   }
-}
 
+  /**
+   * Deletes deliveries beyond the retention policy in store batches, with a pause after each, so
+   * that the receiver responds and the writer thread commits in between. The writer waits for the
+   * write lock in SQLite's busy handler, which retries only every few milliseconds, so without a
+   * pause the next batch would take the lock first. Reports the total once, at the end.
+   */
+  private async pruneInBatches(): Promise<void> {
+    let deleted = 0;
+    let policy = this.options.retention;
+    try {
+      while (!this.stopping && policy !== undefined) {
+        const batch = this.store.pruneBatch(policy);
+        deleted += batch.deleted;
+        if (!batch.more) break;
+        await sleep(RETENTION_PAUSE_MS);
+        policy = this.options.retention;
+      }
+    } catch (error) {
+      this.options.logger.error('store: retention pruning failed', { deleted, error: String(error) });
+    }
+    if (deleted === 0) return;
+    this.options.logger.info('store: retention pruned deliveries', { deleted, ...policy });
+    // Summaries still queued may be of deleted deliveries, so they go out before the list reloads.
+    this.pushes.flush();
+    this.pushes.publish('deliveries.pruned', { deleted, deliveryCount: this.store.count() });
+  }
+}

@@ -258,6 +258,23 @@ describe('DeliveryStore', () => {
     expect(store.list({ text: 'recent/0' }).total).toBe(0);
   });
 
+  it('prunes a backlog oldest first in batches', async () => {
+    const store = newStore();
+    await Promise.all(Array.from({ length: 1203 }, (_, index) => store.add(delivery(`/backlog/${index}`, `${index}`))));
+    while (store.indexPending());
+
+    const first = store.pruneBatch({ maxCount: 100, maxAgeDays: 0 });
+    expect(first).toEqual({ deleted: 500, more: true });
+    expect(store.count()).toBe(703);
+    expect(store.list({ text: 'backlog/499' }).total).toBe(0);
+    expect(store.list({ text: 'backlog/500' }).total).toBe(1);
+
+    expect(store.pruneBatch({ maxCount: 100, maxAgeDays: 0 })).toEqual({ deleted: 500, more: true });
+    expect(store.pruneBatch({ maxCount: 100, maxAgeDays: 0 })).toEqual({ deleted: 103, more: false });
+    expect(store.pruneBatch({ maxCount: 100, maxAgeDays: 0 })).toEqual({ deleted: 0, more: false });
+    expect(store.list({ limit: 1000 }).items.map((item) => item.path).at(-1)).toBe('/backlog/1103');
+  });
+
   it('finds deliveries stored after pruning the newest', async () => {
     const store = newStore();
     const old = new Date('2020-01-01T00:00:00Z');

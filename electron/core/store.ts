@@ -55,6 +55,9 @@ export interface RetentionPolicy {
 }
 
 const MAX_PAGE = 1000;
+/** Bounds of one retention transaction: deleting a row with a large body frees many pages. */
+const PRUNE_BATCH_ROWS = 500;
+const PRUNE_BATCH_MS = 25;
 /**
  * A delivery's headers as the search index stores them: one `name: value` line per header, in
  * received order, so a search matches names and values, never the JSON that stores them.
@@ -408,26 +411,42 @@ export class DeliveryStore {
     return this.db.prepare(`SELECT count(*) FROM deliveries WHERE ${beyond.where}`).pluck().get(...beyond.params) as number;
   }
 
-  /**
-   * Deletes deliveries beyond the retention policy and returns how many were deleted. The
-   * transaction is immediate, so that no indexer commits between its read of the indexed seq and
-   * its deletes.
-   */
+  /** Deletes every delivery beyond the retention policy, one batch after another, and returns how many were deleted. */
   prune(policy: RetentionPolicy, now = Date.now()): number {
+    let deleted = 0;
+    for (;;) {
+      const batch = this.pruneBatch(policy, now);
+      deleted += batch.deleted;
+      if (!batch.more) return deleted;
+    }
+  }
+
+  /**
+   * Deletes the oldest deliveries beyond the retention policy, up to PRUNE_BATCH_ROWS of them or
+   * as many as fit in PRUNE_BATCH_MS, in one transaction. Each transaction holds the write lock,
+   * which the writer thread needs to acknowledge new deliveries, so a large backlog is deleted
+   * in batches with other commits between them. The transaction is immediate, so that no indexer
+   * commits between its read of the indexed seq and its deletes.
+   */
+  pruneBatch(policy: RetentionPolicy, now = Date.now()): { deleted: number; more: boolean } {
     const beyond = beyondRetention(policy, now);
-    if (beyond === null) return 0;
+    if (beyond === null) return { deleted: 0, more: false };
 
     const prune = this.db.transaction(() => {
-      const doomed = this.db.prepare(`SELECT seq FROM deliveries WHERE ${beyond.where}`).pluck().all(...beyond.params) as number[];
+      const doomed = this.db.prepare(`SELECT seq FROM deliveries WHERE ${beyond.where} ORDER BY seq LIMIT ?`).pluck().all(...beyond.params, PRUNE_BATCH_ROWS) as number[];
       const indexedSeq = this.indexer.indexedSeq();
       const deleteText = this.db.prepare('DELETE FROM delivery_text WHERE rowid = ?');
       const deleteDelivery = this.db.prepare('DELETE FROM deliveries WHERE seq = ?');
+      const started = performance.now();
+      let deleted = 0;
       for (const seq of doomed) {
         if (seq <= indexedSeq) deleteText.run(seq);
         deleteDelivery.run(seq);
+        deleted += 1;
+        if (performance.now() - started > PRUNE_BATCH_MS) break;
       }
       this.indexer.forgetDeletedSeqs();
-      return doomed.length;
+      return { deleted, more: deleted < doomed.length || doomed.length === PRUNE_BATCH_ROWS };
     });
     return prune.immediate();
   }
