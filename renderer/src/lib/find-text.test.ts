@@ -55,6 +55,20 @@ describe('findPattern', () => {
     expect(Array.from(findMatchOffsets('', pattern))).toEqual([]);
   });
 
+  it('finds invisible characters by their escape', () => {
+    expect(find('a\u200bb', 'a\\u200bb')).toEqual(['a\u200bb']);
+    expect(find('x\u202Ey', '\\u202E')).toEqual(['\u202e']);
+    expect(find('tag \u{e0041} end', '\\u{E0041}')).toEqual(['\u{e0041}']);
+    // Raw JSON keeps the escape as text, which still matches as text.
+    expect(find('{"name":"a\\u200bb"}', '\\u200b')).toEqual(['\\u200b']);
+  });
+
+  it('keeps other escapes as text', () => {
+    expect(find('é and \\u00e9', '\\u00e9')).toEqual(['\\u00e9']);
+    expect(find('\\u{110000}', '\\u{110000}')).toEqual(['\\u{110000}']);
+    expect(find('\\u20', '\\u20')).toEqual(['\\u20']);
+  });
+
   it('returns no pattern for an empty needle', () => {
     expect(findPattern('')).toBeNull();
   });

@@ -6,6 +6,7 @@
  * `ß` but `ss` does not, and an emoji matches as one character.
  */
 
+import { INVISIBLE_CHARS } from '../../../electron/core/escape-control';
 import { Uint32Builder } from './uint32-builder';
 
 /** A match as [start, end) offsets in UTF-16 code units of the searched text. */
@@ -13,10 +14,30 @@ export type MatchRange = readonly [start: number, end: number];
 
 const REGEXP_SYNTAX = /[\\^$.*+?()[\]{}|/]/g;
 
-/** Returns a global, case-insensitive pattern for `needle`, or null for an empty needle. */
+/** A `\u200b` or `\u{e0041}` escape, as the body views show invisible characters. */
+const UNICODE_ESCAPE = /\\u\{([0-9a-f]{1,6})\}|\\u([0-9a-f]{4})/giu;
+const INVISIBLE_CHAR = new RegExp(`^${INVISIBLE_CHARS.source}$`, 'u');
+
+/**
+ * Returns a global, case-insensitive pattern for `needle`, or null for an empty needle. The body
+ * views show an invisible character as its escape, such as `\u200b`, so that escape in the
+ * needle also finds the character itself.
+ */
 export function findPattern(needle: string): RegExp | null {
   if (needle === '') return null;
-  return new RegExp(needle.replace(REGEXP_SYNTAX, '\\$&'), 'giu');
+  let source = '';
+  let at = 0;
+  for (const match of needle.matchAll(UNICODE_ESCAPE)) {
+    const codePoint = Number.parseInt(match[1] ?? match[2] ?? '', 16);
+    if (codePoint > 0x10ffff || !INVISIBLE_CHAR.test(String.fromCodePoint(codePoint))) continue;
+    source += `${literal(needle.slice(at, match.index))}(?:${literal(match[0])}|\\u{${codePoint.toString(16)}})`;
+    at = match.index + match[0].length;
+  }
+  return new RegExp(source + literal(needle.slice(at)), 'giu');
+}
+
+function literal(text: string): string {
+  return text.replace(REGEXP_SYNTAX, '\\$&');
 }
 
 /** Returns the non-overlapping matches of `pattern` in `text`, in order. */
