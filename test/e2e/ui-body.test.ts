@@ -157,6 +157,24 @@ describe('hooktray ui body view in Chromium', () => {
     expect(await marks.nth(1).getAttribute('class')).toBe('current-match');
   });
 
+  it('find shows a far match in a long raw line', async () => {
+    // A minified body is one line in the raw view, and its first 5,000 characters are rendered.
+    const body = `{"items":[${Array.from({ length: 2000 }, (_, index) => `{"n":${index}}`).join(',')}],"needle":"found"}`;
+    await openBody('/find/long-line', JSON_HEADERS, body, 'pretty');
+    await detail().getByRole('radio', { name: 'Raw' }).click();
+    await detail().getByRole('group', { name: 'Body, raw view' }).waitFor();
+    expect((await findAll('needle')).count).toBe('1 match');
+    const line = detail().locator('[data-line="0"]');
+    expect(await line.textContent()).toContain('more characters on this line (use Copy)');
+
+    await find().press('Enter');
+    await waitUntil(async () => (await matchCount().textContent()) === '1 of 1 match', 'the match');
+    expect(await detail().locator('mark.current-match').textContent()).toBe('needle');
+    const notes = await line.locator('.note').allTextContents();
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toBe(`${(body.length - 5000).toLocaleString('en-US')} earlier characters on this line … `);
+  });
+
   it('find renders lines around a far match', async () => {
     // Rendering every line up to line 45,000 froze the page, so only the step around it is rendered.
     const lines = Array.from({ length: 60_000 }, (_, index) => ([10, 45_000].includes(index + 1) ? `line ${index + 1} needle` : `line ${index + 1}`));

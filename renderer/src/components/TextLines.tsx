@@ -110,13 +110,29 @@ function highlight(text: string, from: number, matches: readonly MatchRange[], c
   return parts;
 }
 
-function renderTextLine(line: string, pattern: RegExp | null, current: CurrentMark): ReactNode {
-  const shownText = line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line;
+/**
+ * Returns where the rendered characters of a text line start: at 0, or, when the current match
+ * starts at `column` beyond the first MAX_LINE_CHARS, in a window around it. A long minified
+ * body in the raw view is one such line.
+ */
+function windowStart(line: string, column: number | null): number {
+  if (column === null || column < MAX_LINE_CHARS) return 0;
+  let start = Math.max(0, Math.min(column - MAX_LINE_CHARS / 2, line.length - MAX_LINE_CHARS));
+  // A window never starts between the two halves of a surrogate pair.
+  const code = line.charCodeAt(start);
+  if (code >= 0xdc00 && code <= 0xdfff) start -= 1;
+  return start;
+}
+
+function renderTextLine(line: string, start: number, pattern: RegExp | null, current: CurrentMark): ReactNode {
+  const shownText = line.slice(start, start + MAX_LINE_CHARS);
+  const after = line.length - start - shownText.length;
   const matches = pattern === null ? [] : matchRanges(shownText, pattern);
   return (
     <>
+      {start > 0 && <span className="note">{formatCount(start)} earlier characters on this line … </span>}
       {highlight(shownText, 0, matches, current)}
-      {line.length > MAX_LINE_CHARS && <span className="note"> … {formatCount(line.length - MAX_LINE_CHARS)} more characters on this line (use Copy)</span>}
+      {after > 0 && <span className="note"> … {formatCount(after)} more characters on this line (use Copy)</span>}
     </>
   );
 }
@@ -210,13 +226,14 @@ export const TextLines = memo(function TextLines({ label, lineCount, lineAt, pat
     const line = lineAt(index);
     const column = currentMatch?.line === index ? currentMatch.column : null;
     const mark = column === null ? NO_CURRENT_MARK : current;
-    if (column !== null && typeof line === 'string' && column < MAX_LINE_CHARS) current.start = column;
+    const start = typeof line === 'string' ? windowStart(line, column) : 0;
+    if (column !== null && typeof line === 'string') current.start = column - start;
     rows.push(
       <div key={index} className="code-line" data-line={index}>
         <span className="line-number" aria-hidden="true">
           {index + 1}
         </span>
-        <span className="line-text">{typeof line === 'string' ? renderTextLine(line, pattern, mark) : renderJsonLine(line, pattern, column, mark)}</span>
+        <span className="line-text">{typeof line === 'string' ? renderTextLine(line, start, pattern, mark) : renderJsonLine(line, pattern, column, mark)}</span>
       </div>,
     );
   }
