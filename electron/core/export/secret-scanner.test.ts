@@ -94,6 +94,47 @@ describe('SecretScanner.containsText', () => {
     expect(whsec.containsText(Buffer.from('secret-bytes').toString('hex').toUpperCase())).toBe(true);
   });
 
+  it('finds the bytes an encoded key stands for', () => {
+    const secret = 'raw-hmac-secret-2024';
+    for (const encoded of [Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('hex')]) {
+      const keyed = new SecretScanner([encoded]);
+      expect(keyed.containsText(`{"leak":"${secret}"}`), encoded).toBe(true);
+      expect(keyed.contains(Buffer.from(`X-Debug: ${secret}`)), encoded).toBe(true);
+    }
+  });
+
+  it('finds the binary bytes of a whsec_ key', () => {
+    const bytes = Buffer.from([0x01, 0xfe, 0x80, 0x33, 0x44, 0x00, 0x99, 0xaa, 0xbb, 0xcc]);
+    const whsec = new SecretScanner([`whsec_${bytes.toString('base64')}`]);
+    expect(whsec.contains(Buffer.concat([Buffer.from('abc'), bytes, Buffer.from('def')]))).toBe(true);
+  });
+
+  it.each(['user:', 'us:', 'u:'])('finds a key in Basic credentials after %s', (user) => {
+    for (const after of ['', 'x', 'xy']) {
+      const credentials = Buffer.from(`${user}${KEY}${after}`).toString('base64');
+      expect(scanner.containsText(`Authorization: Basic ${credentials}`), after).toBe(true);
+    }
+    expect(scanner.containsText(`Basic ${Buffer.from(`${user}other-text-here`).toString('base64')}`)).toBe(false);
+  });
+
+  it.each([
+    ['UTF-16LE', Buffer.from(`{"k":"${KEY}"}`, 'utf16le')],
+    ['UTF-16BE', Buffer.from(`{"k":"${KEY}"}`, 'utf16le').swap16()],
+  ])('finds a key in %s bytes', (_, bytes) => {
+    expect(scanner.contains(bytes)).toBe(true);
+  });
+
+  it.each([
+    ['decimal references', [...KEY].map((char) => `&#${char.charCodeAt(0)};`).join('')],
+    ['hex references', [...KEY].map((char) => `&#x${char.charCodeAt(0).toString(16)};`).join('')],
+  ])('finds a key written as HTML %s', (_, text) => {
+    expect(scanner.containsText(`<p>${text}</p>`)).toBe(true);
+  });
+
+  it('finds an HTML-escaped key with an ampersand', () => {
+    expect(new SecretScanner(['made&up<key>']).containsText('v=made&amp;up&lt;key&gt;')).toBe(true);
+  });
+
   it('matches a text key case-sensitively', () => {
     expect(scanner.containsText(KEY.toUpperCase())).toBe(false);
   });
@@ -119,6 +160,14 @@ describe('SecretScanner.scanBody', () => {
 
   it('finds a key in gzip without Content-Encoding', () => {
     expect(scanner.scanBody(gzipSync(body), null)).toBe('found');
+  });
+
+  it.each([
+    ['gzip inside gzip', gzipSync(gzipSync(body)), 'gzip'],
+    ['a zlib stream without Content-Encoding', deflateSync(body), null],
+    ['gzip under a wrong coding', gzipSync(body), 'br'],
+  ])('finds a key in %s', (_, bytes, coding) => {
+    expect(scanner.scanBody(bytes, coding)).toBe('found');
   });
 
   it('finds a key in truncated gzip', () => {

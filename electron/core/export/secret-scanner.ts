@@ -1,5 +1,5 @@
 import { contentCodings, isKnownCoding, undoContentCoding } from '../content-encoding';
-import { keySpellings } from '../signatures/key-spellings';
+import { keySpellings, keyTexts } from '../signatures/key-spellings';
 
 /** Result of checking a body: a key found, none found, or the body too large to decompress and check. */
 export type BodyScan = 'found' | 'clean' | 'too-large';
@@ -22,30 +22,34 @@ const MAX_ESCAPED_CHAR_LENGTH = 24;
 
 /**
  * One escape per alternative, tried left to right: a shell's `'\''` and `'"'"'` (a quote inside
- * single quotes), percent-encoding, `\u{…}`, `\uXXXX`, `\UXXXXXXXX`, `\xXX` and a backslash before
- * any other character.
+ * single quotes), percent-encoding, `\u{…}`, `\uXXXX`, `\UXXXXXXXX`, `\xXX`, a backslash before
+ * any other character, and HTML's numeric character references and five named ones.
  */
-const ESCAPE = /'\\''|'"'"'|%([0-9A-Fa-f]{2})|\\u\{([0-9A-Fa-f]{1,6})\}|\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})|\\x([0-9A-Fa-f]{2})|\\([^])/g;
+const ESCAPE = /'\\''|'"'"'|%([0-9A-Fa-f]{2})|\\u\{([0-9A-Fa-f]{1,6})\}|\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})|\\x([0-9A-Fa-f]{2})|\\([^])|&#([0-9]{1,7});|&#[xX]([0-9A-Fa-f]{1,6});|&(amp|lt|gt|quot|apos);/g;
 
-const MAYBE_ESCAPED = /[%\\']/;
+const MAYBE_ESCAPED = /[%\\'&]/;
+
+const HTML_NAMED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 const SINGLE_CHAR_ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', '0': '\0' };
 
 /**
  * Finds configured keys in what an export is about to write. A key counts as found when it
  * appears as is or once escapes are undone: percent-encoding (URLs and query strings),
- * backslash escapes (JSON and the string literals of code snippets), shell quoting, and
- * mixes of these up to MAX_UNESCAPE_ROUNDS deep. Bodies are also checked after undoing their
- * `Content-Encoding`, and after gunzip when they start like gzip data.
+ * backslash escapes (JSON and the string literals of code snippets), shell quoting, HTML
+ * character references, and mixes of these up to MAX_UNESCAPE_ROUNDS deep. Bodies are also
+ * checked after undoing their `Content-Encoding`, and after up to MAX_UNANNOUNCED_ROUNDS layers
+ * of gzip or zlib data that no header announces.
  *
- * Each key is searched as its text and as its UTF-8 bytes read one byte per character, which
- * is how Node reads header values and paths and how bytes are scanned here. A `whsec_` key is
- * also searched without its prefix, because that part alone is the secret.
+ * Each key is searched in every spelling of `keySpellings`: its texts, the hex and base64 of
+ * their bytes, also inside longer base64 such as Basic credentials, and the bytes that a hex or
+ * base64 key stands for. Each spelling is also searched as its UTF-8 bytes read one byte per
+ * character, which is how Node reads header values and paths and how bytes are scanned here,
+ * and each key text as UTF-16 in both byte orders. Every needle made only of hex digits is
+ * matched without regard to case, because `A1B2` and `a1b2` are the same bytes; other needles
+ * match case-sensitively.
  *
- * A key that is valid hex or padded base64 may be stored in that encoding (an `hmac` profile's
- * `keyEncoding`, a `whsec_` key), so its bytes are also searched as lowercase hex, unpadded
- * base64 and unpadded base64url, and so is its text, as signatures find it (`keySpellings`). Every needle made only of hex digits is matched without regard
- * to case, because `A1B2` and `a1b2` are the same bytes; other needles match case-sensitively.
+ * NOTE: Other encodings, such as base32 or a key split across two headers, are not searched.
  */
 export class SecretScanner {
   private readonly needles: string[];
@@ -63,6 +67,12 @@ export class SecretScanner {
           if (HEX_TEXT.test(needle)) hexNeedles.add(needle.toLowerCase());
           else needles.add(needle);
         }
+      }
+      // A body in UTF-16 has each key text as two bytes per code unit, in either byte order.
+      for (const text of keyTexts(key)) {
+        const littleEndian = Buffer.from(text, 'utf16le');
+        needles.add(littleEndian.toString('latin1'));
+        needles.add(Buffer.from(littleEndian).swap16().toString('latin1'));
       }
     }
     this.needles = [...needles];
@@ -110,14 +120,26 @@ export class SecretScanner {
     if (this.empty) return 'clean';
     if (this.contains(body)) return 'found';
 
-    const buffer = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    let current = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     const codings = contentEncoding === null ? [] : contentCodings(contentEncoding);
     if (codings.length > 0) {
-      const result = this.scanDecoded(buffer, codings);
-      if (result !== 'clean') return result;
+      const decoded = decodeForScan(current, codings);
+      if (decoded === 'too-large') return decoded;
+      if (decoded !== null) {
+        if (this.contains(decoded)) return 'found';
+        current = decoded;
+      }
     }
-    // A gzip body sent without a Content-Encoding header, or under another coding, is read as gzip too.
-    if (isGzip(buffer) && codings.join(',') !== 'gzip') return this.scanDecoded(buffer, ['gzip']);
+    // Compressed data that no header announces, such as gzip inside gzip or a zlib stream sent without Content-Encoding, is read too.
+    for (let round = 0; round < MAX_UNANNOUNCED_ROUNDS; round++) {
+      const coding = sniffCoding(current);
+      if (coding === null) break;
+      const decoded = decodeForScan(current, [coding]);
+      if (decoded === 'too-large') return decoded;
+      if (decoded === null) break;
+      if (this.contains(decoded)) return 'found';
+      current = decoded;
+    }
     return 'clean';
   }
 
@@ -145,21 +167,6 @@ export class SecretScanner {
     return this.overlap;
   }
 
-  private scanDecoded(body: Buffer, codings: readonly string[]): BodyScan {
-    let bytes = body;
-    for (const coding of codings.toReversed()) {
-      try {
-        // A coding Hooktray does not decode leaves only the bytes as stored, which were checked.
-        if (!isKnownCoding(coding)) return 'clean';
-        bytes = undoContentCoding(bytes, coding, { partial: true });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return 'too-large';
-        // Corrupt data: no reader gets text out of it, and its bytes as stored were checked.
-        return 'clean';
-      }
-    }
-    return this.contains(bytes) ? 'found' : 'clean';
-  }
 }
 
 /** Scans consecutive pieces of one text, keeping the end of the previous piece so no match is cut. */
@@ -179,21 +186,46 @@ const HEX_TEXT = /^[0-9A-Fa-f]+$/;
 
 /** Undoes one level of escapes; an escape it does not know keeps the escaped character. */
 export function unescapeOnce(text: string): string {
-  return text.replace(ESCAPE, (match, percent?: string, braced?: string, utf16?: string, long?: string, hex?: string, other?: string) => {
+  return text.replace(ESCAPE, (match, percent?: string, braced?: string, utf16?: string, long?: string, hex?: string, other?: string, decimalRef?: string, hexRef?: string, named?: string) => {
     if (percent !== undefined) return String.fromCharCode(parseInt(percent, 16));
     if (hex !== undefined) return String.fromCharCode(parseInt(hex, 16));
     if (utf16 !== undefined) return String.fromCharCode(parseInt(utf16, 16));
-    const codePoint = braced ?? long;
-    if (codePoint !== undefined) {
-      const value = parseInt(codePoint, 16);
-      return value <= 0x10ffff ? String.fromCodePoint(value) : match;
-    }
     if (other !== undefined) return SINGLE_CHAR_ESCAPES[other] ?? other;
-    return "'";
+    if (named !== undefined) return HTML_NAMED[named] ?? match;
+    const hexDigits = braced ?? long ?? hexRef;
+    const codePoint = hexDigits !== undefined ? parseInt(hexDigits, 16) : decimalRef !== undefined ? parseInt(decimalRef, 10) : null;
+    if (codePoint === null) return "'";
+    return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : match;
   });
 }
 
-function isGzip(body: Buffer): boolean {
-  return body.length >= 3 && body[0] === 0x1f && body[1] === 0x8b && body[2] === 0x08;
+/** Layers of compression without a Content-Encoding that scanBody undoes. */
+const MAX_UNANNOUNCED_ROUNDS = 3;
+
+/**
+ * Undoes `codings`, given in the order applied, and returns the bytes. Returns null when a
+ * coding is unknown or the data is corrupt, because no reader gets text out of it, and
+ * `too-large` past MAX_DECODED_BYTES.
+ */
+function decodeForScan(body: Buffer, codings: readonly string[]): Buffer | 'too-large' | null {
+  let bytes = body;
+  for (const coding of codings.toReversed()) {
+    if (!isKnownCoding(coding)) return null;
+    try {
+      bytes = undoContentCoding(bytes, coding, { partial: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return 'too-large';
+      return null;
+    }
+  }
+  return bytes;
+}
+
+/** Returns the coding that `bytes` start like: gzip's magic bytes, or the zlib header (RFC 1950) of deflate. */
+function sniffCoding(bytes: Buffer): 'gzip' | 'deflate' | null {
+  if (bytes.length >= 3 && bytes[0] === 0x1f && bytes[1] === 0x8b && bytes[2] === 0x08) return 'gzip';
+  const [first = 0, second = 0] = bytes;
+  if (bytes.length >= 2 && (first & 0x0f) === 8 && first >> 4 <= 7 && (first * 256 + second) % 31 === 0) return 'deflate';
+  return null;
 }
 
