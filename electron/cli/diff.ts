@@ -127,7 +127,13 @@ function readFixture(bytes: Buffer, file: string): ReturnType<typeof requestFrom
     throw error;
   }
   const warnings: string[] = [];
-  const request = requestFromFixture(record, file, bodyBytes, warnings);
+  let request: ReturnType<typeof requestFromFixture>;
+  try {
+    request = requestFromFixture(record, file, bodyBytes, warnings);
+  } catch (error) {
+    if (error instanceof ImportFormatError) throw new UsageError(error.message);
+    throw error;
+  }
   for (const warning of warnings) process.stderr.write(`hooktray diff: ${warning}\n`);
   return request;
 }

@@ -19,7 +19,7 @@ export const IMPORT_USAGE = `Usage: hooktray import PATH [options]
 
 Loads a fixture folder, a .har file or an .ndjson file from hooktray export back into the
 store. A single file with another name is read as NDJSON when it starts with a fixture
-record. A delivery whose id is already stored gets a new id.
+record. A delivery whose id is already stored or is not a ULID gets a new id.
 Exits with 0 after importing, 2 for usage and configuration errors and for a PATH that is
 missing or not a Hooktray export, and 1 for any other failure, such as a failed store write.
 
@@ -110,13 +110,21 @@ async function importPath(path: string, dataDir: string | undefined, analyze: An
       );
       return interrupt.exitCode();
     }
-    process.stderr.write(`Imported ${result.imported} deliveries from ${path}; ${result.renamed} got a new id because their id was already stored.\n`);
+    process.stderr.write(`Imported ${result.imported} deliveries from ${path}${newIdNote(result.renamed, result.invalidIds)}\n`);
     return 0;
   } catch (error) {
     throw explainStoreDamage(error, store);
   } finally {
     store.close();
   }
+}
+
+/** Returns the end of the summary line: why deliveries got a new id, with a count for each reason. */
+function newIdNote(renamed: number, invalidIds: number): string {
+  const notes: string[] = [];
+  if (renamed > 0) notes.push(`${renamed} got a new id because ${renamed === 1 ? 'its id was' : 'their ids were'} already stored`);
+  if (invalidIds > 0) notes.push(`${invalidIds} got a new id because ${invalidIds === 1 ? 'its exported id is' : 'their exported ids are'} not a valid ULID`);
+  return notes.length === 0 ? '.' : `; ${notes.join(', and ')}.`;
 }
 
 /** Minimum time between two progress lines, so a fast import prints few of them. */

@@ -453,7 +453,16 @@ export interface ImportRequest {
 export type ImportErrorCode = 'not-found' | 'unrecognized-format' | 'invalid-file';
 
 export type ImportResult =
-  | { ok: true; imported: number; ids: string[]; renamed: number; warnings: string[] }
+  | {
+      ok: true;
+      imported: number;
+      ids: string[];
+      /** Deliveries that got a new id because their id was already stored. */
+      renamed: number;
+      /** Deliveries that got a new id because their exported id was not a ULID, such as one edited by hand. */
+      invalidIds: number;
+      warnings: string[];
+    }
   | { ok: false; code: ImportErrorCode; message: string };
 
 /** A JSON path added, removed or changed between two bodies, as an RFC 6901 pointer (`/0/metrics/1`). */

@@ -73,6 +73,61 @@ describe('hooktray import of a fixture folder', () => {
     expect(existsSync(dataDir)).toBe(false);
   });
 
+  it('rejects a single fixture whose .body links out of its folder', async () => {
+    const folder = tempDir('import-single-link');
+    writeFileSync(join(folder, 'one.json'), fixture);
+    symlinkSync(writeOutside('made-up private file\n'), join(folder, 'one.body'));
+    const dataDir = join(tempDir('import-single-link-store'), 'store');
+
+    const run = await runCli(['import', join(folder, 'one.json'), '--data-dir', dataDir]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`hooktray import: ${join(folder, 'one.body')} is a link to`);
+    expect(run.stderr).toContain(`outside the folder ${folder}; copy that file into the folder to use it.`);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('reads a single fixture whose .body links inside its folder', async () => {
+    const folder = tempDir('import-single-inner-link');
+    mkdirSync(join(folder, 'bodies'));
+    writeFileSync(join(folder, 'one.json'), fixture);
+    writeFileSync(join(folder, 'bodies', 'one.body'), 'linked body');
+    symlinkSync(join('bodies', 'one.body'), join(folder, 'one.body'));
+    const dataDir = join(tempDir('import-single-inner-link-store'), 'store');
+
+    const run = await runCli(['import', join(folder, 'one.json'), '--data-dir', dataDir]);
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(storedBodies(dataDir)).toEqual(['linked body']);
+  });
+
+  it('names an index entry without a file', async () => {
+    const folder = join(tempDir('import-index-no-file'), 'fixtures');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'index.json'), JSON.stringify({ fixtures: [{ id: '01JRQ8Z6X3K2M4N5P6Q7R8S9T0' }] }));
+    const dataDir = join(tempDir('import-index-no-file-store'), 'store');
+
+    const run = await runCli(['import', folder, '--data-dir', dataDir]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`hooktray import: ${join(folder, 'index.json')}: fixture entry 1 (id "01JRQ8Z6X3K2M4N5P6Q7R8S9T0") has no "file" field`);
+    expect(run.stderr).not.toContain('undefined');
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('says an empty index lists no fixtures', async () => {
+    const folder = join(tempDir('import-index-empty'), 'fixtures');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'index.json'), JSON.stringify({ fixtures: [] }));
+    const dataDir = join(tempDir('import-index-empty-store'), 'store');
+
+    const run = await runCli(['import', folder, '--data-dir', dataDir]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`hooktray import: ${join(folder, 'index.json')} lists no fixtures, so there is nothing to import`);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
   it('reads a link to a file inside the folder', async () => {
     const folder = join(tempDir('import-inner-link'), 'fixtures');
     mkdirSync(join(folder, 'bodies'), { recursive: true });
@@ -84,12 +139,22 @@ describe('hooktray import of a fixture folder', () => {
     const run = await runCli(['import', folder, '--data-dir', dataDir]);
 
     expect(run.code, run.stderr).toBe(0);
-    const store = new DeliveryStore({ dataDir });
-    const [summary] = store.list({}).items;
-    expect(Buffer.from(store.get(summary?.id ?? '')?.body ?? []).toString()).toBe('linked body');
-    store.close();
+    expect(storedBodies(dataDir)).toEqual(['linked body']);
   });
 });
+
+/** Returns the bodies stored in the store at `dataDir` as UTF-8 text, oldest first. */
+function storedBodies(dataDir: string): string[] {
+  const store = new DeliveryStore({ dataDir });
+  try {
+    return store
+      .list({})
+      .items.reverse()
+      .map((summary) => Buffer.from(store.get(summary.id)?.body ?? []).toString());
+  } finally {
+    store.close();
+  }
+}
 
 /** Writes `text` to a file in a folder of its own, outside any folder a test imports. */
 describe('hooktray import of edited files', () => {
@@ -127,6 +192,83 @@ describe('hooktray import of edited files', () => {
     expect(run.stderr).toContain(field);
     expect(run.stderr).not.toContain('    at ');
     expect(existsSync(dataDir)).toBe(false);
+  });
+
+  /** Returns a HAR file with one entry: a POST of `text` with `changes` applied to the entry. */
+  const harEntry = (changes: Record<string, unknown>, postData: Record<string, unknown> = { mimeType: 'text/plain', text: 'abc' }): string =>
+    JSON.stringify({
+      log: {
+        entries: [{ startedDateTime: '2025-04-15T13:33:55.271Z', request: { method: 'POST', url: 'http://127.0.0.1/webhooks/edited', httpVersion: 'HTTP/1.1', headers: [], postData }, ...changes }],
+      },
+    });
+  const hooktrayFields = (changes: Record<string, unknown>): Record<string, unknown> => ({ _hooktray: { id: '01JRQ8Z6X3K2M4N5P6Q7R8S9T0', path: '/webhooks/edited', ...changes } });
+  const notBase64 = { encoding: 'base64', data: '!!!not base64***' };
+
+  it.each([
+    ['an NDJSON body that is not base64', 'edited.ndjson', record({ body: notBase64 }), ['line 1 is not a Hooktray fixture: field "body.data"', 'character 1, "!", is not one of']],
+    ['a HAR body that is not base64', 'edited.har', harEntry({}, { mimeType: 'text/plain', text: 'QUJD!', encoding: 'base64' }), ['field "log.entries.0.request.postData.text"', 'character 5, "!"']],
+    ['base64 with a cut padding', 'edited.ndjson', record({ body: { encoding: 'base64', data: 'QUJDR=' } }), ['field "body.data"', 'its length of 6 characters or its "=" padding is invalid']],
+    ['a relative path', 'edited.ndjson', record({ path: 'relative/x' }), ['field "path"', 'starts with "/"', 'got "relative/x"']],
+    ['a path with a NUL character', 'edited.ndjson', record({ path: '/a\u0000b' }), ['field "path"', 'control characters', 'got "/a\\u0000b"']],
+    ['a path with a space', 'edited.ndjson', record({ path: '/a b' }), ['field "path"', 'got "/a b"']],
+    ['a relative HAR path', 'edited.har', harEntry(hooktrayFields({ path: 'relative/x' })), ['field "log.entries.0._hooktray.path"', 'got "relative/x"']],
+    ['a HAR URL with a space', 'edited.har', harEntry({ request: { method: 'POST', url: '/a b', httpVersion: 'HTTP/1.1', headers: [] } }), ['field "log.entries.0.request.url"', 'got "/a b"']],
+    ['a HAR date that is not a date', 'edited.har', harEntry({ startedDateTime: 'x' }), ['field "log.entries.0.startedDateTime"', 'got "x"']],
+    ['a truncated NDJSON body', 'edited.ndjson', record({ truncated: true }), ['line 1 is not a valid Hooktray fixture: field "truncated" is true', 'the body has 7 bytes']],
+    ['a truncated HAR body', 'edited.har', harEntry(hooktrayFields({ truncated: true })), ['field "log.entries.0._hooktray.truncated" is true', 'the body has 3 bytes']],
+  ])('rejects %s and names the value', async (_, name, text, expected) => {
+    const file = join(tempDir('import-edited'), name);
+    writeFileSync(file, `${text}\n`);
+    const dataDir = join(tempDir('import-edited-store'), 'store');
+
+    const run = await runCli(['import', file, '--data-dir', dataDir]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`hooktray import: ${file}`);
+    for (const part of expected) expect(run.stderr).toContain(part);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it.each([
+    ['NDJSON', 'edited.ndjson', record({ bodySha256: '0'.repeat(64) }), 'line 1', '{"a":1}'],
+    ['HAR', 'edited.har', harEntry(hooktrayFields({ bodySha256: '0'.repeat(64) })), 'entry 1', 'abc'],
+  ])('warns about an edited %s body', async (_, name, text, position, body) => {
+    const file = join(tempDir('import-edited-hash'), name);
+    writeFileSync(file, `${text}\n`);
+    const dataDir = join(tempDir('import-edited-hash-store'), 'store');
+
+    const run = await runCli(['import', file, '--data-dir', dataDir]);
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`hooktray import: ${file} ${position}: the body does not match bodySha256; used the edited body.`);
+    expect(storedBodies(dataDir)).toEqual([body]);
+  });
+
+  it.each([
+    ['NDJSON', 'bom.ndjson', `${record({})}\n`],
+    ['NDJSON without an extension', 'bom-export', `${record({})}\n`],
+    ['HAR', 'bom.har', har([])],
+    ['fixture', 'bom.json', record({})],
+  ])('reads %s after a byte order mark', async (_, name, text) => {
+    const file = join(tempDir('import-bom'), name);
+    writeFileSync(file, `\ufeff${text}`);
+    const dataDir = join(tempDir('import-bom-store'), 'store');
+
+    const run = await runCli(['import', file, '--data-dir', dataDir]);
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`Imported 1 deliveries from ${file}.`);
+  });
+
+  it('counts each reason for a new id', async () => {
+    const file = join(tempDir('import-new-ids'), 'ids.ndjson');
+    const lines = [record({ id: 'x1' }), record({ id: 'x2' }), record({}), record({})];
+    writeFileSync(file, `${lines.join('\n')}\n`);
+
+    const run = await runCli(['import', file, '--data-dir', join(tempDir('import-new-ids-store'), 'store')]);
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`Imported 4 deliveries from ${file}; 1 got a new id because its id was already stored, and 2 got a new id because their exported ids are not a valid ULID.`);
   });
 });
 

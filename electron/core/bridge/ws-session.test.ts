@@ -29,7 +29,7 @@ class FakeCore {
     invoke: async (channel: InvokeChannel, request: unknown) => {
       if (channel === 'import.run') {
         this.imports.push(request as ImportRequest);
-        return { ok: true, imported: 0, ids: [], renamed: 0, warnings: [] };
+        return { ok: true, imported: 0, ids: [], renamed: 0, invalidIds: 0, warnings: [] };
       }
       if (channel === 'deliveries.get') {
         const { id } = request as { id: string };

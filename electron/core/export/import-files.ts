@@ -10,6 +10,8 @@ const READ_CHUNK_BYTES = 1024 * 1024;
 /** Files to import from: a folder on disk or files picked in a browser. */
 export interface FileSet {
   label: string;
+  /** What to do about a file that index.json lists but the set lacks. */
+  missingAdvice: string;
   names(): string[];
   /** Returns a file's bytes, or null when it is missing or unreadable. */
   read(name: string): Buffer | null;
@@ -23,9 +25,10 @@ export interface FileSet {
 
 /**
  * Returns the files at a path (a folder's files, or the one file), or null when the path does
- * not exist. A folder's files may be links only to files inside the folder, because a fixture
- * folder from elsewhere could otherwise import any file this user can read. A named pipe,
- * socket or device is rejected before it is read, because reading a pipe blocks the process.
+ * not exist. A folder's files, and the .body file beside a single fixture file, may be links
+ * only to files inside that folder, because a fixture from elsewhere could otherwise import any
+ * file this user can read. A named pipe, socket or device is rejected before it is read,
+ * because reading a pipe blocks the process.
  */
 export function fileSetFromPath(path: string): FileSet | null {
   let isFolder: boolean;
@@ -36,10 +39,12 @@ export function fileSetFromPath(path: string): FileSet | null {
   }
   const folder = isFolder ? path : dirname(path);
   const names = isFolder ? readdirSync(folder).sort() : [basename(path)];
-  // A file that the import names itself, rather than one found in a folder, is read wherever a link to it points.
-  const checked = (name: string): string => checkedFile(folder, name, isFolder);
+  // The file that the import names itself is read wherever a link to it points. Other files,
+  // such as the .body file that a single fixture names, must stay inside its folder.
+  const checked = (name: string): string => checkedFile(folder, name, isFolder || name !== basename(path));
   return {
     label: path,
+    missingAdvice: 'check the export folder is complete',
     names: () => names,
     describe: (name) => join(folder, name),
     read: (name) => readRegularFile(checked(name)),
@@ -152,6 +157,7 @@ export function fileSetFromMemory(files: { name: string; data: Uint8Array }[]): 
   const byName = new Map(files.map((file) => [basename(file.name), Buffer.from(file.data)]));
   return {
     label: 'the chosen files',
+    missingAdvice: 'select all the files of the export folder together',
     names: () => [...byName.keys()].sort(),
     read: (name) => byName.get(name) ?? null,
     size: (name) => byName.get(name)?.length ?? null,
@@ -210,14 +216,19 @@ export function readJsonFile(files: FileSet, name: string, maxBytes: number, adv
   if (size !== null && size > maxBytes) {
     throw new ImportFormatError(`${origin} is ${mebibytes(size)}, larger than the ${mebibytes(maxBytes)} that Hooktray reads at once from such a file. ${advice}`);
   }
-  return parseJson(files.read(name), origin);
+  const bytes = files.read(name);
+  if (bytes === null) throw new ImportFormatError(`${origin} is missing or unreadable; ${files.missingAdvice}.`);
+  return parseJson(bytes, origin);
 }
 
-/** Parses JSON bytes; `origin` names them in messages. */
-export function parseJson(bytes: Buffer | null, origin: string): unknown {
-  if (bytes === null) throw new ImportFormatError(`${origin} is missing or unreadable; check the export folder is complete.`);
+/** The UTF-8 byte order mark, which some editors write at the start of a text file. */
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** Parses JSON bytes, after a leading UTF-8 byte order mark; `origin` names them in messages. */
+export function parseJson(bytes: Buffer, origin: string): unknown {
+  const text = bytes.subarray(0, UTF8_BOM.length).equals(UTF8_BOM) ? bytes.subarray(UTF8_BOM.length) : bytes;
   try {
-    return JSON.parse(bytes.toString('utf8')) as unknown;
+    return JSON.parse(text.toString('utf8')) as unknown;
   } catch (error) {
     if (isTooLong(error)) throw new ImportFormatError(`${origin} is ${mebibytes(bytes.length)}, too large to parse as one JSON text; import fewer deliveries at once.`);
     throw new ImportFormatError(`${origin} is not valid JSON: ${(error as Error).message}.`);

@@ -38,8 +38,54 @@ const headerName = z.string().regex(TOKEN, `expected a header name made of ${TOK
 /** Characters node:http sends in a header value, the same the receiver accepts: tab, printable ASCII and Latin-1. */
 const headerValue = z.string().regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'expected a header value of printable ASCII or Latin-1 characters and tabs, without line breaks');
 const headerPair = z.tuple([headerName, headerValue]);
-const encodedBody = z.strictObject({ encoding: z.enum(['utf8', 'base64']), data: z.string() });
+const encodedBody = z.strictObject({ encoding: z.enum(['utf8', 'base64']), data: z.string() }).superRefine((body, context) => {
+  const fault = body.encoding === 'base64' ? base64Fault(body.data) : null;
+  if (fault !== null) context.addIssue({ code: 'custom', path: ['data'], message: fault });
+});
 const truncatedReason = z.enum(TRUNCATED_REASONS).nullable().optional();
+const bodySha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 hash as 64 lowercase hex digits');
+const requestTarget = z.string().superRefine((path, context) => {
+  const fault = requestTargetFault(path);
+  if (fault !== null) context.addIssue({ code: 'custom', message: fault });
+});
+
+/** Base64 as Buffer#toString('base64') writes it: the RFC 4648 alphabet, with or without its "=" padding. */
+const BASE64_TEXT = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Returns null for valid base64 text, or what is wrong with it. Buffer.from(text, 'base64')
+ * skips characters outside the alphabet, so without this check a damaged body would be
+ * imported as other bytes.
+ */
+function base64Fault(text: string): string | null {
+  const padded = text.endsWith('=');
+  if (BASE64_TEXT.test(text) && (padded ? text.length % 4 === 0 : text.length % 4 !== 1)) return null;
+  const invalid = /[^A-Za-z0-9+/=]/.exec(text);
+  if (invalid !== null) return `expected base64 text, but character ${invalid.index + 1}, ${JSON.stringify(invalid[0])}, is not one of A-Z, a-z, 0-9, "+", "/" or "=" padding`;
+  return `expected base64 text, but its length of ${text.length} characters or its "=" padding is invalid`;
+}
+
+/**
+ * A request target that the receiver can store, because the HTTP parser of Node 20.20 accepts
+ * it: the origin form "/path?query", the asterisk form "*" or the absolute form
+ * "http://host/path", made of printable ASCII without spaces. That parser responds with 400 to
+ * targets with spaces, control characters or other bytes.
+ */
+const REQUEST_TARGET = /^(?:\/|\*|[A-Za-z]+:\/\/)[\x21-\x7e]*$/;
+
+/** Maximum characters of a rejected value that a message quotes. */
+const QUOTED_CHARACTERS = 100;
+
+/** Returns null for a path the receiver could have stored, or what is wrong with it, quoting it. */
+function requestTargetFault(path: string): string | null {
+  if (REQUEST_TARGET.test(path)) return null;
+  return `expected a path that starts with "/" and has only printable ASCII characters, without spaces or control characters, such as "/webhooks/orders?attempt=1"; got ${quote(path)}`;
+}
+
+/** Quotes a value from a file for a message, with control characters escaped and a long value cut. */
+function quote(value: string): string {
+  return value.length > QUOTED_CHARACTERS ? `${JSON.stringify(value.slice(0, QUOTED_CHARACTERS))}…` : JSON.stringify(value);
+}
 
 const fixtureSchema = z.looseObject({
   format: z.literal(FIXTURE_FORMAT),
@@ -47,11 +93,11 @@ const fixtureSchema = z.looseObject({
   id: z.string().min(1),
   receivedAt: z.iso.datetime({ offset: true }),
   method,
-  path: z.string().min(1),
+  path: requestTarget,
   httpVersion: z.string().default('1.1'),
   headers: z.array(headerPair),
   body: encodedBody,
-  bodySha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  bodySha256: bodySha256.optional(),
   size: z.number().int().min(0).optional(),
   truncated: z.boolean().default(false),
   truncatedReason,
@@ -71,14 +117,36 @@ export function parseFixtureRecord(json: unknown, origin: string): ParsedFixture
 /**
  * Chooses a fixture's body: the `.body` file's bytes when they match `bodySha256`, because they
  * are the exact copy. Otherwise the JSON body wins if it still matches. If it does not, the
- * `.body` file was edited on purpose and wins. A mismatch adds a warning that names the choice.
+ * `.body` file was edited on purpose and wins. Without a `.body` file the JSON body is used,
+ * edited or not. A mismatch adds a warning that names the choice.
  */
 export function fixtureBody(inline: Buffer, bodyFile: Buffer | null, bodySha256: string | undefined, origin: string, warnings: string[]): Buffer {
-  if (bodyFile === null) return inline;
+  if (bodyFile === null) {
+    checkBodyHash(inline, bodySha256, origin, warnings);
+    return inline;
+  }
   if (bodySha256 === undefined || sha256(bodyFile) === bodySha256) return bodyFile;
   const useFile = sha256(inline) !== bodySha256;
   warnings.push(`${origin}: the .body file does not match bodySha256; used the ${useFile ? 'edited .body file' : 'JSON body'}.`);
   return useFile ? bodyFile : inline;
+}
+
+/** Adds a warning when a body, which is then imported as it is, does not match the `bodySha256` exported with it. */
+function checkBodyHash(body: Buffer, bodySha256: string | undefined, origin: string, warnings: string[]): void {
+  if (bodySha256 !== undefined && sha256(body) !== bodySha256) warnings.push(`${origin}: the body does not match bodySha256; used the edited body.`);
+}
+
+/**
+ * Throws ImportFormatError for a body marked as not stored that has bytes. The receiver stores
+ * an empty body whenever `truncated` is true, so such a record was edited by hand, and storing
+ * it would show a body with a "not stored" reason.
+ */
+function checkTruncatedBody(truncated: boolean, body: Buffer, field: string, origin: string, fileKind: string): void {
+  if (!truncated || body.byteLength === 0) return;
+  throw new ImportFormatError(
+    `${origin} is not ${fileKind}: field "${field}" is true, which marks a body that was not stored, but the body has ${body.byteLength} bytes. ` +
+      `Set "${field}" to false to import the body, or empty the body.`,
+  );
 }
 
 /**
@@ -87,6 +155,7 @@ export function fixtureBody(inline: Buffer, bodyFile: Buffer | null, bodySha256:
  */
 export function requestFromFixture(record: ParsedFixture, origin: string, bodyFile: Buffer | null, warnings: string[]): ImportedRequest {
   const body = fixtureBody(decodeBody(record.body), bodyFile, record.bodySha256, origin, warnings);
+  checkTruncatedBody(record.truncated, body, 'truncated', origin, 'a valid Hooktray fixture');
   return {
     originalId: record.id,
     receivedAt: record.receivedAt,
@@ -106,7 +175,9 @@ const harSchema = z.looseObject({
   log: z.looseObject({
     entries: z.array(
       z.looseObject({
-        startedDateTime: z.string(),
+        startedDateTime: z.string().superRefine((value, context) => {
+          if (Number.isNaN(Date.parse(value))) context.addIssue({ code: 'custom', message: `expected a date and time such as "2025-04-15T13:33:55.271Z"; got ${quote(value)}` });
+        }),
         request: z.looseObject({
           method,
           url: z.string().min(1),
@@ -125,9 +196,15 @@ const harSchema = z.looseObject({
               encoding: z.string().optional(),
               params: z.array(z.looseObject({ name: z.string(), value: z.string().optional() })).optional(),
             })
+            .superRefine((postData, context) => {
+              const fault = postData.encoding === 'base64' && postData.text !== undefined ? base64Fault(postData.text) : null;
+              if (fault !== null) context.addIssue({ code: 'custom', path: ['text'], message: fault });
+            })
             .optional(),
         }),
-        _hooktray: z.looseObject({ id: z.string(), path: z.string(), truncated: z.boolean().optional(), truncatedReason, size: z.number().optional() }).optional(),
+        _hooktray: z
+          .looseObject({ id: z.string(), path: requestTarget, bodySha256: bodySha256.optional(), truncated: z.boolean().optional(), truncatedReason, size: z.number().optional() })
+          .optional(),
       }),
     ),
   }),
@@ -136,8 +213,9 @@ const harSchema = z.looseObject({
 /**
  * Reads every entry of a HAR file as a request. Entries Hooktray wrote keep their exact path
  * and id; entries from other tools take the path from the URL and skip HTTP/2 pseudo-headers.
+ * A body that does not match the entry's `_hooktray.bodySha256` adds a line to `warnings`.
  */
-export function requestsFromHar(json: unknown, origin: string): ImportedRequest[] {
+export function requestsFromHar(json: unknown, origin: string, warnings: string[]): ImportedRequest[] {
   const result = harSchema.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -145,21 +223,26 @@ export function requestsFromHar(json: unknown, origin: string): ImportedRequest[
   }
   return result.data.log.entries.map((entry, index) => {
     const { request } = entry;
+    const entryOrigin = `${origin} entry ${index + 1}`;
     const body = harBody(request.postData);
-    const receivedAt = Number.isNaN(Date.parse(entry.startedDateTime)) ? new Date(0).toISOString() : new Date(entry.startedDateTime).toISOString();
     const truncated = entry._hooktray?.truncated ?? false;
+    checkBodyHash(body, entry._hooktray?.bodySha256, entryOrigin, warnings);
+    checkTruncatedBody(truncated, body, `log.entries.${index}._hooktray.truncated`, origin, 'a valid HAR file');
+    const path = entry._hooktray?.path ?? pathOfUrl(request.url);
+    const pathFault = requestTargetFault(path);
+    if (pathFault !== null) throw new ImportFormatError(`${origin} is not a valid HAR file: field "log.entries.${index}.request.url": ${pathFault}.`);
     return {
       originalId: entry._hooktray?.id ?? null,
-      receivedAt,
+      receivedAt: new Date(entry.startedDateTime).toISOString(),
       method: request.method,
-      path: entry._hooktray?.path ?? pathOfUrl(request.url),
+      path,
       httpVersion: request.httpVersion.replace(/^HTTP\//i, '') || '1.1',
       headers: request.headers.filter((header) => !header.name.startsWith(':')).map((header): HeaderPair => [header.name, header.value]),
       body,
       size: truncated ? (entry._hooktray?.size ?? body.byteLength) : body.byteLength,
       truncated,
       truncatedReason: importedReason(truncated, entry._hooktray?.truncatedReason),
-      origin: `${origin} entry ${index + 1}`,
+      origin: entryOrigin,
     };
   });
 }

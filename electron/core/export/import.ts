@@ -69,7 +69,8 @@ export interface StoreImportOptions {
 
 /**
  * Imports a fixture folder, a HAR file or an NDJSON file into the store. A delivery whose id
- * is already stored gets a new id, and every verdict reason starts with where it came from.
+ * is already stored or is not a ULID gets a new id, and every verdict reason starts with where
+ * it came from.
  */
 export async function importDeliveries(request: ImportRequest, target: ImportTarget, analyze: Analyze): Promise<ImportResult> {
   const parsed = await readImport(request);
@@ -112,14 +113,14 @@ export async function readImport(request: ImportRequest, options: ReadImportOpti
  */
 export async function storeImport(parsed: ParsedImport, target: ImportTarget, analyze: Analyze, options: StoreImportOptions = {}): Promise<ImportResult> {
   const warnings: string[] = [];
-  const stored: StoredSoFar = { ids: [], renamed: 0 };
+  const stored: StoredSoFar = { ids: [], renamed: 0, invalidIds: 0 };
   try {
     await storeRequests(readRequests(parsed.files, parsed.sources, warnings), target, analyze, parsed.count, options, stored);
   } catch (error) {
     if (!(error instanceof ImportFormatError)) throw error;
     return { ok: false, code: 'invalid-file', message: `${error.message} It changed after it was checked; ${stored.ids.length} deliveries were imported before it.` };
   }
-  return { ok: true, imported: stored.ids.length, ids: stored.ids, renamed: stored.renamed, warnings };
+  return { ok: true, imported: stored.ids.length, ids: stored.ids, renamed: stored.renamed, invalidIds: stored.invalidIds, warnings };
 }
 
 /**
@@ -130,9 +131,7 @@ export async function storeImport(parsed: ParsedImport, target: ImportTarget, an
 async function findSources(files: FileSet): Promise<ImportSource[]> {
   const names = files.names();
   const index = names.includes('index.json') ? readJsonFile(files, 'index.json', MAX_RECORD_BYTES, RECORD_ADVICE) : null;
-  if (isRecord(index) && Array.isArray(index.fixtures)) {
-    return index.fixtures.map((entry: unknown): ImportSource => ({ kind: 'fixture', name: isRecord(entry) ? String(entry.file) : '' }));
-  }
+  if (isRecord(index) && Array.isArray(index.fixtures)) return indexSources(index.fixtures, files.describe('index.json'));
 
   const sources: ImportSource[] = [];
   for (const name of names) {
@@ -145,10 +144,27 @@ async function findSources(files: FileSet): Promise<ImportSource[]> {
 }
 
 /**
- * The start of a fixture record as `hooktray export --format ndjson` writes each line. Only the
- * file's first piece is read to check it, and readNdjson then validates every line.
+ * Returns the fixture files that index.json lists. Throws ImportFormatError for an entry
+ * without a "file" name and for an index that lists no fixtures.
  */
-const FIXTURE_RECORD_START = new RegExp(`^\\s*\\{\\s*"format"\\s*:\\s*"${FIXTURE_FORMAT}"`);
+function indexSources(entries: unknown[], origin: string): ImportSource[] {
+  if (entries.length === 0) {
+    throw new ImportFormatError(`${origin} lists no fixtures, so there is nothing to import; export the deliveries again with hooktray export.`);
+  }
+  return entries.map((entry, index): ImportSource => {
+    const file = isRecord(entry) ? entry.file : undefined;
+    if (typeof file === 'string' && file !== '') return { kind: 'fixture', name: file };
+    const id = isRecord(entry) && typeof entry.id === 'string' ? ` (id ${JSON.stringify(entry.id)})` : '';
+    throw new ImportFormatError(`${origin}: fixture entry ${index + 1}${id} has no "file" field naming its fixture .json file; add it, or export the deliveries again with hooktray export.`);
+  });
+}
+
+/**
+ * The start of a fixture record as `hooktray export --format ndjson` writes each line, after an
+ * optional UTF-8 byte order mark. Only the file's first piece is read to check it, and
+ * readNdjson then validates every line.
+ */
+const FIXTURE_RECORD_START = new RegExp(`^(?:\\xef\\xbb\\xbf)?\\s*\\{\\s*"format"\\s*:\\s*"${FIXTURE_FORMAT}"`);
 
 /** Returns true when the file's first bytes are the start of a fixture record. */
 async function startsWithFixtureRecord(files: FileSet, name: string): Promise<boolean> {
@@ -163,7 +179,7 @@ async function* readRequests(files: FileSet, sources: readonly ImportSource[], w
   for (const source of sources) {
     const origin = files.describe(source.name);
     if (source.kind === 'har') {
-      yield* requestsFromHar(readJsonFile(files, source.name, MAX_HAR_BYTES, HAR_ADVICE), origin);
+      yield* requestsFromHar(readJsonFile(files, source.name, MAX_HAR_BYTES, HAR_ADVICE), origin, warnings);
     } else if (source.kind === 'ndjson') {
       yield* readNdjson(files, source.name, warnings);
     } else {
@@ -203,7 +219,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 interface StoredSoFar {
   ids: string[];
   renamed: number;
+  invalidIds: number;
 }
+
+/** A ULID in Crockford's base32, the form of every id the store assigns. */
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /**
  * Adds requests to the store in batches of at most ADD_BATCH deliveries or ADD_BATCH_BYTES
@@ -224,9 +244,11 @@ async function storeRequests(requests: AsyncIterable<ImportedRequest>, target: I
 
   for await (const request of requests) {
     if (options.signal?.aborted === true) break;
-    const keep = request.originalId !== null && /^[0-9A-HJKMNP-TV-Z]{26}$/.test(request.originalId) && !usedIds.has(request.originalId) && target.get(request.originalId) === null;
+    const validId = request.originalId !== null && ULID.test(request.originalId);
+    const keep = validId && !usedIds.has(request.originalId as string) && target.get(request.originalId as string) === null;
     const id = keep ? (request.originalId as string) : ulids.next(Date.parse(request.receivedAt) || Date.now());
-    if (!keep && request.originalId !== null) stored.renamed += 1;
+    if (!keep && validId) stored.renamed += 1;
+    else if (!validId && request.originalId !== null) stored.invalidIds += 1;
     usedIds.add(id);
     batch.push(target.add(toNewDelivery(request, id, analyze)));
     batchBytes += request.body.byteLength;
