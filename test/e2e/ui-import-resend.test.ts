@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,7 +87,7 @@ describe('hooktray ui in Chromium: import and edited re-send', () => {
     writeFileSync(join(folder, fixture), JSON.stringify({ ...record, path: '/binary/imported' }));
 
     await importInput().setInputFiles(readdirSync(folder).map((name) => join(folder, name)));
-    await importStatus().filter({ hasText: /^Imported 1 delivery from \d+ files, 1 with a new id\.$/ }).waitFor();
+    await importStatus().filter({ hasText: /^Imported 1 delivery from \d+ files, 1 with a new id because its id was already stored\.$/ }).waitFor();
     await rows().filter({ hasText: '/binary/imported' }).waitFor();
     expect(await resend('/binary/imported')).toEqual(BINARY_BODY);
   });
@@ -110,6 +110,23 @@ describe('hooktray ui in Chromium: import and edited re-send', () => {
     expect(await importAlert().textContent()).not.toContain('Uint8Array');
     await page.getByRole('button', { name: 'Dismiss the import message' }).click();
     await waitUntil(async () => (await importAlert().count()) === 0, 'the dismissed message to go');
+  });
+
+  it('asks for every file of a fixture folder', async () => {
+    await importInput().setInputFiles(join(dir, 'fixtures', 'index.json'));
+    await importAlert().filter({ hasText: 'is missing or unreadable; select all the files of the export folder together.' }).waitFor();
+    await page.getByRole('button', { name: 'Dismiss the import message' }).click();
+  });
+
+  it('rejects files over the bridge limit before reading them', async () => {
+    // A sparse file: 200 MiB as base64 is over the bridge's 256 MiB of request text, and reading it whole could crash the page.
+    const big = join(dir, 'big.ndjson');
+    writeFileSync(big, '');
+    truncateSync(big, 200 * 1024 * 1024);
+    await importInput().setInputFiles(big);
+    await importAlert().filter({ hasText: 'big.ndjson is 200.0 MiB, over the browser bridge\'s limit of about 192.0 MiB of files for one import.' }).waitFor();
+    expect(await importAlert().textContent()).toContain('"hooktray import PATH"');
+    await page.getByRole('button', { name: 'Dismiss the import message' }).click();
   });
 
   it('re-sends an edited body byte for byte', async () => {

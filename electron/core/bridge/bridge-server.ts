@@ -10,8 +10,8 @@ import type { GuardFailure } from './guard';
 import { checkHost, checkOrigin, cookieName, readCookie, tokenMatches } from './guard';
 import { RequestBudget } from './request-budget';
 import { readStaticFile } from './static-files';
-import { CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHORIZED, MAX_CLIENT_FRAME_BYTES } from './wire';
-import { MAX_REQUEST_CHARS, runSession } from './ws-session';
+import { CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHORIZED, MAX_CLIENT_FRAME_BYTES, MAX_REQUEST_CHARS } from './wire';
+import { runSession } from './ws-session';
 
 /** Path of the WebSocket endpoint. */
 export const BRIDGE_SOCKET_PATH = '/api';

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { PartAssembler, base64ToBytes, bytesToBase64, fromWire, splitIntoParts, toWire } from './wire';
+import { PartAssembler, base64ToBytes, bytesToBase64, fromWire, importRequestChars, splitIntoParts, toWire } from './wire';
 
 function roundTrip(value: unknown): unknown {
   return fromWire(JSON.parse(JSON.stringify(toWire(value))));
@@ -83,5 +83,19 @@ describe('message parts', () => {
     assembler.drop(2);
     expect(assembler.add({ type: 'part', id: 1, text: 'b', final: true })).toEqual({ status: 'complete', text: 'ab' });
     expect(assembler.add({ type: 'part', id: 2, text: 'y', final: true })).toEqual({ status: 'complete', text: 'y' });
+  });
+});
+
+describe('import request size', () => {
+  it('bounds the invoke text from above', () => {
+    const files = [
+      { name: 'index.json', data: new Uint8Array(0) },
+      { name: 'a.body', data: new Uint8Array(1) },
+      { name: '"\u0001\u001f"'.repeat(60), data: new Uint8Array(1000) },
+    ];
+    const text = JSON.stringify({ type: 'invoke', id: Number.MAX_SAFE_INTEGER, channel: 'import.run', request: toWire({ files }) });
+    const bound = importRequestChars(files.map((file) => ({ name: file.name, size: file.data.byteLength })));
+    expect(bound).toBeGreaterThanOrEqual(text.length);
+    expect(bound).toBeLessThan(text.length + 2048);
   });
 });

@@ -50,6 +50,31 @@ export const MAX_CLIENT_FRAME_BYTES = 1024 * 1024;
  * 6 bytes (`\u001f`), so a part stays under MAX_CLIENT_FRAME_BYTES whatever the text.
  */
 export const CLIENT_PART_CHARS = 128 * 1024;
+
+/**
+ * Message text one connection holds for requests still arriving in parts. The largest request
+ * a page sends is an import of picked files, as base64 (4 characters per 3 bytes), so this
+ * admits about 192 MiB of files. The core reads HAR files up to 256 MiB and NDJSON files of
+ * any size, so a lower bound would reject imports that work today. The RequestBudget shared
+ * by all connections bounds the total instead.
+ */
+export const MAX_REQUEST_CHARS = 256 * 1024 * 1024;
+
+/**
+ * Returns an upper bound of the message text of an `import.run` invoke that sends files of
+ * these names and sizes, so the page can reject an import over MAX_REQUEST_CHARS before it
+ * reads the files. Each file takes its bytes as base64, its name, which JSON escapes into at
+ * most 6 characters per character, and its keys.
+ */
+export function importRequestChars(files: readonly { name: string; size: number }[]): number {
+  // The invoke's own keys take about 80 characters, and each file's keys about 50.
+  const messageKeys = 256;
+  const fileKeys = 64;
+  let chars = messageKeys;
+  for (const file of files) chars += 4 * Math.ceil(file.size / 3) + 6 * file.name.length + fileKeys;
+  return chars;
+}
+
 /** Characters of message text per part from the bridge; a cancel stops a transfer at the next part. */
 export const SERVER_PART_CHARS = 1024 * 1024;
 

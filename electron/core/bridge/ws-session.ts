@@ -9,18 +9,10 @@ import { tokenMatches } from './guard';
 import { PartOutbox } from './part-outbox';
 import type { RequestBudget } from './request-budget';
 import type { InvokeErrorCode, PartMessage, ServerMessage } from './wire';
-import { CLOSE_PROTOCOL_ERROR, CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHORIZED, PartAssembler, SERVER_PART_CHARS, WireFormatError, fromWire, toWire } from './wire';
+import { CLOSE_PROTOCOL_ERROR, CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHORIZED, MAX_REQUEST_CHARS, PartAssembler, SERVER_PART_CHARS, WireFormatError, fromWire, toWire } from './wire';
 
 /** Unsent bytes at which a connection is closed instead of buffering more pushes. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
-/**
- * Message text one connection holds for requests still arriving in parts. The largest request
- * a page sends is an import of picked files, as base64 (4 characters per 3 bytes), so this
- * admits about 192 MiB of files. The core reads HAR files up to 256 MiB and NDJSON files of
- * any size, so a lower bound would reject imports that work today. The RequestBudget shared
- * by all connections bounds the total instead.
- */
-export const MAX_REQUEST_CHARS = 256 * 1024 * 1024;
 
 const invokeId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 

@@ -24,3 +24,8 @@ export function connect(): Connection {
   const api = connectWebSocketApi({ url, token, createSocket: (target) => new WebSocket(target) as unknown as WebSocketLike });
   return { transport: 'browser', api };
 }
+
+/** Returns true when the page talks to the core through the `hooktray ui` bridge, which limits the size of a request. */
+export function usesBrowserBridge(): boolean {
+  return window.hooktray === undefined;
+}
