@@ -110,7 +110,7 @@ async function importPath(path: string, dataDir: string | undefined, analyze: An
       );
       return interrupt.exitCode();
     }
-    process.stderr.write(`Imported ${result.imported} deliveries from ${path}${newIdNote(result.renamed, result.invalidIds)}\n`);
+    process.stderr.write(`Imported ${result.imported} ${result.imported === 1 ? 'delivery' : 'deliveries'} from ${path}${newIdNote(result.renamed, result.invalidIds)}\n`);
     return 0;
   } catch (error) {
     throw explainStoreDamage(error, store);

@@ -257,7 +257,7 @@ describe('hooktray import of edited files', () => {
     const run = await runCli(['import', file, '--data-dir', dataDir]);
 
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toContain(`Imported 1 deliveries from ${file}.`);
+    expect(run.stderr).toContain(`Imported 1 delivery from ${file}.`);
   });
 
   it('counts each reason for a new id', async () => {
