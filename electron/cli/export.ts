@@ -13,7 +13,7 @@ import type { SkipAdvice } from '../core/export/skip-summary';
 import { describeSkipReasons, skipAdvice } from '../core/export/skip-summary';
 import type { ExportSink } from '../core/export/sinks';
 import type { StagedSink } from '../core/export/staged-output';
-import { StagedFileSink, StagedFolderSink } from '../core/export/staged-output';
+import { removeStaleStaging, StagedFileSink, StagedFolderSink } from '../core/export/staged-output';
 import type { Profile } from '../core/signatures/types';
 import { rfc3339Problem, rfc3339ToNanos } from '../core/spike-summary';
 import type { DeliveryStore } from '../core/store';
@@ -198,6 +198,7 @@ export async function runExport(argv: string[]): Promise<number> {
         'check the ids (hooktray listen --json and the app list them) or the --data-dir.',
     );
   }
+  if (destination.kind !== 'stdout') reportStaleStaging(destination.path);
   const output = createSink(destination);
   const sink = new InterruptibleSink(output);
   const stopListening = sink.listen();
@@ -262,6 +263,15 @@ function singleFileName(format: ExportFormat): string | null {
   if (format === 'har') return HAR_FILE;
   if (format === 'ndjson') return NDJSON_FILE;
   return null;
+}
+
+/** Removes the partial output that earlier exports to `path` left when they were killed, and reports each on stderr. */
+function reportStaleStaging(path: string): void {
+  const { removed, failed } = removeStaleStaging(path);
+  for (const stale of removed) process.stderr.write(`hooktray export: removed ${stale}, the partial output of an earlier export that did not finish.\n`);
+  for (const { path: stale, error } of failed) {
+    process.stderr.write(`hooktray export: could not remove ${stale}, the partial output of an earlier export that did not finish: ${error}. Remove it by hand.\n`);
+  }
 }
 
 /** Returns the sink for a destination; files and folders are staged, so they appear only when complete. */

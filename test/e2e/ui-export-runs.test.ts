@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -32,8 +33,9 @@ describe('hooktray ui in Chromium with two exports', () => {
   let ui: UiProcess;
   let browser: BrowserContext;
   let page: Page;
-  let fifo: string;
+  let fifo: string | null = null;
   let fifoDrained = false;
+  let watcher: FSWatcher | null = null;
 
   const exportDialog = () => page.getByRole('dialog', { name: 'Export deliveries' });
   const otherRuns = () => exportDialog().getByRole('region', { name: 'Other running exports' });
@@ -56,14 +58,14 @@ describe('hooktray ui in Chromium with two exports', () => {
     await page.getByLabel('Files to import').setInputFiles(seed);
     await page.locator('.import-message').getByRole('status').filter({ hasText: `Imported ${DELIVERIES} deliveries` }).waitFor();
 
-    // The export to folder A blocks on its last file, a named pipe, until the test reads it.
+    // Folder A contains an earlier export, which the cancelled export must leave as it was.
     mkdirSync(join(dir, 'A'));
-    fifo = join(dir, 'A', 'index.json');
-    execFileSync('mkfifo', [fifo]);
+    writeFileSync(join(dir, 'A', 'index.json'), 'earlier index\n');
   });
 
   afterAll(async () => {
-    if (!fifoDrained && fifo !== undefined) {
+    watcher?.close();
+    if (!fifoDrained && fifo !== null && existsSync(fifo)) {
       // Opening the read end lets a blocked writer go on, so hooktray ui can stop.
       closeSync(openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK));
     }
@@ -74,11 +76,18 @@ describe('hooktray ui in Chromium with two exports', () => {
 
   it('shows an export started before a reload', async () => {
     const folderA = join(dir, 'A');
+    // The export stages its files in a hidden folder inside A. A named pipe put there as its
+    // index.json, which the export writes last, blocks the export until the test reads the pipe.
+    watcher = watch(folderA, (_event, name) => {
+      if (fifo !== null || name === null || !name.endsWith('.partial')) return;
+      fifo = join(folderA, name, 'index.json');
+      execFileSync('mkfifo', [fifo]);
+    });
     await openExport(folderA);
-    // The pipe has the name of an earlier export's index.json, which the export must write over.
     await exportDialog().getByRole('checkbox', { name: 'Replace the files of an earlier export' }).check();
     await exportDialog().getByRole('button', { name: 'Export', exact: true }).click();
     await exportDialog().getByRole('progressbar', { name: 'Export progress' }).waitFor();
+    await waitUntil(async () => fifo !== null && existsSync(fifo), 'the named pipe in the staging folder of the export to A');
 
     await page.reload();
     await page.getByRole('button', { name: 'Export…' }).waitFor();
@@ -101,7 +110,9 @@ describe('hooktray ui in Chromium with two exports', () => {
     await otherRuns().getByRole('button', { name: 'Cancel' }).click();
     await otherRuns().getByRole('button', { name: 'Cancelling…' }).waitFor();
 
-    await readFile(fifo);
+    const pipe = fifo;
+    if (pipe === null) throw new Error('the export to A created no staging folder');
+    await readFile(pipe);
     fifoDrained = true;
     await waitUntil(async () => (await otherRuns().count()) === 0, 'the cancelled export to leave the list');
     // The log file is written asynchronously, so its last line can land after the page updates.
@@ -109,5 +120,8 @@ describe('hooktray ui in Chromium with two exports', () => {
     await waitUntil(async () => /export: failed \{[^}]*code: 'cancelled'/.test(log()), 'the log line of the cancelled export');
     expect(log()).toContain('export: cancel requested');
     expect(log()).toMatch(/export: failed \{[^}]*code: 'cancelled'/);
+    expect(log()).toContain(`removed the partial output and left ${join(dir, 'A')} as it was`);
+    expect(readdirSync(join(dir, 'A'))).toEqual(['index.json']);
+    expect(readFileSync(join(dir, 'A', 'index.json'), 'utf8')).toBe('earlier index\n');
   });
 });

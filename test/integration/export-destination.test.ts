@@ -1,7 +1,10 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HooktrayCore } from '../../electron/core/hooktray-core';
+import { CLI } from '../support/listen-process';
+import type { CliRun } from '../support/run-cli';
 import { runCli } from '../support/run-cli';
 import { removeTempDirs, sendAll, startCore, tempDir, variedRequest } from './export-support';
 
@@ -113,6 +116,129 @@ describe('export below a file', () => {
     expect(run.stderr).toContain('choose another --out');
     expect(run.stderr).not.toContain('Error:');
     expect(readFileSync(file, 'utf8')).toBe('precious\n');
+  });
+});
+
+describe('export after a killed export', () => {
+  it.each([
+    ['fixture', 'fixtures'],
+    ['har', 'capture.har'],
+  ])('removes the stale %s staging copy', async (format, name) => {
+    const parent = tempDir(`destination-stale-${format}`);
+    const out = join(parent, name);
+    // The pid of a process that has exited stands for an export killed with SIGKILL.
+    const exitedPid = spawnSync(process.execPath, ['-e', '']).pid;
+    const stale = join(parent, `.${name}.${exitedPid}-0123abcd.partial`);
+    const live = join(parent, `.${name}.${process.pid}-89abcdef.partial`);
+    writeFileSync(stale, 'partial');
+    writeFileSync(live, 'partial');
+
+    const run = await exportTo(format, out);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`removed ${stale}, the partial output of an earlier export that did not finish.`);
+    expect(existsSync(stale)).toBe(false);
+    expect(run.stderr).not.toContain(live);
+    expect(existsSync(live)).toBe(true);
+  });
+
+  it('removes an old staging copy inside the folder', async () => {
+    const out = join(tempDir('destination-stale-inside'), 'fixtures');
+    mkdirSync(out);
+    // A name without a pid, as earlier versions wrote it, counts as stale after a day.
+    const old = join(out, '.fixtures.0123abcd.partial');
+    mkdirSync(old);
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000);
+    utimesSync(old, twoDaysAgo, twoDaysAgo);
+
+    const run = await exportTo('fixture', out);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`removed ${old}`);
+    expect(readdirSync(out).filter((entry) => entry.startsWith('.'))).toEqual([]);
+  });
+});
+
+/** Returns the uid and gid of the user `nobody`, or why tests cannot run commands as that user. */
+function nobodyAccount(): { uid: number; gid: number } | string {
+  if (process.getuid?.() !== 0) return 'running as another user needs root';
+  try {
+    const uid = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }));
+    const gid = Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' }));
+    execFileSync('runuser', ['-u', 'nobody', '--', 'true']);
+    return { uid, gid };
+  } catch (error) {
+    return `user nobody or runuser is unavailable (${String(error)})`;
+  }
+}
+
+/** Runs the built CLI as the user `nobody` in `cwd`. */
+function runCliAsNobody(args: string[], cwd: string): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile('runuser', ['-u', 'nobody', '--', process.execPath, CLI, ...args], { cwd, timeout: 60_000 }, (error, stdout, stderr) => {
+      let code = 0;
+      // A process killed by the timeout has no numeric exit code: report -1.
+      if (error !== null) code = typeof error.code === 'number' ? error.code : -1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('export into a folder whose parent is not writable', () => {
+  const account = nobodyAccount();
+  let parent: string;
+  let nobodyData: string;
+
+  beforeAll(async () => {
+    if (typeof account === 'string') return;
+    // A root-owned parent that the user `nobody` may enter but not write, as a home folder's parent is.
+    parent = tempDir('destination-parent');
+    chmodSync(parent, 0o755);
+    const seed = join(parent, 'seed.ndjson');
+    expect((await exportTo('ndjson', seed)).code).toBe(0);
+    chmodSync(seed, 0o644);
+    // The CLI opens its store for writing, so the user `nobody` gets a store of its own.
+    const home = join(parent, 'home');
+    mkdirSync(home);
+    chownSync(home, account.uid, account.gid);
+    nobodyData = join(home, 'data');
+    const imported = await runCliAsNobody(['import', seed, '--data-dir', nobodyData], home);
+    expect(imported.code, imported.stderr).toBe(0);
+  });
+
+  it.each([
+    ['fixture', 'index.json'],
+    ['curl', '.sh'],
+    ['snippet', '.js'],
+  ])('writes %s into the folder', async (format, expected) => {
+    if (typeof account === 'string') {
+      console.warn(`skipped: ${account}`);
+      return;
+    }
+    const mine = join(parent, `mine-${format}`);
+    mkdirSync(mine);
+    chownSync(mine, account.uid, account.gid);
+
+    const run = await runCliAsNobody(['export', '--format', format, '--out', '.', '--data-dir', nobodyData], mine);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`as ${format} to ${mine};`);
+    const names = readdirSync(mine);
+    expect(names.some((entry) => entry.endsWith(expected))).toBe(true);
+    expect(names.filter((entry) => entry.startsWith('.'))).toEqual([]);
+  });
+
+  it('names the chosen folder when it is not writable', async () => {
+    if (typeof account === 'string') {
+      console.warn(`skipped: ${account}`);
+      return;
+    }
+    const theirs = join(parent, 'theirs');
+    mkdirSync(theirs);
+    chmodSync(theirs, 0o755);
+
+    const run = await runCliAsNobody(['export', '--out', theirs, '--data-dir', nobodyData], parent);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`Writing the export failed: EACCES on ${theirs}.`);
+    expect(run.stderr).not.toContain('.partial');
+    expect(readdirSync(theirs)).toEqual([]);
   });
 });
 

@@ -9,7 +9,9 @@ class ExportCancelledError extends Error {
 
 /**
  * Wraps a sink so that every write after a cancel fails. An export so stops at its next write,
- * which for every format, HAR and NDJSON included, comes with the next delivery.
+ * which for every format, HAR and NDJSON included, comes with the next delivery. A cancel
+ * while `finish` runs is up to the inner sink: a staged sink stops before it moves its files
+ * into place, and a cancel after that no longer stops the export.
  */
 class CancellableSink implements ExportSink {
   constructor(
@@ -27,8 +29,8 @@ class CancellableSink implements ExportSink {
   }
 
   async finish(): Promise<void> {
-    await this.inner.finish();
     if (this.signal.aborted) throw new ExportCancelledError('cancelled');
+    await this.inner.finish();
   }
 
   files() {
@@ -44,6 +46,11 @@ export class ExportRunHandle {
     readonly run: ExportRun,
     private readonly publish: (run: ExportRun) => void,
   ) {}
+
+  /** Aborted when the export is cancelled. */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
 
   /** Returns a sink whose writes fail once the export is cancelled. */
   guard(sink: ExportSink): ExportSink {
@@ -78,8 +85,8 @@ export class ExportRunHandle {
 
   private cancelledMessage(): string {
     const { exportId, done, total, folder } = this.run;
-    const kept = folder === null ? '' : `; the files written before the cancel stay in ${folder}`;
-    return `Export ${exportId} was cancelled after ${done} of ${total} deliveries${kept}.`;
+    const outcome = folder === null ? '' : `; removed the partial output and left ${folder} as it was`;
+    return `Export ${exportId} was cancelled after ${done} of ${total} deliveries${outcome}.`;
   }
 }
 

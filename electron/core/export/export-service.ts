@@ -10,8 +10,9 @@ import { earlierExportFiles } from './destination';
 import { ExportRuns } from './export-runs';
 import type { Analyze } from './import';
 import { importDeliveries } from './import';
-import type { ExportSink } from './sinks';
-import { FolderSink, MemorySink } from './sinks';
+import { MemorySink } from './sinks';
+import type { StagedSink } from './staged-output';
+import { removeStaleStaging, StagedFileSink, StagedFolderSink } from './staged-output';
 
 export interface ExportServiceOptions {
   store: DeliveryStore;
@@ -26,14 +27,19 @@ export interface ExportServiceOptions {
 /** Label of the export dialog's checkbox that sets `force`, which the conflict message names. */
 const REPLACE_EARLIER_EXPORT = 'Replace the files of an earlier export';
 
+/** Returns the file name of a format whose output is one file; null for the other formats. */
+function singleFileName(format: ExportRequest['format']): string | null {
+  if (format === 'har') return HAR_FILE;
+  if (format === 'ndjson') return NDJSON_FILE;
+  return null;
+}
+
 /**
  * Returns why an export may not write into `folder` without `force`, because files of an
  * earlier export there would be written over, or null when nothing would be.
  */
 function earlierExportConflict(folder: string, format: ExportRequest['format']): string | null {
-  let fileName: string | null = null;
-  if (format === 'har') fileName = HAR_FILE;
-  if (format === 'ndjson') fileName = NDJSON_FILE;
+  const fileName = singleFileName(format);
   const earlier = earlierExportFiles(folder, fileName);
   if (earlier.length === 0) return null;
 
@@ -49,8 +55,10 @@ function earlierExportConflict(folder: string, format: ExportRequest['format']):
 
 /**
  * Serves the `export.run` and `import.run` channels. An export writes to the chosen folder or
- * returns the bytes, with progress on `export.progress`. An import adds to the store and
- * pushes the new deliveries like received ones.
+ * returns the bytes, with progress on `export.progress`. Into a folder, the files are staged
+ * and appear only when the export is complete, so a failed or cancelled export leaves the
+ * folder as it was. An import adds to the store and pushes the new deliveries like received
+ * ones.
  */
 export class ExportService {
   private readonly runs: ExportRuns;
@@ -70,8 +78,9 @@ export class ExportService {
     if (!started.ok) return started.result;
     const { handle } = started;
     const exportId = handle.run.exportId;
-    const sink: ExportSink = handle.guard(request.folder === undefined ? new MemorySink(request.maxFiles) : new FolderSink(request.folder));
     const { logger } = this.options;
+    const staged = request.folder === undefined ? null : this.stagedSink(request.folder, request.format, handle.signal);
+    const sink = handle.guard(staged ?? new MemorySink(request.maxFiles));
     logger.info('export: started', { exportId, format: request.format, ids: request.ids?.length ?? null, folder: request.folder ?? null });
 
     let result: ExportResult;
@@ -86,13 +95,38 @@ export class ExportService {
       });
     } catch (error) {
       // The bridge or IPC adapter reports the error; the run must still end for the pages that watch it.
+      await this.discard(staged, exportId);
       this.runs.finish(handle, { ok: false, code: 'write-failed', message: String(error) });
       throw error;
     }
+    if (!result.ok) await this.discard(staged, exportId);
     result = this.runs.finish(handle, result);
     if (result.ok) logger.info('export: finished', { exportId, format: request.format, exported: result.exported, skipped: result.skipped.length });
     else logger.warn('export: failed', { exportId, format: request.format, code: result.code, message: result.message });
     return result;
+  }
+
+  /**
+   * Returns a sink that stages the export for `folder`, after removing staging copies that
+   * earlier exports there left when their process was killed.
+   */
+  private stagedSink(folder: string, format: ExportRequest['format'], signal: AbortSignal): StagedSink {
+    const fileName = singleFileName(format);
+    const destination = fileName === null ? folder : join(folder, fileName);
+    const { removed, failed } = removeStaleStaging(destination);
+    const { logger } = this.options;
+    if (removed.length > 0) logger.info('export: removed stale staging copies', { folder, removed });
+    for (const { path, error } of failed) logger.warn('export: could not remove a stale staging copy', { path, error });
+    return fileName === null ? new StagedFolderSink(destination, signal) : new StagedFileSink(destination, signal);
+  }
+
+  /** Removes what a failed or cancelled export staged; the destination stays as it was. */
+  private async discard(staged: StagedSink | null, exportId: string): Promise<void> {
+    try {
+      await staged?.discard();
+    } catch (error) {
+      this.options.logger.warn('export: removing the partial output failed', { exportId, folder: staged?.folder ?? null, error: String(error) });
+    }
   }
 
   /** Exports still running, for a page that reloaded during one. */
