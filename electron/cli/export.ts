@@ -209,7 +209,7 @@ export async function runExport(argv: string[]): Promise<number> {
       ...signing,
       version: appVersion(),
       now: new Date(),
-      onProgress: reportProgress,
+      onProgress: progressReporter(),
     });
     if (!result.ok) {
       await output.discard?.();
@@ -356,8 +356,19 @@ function plural(count: number): string {
   return `${count} deliver${count === 1 ? 'y' : 'ies'}`;
 }
 
-function reportProgress(progress: ExportProgress): void {
-  // The core reports every 250 deliveries or every second, so a small or fast export prints nothing.
-  if (progress.finished) return;
-  process.stderr.write(`Exported ${progress.done} of ${progress.total} deliveries…\n`);
+/** Minimum time between two progress lines, as `hooktray import` prints them. */
+const PROGRESS_INTERVAL_MS = 1000;
+
+/**
+ * Returns a progress callback that prints at most one line per PROGRESS_INTERVAL_MS, the first
+ * one interval after the start, so a fast export prints none. The summary line ends every export.
+ */
+function progressReporter(): (progress: ExportProgress) => void {
+  let last = Date.now();
+  return (progress) => {
+    const now = Date.now();
+    if (progress.finished || now - last < PROGRESS_INTERVAL_MS) return;
+    last = now;
+    process.stderr.write(`Exported ${progress.done} of ${progress.total} deliveries…\n`);
+  };
 }

@@ -7,6 +7,7 @@ import { parseExportArgs, runExport } from '../../electron/cli/export';
 import { runImport } from '../../electron/cli/import';
 import { main, systemErrorMessage } from '../../electron/cli';
 import { UsageError } from '../../electron/cli/args';
+import { FIXTURE_FORMAT, FIXTURE_VERSION } from '../../electron/core/export/fixture';
 import type { HooktrayCore } from '../../electron/core/hooktray-core';
 import { DeliveryStore } from '../../electron/core/store';
 import { CLI } from '../support/listen-process';
@@ -223,6 +224,45 @@ describe('hooktray export and import', () => {
     const parent = tempDir('cli-empty');
     await expect(runExport(['--data-dir', join(parent, 'none')])).rejects.toThrow(/No Hooktray store/);
     expect(readdirSync(parent)).toEqual([]);
+  });
+});
+
+describe('hooktray export progress', () => {
+  it('prints no line within a second', async () => {
+    // 2,000 deliveries make 8 progress reports of 250 deliveries each.
+    const count = 2000;
+    const seed = join(tempDir('cli-progress-seed'), 'seed.ndjson');
+    const records = Array.from({ length: count }, (_, i) =>
+      JSON.stringify({
+        format: FIXTURE_FORMAT,
+        version: FIXTURE_VERSION,
+        id: `progress-${i}`,
+        receivedAt: new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString(),
+        method: 'POST',
+        path: `/progress/${i}`,
+        headers: [['Content-Type', 'application/json']],
+        body: { encoding: 'utf8', data: `{"n":${i}}` },
+      }),
+    );
+    writeFileSync(seed, `${records.join('\n')}\n`);
+    const manyDataDir = tempDir('cli-progress-data');
+    quietStderr();
+    expect(await runImport([seed, '--data-dir', manyDataDir])).toBe(0);
+    vi.restoreAllMocks();
+
+    // With the clock stopped, the whole export takes no time, so it prints no progress line.
+    vi.spyOn(Date, 'now').mockReturnValue(Date.UTC(2025, 0, 1));
+    const stderr = quietStderr();
+    let code: number;
+    try {
+      code = await runExport(['--data-dir', manyDataDir, '--format', 'ndjson', '--out', join(tempDir('cli-progress-out'), 'all.ndjson')]);
+    } finally {
+      vi.restoreAllMocks();
+    }
+
+    expect(code).toBe(0);
+    expect(stderr.filter((line) => / of \d+ deliveries/.test(line))).toEqual([]);
+    expect(stderr.join('')).toContain(`Exported ${count} deliveries as ndjson`);
   });
 });
 
