@@ -4,7 +4,7 @@ import type { Logger } from './logger';
 import { PushHub } from './push-hub';
 import type { AnalysisContext, CapturedRequest } from './ingest';
 import { analyzeDelivery, quickVerdict, verifyStored } from './ingest';
-import type { ResponseSettings } from './receiver';
+import type { ReceiverOptions, ResponseSettings } from './receiver';
 import { Receiver } from './receiver';
 import type { GuardOptions } from './receiver-guard';
 import { StorageHealth } from './storage-health';
@@ -25,6 +25,8 @@ export interface CoreOptions {
   port: number;
   bodyLimit?: number;
   response?: ResponseSettings;
+  /** The receiver's header and request timeouts, in ms, when not its defaults. */
+  receiverTimeouts?: Pick<ReceiverOptions, 'headersTimeoutMs' | 'requestTimeoutMs'>;
   profiles: Profile[];
   vault: KeyVault;
   retention?: RetentionPolicy;
@@ -110,6 +112,7 @@ export class HooktrayCore {
       logger: options.logger,
       ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
       ...(options.response === undefined ? {} : { response: options.response }),
+      ...options.receiverTimeouts,
       persist: (capture) => {
         // A writer thread is the busier one, so the receiver's thread checks the signature.
         // Setting the field costs less than copying the capture, which showed in profiles.
@@ -130,6 +133,7 @@ export class HooktrayCore {
       pushes: this.pushes,
       logger: options.logger,
       signing: () => ({ profiles: this.profiles, vault: this.vault }),
+      receiver: () => ({ localUrl: this.receiver.localUrl, publicUrl: this.tunnel.url }),
     });
     this.receiver.on('delivery', (delivery) => this.replays.forwarder.enqueue(delivery));
     this.exports = new ExportService({

@@ -11,12 +11,12 @@ interface LogLine {
 }
 
 /** Starts a server on 127.0.0.1 that never responds to /stuck and responds 200 to every other path. */
-async function startServer(pendingTimeoutMs: number, serverOptions: http.ServerOptions = {}): Promise<{ server: http.Server; port: number; lines: LogLine[] }> {
+async function startServer(pendingTimeoutMs: number, serverOptions: http.ServerOptions = {}, unusedConnectionMs?: number): Promise<{ server: http.Server; port: number; lines: LogLine[] }> {
   const lines: LogLine[] = [];
   const record = (level: string) => (message: string) => lines.push({ level, message });
   const logger: Logger = { info: record('info'), warn: record('warn'), error: record('error'), debug: record('debug') };
   const pending = new PendingResponses();
-  const handler = new ClientErrorHandler(logger, pending, { headerLimit: 1024, pendingTimeoutMs });
+  const handler = new ClientErrorHandler(logger, pending, { headerLimit: 1024, pendingTimeoutMs, ...(unusedConnectionMs === undefined ? {} : { unusedConnectionMs }) });
   const server = http.createServer({ maxHeaderSize: 1024, ...serverOptions }, (request, response) => {
     pending.track(request.socket, response);
     request.resume();
@@ -25,6 +25,21 @@ async function startServer(pendingTimeoutMs: number, serverOptions: http.ServerO
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => handler.handle(error, socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, port: (server.address() as AddressInfo).port, lines };
+}
+
+/** Opens a connection, waits `idleMs` without sending, then sends `text` and resolves with what was read until the server closes. */
+function sendAfterIdle(port: number, idleMs: number, text: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => setTimeout(() => socket.write(text), idleMs));
+    let reply = '';
+    socket.on('data', (data) => {
+      reply += data.toString('latin1');
+      // One response is all these requests get, so the client closes after it.
+      if (reply.includes('\r\n\r\n')) socket.end();
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => resolve(reply));
+  });
 }
 
 /** Sends `text` without half-closing and resolves with everything read until the server closes. */
@@ -101,5 +116,43 @@ describe('ClientErrorHandler', () => {
 
     expect(replies.every((reply) => reply.startsWith('HTTP/1.1 408 Request Timeout'))).toBe(true);
     expect(started.lines.map((line) => line.message)).toEqual(['receiver: request timed out before it was complete; sending 408, nothing stored']);
+  });
+
+  it('keeps an unused connection past the header timeout', async () => {
+    const started = await startServer(30_000, { headersTimeout: 200, requestTimeout: 300, connectionsCheckingInterval: 50 });
+    server = started.server;
+
+    // A tunnel client opens its connections before any request arrives over them.
+    const reply = await sendAfterIdle(started.port, 800, 'POST /late HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi');
+
+    expect(reply).toMatch(/^HTTP\/1\.1 200 OK/);
+    expect(reply).not.toContain('408');
+    expect(started.lines.map((line) => line.message)).toEqual(['receiver: connection has sent nothing yet; kept open for a later request']);
+  });
+
+  it('times a request that starts late', async () => {
+    const started = await startServer(30_000, { headersTimeout: 200, requestTimeout: 300, connectionsCheckingInterval: 50 });
+    server = started.server;
+
+    const reply = await sendAfterIdle(started.port, 800, 'POST /slow HTTP/1.1\r\nHost: x\r\n');
+
+    expect(reply).toMatch(/^HTTP\/1\.1 408 Request Timeout/);
+  });
+
+  it('closes an unused connection after its own limit', async () => {
+    const started = await startServer(30_000, { headersTimeout: 200, requestTimeout: 300, connectionsCheckingInterval: 50 }, 300);
+    server = started.server;
+
+    const reply = await new Promise<string>((resolve) => {
+      const socket = connect(started.port, '127.0.0.1');
+      let text = '';
+      socket.on('data', (data) => {
+        text += data.toString('latin1');
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(text));
+    });
+
+    expect(reply).toBe('');
   });
 });

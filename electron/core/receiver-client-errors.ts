@@ -18,6 +18,13 @@ export const PENDING_RESPONSES_MS = 30_000;
 const CLOSE_AFTER_ERROR_MS = 1_000;
 
 /**
+ * Time, in ms, that a connection which has sent no byte stays open after the header timeout.
+ * The tunnel client opens its connections to the receiver ahead of any request and keeps them
+ * idle, so closing them often would make a request that the tunnel server sends just then fail.
+ */
+export const UNUSED_CONNECTION_MS = 10 * 60_000;
+
+/**
  * Counts the responses each connection still owes. A client may pipeline several requests,
  * and Node sends their responses in order, so an error response must wait for them.
  */
@@ -98,14 +105,16 @@ export class ClientErrorHandler {
 
   private readonly headerLimit: number;
   private readonly pendingTimeoutMs: number;
+  private readonly unusedConnectionMs: number;
 
   constructor(
     private readonly logger: Logger,
     private readonly pending: PendingResponses,
-    { headerLimit, pendingTimeoutMs = PENDING_RESPONSES_MS }: { headerLimit: number; pendingTimeoutMs?: number },
+    { headerLimit, pendingTimeoutMs = PENDING_RESPONSES_MS, unusedConnectionMs = UNUSED_CONNECTION_MS }: { headerLimit: number; pendingTimeoutMs?: number; unusedConnectionMs?: number },
   ) {
     this.headerLimit = headerLimit;
     this.pendingTimeoutMs = pendingTimeoutMs;
+    this.unusedConnectionMs = unusedConnectionMs;
   }
 
   handle(error: NodeJS.ErrnoException, socket: Socket): void {
@@ -116,6 +125,10 @@ export class ClientErrorHandler {
       return;
     }
     if (this.handling.has(socket)) return;
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && socket.bytesRead === 0) {
+      this.keepUnused(socket);
+      return;
+    }
     this.handling.add(socket);
 
     this.log(error, socket);
@@ -127,6 +140,20 @@ export class ClientErrorHandler {
     void this.pending.whenIdle(socket, this.pendingTimeoutMs).then((idle) => {
       if (!idle && !socket.destroyed) this.logger.warn('receiver: earlier requests on a connection got no response in time; closing it', { remote: socket.remoteAddress, waitedMs: this.pendingTimeoutMs });
       this.respond(error, socket);
+    });
+  }
+
+  /**
+   * Keeps open a connection that timed out before sending anything. A 408 written there would
+   * become the response to the first request that a tunnel server sends over it later. Node
+   * stops timing the connection once it reported the timeout, and starts again with the first
+   * request, so the connection gets its own, longer limit here.
+   */
+  private keepUnused(socket: Socket): void {
+    this.logger.debug('receiver: connection has sent nothing yet; kept open for a later request', { remote: socket.remoteAddress });
+    socket.setTimeout(this.unusedConnectionMs, () => {
+      if (socket.bytesRead === 0) socket.destroy();
+      else socket.setTimeout(0);
     });
   }
 

@@ -8,7 +8,7 @@ import { findRawHeader, joinRawHeader } from './headers';
 import type { Logger } from './logger';
 import type { ReadResult, Reservation } from './receiver-body';
 import { BodyMemory, ownMemory, planBody, readBody } from './receiver-body';
-import { ClientErrorHandler, PendingResponses } from './receiver-client-errors';
+import { ClientErrorHandler, PendingResponses, UNUSED_CONNECTION_MS } from './receiver-client-errors';
 import type { GuardOptions } from './receiver-guard';
 import { clientKey, ReceiverGuard } from './receiver-guard';
 import { RepeatLog } from './repeat-log';
@@ -137,7 +137,9 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
       {
         headersTimeout: this.options.headersTimeoutMs,
         requestTimeout: this.options.requestTimeoutMs,
-        keepAliveTimeout: 5_000,
+        // Tunnel connections idle between requests, and one closed just as the tunnel server
+        // sends a request over it fails that request, so they stay open as long as unused ones.
+        keepAliveTimeout: UNUSED_CONNECTION_MS,
         maxHeaderSize: HEADER_LIMIT,
         // Node rejects an HTTP/1.1 request without Host with its own 400, before the receiver
         // sees it. An inspector records it like any other request.

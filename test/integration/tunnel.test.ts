@@ -227,3 +227,34 @@ describe('hooktray listen --subdomain', () => {
     expect(result.status).toBe(2);
   });
 });
+
+describe('tunnel connections left idle', () => {
+  it('deliver after the header timeout passed', async () => {
+    const server = new LocaltunnelTestServer({ graceMs: 50 });
+    await server.start();
+    const dataDir = tempDataDir();
+    const logger = recordingLogger();
+    // The tunnel client opens its connections at once, and they wait far longer than 300 ms for a request.
+    const core = await startSpikeCore(dataDir, logger, { headersTimeoutMs: 300, requestTimeoutMs: 600 });
+    const recorder = new StatusRecorder(core);
+    const result = startTunnel(core, { dataDir, host: server.origin, probeOrigin: server.origin, timings: FAST_TIMINGS, random: () => 0.5, subdomain: 'hooktray-idle' }, logger);
+    if (!result.ok) throw new Error(`startTunnel failed: ${result.message}`);
+    try {
+      const online = await recorder.waitForState('online');
+      const statuses: number[] = [];
+      for (let index = 0; index < 3; index++) {
+        await waitMs(700);
+        const response = await sendThroughTunnel(server, online.url ?? '', `/idle/${index}`, Buffer.from(`{"index":${index}}`), { 'Content-Type': 'application/json' });
+        statuses.push(response.status);
+      }
+
+      expect(statuses).toEqual([200, 200, 200]);
+      expect(core.store.list({ text: '/idle/' }).total).toBe(3);
+      expect(logger.entries.map((entry) => entry.message)).not.toContain('receiver: request timed out before it was complete; sending 408, nothing stored');
+    } finally {
+      result.supervisor.stop();
+      await core.stop();
+      await server.stop();
+    }
+  });
+});

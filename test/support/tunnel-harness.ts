@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TunnelState, TunnelStatus } from '../../electron/core/contract';
 import { HooktrayCore } from '../../electron/core/hooktray-core';
+import type { CoreOptions } from '../../electron/core/hooktray-core';
 import { MutableVault } from '../../electron/core/key-store';
 import type { Logger } from '../../electron/core/logger';
 import type { TunnelTimings } from '../../electron/core/tunnel';
@@ -47,11 +48,12 @@ export function tempDataDir(): string {
 }
 
 /** Starts a core with a Spike profile on `/webhooks/spike` and a store in `dataDir`. */
-export async function startSpikeCore(dataDir: string, logger: Logger): Promise<HooktrayCore> {
+export async function startSpikeCore(dataDir: string, logger: Logger, receiverTimeouts: CoreOptions['receiverTimeouts'] = {}): Promise<HooktrayCore> {
   return await HooktrayCore.start({
     version: 'test',
     dataDir,
     port: 0,
+    receiverTimeouts,
     profiles: [{ name: 'spike', scheme: 'spike', pathPrefix: '/webhooks/spike', options: {} }],
     vault: new MutableVault({ spike: [SPIKE_KEY] }),
     logger,
