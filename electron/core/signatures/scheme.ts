@@ -3,11 +3,12 @@ import type { DigestEncoding, HeaderPair } from '../contract';
 import type { HmacAlgorithm } from './digest';
 import { diagnoseMismatch } from './diagnosis';
 import { encodeDigest, shortDigest } from './digest';
+import { escapeControl } from '../escape-control';
 import { containsKeyPart } from './key-spellings';
 import type { DigestMatch } from './match';
 import { findMatch } from './match';
 import type { SentKey } from './sent-key';
-import { findSentKey } from './sent-key';
+import { findKeyInHeaders, findSentKey } from './sent-key';
 import type { TimestampCheck } from './timestamp';
 import { timestampVerdict } from './timestamp';
 import type { SchemeResult, SchemeVerifier, SignedRequest, SignTarget, VerifyContext } from './types';
@@ -154,7 +155,12 @@ function verifyWithModel<O extends Record<string, unknown>>(
 ): SchemeResult {
   const { model } = definition;
   const parsed = model.parse(request, options);
-  if ('status' in parsed) return parsed;
+  if ('status' in parsed) {
+    // A header that cannot be parsed may be the key itself, which the reason quotes in part.
+    if (parsed.status !== 'malformed-header') return parsed;
+    const sentKey = findKeyInHeaders(request.headers, keys, (key) => model.keyBytes(key, options), context);
+    return sentKey === null ? parsed : sentKeyResult(`${definition.label} signature`, sentKey);
+  }
   const keyBytes = keys.map((key) => model.keyBytes(key, options));
   const match = findMatch(model, parsed, keyBytes, options);
   // A key sent in place of a digest must not reach the messages below, which quote what was received.
@@ -215,10 +221,10 @@ function receivedText(received: string, keys: readonly string[], context: Verify
 /** Reports a key that the delivery carries in place of its digest or timestamp, without quoting it. */
 function sentKeyResult(signed: string, { field, keyIndex, profile }: SentKey): SchemeResult {
   const key = profile === undefined ? `key ${keyIndex + 1}` : `key ${keyIndex + 1} of profile "${profile}"`;
-  const reason =
-    field === 'signature'
-      ? `The signature header carries ${key} itself instead of an ${signed}: the sender must sign with the key, not send it.`
-      : `The timestamp header carries ${key} itself instead of the signing time: the sender must keep the key out of its headers.`;
+  let reason: string;
+  if (field === 'signature') reason = `The signature header carries ${key} itself instead of an ${signed}: the sender must sign with the key, not send it.`;
+  else if (field === 'timestamp') reason = `The timestamp header carries ${key} itself instead of the signing time: the sender must keep the key out of its headers.`;
+  else reason = `The ${escapeControl(field.header)} header carries ${key} itself, and no ${signed} could be read: the sender must sign with the key, not send it.`;
   return {
     status: 'invalid',
     reason,

@@ -46,6 +46,27 @@ describe('key sent as the signature', () => {
     expectNoKeyText(verdict, HEX_KEY);
   });
 
+  it.each([19, 39])('finds a %i-character key in a malformed Spike header', (length) => {
+    const key = `Qz7k${'m'.repeat(length - 8)}Wq9Z`;
+    const verdict = verify('spike', request([['X-Body-Signature', key]]), [key]);
+    expect(verdict.status).toBe('invalid');
+    expect(verdict.reason).toBe('The X-Body-Signature header carries key 1 itself, and no Spike signature could be read: the sender must sign with the key, not send it.');
+    expect(verdict.diagnosis).toContain('Treat key 1 as exposed');
+    expectNoKeyText(verdict, key);
+  });
+
+  it("finds another profile's key in a malformed header", () => {
+    const context: VerifyContext = { now: NOW, otherProfileKeys: () => [{ profile: 'github', keys: [TEXT_KEY] }] };
+    const verdict = verify('spike', request([['X-Body-Signature', TEXT_KEY]]), ['own-made-up-key'], {}, context);
+    expect(verdict.reason).toContain('carries key 1 of profile "github" itself');
+    expectNoKeyText(verdict, TEXT_KEY);
+  });
+
+  it('keeps malformed when no header is a key', () => {
+    const verdict = verify('spike', request([['X-Body-Signature', 'not-a-digest-value']]), [TEXT_KEY]);
+    expect(verdict.status).toBe('malformed-header');
+  });
+
   it('finds the key without a diagnosis', () => {
     const verdict = verify('spike', request([['X-Body-Signature', HEX_KEY]]), [HEX_KEY], {}, { now: NOW, diagnose: false });
     expect(verdict.reason).toContain('carries key 1 itself');

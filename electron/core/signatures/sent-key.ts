@@ -6,8 +6,8 @@ import type { OtherProfileKeys, VerifyContext } from './types';
 
 /** A key that a delivery carries in its headers, where it should carry a digest or a timestamp. */
 export interface SentKey {
-  /** The header field that carries the key. */
-  field: 'signature' | 'timestamp';
+  /** The header field that carries the key, or the name of the header when its value could not be parsed. */
+  field: 'signature' | 'timestamp' | { header: string };
   keyIndex: number;
   /** The other profile the key belongs to; absent for the verifying profile's own keys. */
   profile?: string;
@@ -66,6 +66,28 @@ export function findSentKey(
     for (const other of others) {
       const keyIndex = other.keys.findIndex((key) => spellsKey(received, key, readKey(key)));
       if (keyIndex !== -1) return { field, keyIndex, profile: other.profile };
+    }
+  }
+  return null;
+}
+
+/**
+ * Finds a key, of this profile or another, that a header carries as its whole value. It is
+ * used when the signature headers could not be parsed, so that no message quotes the key and
+ * the verdict reports the key as exposed.
+ */
+export function findKeyInHeaders(
+  headers: readonly (readonly [string, string])[],
+  keys: readonly string[],
+  readKey: (key: string) => Uint8Array | null,
+  context: VerifyContext,
+): SentKey | null {
+  const candidates: { keys: readonly string[]; profile?: string }[] = [{ keys }, ...(context.otherProfileKeys?.() ?? [])];
+  for (const candidate of candidates) {
+    for (const [name, value] of headers) {
+      if (value.trim() === '') continue;
+      const keyIndex = candidate.keys.findIndex((key) => spellsKey(value, key, readKey(key)));
+      if (keyIndex !== -1) return { field: { header: name }, keyIndex, ...(candidate.profile === undefined ? {} : { profile: candidate.profile }) };
     }
   }
   return null;

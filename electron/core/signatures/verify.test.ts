@@ -58,6 +58,15 @@ describe('scheme registry', () => {
     expect(verdict.reason).toBe('Looks like a GitHub delivery: add a GitHub profile with a key for this path to verify it.');
   });
 
+  it('names the prefix of a profile for the detected provider', () => {
+    const profiles: Profile[] = [{ name: 'spike', scheme: 'spike', pathPrefix: '/webhooks/spike', options: {} }];
+    const verdict = verifyDelivery(request(signDelivery('spike', '[]', 'k')), profiles, { keysFor: () => ['k'] }, { now: NOW });
+    expect(verdict.status).toBe('unverified');
+    expect(verdict.reason).toBe(
+      'Looks like a Spike delivery, but its path is outside "/webhooks/spike" (profile "spike"): send it to a path under that prefix, or add a Spike profile for this path.',
+    );
+  });
+
   it('reports an unknown profile scheme', () => {
     const profiles: Profile[] = [{ name: 'p', scheme: 'nope', pathPrefix: '/', options: {} }];
     expect(verifyDelivery(request([]), profiles, { keysFor: () => [] }, { now: NOW }).status).toBe('unverified');

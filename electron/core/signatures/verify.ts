@@ -33,7 +33,7 @@ export function samePrefixProblem(profiles: readonly Pick<Profile, 'name' | 'pat
 /** Computes a delivery's verdict from its bytes, the profiles and the vault's keys. */
 export function verifyDelivery(request: SignedRequest, profiles: readonly Profile[], vault: KeyVault, context: VerifyContext): Verdict {
   const profile = findProfile(profiles, request.path);
-  if (profile === undefined) return unverifiedVerdict(request);
+  if (profile === undefined) return unverifiedVerdict(request, profiles);
 
   const verifier = getVerifier(profile.scheme);
   if (verifier === undefined) {
@@ -55,16 +55,21 @@ export function verifyDelivery(request: SignedRequest, profiles: readonly Profil
   return Object.assign(result, { scheme: verifier.name, profile: profile.name });
 }
 
-function unverifiedVerdict(request: SignedRequest): Verdict {
+/**
+ * Returns the verdict of a delivery that no profile's path prefix covers. When its headers look
+ * like a scheme that a profile uses, the reason names that profile's prefix, because the
+ * delivery was most likely sent to the wrong path.
+ */
+function unverifiedVerdict(request: SignedRequest, profiles: readonly Profile[]): Verdict {
   const detected = detectScheme(request.headers);
   if (detected === undefined) {
     return { status: 'unverified', scheme: null, profile: null, reason: 'No profile covers this path.' };
   }
-  return {
-    status: 'unverified',
-    scheme: null,
-    profile: null,
-    detectedScheme: detected.name,
-    reason: `Looks like a ${detected.label} delivery: add a ${detected.label} profile with a key for this path to verify it.`,
-  };
+  const sameScheme = profiles.filter((profile) => profile.scheme === detected.name);
+  const prefixes = sameScheme.map((profile) => `"${profile.pathPrefix}" (profile "${profile.name}")`).join(', ');
+  const reason =
+    sameScheme.length === 0
+      ? `Looks like a ${detected.label} delivery: add a ${detected.label} profile with a key for this path to verify it.`
+      : `Looks like a ${detected.label} delivery, but its path is outside ${prefixes}: send it to a path under ${sameScheme.length === 1 ? 'that prefix' : 'one of those prefixes'}, or add a ${detected.label} profile for this path.`;
+  return { status: 'unverified', scheme: null, profile: null, detectedScheme: detected.name, reason };
 }
