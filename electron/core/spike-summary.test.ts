@@ -147,6 +147,12 @@ describe('summarizeSpike', () => {
     expect(summary?.events[0]?.timestamp).toBeNull();
     expect(summary?.window).toEqual({ start: null, end: null });
   });
+
+  it('quotes no rounded number', () => {
+    const summary = summarizeSpike(Buffer.from('[{"application_user_id":"u","event_type":"record_change","timestamp":9007199254740993}]'));
+    expect(summary?.warnings).toContain('Event 0 has a timestamp that is a number beyond 2^53, which JSON readers round, not an RFC 3339 string, so the summary leaves it out.');
+    expect(summary?.warnings.join(' ')).not.toContain('9007199254740992');
+  });
 });
 
 describe('summarizeSpike bounds', () => {

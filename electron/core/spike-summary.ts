@@ -100,8 +100,12 @@ export function rfc3339ToNanos(text: string): bigint | null {
   return instant === null ? null : BigInt(instant.secondMs) * 1_000_000n + BigInt(instant.nanos);
 }
 
-/** Names a JSON value's type for warnings, with the value itself when it is a number or boolean. */
+/**
+ * Names a JSON value's type for warnings, with the value itself when it is a number or boolean.
+ * JSON.parse rounds an integer beyond 2^53 to the nearest double, so such a number is not quoted.
+ */
 function jsonTypeOf(value: unknown): string {
+  if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) return 'a number beyond 2^53, which JSON readers round';
   if (typeof value === 'number' || typeof value === 'boolean') return `the ${typeof value} ${String(value)}`;
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
