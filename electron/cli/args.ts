@@ -12,3 +12,14 @@ export function parsePort(text: string | undefined, fallback: number): number {
   }
   return port;
 }
+
+/**
+ * Returns the one value of an option that parseArgs collected with `multiple: true`, or
+ * undefined without one. Throws a UsageError when the option was given more than once,
+ * because only one value can be used and taking the last would hide the others.
+ */
+export function singleValue(values: string[] | undefined, option: string): string | undefined {
+  if (values === undefined || values.length === 0) return undefined;
+  if (values.length > 1) throw new UsageError(`${option} was given ${values.length} times: give it once.`);
+  return values[0];
+}

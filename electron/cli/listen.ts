@@ -4,13 +4,13 @@ import { appVersion, defaultDataDir } from '../core/app-info';
 import type { HooktrayConfig } from '../core/config';
 import { ConfigError, exposedKeyFileWarnings, loadConfigFile, parseConfig, resolveKeys } from '../core/config';
 import type { DeliverySummary } from '../core/contract';
-import { MAX_LOGGED_IDS } from '../core/forward';
+import { MAX_LOGGED_IDS, receiverLoopProblem } from '../core/forward';
 import { HooktrayCore } from '../core/hooktray-core';
 import type { TunnelSupervisor } from '../core/tunnel';
 import { checkTunnelHost, startTunnel } from '../core/tunnel';
 import { checkSubdomain } from '../core/tunnel-subdomain';
-import { parseTargetUrl, redactUrl } from '../core/target-request';
-import { parsePort, UsageError } from './args';
+import { parseTargetUrl, redactUrl } from '../core/target-url';
+import { parsePort, singleValue, UsageError } from './args';
 import { checkPathToken } from '../core/receiver-guard';
 import { escapeJsonForTerminal, formatDeliveryLine, tunnelPrinter } from './format';
 import { SecretScanner } from '../core/export/secret-scanner';
@@ -66,7 +66,7 @@ export function parseListenArgs(argv: string[]): ListenOptions | 'help' {
       'no-tunnel': { type: 'boolean', default: false },
       subdomain: { type: 'string' },
       'tunnel-host': { type: 'string' },
-      'forward-to': { type: 'string' },
+      'forward-to': { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
       'path-token': { type: 'string' },
       'rate-limit': { type: 'string' },
@@ -82,19 +82,24 @@ export function parseListenArgs(argv: string[]): ListenOptions | 'help' {
   if (subdomainProblem !== null) throw new UsageError(`${subdomainProblem} (--subdomain)`);
   const tunnelHost = values['tunnel-host'] === undefined ? null : checkTunnelHost(values['tunnel-host']);
   if (tunnelHost !== null && !tunnelHost.ok) throw new UsageError(`${tunnelHost.message} (--tunnel-host)`);
-  const forwardTo = values['forward-to'] === undefined ? null : parseTargetUrl(values['forward-to']);
+  const forwardToText = singleValue(values['forward-to'], '--forward-to');
+  const forwardTo = forwardToText === undefined ? null : parseTargetUrl(forwardToText);
   if (forwardTo !== null && !forwardTo.ok) throw new UsageError(`${forwardTo.message} (--forward-to)`);
+  const port = parsePort(values.port, 0);
+  // With --port 0 the receiver's port is known only once it listens, and runListen checks again then.
+  const loop = forwardTo === null || port === 0 ? null : receiverLoopProblem(forwardTo.url, { localUrl: `http://127.0.0.1:${port}`, publicUrl: null });
+  if (loop !== null) throw new UsageError(`${loop} (--forward-to)`);
   const pathToken = values['path-token'] ?? process.env.HOOKTRAY_PATH_TOKEN ?? null;
   const tokenProblem = pathToken === null ? null : checkPathToken(pathToken);
   if (tokenProblem !== null) throw new UsageError(`${tokenProblem} (--path-token or HOOKTRAY_PATH_TOKEN)`);
   return {
-    port: parsePort(values.port, 0),
+    port,
     dataDir: dataDirOption(values['data-dir']),
     configFile: values.config === undefined ? null : resolve(values.config),
     tunnel: !values['no-tunnel'],
     subdomain: values.subdomain,
     tunnelHost: values['tunnel-host'],
-    forwardTo: values['forward-to'],
+    forwardTo: forwardToText,
     json: values.json,
     pathToken,
     rateLimitPerSecond: parseCount(values['rate-limit'], '--rate-limit', 'requests per second per client; 0 turns the limit off'),
@@ -136,6 +141,12 @@ export async function runListen(argv: string[]): Promise<number> {
     ...(config.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
     guard: { pathToken: options.pathToken, rateLimitPerSecond: options.rateLimitPerSecond },
   }));
+  // With --port 0 the receiver's port is known only now, so the --forward-to URL is checked against it here.
+  const forwardTarget = options.forwardTo === undefined ? null : core.replays.forwarder.checkTarget(options.forwardTo);
+  if (forwardTarget !== null && !forwardTarget.ok) {
+    await core.stop();
+    throw new UsageError(`${forwardTarget.message} (--forward-to)`);
+  }
   logger.info('listen: started', { version, dataDir: options.dataDir, receiverPort: core.receiver.port, profiles: config.profiles.length });
   const output = bufferedOutput((text) => process.stdout.write(options.json ? escapeJsonForTerminal(text) : text));
   const print = output.print;
@@ -162,7 +173,8 @@ export async function runListen(argv: string[]): Promise<number> {
       tunnel?.stop();
       core.stop().then(
         () => {
-          printNotForwarded(core.replays.forwarder.notForwarded, options, logger.writesLogFile(), print);
+          const { forwarder } = core.replays;
+          printNotForwarded({ inFlight: forwarder.inFlightAtStop, notSent: forwarder.notForwarded }, options, logger.writesLogFile(), print);
           output.flush();
           // A reader that closed stdout chose to stop reading; any other write failure lost output.
           resolveExit(reason === 'stdout failed' ? 1 : 0);
@@ -231,22 +243,36 @@ export async function runListen(argv: string[]): Promise<number> {
 type StopReason = NodeJS.Signals | 'stdout closed' | 'stdout failed';
 
 /**
- * Prints how many deliveries were still waiting to be forwarded when listen stopped, and how
- * to re-send them. The log lists their ids, in the log file unless `writesLogFile` is false
- * and lines go to stderr only. The log and the NDJSON record list the first MAX_LOGGED_IDS.
+ * Prints the delivery whose forward was in flight when listen stopped, which the target may
+ * already have, and how many deliveries were never sent, and how to re-send them. The log
+ * lists the ids of those never sent, in the log file unless `writesLogFile` is false and lines
+ * go to stderr only. The log and the NDJSON record list the first MAX_LOGGED_IDS of them.
  */
-function printNotForwarded(ids: readonly string[], options: ListenOptions, writesLogFile: boolean, print: (line: string) => void): void {
-  if (ids.length === 0 || options.forwardTo === undefined) return;
+function printNotForwarded(
+  stopped: { inFlight: readonly string[]; notSent: readonly string[] },
+  options: ListenOptions,
+  writesLogFile: boolean,
+  print: (line: string) => void,
+): void {
+  const { inFlight, notSent: ids } = stopped;
+  if ((inFlight.length === 0 && ids.length === 0) || options.forwardTo === undefined) return;
   const target = redactUrl(new URL(options.forwardTo));
+  const resend = `hooktray replay ID --to ${target} --data-dir ${options.dataDir}`;
   if (options.json) {
-    print(JSON.stringify({ type: 'forward-stopped', notForwarded: ids.length, target, ids: ids.slice(0, MAX_LOGGED_IDS) }));
+    print(JSON.stringify({ type: 'forward-stopped', target, notForwarded: ids.length, ids: ids.slice(0, MAX_LOGGED_IDS), inFlight: inFlight.length, inFlightIds: inFlight }));
     return;
   }
+  if (inFlight.length > 0) {
+    const subject = inFlight.length === 1 ? `Delivery ${inFlight[0]} was` : `Deliveries ${inFlight.join(', ')} were`;
+    const pronoun = inFlight.length === 1 ? 'it' : 'them';
+    print(`${subject} being forwarded to ${target} when listen stopped, so the target may already have ${pronoun}; check the target before you re-send ${pronoun} with: ${resend}`);
+  }
+  if (ids.length === 0) return;
   const count = ids.length === 1 ? '1 delivery was' : `${ids.length} deliveries were`;
   const logFile = cliLogFile(options.dataDir);
   const where = writesLogFile ? `in the warning above and in ${logFile}` : `only in the warning above on stderr, because the log file ${logFile} cannot be written`;
   const listed = ids.length > MAX_LOGGED_IDS ? `the first ${MAX_LOGGED_IDS} of their ids are ${where}, and the other ${ids.length - MAX_LOGGED_IDS} arrived after those` : `their ids are ${where}`;
-  print(`${count} not forwarded to ${target} before listen stopped; ${listed}. Re-send each with: hooktray replay ID --to ${target} --data-dir ${options.dataDir}`);
+  print(`${count} not forwarded to ${target} before listen stopped; ${listed}. Re-send each with: ${resend}`);
 }
 
 /**

@@ -8,8 +8,8 @@ import { findHeader } from '../core/headers';
 import { buildReplayRequest, sendReplay } from '../core/replay';
 import { TargetResponseStore } from '../core/replay-store';
 import { findProfile } from '../core/signatures/verify';
-import { parseTargetUrl } from '../core/target-request';
-import { UsageError } from './args';
+import { maskUrlPassword, parseTargetUrl, redactUrl } from '../core/target-url';
+import { singleValue, UsageError } from './args';
 import { escapeControl, formatSize } from './format';
 import { explainStoreDamage, loadSigning, openStore, parseDeliveryId, signingProfile } from './stored';
 
@@ -39,7 +39,7 @@ export async function runReplay(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
-      to: { type: 'string' },
+      to: { type: 'string', multiple: true },
       resign: { type: 'boolean', default: false },
       profile: { type: 'string' },
       config: { type: 'string' },
@@ -59,8 +59,9 @@ export async function runReplay(argv: string[]): Promise<number> {
   if (given === undefined || extra.length > 0) throw new UsageError('Expected exactly one delivery id, such as "hooktray replay 01JRQ8Z6X3K2M4N5P6Q7R8S9T0 --to http://localhost:3000/".');
   const id = parseDeliveryId(given);
   if (id === null) throw new UsageError(`Invalid delivery id "${escapeControl(given)}": ids are 26-character ULIDs as "hooktray listen" prints them.`);
-  if (values.to === undefined) throw new UsageError('Missing --to URL: give the URL to send the delivery to, such as http://localhost:3000/webhooks.');
-  const target = parseTargetUrl(values.to);
+  const to = singleValue(values.to, '--to');
+  if (to === undefined) throw new UsageError('Missing --to URL: give the URL to send the delivery to, such as http://localhost:3000/webhooks.');
+  const target = parseTargetUrl(to);
   if (!target.ok) throw new UsageError(target.message);
   const timeoutMs = parseTimeout(values.timeout);
 
@@ -103,6 +104,8 @@ export async function runReplay(argv: string[]): Promise<number> {
 
     const resigned = built.resigned ? ', re-signed' : '';
     process.stdout.write(`${answer.status} from ${answer.target} in ${answer.durationMs.toFixed(1)} ms (${formatSize(answer.bodySize)} response${resigned})\n`);
+    const redirect = redirectNote(answer.status, findHeader(answer.headers, 'location') ?? null, target.url);
+    if (redirect !== null) process.stdout.write(`${redirect}\n`);
     const preview = responsePreview(answer);
     if (preview !== '') process.stdout.write(`${preview}\n`);
     return answer.status !== null && answer.status >= 200 && answer.status < 300 ? 0 : 1;
@@ -133,6 +136,23 @@ export function responsePreview(answer: Pick<TargetResponse, 'headers' | 'body' 
   // Line breaks are safe on a terminal; every other control character is escaped.
   const printable = start.toString('utf8').split('\n').map(escapeControl).join('\n');
   return `${printable}${bytes.byteLength > PRINTED_BODY_BYTES ? ' …' : ''}${note}`;
+}
+
+/**
+ * Returns what to do about a redirect, with its Location resolved against `target` and shown
+ * with any password masked and control characters escaped, or null for a status that is no redirect.
+ */
+export function redirectNote(status: number | null, location: string | null, target: URL): string | null {
+  if (status === null || status < 300 || status >= 400) return null;
+  if (location === null) return 'Redirects are not followed, and the response has no Location header; check the target URL.';
+  let locationText: string;
+  try {
+    locationText = redactUrl(new URL(location, target));
+  } catch {
+    // A Location that is no URL reference is shown as sent.
+    locationText = maskUrlPassword(location);
+  }
+  return `Redirects are not followed; the target redirects to ${escapeControl(locationText)}, so send to that URL if it handles the webhook.`;
 }
 
 /** Returns true when the bytes are UTF-8, allowing a character cut off at their end when `cutOff`. */

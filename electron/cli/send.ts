@@ -4,9 +4,9 @@ import type { SpikeTemplate, TestEventKind } from '../core/contract';
 import { TEST_EVENT_KINDS } from '../core/contract';
 import { rfc3339Problem } from '../core/spike-summary';
 import { profileSchemeMismatch, sendTestEvent, TEST_EVENT_SCHEMES } from '../core/test-events';
-import { UsageError } from './args';
+import { singleValue, UsageError } from './args';
 import { escapeControl } from './format';
-import { parseTimeout } from './replay';
+import { parseTimeout, redirectNote } from './replay';
 import { loadSigning, signingProfile } from './stored';
 
 export const SEND_USAGE = `Usage: hooktray send KIND --to URL --config FILE [options]
@@ -36,7 +36,7 @@ export async function runSend(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
-      to: { type: 'string' },
+      to: { type: 'string', multiple: true },
       config: { type: 'string' },
       profile: { type: 'string' },
       timeout: { type: 'string' },
@@ -60,7 +60,8 @@ export async function runSend(argv: string[]): Promise<number> {
   if (kind === undefined || extra.length > 0 || !(TEST_EVENT_KINDS as readonly string[]).includes(kind)) {
     throw new UsageError(`Expected one kind of test delivery: ${TEST_EVENT_KINDS.join(', ')}${kind === undefined ? '' : `, not "${escapeControl(positionals.join(' '))}"`}.`);
   }
-  if (values.to === undefined) throw new UsageError('Missing --to URL: give the public URL or a local target, such as http://localhost:3000/webhooks.');
+  const to = singleValue(values.to, '--to');
+  if (to === undefined) throw new UsageError('Missing --to URL: give the public URL or a local target, such as http://localhost:3000/webhooks.');
   if (values.config === undefined) throw new UsageError('Missing --config FILE: the test delivery is signed with a key from a profile in that file.');
   checkTimeOption('window-start', values['window-start']);
   checkTimeOption('window-end', values['window-end']);
@@ -88,21 +89,23 @@ export async function runSend(argv: string[]): Promise<number> {
   };
   const nowNs = BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
   const result = await sendTestEvent(
-    { kind: kind as TestEventKind, target: values.to, spike, ...(values.profile === undefined ? {} : { profile: values.profile }) },
+    { kind: kind as TestEventKind, target: to, spike, ...(values.profile === undefined ? {} : { profile: values.profile }) },
     { profiles: config.profiles, vault, nowNs },
     { timeoutMs },
   );
 
   if (!result.ok) {
-    process.stderr.write(`hooktray send: ${result.message}\n`);
+    process.stderr.write(`hooktray send: ${escapeControl(result.message)}\n`);
     return result.code === 'invalid-target' || result.code === 'invalid-template' ? 2 : 1;
   }
   if (result.error !== null) {
-    process.stderr.write(`hooktray send: ${result.error.message}\n`);
+    process.stderr.write(`hooktray send: ${escapeControl(result.error.message)}\n`);
     return 1;
   }
   const stored = result.deliveryId === null ? '' : `; stored as delivery ${escapeControl(result.deliveryId)}`;
   process.stdout.write(`${result.status} in ${result.durationMs.toFixed(1)} ms, signed with profile "${result.profile}"${stored}\n`);
+  const redirect = redirectNote(result.status, result.location, new URL(to));
+  if (redirect !== null) process.stdout.write(`${redirect}\n`);
   return result.status !== null && result.status >= 200 && result.status < 300 ? 0 : 1;
 }
 

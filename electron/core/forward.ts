@@ -1,9 +1,13 @@
-import type { DeliverySummary, ForwardRule, ForwardRulesResult, TargetResponse } from './contract';
+import { randomUUID } from 'node:crypto';
+import type { DeliverySummary, ForwardRule, ForwardRulesResult, HeaderPair, TargetResponse } from './contract';
 import type { Logger } from './logger';
-import { buildReplayRequest, sendReplay } from './replay';
+import type { BuildResult } from './replay';
+import { buildReplayRequest, sendReplay, setHeader } from './replay';
 import type { NewTargetResponse, TargetResponseStore } from './replay-store';
+import { RepeatLog } from './repeat-log';
 import type { DeliveryStore } from './store';
-import { parseTargetUrl, redactUrl } from './target-request';
+import type { TargetUrlResult } from './target-url';
+import { parseTargetUrl, redactUrl } from './target-url';
 
 export interface ForwarderOptions {
   store: Pick<DeliveryStore, 'get'>;
@@ -15,6 +19,16 @@ export interface ForwarderOptions {
   timeoutMs?: number;
   /** Deliveries waiting to be forwarded beyond this many are recorded as `queue-full` and skipped. */
   maxQueue?: number;
+  /** Returns the receiver's addresses, so that a rule cannot forward deliveries back to it. */
+  receiver?: () => ReceiverAddress;
+}
+
+/** The receiver's local and public URLs. */
+export interface ReceiverAddress {
+  /** Such as http://127.0.0.1:4100. */
+  localUrl: string;
+  /** The tunnel's URL, or null while there is none. */
+  publicUrl: string | null;
 }
 
 interface QueuedDelivery {
@@ -26,6 +40,13 @@ export const DEFAULT_FORWARD_QUEUE = 10_000;
 
 /** Ids of unforwarded deliveries that the stop warning lists; the rest are only counted. */
 export const MAX_LOGGED_IDS = 100;
+
+/**
+ * Header that each forward adds its forwarder's id to, as a comma-separated list. A delivery
+ * that arrives with this forwarder's id in it was forwarded by this forwarder before, through
+ * some other server back to this receiver, so forwarding it again would loop.
+ */
+export const FORWARDED_BY_HEADER = 'X-Hooktray-Forwarded-By';
 
 /**
  * Sends every new delivery whose path matches a rule to that rule's target, one at a time
@@ -40,8 +61,13 @@ export class Forwarder {
   private draining: Promise<void> | null = null;
   private readonly abort = new AbortController();
   private failureStreak = 0;
-  /** Deliveries that stop() left unforwarded, in arrival order. */
+  /** Deliveries that stop() dropped from the queue before they were sent, in arrival order. */
   private readonly unsent: QueuedDelivery[] = [];
+  /** Deliveries whose exchange stop() cancelled, so their target may have received them. */
+  private readonly cancelled: QueuedDelivery[] = [];
+  /** This forwarder's id in FORWARDED_BY_HEADER, random for each Forwarder. */
+  private readonly id = randomUUID();
+  private readonly loopLog = new RepeatLog();
 
   constructor(private readonly options: ForwarderOptions) {}
 
@@ -56,13 +82,21 @@ export class Forwarder {
       if (!rule.pathPrefix.startsWith('/')) {
         return { ok: false, code: 'invalid-rule', field: `${index}.pathPrefix`, message: `Invalid path prefix "${rule.pathPrefix}" in forward rule ${index + 1}: it must start with "/".` };
       }
-      const url = parseTargetUrl(rule.target);
+      const url = this.checkTarget(rule.target);
       if (!url.ok) return { ok: false, code: 'invalid-rule', field: `${index}.target`, message: `Forward rule ${index + 1}: ${url.message}` };
       checked.push({ pathPrefix: rule.pathPrefix, target: url.url });
     }
     this.rules = checked;
     this.options.logger.info('forward: rules set', { rules: checked.map((rule) => ({ pathPrefix: rule.pathPrefix, target: redactUrl(rule.target) })) });
     return { ok: true, rules: this.getRules() };
+  }
+
+  /** Checks a forward target as parseTargetUrl does, and rejects one that is the receiver itself. */
+  checkTarget(text: string): TargetUrlResult {
+    const url = parseTargetUrl(text);
+    if (!url.ok || this.options.receiver === undefined) return url;
+    const problem = receiverLoopProblem(url.url, this.options.receiver());
+    return problem === null ? url : { ok: false, message: problem };
   }
 
   /** Queues a stored delivery when a rule matches its path; the longest matching prefix wins. */
@@ -87,15 +121,20 @@ export class Forwarder {
   }
 
   /**
-   * Stops forwarding: cancels the exchange in flight and drops the queue. Logs how many
-   * deliveries were not forwarded, with the ids of the first MAX_LOGGED_IDS of them.
+   * Stops forwarding: cancels the exchange in flight and drops the queue. Logs the delivery
+   * whose exchange was cancelled, and how many deliveries were never sent, with the ids of the
+   * first MAX_LOGGED_IDS of them.
    */
   async stop(): Promise<void> {
-    const dropped = this.queue.splice(0);
+    this.unsent.push(...this.queue.splice(0));
     this.abort.abort();
-    // The cancelled exchange adds its delivery to `unsent` first, so the ids stay in arrival order.
     await this.idle();
-    this.unsent.push(...dropped);
+    if (this.cancelled.length > 0) {
+      this.options.logger.warn('forward: stopped while forwarding, so the target may already have these deliveries; check it before you re-send them', {
+        targets: [...new Set(this.cancelled.map((item) => redactUrl(item.target)))],
+        ids: this.cancelled.map((item) => item.id),
+      });
+    }
     if (this.unsent.length === 0) return;
 
     const ids = this.unsent.slice(0, MAX_LOGGED_IDS).map((item) => item.id);
@@ -108,9 +147,17 @@ export class Forwarder {
     });
   }
 
-  /** Ids of the deliveries that stop() left unforwarded, in arrival order, or none before stop(). */
+  /** Ids of the deliveries that stop() dropped before they were sent, in arrival order, or none before stop(). */
   get notForwarded(): readonly string[] {
     return this.unsent.map((item) => item.id);
+  }
+
+  /**
+   * Ids of the deliveries whose exchange stop() cancelled, or none before stop(). Their target
+   * may have received them. The forwarder sends one delivery at a time, so there is at most one.
+   */
+  get inFlightAtStop(): readonly string[] {
+    return this.cancelled.map((item) => item.id);
   }
 
   private targetFor(path: string): URL | undefined {
@@ -135,18 +182,37 @@ export class Forwarder {
       this.options.logger.warn('forward: delivery deleted before it was forwarded', { id: item.id });
       return;
     }
+    const forwardedBy = joinHeader(delivery.headers, FORWARDED_BY_HEADER);
+    if (forwardedBy !== undefined && forwardedBy.split(',').some((id) => id.trim() === this.id)) {
+      const count = this.loopLog.next();
+      if (count !== null) {
+        // A loop brings back every delivery, so the first and every hundredth get a line.
+        this.options.logger.warn('forward: delivery not forwarded again, because an earlier forward of this Hooktray sent it back here; forward to a server that does not send deliveries back to this receiver', {
+          id: item.id,
+          target: redactUrl(item.target),
+          returned: count,
+        });
+      }
+      return;
+    }
     const built = buildReplayRequest(delivery, item.target);
     if (!built.ok) {
       this.record(skipped(item.id, item.target, 'body-not-stored', built.message));
       return;
     }
-    const response = await sendReplay(item.id, 'forward', built, {
+    const response = await sendReplay(item.id, 'forward', this.markForwarded(built, forwardedBy), {
       signal: this.abort.signal,
       ...(this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs }),
     });
-    if (response.error?.code === 'aborted') this.unsent.push(item);
+    if (response.error?.code === 'aborted') this.cancelled.push(item);
     this.reportOutcome(response);
     this.record(response);
+  }
+
+  /** Adds this forwarder's id to FORWARDED_BY_HEADER, after the ids of earlier forwarders. */
+  private markForwarded(built: Extract<BuildResult, { ok: true }>, forwardedBy: string | undefined): Extract<BuildResult, { ok: true }> {
+    const value = forwardedBy === undefined ? this.id : `${forwardedBy}, ${this.id}`;
+    return { ...built, request: { ...built.request, headers: setHeader(built.request.headers, FORWARDED_BY_HEADER, value, 'last') } };
   }
 
   private reportOutcome(response: NewTargetResponse): void {
@@ -190,4 +256,46 @@ function skipped(deliveryId: string, target: URL, code: 'queue-full' | 'body-not
     edited: false,
     error: { code, message },
   };
+}
+
+/** Returns every value of a header, joined with ", " as one list, or undefined without one. */
+function joinHeader(headers: readonly HeaderPair[], name: string): string | undefined {
+  const lowerName = name.toLowerCase();
+  const values = headers.filter(([headerName]) => headerName.toLowerCase() === lowerName).map(([, value]) => value);
+  return values.length === 0 ? undefined : values.join(', ');
+}
+
+/**
+ * Returns why forwarding to `target` would send every delivery back to the receiver, or null.
+ * The receiver listens on 127.0.0.1 only, so a loopback address or `localhost` with its port
+ * reaches it, and so does any URL on the host of its public URL.
+ */
+export function receiverLoopProblem(target: URL, receiver: ReceiverAddress): string | null {
+  const local = new URL(receiver.localUrl);
+  const targetText = redactUrl(target);
+  const loops = 'so every forwarded delivery would arrive again and be forwarded again without end';
+  if (portOf(target) === portOf(local) && (isLoopbackHost(target.hostname) || target.hostname === local.hostname)) {
+    return `The forward target ${targetText} is this receiver's own address (${local.host}), ${loops}. Forward to the URL of the server that handles the webhooks, which listens on another port.`;
+  }
+  if (receiver.publicUrl !== null && new URL(receiver.publicUrl).hostname === target.hostname) {
+    return `The forward target ${targetText} is on this receiver's public URL ${receiver.publicUrl}, ${loops}. Forward to the local URL of the server that handles the webhooks, such as http://localhost:3000/webhooks.`;
+  }
+  return null;
+}
+
+function portOf(url: URL): string {
+  if (url.port !== '') return url.port;
+  return url.protocol === 'https:' ? '443' : '80';
+}
+
+/**
+ * Returns true for a host name that connects to this machine's loopback interface: `localhost`
+ * and names under it (RFC 6761), 127.0.0.0/8, 0.0.0.0, ::1, :: and IPv4-mapped forms of those.
+ * The URL parser has already turned other spellings, such as 2130706433 or [::ffff:127.0.0.1], into these.
+ */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === '0.0.0.0' || /^127\.\d+\.\d+\.\d+$/.test(host)) return true;
+  return host === '::1' || host === '::' || /^::ffff:(?:7f[0-9a-f]{2}:[0-9a-f]{1,4}|0:0)$/.test(host);
 }

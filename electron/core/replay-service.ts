@@ -14,6 +14,7 @@ import type {
 import type { DiffSide } from './diff';
 import type { DiffRunner } from './diff-runner';
 import { findDiffWorkerScript, InlineDiffRunner, WorkerDiffRunner } from './diff-runner';
+import type { ReceiverAddress } from './forward';
 import { Forwarder } from './forward';
 import type { Logger } from './logger';
 import { bodyNotStoredMessage } from './not-stored';
@@ -24,7 +25,8 @@ import { TargetResponseStore } from './replay-store';
 import type { Profile } from './signatures/types';
 import type { KeyVault } from './signatures/verify';
 import type { DeliveryStore } from './store';
-import { parseTargetUrl, USER_CANCEL } from './target-request';
+import { USER_CANCEL } from './target-request';
+import { parseTargetUrl } from './target-url';
 import { sendTestEvent } from './test-events';
 
 export interface ReplayServiceOptions {
@@ -35,6 +37,8 @@ export interface ReplayServiceOptions {
   signing: () => { profiles: readonly Profile[]; vault: KeyVault };
   /** Time allowed for each target exchange, in ms. */
   timeoutMs?: number;
+  /** Returns the receiver's addresses, which forward rules may not target. */
+  receiver?: () => ReceiverAddress;
   /**
    * Compiled script of the diff thread, by default the one beside this module. With null, or
    * when running from source, comparisons run on the calling thread.
@@ -63,6 +67,7 @@ export class ReplayService {
       logger: options.logger,
       onRecorded: (response) => this.publish(response),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.receiver === undefined ? {} : { receiver: options.receiver }),
     });
   }
 

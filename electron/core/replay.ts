@@ -7,7 +7,8 @@ import type { Profile, SignTarget } from './signatures/types';
 import type { KeyVault } from './signatures/verify';
 import { findProfile } from './signatures/verify';
 import type { OutgoingRequest, SendOptions } from './target-request';
-import { redactUrl, sendToTarget } from './target-request';
+import { sendToTarget } from './target-request';
+import { redactUrl } from './target-url';
 
 /**
  * Headers that describe one connection rather than the message (RFC 9110 section 7.6.1,

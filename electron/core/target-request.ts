@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { HeaderPair, TargetErrorCode } from './contract';
 import { pairsFromRawHeaders } from './headers';
+import { redactUrl } from './target-url';
 
 /** A request to a target, with headers exactly as they go on the wire. */
 export interface OutgoingRequest {
@@ -44,31 +45,6 @@ export const USER_CANCEL = 'user-cancel';
 
 export const DEFAULT_TARGET_TIMEOUT_MS = 30_000;
 export const MAX_RESPONSE_BODY_BYTES = 1024 * 1024;
-
-export type TargetUrlResult = { ok: true; url: URL } | { ok: false; message: string };
-
-/** Checks a target URL the user typed: absolute, http or https, with a host. */
-export function parseTargetUrl(text: string): TargetUrlResult {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return { ok: false, message: `Invalid target URL "${text}": use an absolute URL such as http://localhost:3000/webhooks.` };
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return { ok: false, message: `Invalid target URL "${redactUrl(url)}": the scheme must be http or https, not ${url.protocol.slice(0, -1)}.` };
-  }
-  if (url.hostname === '') return { ok: false, message: `Invalid target URL "${redactUrl(url)}": it has no host.` };
-  return { ok: true, url };
-}
-
-/** Returns the URL as text with any password replaced by `***`, for logs and stored records. */
-export function redactUrl(url: URL): string {
-  if (url.password === '') return url.href;
-  const copy = new URL(url.href);
-  copy.password = '***';
-  return copy.href;
-}
 
 /**
  * Sends a request with its headers in the given order and case and its body bytes as they
@@ -230,7 +206,10 @@ function describeError(error: NodeJS.ErrnoException, url: URL, timeoutMs: number
     return { code: 'aborted', message: `The request to ${where} was cancelled before the target answered; the target may still have received it.` };
   }
   if (errno === 'HOOKTRAY_ABORTED') {
-    return { code: 'aborted', message: `The request to ${where} was cancelled because Hooktray stopped; send it again once Hooktray runs.` };
+    return {
+      code: 'aborted',
+      message: `The request to ${where} was cancelled because Hooktray stopped before the target answered; the target may still have received it, so check before you send it again.`,
+    };
   }
   if (errno === 'ECONNREFUSED') {
     return { code: 'connection-refused', message: `The target ${where} refused the connection (ECONNREFUSED); start the server or correct the URL, then re-send.` };
@@ -241,8 +220,32 @@ function describeError(error: NodeJS.ErrnoException, url: URL, timeoutMs: number
   if (errno === 'ECONNRESET' || errno === 'EPIPE') {
     return { code: 'connection-reset', message: `The target ${where} closed the connection before answering (${errno}); check its log, then re-send.` };
   }
-  if (TLS_CODES.test(errno)) {
-    return { code: 'tls-failed', message: `The TLS handshake with ${where} failed (${errno}): ${error.message}; use http:// for a local server without a trusted certificate.` };
+  if (errno === 'ERR_SSL_WRONG_VERSION_NUMBER' || (errno === 'EPROTO' && /wrong version number/i.test(error.message))) {
+    return { code: 'tls-failed', message: `The server at ${where} responded in plain HTTP, not TLS; use ${plainHttpUrl(url)} instead.` };
   }
-  return { code: 'request-failed', message: `Sending to ${where} failed (${errno}): ${error.message}.` };
+  if (TLS_CODES.test(errno) || errno === 'EPROTO') {
+    return { code: 'tls-failed', message: `The TLS handshake with ${where} failed (${errno}): ${singleLine(error.message)}; use http:// for a local server without a trusted certificate.` };
+  }
+  // llhttp, Node's HTTP parser, reports a response it cannot parse with an HPE_ code.
+  if (errno === 'HPE_INVALID_CONSTANT') {
+    return { code: 'request-failed', message: `The server at ${where} replied with something other than HTTP (${errno}); check that the URL names the port of an HTTP server.` };
+  }
+  if (errno.startsWith('HPE_')) {
+    return { code: 'request-failed', message: `The response of ${where} is not valid HTTP (${errno}: ${singleLine(error.message)}); check the target's response.` };
+  }
+  return { code: 'request-failed', message: `Sending to ${where} failed (${errno}): ${singleLine(error.message)}.` };
+}
+
+/** Returns an error message on one line, because OpenSSL's messages end with a line break. */
+function singleLine(message: string): string {
+  return message.trim().replace(/\s*[\r\n]+\s*/g, ' ');
+}
+
+/** Returns the https URL with http as its scheme and its port kept, so a server on port 443 is still named. */
+function plainHttpUrl(url: URL): string {
+  const copy = new URL(redactUrl(url));
+  const port = copy.port === '' ? '443' : copy.port;
+  copy.protocol = 'http:';
+  copy.port = port;
+  return copy.href;
 }

@@ -8,7 +8,8 @@ import { rfc3339Problem } from './spike-summary';
 import type { Profile } from './signatures/types';
 import type { KeyVault } from './signatures/verify';
 import type { OutgoingRequest, SendOptions } from './target-request';
-import { parseTargetUrl, sendToTarget } from './target-request';
+import { sendToTarget } from './target-request';
+import { parseTargetUrl } from './target-url';
 
 /** Registry scheme that signs each kind of test event. */
 export const TEST_EVENT_SCHEMES: Readonly<Record<TestEventKind, string>> = {

@@ -10,6 +10,8 @@ import { CLI, post, startListen, tempDir } from '../support/listen-process';
 /** More deliveries than the stop warning and the NDJSON record list, so the rest are only counted. */
 const DELIVERY_COUNT = 120;
 const LISTED_IDS = 100;
+/** Deliveries never sent: all but the first, which the target has received when listen stops. */
+const NOT_SENT = DELIVERY_COUNT - 1;
 
 /** A target on 127.0.0.1 that reads each request and never responds. */
 interface HangingTarget {
@@ -103,26 +105,33 @@ describe('listen --forward-to a target that never answers', () => {
     expect(await listen.stop()).toBe(0);
 
     const stopped = listen.records.find((record) => record.type === 'forward-stopped');
-    expect(stopped?.notForwarded).toBe(DELIVERY_COUNT);
     expect(stopped?.target).toBe(target.url);
-    expect(stopped?.ids).toEqual(ids.slice(0, LISTED_IDS));
+    expect(stopped?.inFlight).toBe(1);
+    expect(stopped?.inFlightIds).toEqual([ids[0]]);
+    expect(stopped?.notForwarded).toBe(NOT_SENT);
+    expect(stopped?.ids).toEqual(ids.slice(1, 1 + LISTED_IDS));
 
     const stderr = listen.stderr();
+    expect(stderr).toContain('forward: stopped while forwarding, so the target may already have these deliveries');
     expect(stderr).toContain('forward: stopped with deliveries not forwarded');
-    expect(stderr).toContain(`notForwarded: ${DELIVERY_COUNT}`);
-    expect(stderr).toContain(`idsNotListed: ${DELIVERY_COUNT - LISTED_IDS}`);
+    expect(stderr).toContain(`notForwarded: ${NOT_SENT}`);
+    expect(stderr).toContain(`idsNotListed: ${NOT_SENT - LISTED_IDS}`);
     expect(stderr).toContain(ids[0]);
-    expect(stderr).toContain(ids[LISTED_IDS - 1]);
-    expect(stderr).not.toContain(ids[LISTED_IDS]);
+    expect(stderr).toContain(ids[LISTED_IDS]);
+    expect(stderr).not.toContain(ids[LISTED_IDS + 1]);
   });
 
   it('prints how to re-send them', async () => {
     const dataDir = tempDir('hooktray-forward-stop-text-');
-    const { code, lines } = await stopTextListen(dataDir, target.url, target.firstRequest, 3);
+    const { code, lines, ids } = await stopTextListen(dataDir, target.url, target.firstRequest, 3);
 
     expect(code).toBe(0);
     expect(lines).toContain(
-      `3 deliveries were not forwarded to ${target.url} before listen stopped; their ids are in the warning above and in ${dataDir}/logs/hooktray.log. ` +
+      `Delivery ${ids[0]} was being forwarded to ${target.url} when listen stopped, so the target may already have it; ` +
+        `check the target before you re-send it with: hooktray replay ID --to ${target.url} --data-dir ${dataDir}`,
+    );
+    expect(lines).toContain(
+      `2 deliveries were not forwarded to ${target.url} before listen stopped; their ids are in the warning above and in ${dataDir}/logs/hooktray.log. ` +
         `Re-send each with: hooktray replay ID --to ${target.url} --data-dir ${dataDir}`,
     );
   });
@@ -133,8 +142,8 @@ describe('listen --forward-to a target that never answers', () => {
 
     expect(code).toBe(0);
     expect(lines).toContain(
-      `${DELIVERY_COUNT} deliveries were not forwarded to ${target.url} before listen stopped; the first ${LISTED_IDS} of their ids are in the warning above ` +
-        `and in ${dataDir}/logs/hooktray.log, and the other ${DELIVERY_COUNT - LISTED_IDS} arrived after those. ` +
+      `${NOT_SENT} deliveries were not forwarded to ${target.url} before listen stopped; the first ${LISTED_IDS} of their ids are in the warning above ` +
+        `and in ${dataDir}/logs/hooktray.log, and the other ${NOT_SENT - LISTED_IDS} arrived after those. ` +
         `Re-send each with: hooktray replay ID --to ${target.url} --data-dir ${dataDir}`,
     );
   });
@@ -149,7 +158,7 @@ describe('listen --forward-to a target that never answers', () => {
     expect(stderr).toContain('forward: stopped with deliveries not forwarded');
     for (const id of ids) expect(stderr).toContain(id);
     expect(lines).toContain(
-      `3 deliveries were not forwarded to ${target.url} before listen stopped; their ids are only in the warning above on stderr, ` +
+      `2 deliveries were not forwarded to ${target.url} before listen stopped; their ids are only in the warning above on stderr, ` +
         `because the log file ${dataDir}/logs/hooktray.log cannot be written. Re-send each with: hooktray replay ID --to ${target.url} --data-dir ${dataDir}`,
     );
   });

@@ -1,7 +1,12 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TargetResponseSummary } from '../../electron/core/contract';
+import type { HeaderPair, TargetResponseSummary } from '../../electron/core/contract';
+import { FORWARDED_BY_HEADER } from '../../electron/core/forward';
+import { findHeader, pairsFromRawHeaders } from '../../electron/core/headers';
 import { HooktrayCore } from '../../electron/core/hooktray-core';
 import { MutableVault } from '../../electron/core/key-store';
+import type { Logger } from '../../electron/core/logger';
 import { silentLogger } from '../../electron/core/logger';
 import type { EchoServer } from '../support/echo-server';
 import { freePort, postRaw, startEchoServer } from '../support/echo-server';
@@ -95,5 +100,75 @@ describe('forwarding', () => {
     expect(posted.status).toBe(200);
     await core.replays.forwarder.idle();
     expect(recorded.length).toBe(before);
+  });
+});
+
+describe('forwarding loops', () => {
+  /** Times the proxy sends a request on to the receiver; a loop that is not stopped ends there. */
+  const MAX_PROXIED = 3;
+  let loopCore: HooktrayCore;
+  let proxy: http.Server;
+  let proxyUrl: string;
+  const warnings: string[] = [];
+  /** Headers of each request the proxy received, in order. */
+  const proxied: HeaderPair[][] = [];
+
+  beforeAll(async () => {
+    const logger: Logger = { ...silentLogger, warn: (message) => warnings.push(message) };
+    loopCore = await HooktrayCore.start({ version: 'test', dataDir: tempDir('hooktray-forward-loop-'), port: 0, profiles: [], vault: new MutableVault(), logger });
+    // A server that posts each request on to the receiver with its headers, as a relay in front of a webhook consumer might.
+    proxy = http.createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const headers = pairsFromRawHeaders(request.rawHeaders);
+        proxied.push(headers);
+        if (proxied.length > MAX_PROXIED) {
+          response.end('not sent on');
+          return;
+        }
+        const relayedHeaders = headers.filter(([name]) => !['host', 'content-length', 'connection'].includes(name.toLowerCase()));
+        postRaw(`${loopCore.receiver.localUrl}/relayed`, [['Host', 'abc.loca.lt'], ...relayedHeaders], Buffer.concat(chunks)).then(
+          (posted) => response.end(`relayed: ${posted.status}`),
+          (error: unknown) => response.end(`relay failed: ${String(error)}`),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/relay`;
+  });
+
+  afterAll(async () => {
+    await loopCore?.stop();
+    proxy?.closeAllConnections();
+    await new Promise<void>((resolve) => (proxy === undefined ? resolve() : proxy.close(() => resolve())));
+  });
+
+  it('rejects a rule that targets the receiver', async () => {
+    const target = `${loopCore.receiver.localUrl.replace('127.0.0.1', 'localhost')}/loop`;
+    const result = await loopCore.handlers['forward.rules.set']([{ pathPrefix: '/', target }]);
+
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.field).toBe('0.target');
+    expect(result.message).toContain(`Forward rule 1: The forward target ${target} is this receiver's own address`);
+    expect(await loopCore.handlers['forward.rules.get']()).toEqual([]);
+  });
+
+  it('stops a loop through another server', async () => {
+    const rules = await loopCore.handlers['forward.rules.set']([{ pathPrefix: '/', target: proxyUrl }]);
+    expect(rules.ok).toBe(true);
+
+    const posted = await postRaw(`${loopCore.receiver.localUrl}/hooks/loop`, [['Host', 'abc.loca.lt'], ['Content-Type', 'application/json']], Buffer.from('{"loop":1}'));
+    expect(posted.status).toBe(200);
+    await loopCore.replays.forwarder.idle();
+
+    // The delivery went to the proxy once and came back once, and that copy was not forwarded.
+    expect(proxied).toHaveLength(1);
+    expect(findHeader(proxied[0] ?? [], FORWARDED_BY_HEADER)).toMatch(/^[0-9a-f-]{36}$/);
+    expect(loopCore.store.count()).toBe(2);
+    const relayed = loopCore.store.list({ limit: 10 }).items.find((item) => item.path === '/relayed');
+    expect(await loopCore.handlers['deliveries.responses']({ id: relayed?.id as string })).toEqual([]);
+    expect(warnings.filter((message) => message.startsWith('forward: delivery not forwarded again'))).toHaveLength(1);
   });
 });

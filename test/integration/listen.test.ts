@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryStore } from '../../electron/core/store';
 import type { ListenProcess } from '../support/listen-process';
 import { post, startListen, storedPaths, tempDir, writeConfig } from '../support/listen-process';
+import { freePort } from '../support/echo-server';
 import { runCli } from '../support/run-cli';
 import { spikeBody, spikeSignature } from '../support/spike';
 
@@ -213,5 +214,23 @@ describe('hooktray listen after stdout closes', () => {
     expect(listen.stderr()).toContain('stdout was closed');
     expect(listen.stderr()).not.toContain('    at ');
     expect(await storedPaths(dataDir)).toEqual(new Set(['/after-close']));
+  });
+});
+
+describe('hooktray listen --forward-to its own receiver', () => {
+  it.each(['127.0.0.1', 'localhost', '[::1]', '0.0.0.0'])('exits 2 for %s on the receiver port', async (host) => {
+    const port = await freePort();
+    const url = `http://${host}:${port}/loop`;
+    const run = await runCli(['listen', '--no-tunnel', '--port', String(port), '--data-dir', tempDir(), '--forward-to', url]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`hooktray listen: The forward target ${url} is this receiver's own address (127.0.0.1:${port})`);
+    expect(run.stderr).toContain('Forward to the URL of the server that handles the webhooks, which listens on another port. (--forward-to)');
+  });
+
+  it('rejects --forward-to given twice', async () => {
+    const run = await runCli(['listen', '--no-tunnel', '--data-dir', tempDir(), '--forward-to', 'http://127.0.0.1:9/a', '--forward-to', 'http://127.0.0.1:9/b']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('hooktray listen: --forward-to was given 2 times: give it once.\n');
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryDiff } from '../../electron/core/contract';
 import type { EchoServer } from '../support/echo-server';
-import { postRaw, startEchoServer } from '../support/echo-server';
+import { postRaw, startEchoServer, startRawAnswerServer } from '../support/echo-server';
 import type { ListenProcess } from '../support/listen-process';
 import { startListen, tempDir, writeConfig } from '../support/listen-process';
 import { runCli } from '../support/run-cli';
@@ -58,6 +58,45 @@ describe('hooktray replay', () => {
     const run = await runCli(['replay', ids[0] as string, '--to', 'http://127.0.0.1:9/', '--data-dir', dir]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('http://127.0.0.1:9/ refused the connection');
+  });
+
+  it('prints the Location of a redirect', async () => {
+    const redirecting = await startRawAnswerServer('HTTP/1.1 302 Found\r\nLocation: /moved?x=1\r\nContent-Length: 0\r\n\r\n');
+    try {
+      const run = await runCli(['replay', ids[0] as string, '--to', `${redirecting.url}/old`, '--data-dir', dir]);
+
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(`302 from ${redirecting.url}/old in `);
+      expect(run.stdout).toContain(`\nRedirects are not followed; the target redirects to ${redirecting.url}/moved?x=1, so send to that URL if it handles the webhook.\n`);
+    } finally {
+      await redirecting.close();
+    }
+  });
+
+  it('rejects --to given twice', async () => {
+    const run = await runCli(['replay', ids[0] as string, '--to', target.url, '--to', `${target.url}/other`, '--data-dir', dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('hooktray replay: --to was given 2 times: give it once.\n');
+  });
+
+  it('masks the password of an invalid --to', async () => {
+    const run = await runCli(['replay', ids[0] as string, '--to', 'http://user:s3cr3tpw@127.0.0.1:99999/', '--data-dir', dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('hooktray replay: Invalid target URL "http://user:***@127.0.0.1:99999/": the port 99999 is out of range; use a port from 1 to 65535.\n');
+  });
+
+  it('escapes control characters of an invalid --to', async () => {
+    const run = await runCli(['replay', ids[0] as string, '--to', 'http://127.0.0.1:4101\r\n\u001b[31mX: y', '--data-dir', dir]);
+    expect(run.code).toBe(2);
+    // eslint-disable-next-line no-control-regex
+    expect(run.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(run.stderr).toContain('Invalid target URL "http://127.0.0.1:4101\\r\\n\\x1b[31mX: y"');
+  });
+
+  it('suggests http:// for a --to without a scheme', async () => {
+    const run = await runCli(['replay', ids[0] as string, '--to', 'localhost:4101', '--data-dir', dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('use http://localhost:4101 for a local server.');
   });
 
   it('requires --config for --resign', async () => {

@@ -136,6 +136,32 @@ describe('re-send to an echo server', () => {
   });
 });
 
+describe('target that does not speak what the URL says', () => {
+  const request = (url: URL): Parameters<typeof sendToTarget>[0] => ({ method: 'POST', url, headers: [['Host', url.host], ['Content-Length', '1']], body: Buffer.from('x') });
+
+  it('names a plain HTTP server behind https://', async () => {
+    const url = new URL(`https://127.0.0.1:${echo.port}/hook`);
+    const answer = await sendToTarget(request(url));
+
+    expect(answer.status).toBeNull();
+    expect(answer.error?.code).toBe('tls-failed');
+    expect(answer.error?.message).toBe(`The server at ${url.href} responded in plain HTTP, not TLS; use http://127.0.0.1:${echo.port}/hook instead.`);
+  });
+
+  it('names a reply that is not HTTP', async () => {
+    const target = await startRawAnswerServer('SSH-2.0-OpenSSH_9.6\r\n');
+    try {
+      const url = new URL(`${target.url}/hook`);
+      const answer = await sendToTarget(request(url));
+
+      expect(answer.status).toBeNull();
+      expect(answer.error?.message).toBe(`The server at ${url.href} replied with something other than HTTP (HPE_INVALID_CONSTANT); check that the URL names the port of an HTTP server.`);
+    } finally {
+      await target.close();
+    }
+  });
+});
+
 describe('cancelling a re-send', () => {
   it('stops waiting for a target that never answers', async () => {
     const silent = await startRawAnswerServer('');

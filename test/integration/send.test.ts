@@ -106,3 +106,40 @@ describe('hooktray send spike', () => {
     }
   });
 });
+
+describe('hooktray send to a target that does not accept it', () => {
+  let plain: EchoServer;
+
+  beforeAll(async () => {
+    plain = await startEchoServer();
+  });
+
+  afterAll(async () => {
+    await plain?.close();
+  });
+
+  it('prints the Location of a redirect', async () => {
+    const redirecting = await startRawAnswerServer('HTTP/1.1 307 Temporary Redirect\r\nLocation: https://example.test/hooks\r\nContent-Length: 0\r\n\r\n');
+    try {
+      const run = await runCli(['send', 'spike', '--to', `${redirecting.url}/old`, '--config', configFile], { HOOKTRAY_TEST_SPIKE_KEY: SPIKE_KEY });
+
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/^307 in [\d.]+ ms, signed with profile "spike"\nRedirects are not followed; the target redirects to https:\/\/example\.test\/hooks, so send to that URL if it handles the webhook\.\n$/);
+    } finally {
+      await redirecting.close();
+    }
+  });
+
+  it('names a plain HTTP server behind https:// on one line', async () => {
+    const run = await runCli(['send', 'spike', '--to', `https://127.0.0.1:${plain.port}/hook`, '--config', configFile], { HOOKTRAY_TEST_SPIKE_KEY: SPIKE_KEY });
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`hooktray send: The server at https://127.0.0.1:${plain.port}/hook responded in plain HTTP, not TLS; use http://127.0.0.1:${plain.port}/hook instead.\n`);
+  });
+
+  it('rejects --to given twice', async () => {
+    const run = await runCli(['send', 'spike', '--to', plain.url, '--to', `${plain.url}/other`, '--config', configFile], { HOOKTRAY_TEST_SPIKE_KEY: SPIKE_KEY });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('hooktray send: --to was given 2 times: give it once.\n');
+  });
+});
