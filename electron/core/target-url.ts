@@ -9,7 +9,8 @@ const HOST_WITHOUT_SCHEME = /^[A-Za-z0-9.-]+(?::[0-9]+)?(?:\/\S*)?$/;
 /** A scheme followed by "//", as every absolute http or https URL starts. */
 const SCHEME_AND_SLASHES = /^[A-Za-z][A-Za-z0-9+.-]*:[/\\]{2}/;
 
-export type TargetUrlResult = { ok: true; url: URL } | { ok: false; message: string };
+/** A parsed target URL, or the message and, for callers that name the field themselves, the problem alone. */
+export type TargetUrlResult = { ok: true; url: URL } | { ok: false; message: string; problem: string };
 
 /**
  * Checks a target URL the user typed: absolute, http or https, with a host right after the
@@ -17,7 +18,7 @@ export type TargetUrlResult = { ok: true; url: URL } | { ok: false; message: str
  * its control characters escaped.
  */
 export function parseTargetUrl(text: string): TargetUrlResult {
-  const invalid = (problem: string): TargetUrlResult => ({ ok: false, message: `Invalid target URL "${displayUrlText(text)}": ${problem}` });
+  const invalid = (problem: string): TargetUrlResult => ({ ok: false, message: `Invalid target URL "${displayUrlText(text)}": ${problem}`, problem });
   // The URL parser ignores leading and trailing spaces and controls, and tabs and line breaks anywhere.
   // eslint-disable-next-line no-control-regex
   const cleaned = text.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '').replace(/[\t\n\r]/g, '');

@@ -35,7 +35,7 @@ describe('hooktray ui dialogs with an invalid URL or folder', () => {
     await target.fill('localhost:3000/hook');
     await dialog.getByRole('button', { name: 'Send', exact: true }).click();
 
-    await expectInvalid(dialog, target, 'Target URL "localhost:3000/hook" does not start with http:// or https://. Enter http://localhost:3000/hook for a local server.');
+    await expectInvalid(dialog, target, 'Target URL "localhost:3000/hook" is invalid: it does not start with http:// or https://; use http://localhost:3000/hook for a local server.');
     expect(await dialog.getByText('None yet.').count()).toBe(1);
     await page.keyboard.press('Escape');
   });
@@ -47,7 +47,7 @@ describe('hooktray ui dialogs with an invalid URL or folder', () => {
     await target.fill('ftp://127.0.0.1/hook');
     await dialog.getByRole('button', { name: 'Send', exact: true }).click();
 
-    await expectInvalid(dialog, target, 'Target URL "ftp://127.0.0.1/hook" uses ftp, but only http and https are sent to. Enter a URL such as http://localhost:3000/webhooks.');
+    await expectInvalid(dialog, target, 'Target URL "ftp://127.0.0.1/hook" is invalid: the scheme must be http or https, not ftp.');
     await page.keyboard.press('Escape');
   });
 
