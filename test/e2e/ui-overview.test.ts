@@ -87,6 +87,14 @@ describe('hooktray ui overview', () => {
     await events.getByText('The body is an empty array, so there are no events to list.').waitFor();
     expect(await events.getByRole('table').count()).toBe(0);
   });
+
+  it('gives an object body one reason', async () => {
+    expect(await postOrdered(session.ui.receiverUrl, '/spike/object', [['Content-Type', 'application/json']], '{"a":1}')).toBe(200);
+    await page.getByRole('option').filter({ hasText: '/spike/object' }).click();
+    const events = page.getByRole('region', { name: 'Spike events' });
+    await events.getByText('The body is not a JSON array of events.').waitFor();
+    expect(await events.getByText('empty array', { exact: false }).count()).toBe(0);
+  });
 });
 
 describe('hooktray ui Spike summary', () => {

@@ -76,6 +76,16 @@ export function fetchHint(event: SpikeEvent): string {
   return `Fetch ${kindsText} for user ${user}${provider}, ${window}.`;
 }
 
+/**
+ * Says why a Spike summary lists no events. A body that is no array, is not JSON or is too large
+ * has a warning that says so, and one with an empty array has none.
+ */
+function NoEventsHint({ spike }: { spike: SpikeDetail }) {
+  if (spike.eventCount > 0) return <p className="hint">No item of the array is an event object, so there are no events to list.</p>;
+  if (spike.warnings.length > 0) return null;
+  return <p className="hint">The body is an empty array, so there are no events to list.</p>;
+}
+
 /** Lists the Spike events. Every text taken from the body goes through revealInvisible. */
 function SpikeEvents({ spike }: { spike: SpikeDetail }) {
   return (
@@ -92,7 +102,7 @@ function SpikeEvents({ spike }: { spike: SpikeDetail }) {
         </ul>
       )}
       {spike.events.length === 0 ? (
-        <p className="hint">{spike.eventCount === 0 ? 'The body is an empty array, so there are no events to list.' : 'No item of the array is an event object, so there are no events to list.'}</p>
+        <NoEventsHint spike={spike} />
       ) : (
         <table aria-label="Spike events">
           <thead>
