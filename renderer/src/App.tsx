@@ -108,10 +108,17 @@ export function App({ api, disconnected }: AppProps) {
   );
 
   useEffect(() => {
-    /** Switches the detail tab. A focused control in the panel goes away with it, so the pane takes the focus. */
+    /**
+     * Switches the detail tab. A focused control in the panel goes away with it, so the pane takes
+     * the focus, and a focused tab passes the focus to the new tab, so arrow keys go on from there.
+     */
     const showTab = (next: DetailTab, target: EventTarget | null): void => {
       if (next !== tab && target instanceof Element && target.closest('[role="tabpanel"]') !== null) paneRef.current?.focus();
       setTab(next);
+      if (next !== tab && target instanceof HTMLElement && target.getAttribute('role') === 'tab') {
+        // The new tab takes the roving tabindex on the next render, so it is focused after that.
+        requestAnimationFrame(() => document.getElementById(`tab-${next}`)?.focus());
+      }
     };
     const onKey = (event: KeyboardEvent): void => {
       // An open dialog handles its own keys, Escape included (see ModalDialog).
@@ -153,7 +160,7 @@ export function App({ api, disconnected }: AppProps) {
       />
       <main className="workspace">
         <section className="list-pane" aria-label="Delivery list">
-          <Toolbar filterRef={filterRef} text={text} verdict={verdict} onText={setText} onVerdict={setVerdict} />
+          <Toolbar filterRef={filterRef} text={text} verdict={verdict} onText={setText} onVerdict={setVerdict} onLeave={() => listHandle.current?.focus()} />
           <p className="list-summary" role="status">
             {list.loading && list.groups.groups.length === 0 ? 'Loading…' : `${formatCount(list.total)} ${filtered ? 'matching' : 'stored'}`}
           </p>

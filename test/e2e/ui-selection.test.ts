@@ -193,4 +193,28 @@ describe('hooktray ui selection and keyboard', () => {
     await page.keyboard.press('Escape');
     await waitUntil(async () => (await dialog.count()) === 0, 'the export dialog to close');
   });
+
+  it('Escape in the filter returns to the list', async () => {
+    await list().getByRole('option').filter({ hasText: '/seq/05' }).click();
+    await page.keyboard.press('/');
+    const filter = page.getByRole('searchbox', { name: 'Filter' });
+    await filter.pressSequentially('seq');
+    await page.keyboard.press('Escape');
+
+    expect(await filter.inputValue()).toBe('');
+    await waitUntil(async () => (await page.evaluate("document.activeElement?.closest('[role=listbox]') !== null")) === true, 'the list to have the focus');
+    await page.keyboard.press('ArrowDown');
+    await waitUntil(async () => (await selectedPath()) !== '/seq/05', 'the selection to move');
+  });
+
+  it('digit keys on a tab move the focus with it', async () => {
+    await list().getByRole('option').filter({ hasText: '/seq/05' }).click();
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    await page.keyboard.press('3');
+
+    await waitUntil(async () => (await page.evaluate('document.activeElement?.id')) === 'tab-Body', 'the Body tab to have the focus');
+    expect(await page.getByRole('tab', { name: 'Body' }).getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('ArrowLeft');
+    await waitUntil(async () => (await page.evaluate('document.activeElement?.id')) === 'tab-Headers', 'the Headers tab to have the focus');
+  });
 });

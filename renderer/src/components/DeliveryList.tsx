@@ -187,10 +187,16 @@ function DeliveryRow({ group, selected, picked, position, setSize, style, onSele
         </span>
         {picked && <span className="cell picked-mark">picked to compare</span>}
         {group.attempts.length > 1 && <span className="cell retries">{group.attempts.length} attempts</span>}
-        <span className="cell spike" title={spike === null ? '' : `Spike: ${spike.eventCount} event(s): ${spikeSummary}`}>
+        <span className="cell spike" title={spike === null ? undefined : spikeTitle(spike.eventCount, spikeSummary)}>
           {spikeSummary}
         </span>
       </span>
     </div>
   );
+}
+
+/** Returns the tooltip of a row's Spike cell, which also names the row for screen readers when the cell has no text. */
+function spikeTitle(eventCount: number, summary: string): string {
+  const events = `Spike: ${eventCount} event${eventCount === 1 ? '' : 's'}`;
+  return summary === '' ? events : `${events}: ${summary}`;
 }

@@ -5,13 +5,15 @@ import { SEARCH_BODY_BYTES } from '../../../electron/core/store-search-index';
 
 interface ToolbarProps {
   filterRef: RefObject<HTMLInputElement | null>;
+  /** Moves the focus out of the filter after Escape cleared it. */
+  onLeave: () => void;
   text: string;
   verdict: VerdictStatus | 'all';
   onText: (text: string) => void;
   onVerdict: (verdict: VerdictStatus | 'all') => void;
 }
 
-export function Toolbar({ filterRef, text, verdict, onText, onVerdict }: ToolbarProps) {
+export function Toolbar({ filterRef, text, verdict, onText, onVerdict, onLeave }: ToolbarProps) {
   return (
     <div className="toolbar">
       <input
@@ -23,9 +25,10 @@ export function Toolbar({ filterRef, text, verdict, onText, onVerdict }: Toolbar
         value={text}
         onChange={(event) => onText(event.target.value)}
         onKeyDown={(event) => {
+          // Escape clears the filter and returns to the list, where the arrow keys move the selection.
           if (event.key === 'Escape') {
             onText('');
-            event.currentTarget.blur();
+            onLeave();
           }
         }}
       />
