@@ -113,8 +113,23 @@ describe('diffDeliveries', () => {
     const diff = diffDeliveries(side('a', 'a=1&b=2'), side('b', 'a=1&b=3'));
     expect(diff.json).toBeNull();
     expect(diff.left.kind).toBe('text');
-    expect(diff.left.jsonError).toContain('Invalid JSON');
+    expect(diff.left.jsonError).toBe('The body is not JSON (Invalid JSON at character 0: unexpected character "a").');
     expect(diff.bodyPatch.hunks.flatMap((hunk) => hunk.lines)).toEqual(['-a=1&b=2', '\\ No newline at end of file', '+a=1&b=3', '\\ No newline at end of file']);
+  });
+
+  it('names the depth limit for deep JSON', () => {
+    const deep = `${'['.repeat(513)}${']'.repeat(513)}`;
+    const diff = diffDeliveries(side('a', deep), side('b', '[]'));
+    expect(diff.json).toBeNull();
+    expect(diff.left.jsonError).toBe("The body's arrays and objects are nested deeper than 512 levels, the limit for comparing bodies as JSON.");
+    expect(diff.right.jsonError).toBeNull();
+  });
+
+  it('compares JSON nested 512 levels deep', () => {
+    const deep = `${'['.repeat(512)}${']'.repeat(512)}`;
+    const diff = diffDeliveries(side('a', deep), side('b', '[]'));
+    expect(diff.left.jsonError).toBeNull();
+    expect(diff.json).not.toBeNull();
   });
 
   it('reports binary bodies by first differing offset', () => {

@@ -1,7 +1,7 @@
 import { structuredPatch } from 'diff';
 import type { DeliveryDiff, DiffBodyKind, HeaderChange, JsonChange, TextPatch } from './contract';
 import type { ExactJson } from './exact-json';
-import { exactEqual, formatExactJson, objectMap, parseExactJson, previewExactJson } from './exact-json';
+import { exactEqual, formatExactJson, MAX_JSON_DEPTH, objectMap, parseExactJson, previewExactJson } from './exact-json';
 import type { HeaderPair } from './contract';
 
 /** One side of a comparison: a stored delivery or a fixture file. */
@@ -157,11 +157,16 @@ function readBody(bytes: Uint8Array, ignoreVolatile: boolean): ReadBody {
   // shows it, while the JSON changes compare the values after it.
   const mark = text.startsWith(BYTE_ORDER_MARK) ? BYTE_ORDER_MARK : '';
   const parsed = parseExactJson(text.slice(mark.length));
-  if (!parsed.ok) return { kind: 'text', text, json: null, jsonError: parsed.message };
+  if (!parsed.ok) return { kind: 'text', text, json: null, jsonError: notJsonReason(parsed) };
 
   // NOTE: volatile fields are found by JSON key only, so text bodies such as form data keep them.
   const lineDiffJson = ignoreVolatile ? withoutVolatileKeys(parsed.value) : parsed.value;
   return { kind: 'json', text: `${mark}${formatExactJson(lineDiffJson)}\n`, json: parsed.value, jsonError: null };
+}
+
+function notJsonReason(failure: { code: 'invalid-json' | 'too-deep'; message: string }): string {
+  if (failure.code === 'too-deep') return `The body's arrays and objects are nested deeper than ${MAX_JSON_DEPTH} levels, the limit for comparing bodies as JSON.`;
+  return `The body is not JSON (${failure.message.replace(/\.$/, '')}).`;
 }
 
 /** Copies a JSON value without the members, at any depth, whose key is in VOLATILE_JSON_KEYS. */

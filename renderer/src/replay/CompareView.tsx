@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { DeliveryDiff, HooktrayApi, TextPatch } from '../../../electron/core/contract';
 import type { DiffSide } from '../../../electron/core/diff';
+import { EscapedText } from '../components/EscapedText';
 import { runDiffInWorker } from './run-diff';
 
 interface CompareViewProps {
@@ -126,7 +127,9 @@ function DiffReport({ diff }: { diff: DeliveryDiff }) {
     <>
       <h3>JSON</h3>
       {diff.json === null ? (
-        <p className="hint">Not compared as JSON. {jsonProblems(diff)}</p>
+        <p className="hint">
+          {diff.left.kind === 'binary' || diff.right.kind === 'binary' ? 'Not compared as JSON.' : 'Not compared as JSON, so the bodies are compared by lines only.'} {jsonProblems(diff)}
+        </p>
       ) : diff.json.changes.length === 0 ? (
         <p className="hint">No JSON changes{diff.identicalBodies ? '' : ' (the bodies differ only in layout)'}.</p>
       ) : (
@@ -178,21 +181,48 @@ function DiffReport({ diff }: { diff: DeliveryDiff }) {
 function SideBySide({ patch }: { patch: TextPatch }) {
   if (patch.status !== 'changed') return <p className="hint">{patch.status === 'identical' ? 'The bodies are identical.' : patch.reason}</p>;
   return (
-    <table className="diff-lines">
+    <table className="diff-lines" aria-label="Body lines, left and right">
       <tbody>
         {patch.hunks.flatMap((hunk, hunkIndex) => [
           <tr key={`h${hunkIndex}`} className="diff-hunk">
-            <td colSpan={2} className="code">{`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`}</td>
+            <td colSpan={4} className="code">{`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`}</td>
           </tr>,
-          ...pairLines(hunk.lines).map(([left, right], index) => (
-            <tr key={`h${hunkIndex}-${index}`}>
-              <td className={`code line-text ${left?.startsWith('-') ? 'diff-removed' : ''}`}>{left?.slice(1) ?? ''}</td>
-              <td className={`code line-text ${right?.startsWith('+') ? 'diff-added' : ''}`}>{right?.slice(1) ?? ''}</td>
-            </tr>
-          )),
+          ...pairLines(hunk.lines).map(([left, right], index) => {
+            const leftChange = left?.startsWith('-') === true ? 'removed' : null;
+            const rightChange = right?.startsWith('+') === true ? 'added' : null;
+            return (
+              <tr key={`h${hunkIndex}-${index}`}>
+                <LineCells line={left} change={leftChange} />
+                <LineCells line={right} change={rightChange} />
+              </tr>
+            );
+          }),
         ])}
       </tbody>
     </table>
+  );
+}
+
+type LineChange = 'removed' | 'added' | null;
+
+/**
+ * Renders one side of a line diff row: a − or + marker, with the word for screen readers, and
+ * the line with its control characters escaped. Unchanged lines get no marker.
+ */
+function LineCells({ line, change }: { line: string | undefined; change: LineChange }) {
+  const changeClass = change === null ? '' : ` diff-${change}`;
+  return (
+    <>
+      <td className={`diff-marker${changeClass}`}>
+        {change !== null && (
+          <>
+            <span aria-hidden="true">{change === 'removed' ? '−' : '+'}</span>
+            <span className="visually-hidden">{change === 'removed' ? 'Removed:' : 'Added:'}</span>
+          </>
+        )}
+      </td>
+      <td className={`code line-text${changeClass}`}>{line === undefined ? '' : <EscapedText text={line.slice(1)} />}</td>
+    </>
   );
 }
 
