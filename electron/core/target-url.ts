@@ -9,8 +9,11 @@ const HOST_WITHOUT_SCHEME = /^[A-Za-z0-9.-]+(?::[0-9]+)?(?:\/\S*)?$/;
 /** A scheme followed by "//", as every absolute http or https URL starts. */
 const SCHEME_AND_SLASHES = /^[A-Za-z][A-Za-z0-9+.-]*:[/\\]{2}/;
 
-/** A parsed target URL, or the message and, for callers that name the field themselves, the problem alone. */
-export type TargetUrlResult = { ok: true; url: URL } | { ok: false; message: string; problem: string };
+/**
+ * A parsed target URL, or the message. A failure from parseTargetUrl also has the problem
+ * alone, for callers that name the field themselves.
+ */
+export type TargetUrlResult = { ok: true; url: URL } | { ok: false; message: string; problem?: string };
 
 /**
  * Checks a target URL the user typed: absolute, http or https, with a host right after the

@@ -22,7 +22,7 @@ export function urlProblem(label: string, text: string): string | null {
   const trimmed = text.trim();
   if (trimmed === '') return `${label} is empty. Enter a URL such as ${EXAMPLE_URL}.`;
   const result = parseTargetUrl(trimmed);
-  return result.ok ? null : `${label} "${displayUrlText(trimmed)}" is invalid: ${result.problem}`;
+  return result.ok ? null : `${label} "${displayUrlText(trimmed)}" is invalid: ${result.problem ?? result.message}`;
 }
 
 /** Returns why `text` is not an absolute folder path, naming the field `label`, or null when it is one. */
