@@ -1,6 +1,7 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import type { DeliveryDetail, HeaderPair, HooktrayApi, ReplayEdits, TargetResponse } from '../../../electron/core/contract';
+import type { DeliveryDetail, HeaderPair, HooktrayApi, ReplayEdits, TargetResponse, Verdict, VerdictStatus } from '../../../electron/core/contract';
 import { ModalDialog } from '../components/ModalDialog';
+import { countLineBreaks, lineBreakNote, restoreLineBreaks } from './line-breaks';
 import { RecordedResponses } from './RecordedResponses';
 import { headerValue, redirectLocation } from './response-view';
 import { lineRange, parseHeaderLines } from './send-checks';
@@ -31,6 +32,25 @@ function editableText(body: Uint8Array): string | null {
 
 const headersToText = (headers: readonly HeaderPair[]): string => headers.map(([name, value]) => `${name}: ${value}`).join('\n');
 
+/** Verdicts that a profile reaches only after it found the signature header in the delivery. */
+const SIGNED_STATUSES: ReadonlySet<VerdictStatus> = new Set(['valid', 'invalid', 'no-key', 'malformed-header', 'timestamp-out-of-tolerance']);
+
+/** Returns the note shown when an edited body would go out with the delivery's original signature. */
+export function staleSignatureNote(verdict: Verdict, path: string): string {
+  const stale = 'The body is edited, so the original signature header will not match it.';
+  if (verdict.profile === null) return `${stale} To sign it again, add a profile with a key for ${path} in Settings, then tick "Sign again".`;
+  if (verdict.status === 'no-key') return `${stale} To sign it again, add a key to profile "${verdict.profile}" in Settings, then tick "Sign again".`;
+  return `${stale} Tick "Sign again" to sign the edited body with profile "${verdict.profile}"'s newest key.`;
+}
+
+/**
+ * Returns whether the delivery came with a signature header. Without a profile for its path, that
+ * is when its headers match a known scheme's, such as X-Hub-Signature-256.
+ */
+export function hadSignature(verdict: Verdict): boolean {
+  return SIGNED_STATUSES.has(verdict.status) || (verdict.status === 'unverified' && verdict.detectedScheme !== undefined);
+}
+
 /**
  * Re-sends a delivery to a URL: as received, or with edited headers and body, optionally
  * re-signed. Lists the responses recorded for the delivery, newest first.
@@ -42,6 +62,12 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
   const [resign, setResign] = useState(false);
   const [headersText, setHeadersText] = useState(originalHeaders);
   const [bodyText, setBodyText] = useState(originalBody ?? '');
+  const lineBreaks = useMemo(() => (originalBody === null ? null : lineBreakNote(countLineBreaks(originalBody))), [originalBody]);
+  // The text area turns CRLF and CR into LF, so the edited text gets the received line breaks back.
+  const outgoingBody = originalBody === null || bodyText === originalBody ? originalBody : restoreLineBreaks(originalBody, bodyText);
+  const bodyEdited = outgoingBody !== originalBody;
+  const bodyNoteId = useId();
+  const signatureNote = bodyEdited && !resign && hadSignature(delivery.verdict) ? staleSignatureNote(delivery.verdict, delivery.path) : null;
   const [sending, setSending] = useState(false);
   const [message, setMessage] = useState<SendMessage | null>(null);
   const [responses, setResponses] = useState<TargetResponse[]>([]);
@@ -88,7 +114,7 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
       setHeadersInvalid(false);
     }
     // An unchanged body is not sent back, so its exact bytes are re-sent.
-    if (originalBody !== null && bodyText !== originalBody) edits.body = new TextEncoder().encode(bodyText);
+    if (bodyEdited && outgoingBody !== null) edits.body = new TextEncoder().encode(outgoingBody);
 
     setSending(true);
     setMessage(null);
@@ -143,10 +169,23 @@ export function ResendDialog({ api, delivery, defaultTarget, onClose }: ResendDi
       {originalBody === null ? (
         <p className="hint">The body is binary or larger than 1 MiB, so it is re-sent exactly as received and cannot be edited here.</p>
       ) : (
-        <label>
-          Body
-          <textarea rows={10} value={bodyText} onChange={(event) => setBodyText(event.target.value)} spellCheck={false} />
-        </label>
+        <>
+          <label>
+            Body
+            <textarea
+              rows={10}
+              value={bodyText}
+              onChange={(event) => setBodyText(event.target.value)}
+              spellCheck={false}
+              aria-describedby={bodyNoteId}
+            />
+          </label>
+          <div id={bodyNoteId}>
+            {lineBreaks !== null && <p className="hint">{lineBreaks}</p>}
+            {/* The live region stays in place, so a screen reader announces the note when it appears. */}
+            <div aria-live="polite">{signatureNote !== null && <p className="warnings">{signatureNote}</p>}</div>
+          </div>
+        </>
       )}
       <SendActions message={message} messageId={messageId} sending={sending} disabled={target.trim() === ''} onSend={() => void send()} onCancel={sends.cancel} />
       <h3>Recorded responses</h3>
