@@ -159,6 +159,25 @@ describe('settings file', () => {
     expect(vault.keysFor('h')).toEqual(['00112233']);
   });
 
+  it('rejects a key the profile has', async () => {
+    const vault = new MutableVault({ spike: ['made-up-key-one'] });
+    const profiles = [{ name: 'spike', scheme: 'spike', pathPrefix: '/spike', options: {} }];
+    const service = new SettingsService({ file: null, keyStore: new MemoryKeyStore(), vault, initial: { ...DEFAULT_SETTINGS, profiles }, logger: silentLogger });
+
+    const again = await service.setKeys({ profile: 'spike', keys: ['made-up-key-one\n'], mode: 'add' });
+    expect(again).toMatchObject({ ok: false, code: 'invalid-key', field: 'keys.0' });
+    expect(again.ok ? '' : again.message).toBe('The new key for profile "spike" is already key 1 of the profile: nothing to add.');
+
+    const twice = await service.setKeys({ profile: 'spike', keys: ['made-up-key-two', 'made-up-key-two'], mode: 'add' });
+    expect(twice.ok ? '' : twice.message).toBe('Key 2 of the new keys for profile "spike" was entered twice: enter each key once.');
+
+    const update = await service.update({ profiles, newKeys: [{ profile: 'spike', key: 'made-up-key-one' }] });
+    expect(update).toMatchObject({ ok: false, code: 'invalid-key', field: 'profiles.0.newKey' });
+    expect(vault.keysFor('spike')).toEqual(['made-up-key-one']);
+
+    expect(await service.setKeys({ profile: 'spike', keys: ['made-up-key-one'], mode: 'replace' })).toMatchObject({ ok: true, keyCount: 1 });
+  });
+
   it('counts keys of profiles named like Object properties', async () => {
     const names = ['__proto__', 'constructor', 'toString'];
     const service = new SettingsService({

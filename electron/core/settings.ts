@@ -156,6 +156,17 @@ function keysAfterUpdate(vault: KeyVault, profiles: readonly Profile[], renames:
 }
 
 /** Returns how each profile named by new keys takes them: `replace` when any of its new keys replaces, else `add`. */
+/**
+ * Returns why a new key is not added when the profile already has it, stored or among the keys
+ * added before it, or null. A second copy would only make the key count wrong.
+ */
+function duplicateKeyProblem(key: string, stored: readonly string[], addedBefore: readonly string[]): string | null {
+  const storedIndex = stored.indexOf(key);
+  if (storedIndex !== -1) return `is already key ${storedIndex + 1} of the profile: nothing to add`;
+  if (addedBefore.includes(key)) return 'was entered twice: enter each key once';
+  return null;
+}
+
 function keyModes(newKeys: readonly NewProfileKey[]): Map<string, 'add' | 'replace'> {
   const modes = new Map<string, 'add' | 'replace'>();
   for (const entry of newKeys) {
@@ -334,7 +345,9 @@ export class SettingsService {
       }
       // Pasted keys often carry a trailing newline, which would never match a signature.
       const key = entry.key.trim();
-      const problem = key === '' ? 'is blank: paste the key itself' : (getVerifier(profile.scheme)?.checkKey(key, profile.options) ?? null);
+      const kept = modes.get(profile.name) === 'replace' ? [] : (keys[profile.name] ?? []);
+      const problem =
+        key === '' ? 'is blank: paste the key itself' : (getVerifier(profile.scheme)?.checkKey(key, profile.options) ?? duplicateKeyProblem(key, kept, added.get(profile.name) ?? []));
       if (problem !== null) return failure('invalid-key', `profiles.${index}.newKey`, `The new key for profile "${profile.name}" ${problem}.`);
       added.set(profile.name, [...(added.get(profile.name) ?? []), key]);
     }
@@ -376,12 +389,12 @@ export class SettingsService {
     const emptyIndex = keys.findIndex((key) => key === '');
     if (emptyIndex >= 0) return failure('invalid-key', `keys.${emptyIndex}`, `${newKeyName(emptyIndex)} is blank: paste the key itself.`);
     const verifier = getVerifier(profile.scheme);
+    const previous = request.mode === 'add' ? this.options.vault.keysFor(request.profile) : [];
     for (const [index, key] of keys.entries()) {
-      const problem = verifier?.checkKey(key, profile.options) ?? null;
+      const problem = verifier?.checkKey(key, profile.options) ?? duplicateKeyProblem(key, previous, keys.slice(0, index));
       if (problem !== null) return failure('invalid-key', `keys.${index}`, `${newKeyName(index)} ${problem}.`);
     }
 
-    const previous = request.mode === 'add' ? this.options.vault.keysFor(request.profile) : [];
     this.options.vault.set(request.profile, [...previous, ...keys]);
     // A failed save keeps the keys in use until the app stops, so they apply at once.
     this.useCurrentProfiles();
