@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../../../electron/core/contract';
-import { hadSignature, staleSignatureNote } from './ResendDialog';
+import { editableText, hadSignature, staleSignatureNote } from './ResendDialog';
 
 const verdict = (fields: Partial<Verdict>): Verdict => ({ status: 'valid', scheme: 'github', profile: 'gh', reason: '', ...fields });
 
@@ -35,5 +35,18 @@ describe('staleSignatureNote', () => {
   it('asks for a profile without one', () => {
     const unverified = verdict({ status: 'unverified', scheme: null, profile: null, detectedScheme: 'github' });
     expect(staleSignatureNote(unverified, '/hooks/a')).toBe(`${stale} To sign it again, add a profile with a key for /hooks/a in Settings, then tick "Sign again".`);
+  });
+});
+
+describe('editableText', () => {
+  it('keeps a byte order mark', () => {
+    const body = Uint8Array.from([0xef, 0xbb, 0xbf, 0x61, 0x0d, 0x0a]);
+    const text = editableText(body);
+    expect(text).toBe('\ufeffa\r\n');
+    expect(Buffer.from(new TextEncoder().encode(text ?? '')).equals(Buffer.from(body))).toBe(true);
+  });
+
+  it('returns null for bytes that are not UTF-8', () => {
+    expect(editableText(Uint8Array.from([0xff, 0xfe, 0x00]))).toBeNull();
   });
 });

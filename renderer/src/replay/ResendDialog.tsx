@@ -18,10 +18,11 @@ interface ResendDialogProps {
 
 /** Bodies larger than this are re-sent as received; editing them in a text area is impractical. */
 const MAX_EDITABLE_BODY = 1024 * 1024;
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
+// A byte order mark stays in the text, so an edited body is sent with it, as received.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Decodes a body for editing, or returns null when it is too big or not UTF-8 text. */
-function editableText(body: Uint8Array): string | null {
+export function editableText(body: Uint8Array): string | null {
   if (body.byteLength > MAX_EDITABLE_BODY) return null;
   try {
     return UTF8.decode(body);
