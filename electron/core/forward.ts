@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DeliverySummary, ForwardRule, ForwardRulesResult, HeaderPair, TargetResponse } from './contract';
 import type { Logger } from './logger';
+import type { ForwardRetryOptions } from './forward-retry';
+import { DEFAULT_FORWARD_RETRY, RetrySchedule, waitUnlessAborted } from './forward-retry';
 import type { BuildResult } from './replay';
-import { buildReplayRequest, sendReplay, setHeader } from './replay';
+import { buildReplayRequest, responseRecord, setHeader } from './replay';
 import type { NewTargetResponse, TargetResponseStore } from './replay-store';
 import { RepeatLog } from './repeat-log';
 import type { DeliveryStore } from './store';
+import { sendToTarget } from './target-request';
 import type { TargetUrlResult } from './target-url';
 import { parseTargetUrl, redactUrl } from './target-url';
 
@@ -21,6 +24,8 @@ export interface ForwarderOptions {
   maxQueue?: number;
   /** Returns the receiver's addresses, so that a rule cannot forward deliveries back to it. */
   receiver?: () => ReceiverAddress;
+  /** Backoff while a target cannot be reached; DEFAULT_FORWARD_RETRY when absent. */
+  retry?: ForwardRetryOptions;
 }
 
 /** The receiver's local and public URLs. */
@@ -35,6 +40,8 @@ interface QueuedDelivery {
   id: string;
   target: URL;
 }
+
+type BuiltRequest = Extract<BuildResult, { ok: true }>;
 
 export const DEFAULT_FORWARD_QUEUE = 10_000;
 
@@ -54,6 +61,12 @@ export const FORWARDED_BY_HEADER = 'X-Hooktray-Forwarded-By';
  * ever sends to the URLs in its rules; nothing in a delivery chooses where it goes.
  * Deliveries are queued by id and read back from the store when their turn comes, so a
  * backlog costs memory for ids only.
+ *
+ * While a target cannot be reached (no HTTP response at all, see TargetAnswer's
+ * `unreachable`), the delivery stays at the head of the queue and is sent again with
+ * backoff, so deliveries to any target wait behind it in order. Only its final outcome is
+ * stored. After `retry.maxWaitMs` it is recorded as failed, and later deliveries to that
+ * target get one try each until one of them gets an HTTP response.
  */
 export class Forwarder {
   private rules: { pathPrefix: string; target: URL }[] = [];
@@ -65,6 +78,8 @@ export class Forwarder {
   private readonly unsent: QueuedDelivery[] = [];
   /** Deliveries whose exchange stop() cancelled, so their target may have received them. */
   private readonly cancelled: QueuedDelivery[] = [];
+  /** Targets (URL href) whose retry window ran out, until one of their tries gets an HTTP response. */
+  private readonly givenUp = new Set<string>();
   /** This forwarder's id in FORWARDED_BY_HEADER, random for each Forwarder. */
   private readonly id = randomUUID();
   private readonly loopLog = new RepeatLog();
@@ -115,15 +130,15 @@ export class Forwarder {
     if (this.draining === null) this.draining = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
   }
 
-  /** Resolves once every queued delivery has been sent and recorded. */
+  /** Resolves once every queued delivery has been sent and recorded, retries included. */
   async idle(): Promise<void> {
     while (this.draining !== null) await this.draining;
   }
 
   /**
-   * Stops forwarding: cancels the exchange in flight and drops the queue. Logs the delivery
-   * whose exchange was cancelled, and how many deliveries were never sent, with the ids of the
-   * first MAX_LOGGED_IDS of them.
+   * Stops forwarding: cancels the exchange in flight or the wait for a retry, and drops the
+   * queue. Logs the delivery whose exchange was cancelled, and how many deliveries were never
+   * sent, with the ids of the first MAX_LOGGED_IDS of them.
    */
   async stop(): Promise<void> {
     this.unsent.push(...this.queue.splice(0));
@@ -147,14 +162,19 @@ export class Forwarder {
     });
   }
 
-  /** Ids of the deliveries that stop() dropped before they were sent, in arrival order, or none before stop(). */
+  /**
+   * Ids of the deliveries that stop() dropped before they reached the target, in arrival order,
+   * or none before stop(). A delivery waiting for a retry is among them when no try of it made
+   * a connection.
+   */
   get notForwarded(): readonly string[] {
     return this.unsent.map((item) => item.id);
   }
 
   /**
    * Ids of the deliveries whose exchange stop() cancelled, or none before stop(). Their target
-   * may have received them. The forwarder sends one delivery at a time, so there is at most one.
+   * may have received them. That includes a delivery waiting for a retry after a connection
+   * closed before any response. The forwarder sends one delivery at a time, so there is at most one.
    */
   get inFlightAtStop(): readonly string[] {
     return this.cancelled.map((item) => item.id);
@@ -200,17 +220,95 @@ export class Forwarder {
       this.record(skipped(item.id, item.target, 'body-not-stored', built.message));
       return;
     }
-    const response = await sendReplay(item.id, 'forward', this.markForwarded(built, forwardedBy), {
-      signal: this.abort.signal,
-      ...(this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs }),
-    });
+    await this.send(item, this.markForwarded(built, forwardedBy));
+  }
+
+  /**
+   * Sends one delivery and records the outcome. While the target cannot be reached, sends it
+   * again with backoff until the target responds, the retry window ends, or stop() is called.
+   */
+  private async send(item: QueuedDelivery, built: BuiltRequest): Promise<void> {
+    const target = item.target.href;
+    const retries = this.givenUp.has(target) ? null : new RetrySchedule(this.options.retry ?? DEFAULT_FORWARD_RETRY);
+    // Set once a try got as far as a connection, so the target may have the delivery.
+    let mayHaveArrived = false;
+    for (;;) {
+      const answer = await sendToTarget(built.request, {
+        signal: this.abort.signal,
+        ...(this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs }),
+      });
+      const response = responseRecord(item.id, 'forward', built, answer);
+      if (answer.status !== null) this.givenUp.delete(target);
+      if (answer.unreachable === null || retries === null) {
+        this.finish(item, response, retries);
+        return;
+      }
+
+      mayHaveArrived ||= answer.unreachable === 'connection-closed';
+      const delayMs = retries.failed();
+      if (retries.attempts === 1) {
+        this.options.logger.warn('forward: target unreachable, so this delivery is retried and later ones wait behind it', {
+          id: item.id,
+          target: response.target,
+          error: response.error?.message,
+          maxWaitMs: (this.options.retry ?? DEFAULT_FORWARD_RETRY).maxWaitMs,
+        });
+      }
+      if (delayMs === null) {
+        this.giveUp(item, response, retries);
+        return;
+      }
+      if (!(await waitUnlessAborted(delayMs, this.abort.signal))) {
+        this.stopWaiting(item, response, retries, mayHaveArrived);
+        return;
+      }
+    }
+  }
+
+  /** Records a response, or a failure that another try does not fix, and logs it. */
+  private finish(item: QueuedDelivery, response: NewTargetResponse, retries: RetrySchedule | null): void {
     if (response.error?.code === 'aborted') this.cancelled.push(item);
-    this.reportOutcome(response);
+    const recovered = retries !== null && retries.attempts > 0 && response.status !== null;
+    if (recovered) {
+      this.options.logger.info('forward: target answering again', { id: item.id, target: response.target, attempts: retries.attempts + 1, unreachableForMs: Math.round(retries.elapsedMs()) });
+      this.failureStreak = 0;
+    }
+    // A response whose body did not finish is still a failure to report.
+    if (!recovered || response.error !== null) this.reportOutcome(response);
     this.record(response);
   }
 
+  /** Records the last failure of a delivery whose retry window ended, and sends later deliveries to its target once each. */
+  private giveUp(item: QueuedDelivery, response: NewTargetResponse, retries: RetrySchedule): void {
+    this.givenUp.add(item.target.href);
+    // This failure gets its own line, so the failure count that reportOutcome logs starts after it.
+    this.failureStreak += 1;
+    this.options.logger.warn('forward: target still unreachable after the retry window, so the delivery is recorded as failed and later deliveries to it get one try each until it responds', {
+      id: item.id,
+      target: response.target,
+      attempts: retries.attempts,
+      unreachableForMs: Math.round(retries.elapsedMs()),
+      error: response.error?.message,
+    });
+    this.record(withNote(response, `Forwarding tried ${countTimes(retries.attempts)} over ${formatSeconds(retries.elapsedMs())} s.`));
+  }
+
+  /**
+   * Ends the wait for a retry when stop() is called. A delivery that no try connected with is
+   * listed as not forwarded, at the head because it arrived before the queue. One that may have
+   * reached the target is listed as cancelled, and its last failure is recorded.
+   */
+  private stopWaiting(item: QueuedDelivery, response: NewTargetResponse, retries: RetrySchedule, mayHaveArrived: boolean): void {
+    if (!mayHaveArrived) {
+      this.unsent.unshift(item);
+      return;
+    }
+    this.cancelled.push(item);
+    this.record(withNote(response, `Forwarding tried ${countTimes(retries.attempts)}, and Hooktray stopped before the next try.`));
+  }
+
   /** Adds this forwarder's id to FORWARDED_BY_HEADER, after the ids of earlier forwarders. */
-  private markForwarded(built: Extract<BuildResult, { ok: true }>, forwardedBy: string | undefined): Extract<BuildResult, { ok: true }> {
+  private markForwarded(built: BuiltRequest, forwardedBy: string | undefined): BuiltRequest {
     const value = forwardedBy === undefined ? this.id : `${forwardedBy}, ${this.id}`;
     return { ...built, request: { ...built.request, headers: setHeader(built.request.headers, FORWARDED_BY_HEADER, value, 'last') } };
   }
@@ -256,6 +354,21 @@ function skipped(deliveryId: string, target: URL, code: 'queue-full' | 'body-not
     edited: false,
     error: { code, message },
   };
+}
+
+/** Returns the response with `note` added to its error message. */
+function withNote(response: NewTargetResponse, note: string): NewTargetResponse {
+  if (response.error === null) return response;
+  return { ...response, error: { ...response.error, message: `${response.error.message} ${note}` } };
+}
+
+function countTimes(count: number): string {
+  return count === 1 ? '1 time' : `${count} times`;
+}
+
+/** Returns ms as seconds with at most one decimal, such as 600 or 0.5. */
+function formatSeconds(ms: number): string {
+  return String(Math.round(ms / 100) / 10);
 }
 
 /** Returns every value of a header, joined with ", " as one list, or undefined without one. */

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppStatus, DeliveryDetail, InvokeChannel, InvokeChannels, TunnelStatus, VerdictChange } from './contract';
 import type { Logger } from './logger';
 import { PushHub } from './push-hub';
+import type { ForwardRetryOptions } from './forward-retry';
 import type { AnalysisContext, CapturedRequest } from './ingest';
 import { analyzeDelivery, quickVerdict, verifyStored } from './ingest';
 import type { ReceiverOptions, ResponseSettings } from './receiver';
@@ -40,6 +41,8 @@ export interface CoreOptions {
   settings?: SettingsService;
   /** Path token and per-client rate limit of the receiver; both off when absent. */
   guard?: GuardOptions;
+  /** Backoff of forwards while their target cannot be reached, when not DEFAULT_FORWARD_RETRY. */
+  forwardRetry?: ForwardRetryOptions;
 }
 
 export type InvokeHandlers = {
@@ -134,6 +137,7 @@ export class HooktrayCore {
       logger: options.logger,
       signing: () => ({ profiles: this.profiles, vault: this.vault }),
       receiver: () => ({ localUrl: this.receiver.localUrl, publicUrl: this.tunnel.url }),
+      ...(options.forwardRetry === undefined ? {} : { forwardRetry: options.forwardRetry }),
     });
     this.receiver.on('delivery', (delivery) => this.replays.forwarder.enqueue(delivery));
     this.exports = new ExportService({

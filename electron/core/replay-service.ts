@@ -16,6 +16,7 @@ import type { DiffRunner } from './diff-runner';
 import { findDiffWorkerScript, InlineDiffRunner, WorkerDiffRunner } from './diff-runner';
 import type { ReceiverAddress } from './forward';
 import { Forwarder } from './forward';
+import type { ForwardRetryOptions } from './forward-retry';
 import type { Logger } from './logger';
 import { bodyNotStoredMessage } from './not-stored';
 import type { PushHub } from './push-hub';
@@ -39,6 +40,8 @@ export interface ReplayServiceOptions {
   timeoutMs?: number;
   /** Returns the receiver's addresses, which forward rules may not target. */
   receiver?: () => ReceiverAddress;
+  /** Backoff of forwards while their target cannot be reached, when not the default. */
+  forwardRetry?: ForwardRetryOptions;
   /**
    * Compiled script of the diff thread, by default the one beside this module. With null, or
    * when running from source, comparisons run on the calling thread.
@@ -68,6 +71,7 @@ export class ReplayService {
       onRecorded: (response) => this.publish(response),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.receiver === undefined ? {} : { receiver: options.receiver }),
+      ...(options.forwardRetry === undefined ? {} : { retry: options.forwardRetry }),
     });
   }
 

@@ -6,7 +6,7 @@ import { getVerifier } from './signatures/registry';
 import type { Profile, SignTarget } from './signatures/types';
 import type { KeyVault } from './signatures/verify';
 import { findProfile } from './signatures/verify';
-import type { OutgoingRequest, SendOptions } from './target-request';
+import type { OutgoingRequest, SendOptions, TargetAnswer } from './target-request';
 import { sendToTarget } from './target-request';
 import { redactUrl } from './target-url';
 
@@ -170,7 +170,11 @@ export async function sendReplay(
   built: Extract<BuildResult, { ok: true }>,
   options: SendOptions = {},
 ): Promise<NewTargetResponse> {
-  const answer = await sendToTarget(built.request, options);
+  return responseRecord(deliveryId, kind, built, await sendToTarget(built.request, options));
+}
+
+/** Turns the outcome of sending a built request into a response record for the store. */
+export function responseRecord(deliveryId: string, kind: TargetResponseKind, built: Extract<BuildResult, { ok: true }>, answer: TargetAnswer): NewTargetResponse {
   return {
     deliveryId,
     kind,

@@ -29,7 +29,17 @@ export interface TargetAnswer {
   /** Response body bytes received, including those beyond `maxBodyBytes`. */
   bodySize: number;
   error: { code: TargetErrorCode; message: string } | null;
+  /**
+   * Why no HTTP response arrived, when a later try may get one. It is `not-connected` when no
+   * connection to the target was made, so the target did not get the request, and
+   * `connection-closed` when the connection closed before any response, so it may have. Null
+   * when a response arrived, and for failures that another try does not fix, such as a TLS
+   * error, a timeout after connecting, or a cancelled exchange.
+   */
+  unreachable: Unreachable | null;
 }
+
+export type Unreachable = 'not-connected' | 'connection-closed';
 
 export interface SendOptions {
   /** Time allowed for the whole exchange, in ms. */
@@ -72,14 +82,16 @@ export function sendToTarget(request: OutgoingRequest, options: SendOptions = {}
     let received: ReceivedResponse | null = null;
     // The error that Hooktray ended the exchange with. Node may report a reset of the response first.
     let stopError: NodeJS.ErrnoException | null = null;
+    // Set once a TCP connection to the target is open, from when the request may reach it.
+    let connected = false;
     const fail = (error: NodeJS.ErrnoException): void => {
       const cause = stopError ?? error;
       if (received === null) {
-        finish({ status: null, headers: [], body: Buffer.alloc(0), bodySize: 0, error: describeError(cause, request.url, timeoutMs) });
+        finish({ status: null, headers: [], body: Buffer.alloc(0), bodySize: 0, error: describeError(cause, request.url, timeoutMs), unreachable: unreachableKind(cause, connected) });
         return;
       }
       const { status, headers, chunks, keptBytes, bodySize } = received;
-      finish({ status, headers, body: Buffer.concat(chunks, keptBytes), bodySize, error: describeCutBody(cause, request.url, timeoutMs, status, bodySize) });
+      finish({ status, headers, body: Buffer.concat(chunks, keptBytes), bodySize, error: describeCutBody(cause, request.url, timeoutMs, status, bodySize), unreachable: null });
     };
     const stop = (error: NodeJS.ErrnoException): void => {
       stopError ??= error;
@@ -111,7 +123,7 @@ export function sendToTarget(request: OutgoingRequest, options: SendOptions = {}
             state.keptBytes += slice.length;
           });
           response.on('end', () => {
-            finish({ status: state.status, headers: state.headers, body: Buffer.concat(state.chunks, state.keptBytes), bodySize: state.bodySize, error: null });
+            finish({ status: state.status, headers: state.headers, body: Buffer.concat(state.chunks, state.keptBytes), bodySize: state.bodySize, error: null, unreachable: null });
           });
           response.on('error', fail);
           response.on('aborted', () => fail(Object.assign(new Error('the target closed the connection during the response'), { code: 'ECONNRESET' })));
@@ -120,7 +132,7 @@ export function sendToTarget(request: OutgoingRequest, options: SendOptions = {}
     } catch (error) {
       // node:http checks the method and the header names and values before it connects, and
       // throws for one it cannot send, such as a header edited by hand in an imported fixture.
-      resolve({ sentAt, durationMs: elapsedMs(), status: null, headers: [], body: Buffer.alloc(0), bodySize: 0, error: unsendable(error as Error, request.url) });
+      resolve({ sentAt, durationMs: elapsedMs(), status: null, headers: [], body: Buffer.alloc(0), bodySize: 0, error: unsendable(error as Error, request.url), unreachable: null });
       return;
     }
     const timer = setTimeout(() => stop(Object.assign(new Error('timed out'), { code: 'HOOKTRAY_TIMEOUT' })), timeoutMs);
@@ -138,7 +150,11 @@ export function sendToTarget(request: OutgoingRequest, options: SendOptions = {}
     outgoing.on('upgrade', (response, socket) => {
       received = { status: response.statusCode ?? 0, headers: pairsFromRawHeaders(response.rawHeaders), chunks: [], keptBytes: 0, bodySize: 0 };
       socket.destroy();
-      finish({ status: received.status, headers: received.headers, body: Buffer.alloc(0), bodySize: 0, error: null });
+      finish({ status: received.status, headers: received.headers, body: Buffer.alloc(0), bodySize: 0, error: null, unreachable: null });
+    });
+    outgoing.on('socket', (socket) => {
+      if (socket.connecting) socket.once('connect', () => (connected = true));
+      else connected = true;
     });
     // A request that closes before any response, even without an error, has failed.
     outgoing.on('close', () => {
@@ -192,6 +208,19 @@ function describeCutBody(error: NodeJS.ErrnoException, url: URL, timeoutMs: numb
     return { code: 'connection-reset', message: `The target ${where} responded with ${status}, but closed the connection before its response body ended (${errno}); ${arrived}. Check its log, then re-send.` };
   }
   return { code: 'request-failed', message: `Receiving the ${status} response of ${where} failed (${errno}): ${error.message}; ${arrived}.` };
+}
+
+/** Errors that leave no connection to the target, where a later try may get a response. */
+const NOT_CONNECTED_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EAI_AGAIN']);
+
+/** Classifies an error that ended an exchange before any response, as TargetAnswer's `unreachable` describes. */
+function unreachableKind(error: NodeJS.ErrnoException, connected: boolean): Unreachable | null {
+  const errno = error.code ?? 'unknown';
+  if (NOT_CONNECTED_CODES.has(errno)) return 'not-connected';
+  if (errno === 'ECONNRESET' || errno === 'EPIPE') return connected ? 'connection-closed' : 'not-connected';
+  // A timeout before the connection opened sent nothing, unlike one while the target had the request.
+  if ((errno === 'HOOKTRAY_TIMEOUT' || errno === 'ETIMEDOUT') && !connected) return 'not-connected';
+  return null;
 }
 
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freePort } from '../support/echo-server';
+import type { ListenProcess } from '../support/listen-process';
 import { CLI, post, startListen, tempDir } from '../support/listen-process';
 
 /** More deliveries than the stop warning and the NDJSON record list, so the rest are only counted. */
@@ -161,5 +163,81 @@ describe('listen --forward-to a target that never answers', () => {
       `2 deliveries were not forwarded to ${target.url} before listen stopped; their ids are only in the warning above on stderr, ` +
         `because the log file ${dataDir}/logs/hooktray.log cannot be written. Re-send each with: hooktray replay ID --to ${target.url} --data-dir ${dataDir}`,
     );
+  });
+});
+
+/** Resolves once the stderr of `listen` contains `text`; rejects when it exits first. */
+async function waitForStderr(listen: ListenProcess, text: string): Promise<void> {
+  while (!listen.stderr().includes(text)) {
+    if (listen.child.exitCode !== null) throw new Error(`hooktray listen exited before logging "${text}"; stderr: ${listen.stderr()}`);
+    await new Promise((wake) => {
+      listen.child.stderr.once('data', wake);
+      listen.child.once('exit', wake);
+    });
+  }
+}
+
+describe('listen --forward-to a target that is down', () => {
+  /** The start of the warning that the first failed try logs. */
+  const FIRST_FAILURE = 'forward: target';
+  /** That warning when the forwarder waits to retry. */
+  const RETRYING = 'forward: target unreachable, so this delivery is retried';
+  const servers: http.Server[] = [];
+
+  afterEach(async () => {
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('lists the delivery waiting for a retry as not forwarded', async () => {
+    const targetUrl = `http://127.0.0.1:${await freePort()}/hook`;
+    const listen = await startListen(['--data-dir', tempDir('hooktray-forward-down-'), '--forward-to', targetUrl]);
+    const ids = await postDeliveries(listen.localUrl, 3);
+    await waitForStderr(listen, FIRST_FAILURE);
+
+    expect(await listen.stop()).toBe(0);
+
+    const stopped = listen.records.find((record) => record.type === 'forward-stopped');
+    expect(stopped?.notForwarded).toBe(3);
+    expect(stopped?.ids).toEqual(ids);
+    expect(stopped?.inFlight).toBe(0);
+    expect(stopped?.inFlightIds).toEqual([]);
+    // No try reached the target, so nothing is recorded as forwarded or failed.
+    expect(listen.records.filter((record) => record.type === 'forward')).toEqual([]);
+    expect(listen.stderr()).toContain(RETRYING);
+    expect(listen.stderr()).toContain('forward: stopped with deliveries not forwarded');
+  });
+
+  it('lists it as in flight after a closed connection', async () => {
+    // Reads each request and closes the connection without a response, as a server that crashes on it.
+    let requests = 0;
+    const server = http.createServer((request) => {
+      requests += 1;
+      request.socket.destroy();
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const targetUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const listen = await startListen(['--data-dir', tempDir('hooktray-forward-closed-'), '--forward-to', targetUrl]);
+    const ids = await postDeliveries(listen.localUrl, 3);
+    await waitForStderr(listen, FIRST_FAILURE);
+
+    expect(await listen.stop()).toBe(0);
+
+    expect(requests).toBeGreaterThan(0);
+    const stopped = listen.records.find((record) => record.type === 'forward-stopped');
+    expect(stopped?.inFlight).toBe(1);
+    expect(stopped?.inFlightIds).toEqual([ids[0]]);
+    expect(stopped?.notForwarded).toBe(2);
+    expect(stopped?.ids).toEqual(ids.slice(1));
+
+    const forwards = listen.records.filter((record) => record.type === 'forward');
+    expect(forwards.map((record) => record.deliveryId)).toEqual([ids[0]]);
+    const error = forwards[0]?.error as { code: string; message: string } | null;
+    expect(error?.code).toBe('connection-reset');
+    expect(error?.message).toContain('and Hooktray stopped before the next try.');
+    expect(listen.stderr()).toContain(RETRYING);
   });
 });
