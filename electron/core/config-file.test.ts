@@ -29,6 +29,17 @@ describe('loadConfigFile', () => {
     expect(() => loadConfigFile(file)).toThrow(ConfigError);
     expect(() => loadConfigFile(file)).toThrow(`The configuration file ${file} is not valid JSON`);
   });
+
+  it('names a missing file and the folder of relative paths', () => {
+    const file = join(dir, 'missing.json');
+    expect(() => loadConfigFile(file)).toThrow(
+      `The configuration file ${file} was not found: check the path given to --config. A relative path is read from the current folder, ${process.cwd()}.`,
+    );
+  });
+
+  it('names a folder given as the file', () => {
+    expect(() => loadConfigFile(dir)).toThrow(`The configuration file ${dir} is a folder: give --config the JSON file inside it.`);
+  });
 });
 
 describe('loadConfigFile syntax errors', () => {

@@ -248,3 +248,48 @@ describe('parseConfig bodyLimit', () => {
     }
   });
 });
+
+describe('parseConfig messages', () => {
+  // Each invalid configuration with the message it gets after "Invalid configuration in hooktray.json: ".
+  const cases: [config: unknown, message: string][] = [
+    [{ profile: [] }, 'unknown field "profile": did you mean "profiles"? The fields allowed there are profiles, response, retention and bodyLimit.'],
+    [{ retention: { maxcount: 1 } }, 'unknown field "retention.maxcount": did you mean "maxCount"? The fields allowed there are maxCount and maxAgeDays.'],
+    [{ zzz: 1, yyy: 2 }, 'unknown field "zzz" (the first of 2): remove it, or use one of the fields allowed there: profiles, response, retention and bodyLimit.'],
+    [{ profiles: [{ nmae: 'a', scheme: 'spike' }] }, 'unknown field "profiles.0.nmae": did you mean "name"? The fields allowed there are name, scheme, pathPrefix, keys and options.'],
+    [{ retention: { maxCount: 1.5 } }, 'field "retention.maxCount": must be a whole number, 0 or more (got 1.5).'],
+    [{ retention: { maxCount: -1 } }, 'field "retention.maxCount": must be a whole number, 0 or more (got -1).'],
+    [{ retention: { maxCount: '5' } }, 'field "retention.maxCount": must be a whole number, 0 or more (got a string; write it without quotes).'],
+    [{ response: { status: 99 } }, 'field "response.status": must be a whole number from 100 to 599 (got 99).'],
+    [{ response: { delayMs: 200_000 } }, 'field "response.delayMs": must be a whole number from 0 to 120000 (got 200000).'],
+    [{ response: { headers: { 'X-Long': 'a'.repeat(9000) } } }, 'field "response.headers.X-Long": must have at most 8192 characters.'],
+    [{ response: 5 }, 'field "response": must be an object { … } (got 5).'],
+    [{ bodyLimit: 0 }, 'field "bodyLimit": must be a whole number from 1 to 267386880 (got 0).'],
+    [[], 'the whole file must be an object { … } (got an array).'],
+    [{ profiles: {} }, 'field "profiles": must be an array [ … ] (got an object).'],
+    [{ profiles: [{ scheme: 'spike' }] }, 'field "profiles.0.name": is missing: add it as a string.'],
+    [{ profiles: [{ name: '', scheme: 'spike' }] }, 'field "profiles.0.name": must not be empty.'],
+    [{ profiles: [{ name: 'a', scheme: 'spike', pathPrefix: 'a' }] }, 'field "profiles.0.pathPrefix": must start with "/".'],
+    [
+      { profiles: [{ name: 'h', scheme: 'hmac', options: { header: 'X-Sig', encodng: 'hex' } }] },
+      'unknown field "profiles.0.options.encodng": did you mean "encoding"? The fields allowed there are header, algorithm, encoding, prefix, template, timestampHeader, toleranceSeconds and keyEncoding.',
+    ],
+  ];
+
+  for (const [config, message] of cases) {
+    it(`words ${message.slice(0, 40)}`, () => {
+      expect(() => parseConfig(config, CONFIG_NAME)).toThrow(`Invalid configuration in hooktray.json: ${message}`);
+    });
+  }
+
+  it('keeps the messages set on a schema', () => {
+    expect(() => parseConfig({ profiles: [{ name: 'h', scheme: 'hmac', options: { header: 'X-Sig', algorithm: 'md5' } }] }, CONFIG_NAME)).toThrow(
+      'field "profiles.0.options.algorithm": "algorithm" must be "sha1", "sha256" or "sha512".',
+    );
+  });
+
+  it('never quotes an inline key', () => {
+    const key = 'made-up-inline-key';
+    expect(() => parseConfig({ retention: { maxCount: key } }, CONFIG_NAME)).toThrow(ConfigError);
+    expect(() => parseConfig({ retention: { maxCount: key } }, CONFIG_NAME)).not.toThrow(key);
+  });
+});

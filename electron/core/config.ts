@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { checkBodylessStatus, headerRecord, headerValue, maxAgeDaysSchema, responseHeaderName } from './contract-schemas';
+import { escapeControl } from './escape-control';
 import { shellQuote } from './export/curl';
 import { NotRegularFileError, readNamedFileSync } from './export/import-files';
 import type { ResponseSettings } from './receiver';
@@ -10,6 +11,7 @@ import { getVerifier, schemeNames } from './signatures/registry';
 import type { Profile } from './signatures/types';
 import type { KeyVault } from './signatures/verify';
 import { samePrefixProblem } from './signatures/verify';
+import { plainIssueMessage } from './zod-messages';
 
 /**
  * Where a key comes from. Keys are never written in a command line: `env` names a variable,
@@ -117,7 +119,7 @@ export function loadConfigFile(file: string): HooktrayConfig {
     text = readConfigText(file);
   } catch (error) {
     if (error instanceof NotRegularFileError) throw new ConfigError(`The configuration file ${error.message}: write the configuration into a regular file.`);
-    throw new ConfigError(`Cannot read the configuration file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
+    throw new ConfigError(configReadProblem(file, error as NodeJS.ErrnoException));
   }
   let json: unknown;
   try {
@@ -127,6 +129,23 @@ export function loadConfigFile(file: string): HooktrayConfig {
     throw new ConfigError(`The configuration file ${file} is not valid JSON: ${jsonSyntaxProblem(error as Error)}.`);
   }
   return parseConfig(json, file);
+}
+
+/** Explains why the configuration file cannot be read, with the fix for the common causes. */
+function configReadProblem(file: string, error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ENOENT':
+      return `The configuration file ${file} was not found: check the path given to --config. A relative path is read from the current folder, ${process.cwd()}.`;
+    case 'ENOTDIR':
+      return `The configuration file ${file} was not found, because a folder in its path is a file: check the path given to --config.`;
+    case 'EISDIR':
+      return `The configuration file ${file} is a folder: give --config the JSON file inside it.`;
+    case 'EACCES':
+    case 'EPERM':
+      return `The configuration file ${file} cannot be read (${error.code}): give this user read access to it.`;
+    default:
+      return `Cannot read the configuration file ${file}: ${error.code ?? String(error)}.`;
+  }
 }
 
 /**
@@ -143,12 +162,8 @@ function jsonSyntaxProblem(error: Error): string {
 
 /** Validates a parsed configuration; `source` names it in messages. */
 export function parseConfig(json: unknown, source: string): HooktrayConfig {
-  const result = configSchema.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const field = issue === undefined ? '(root)' : issue.path.join('.') || '(root)';
-    throw new ConfigError(`Invalid configuration in ${source}: field "${field}": ${issue?.message ?? 'invalid value'}.`);
-  }
+  const result = configSchema.safeParse(json, { error: plainIssueMessage });
+  if (!result.success) throw new ConfigError(`Invalid configuration in ${source}: ${issueText(reportedIssue(result.error.issues), [])}.`);
 
   const names = new Set<string>();
   const profiles: Profile[] = [];
@@ -164,12 +179,8 @@ export function parseConfig(json: unknown, source: string): HooktrayConfig {
     if (verifier === undefined) {
       throw new ConfigError(`Invalid configuration in ${source}: field "${field}.scheme": unknown scheme "${raw.scheme}"; use one of ${schemeNames().join(', ')}.`);
     }
-    const options = verifier.optionsSchema.safeParse(raw.options);
-    if (!options.success) {
-      const issue = options.error.issues[0];
-      const path = [field, 'options', ...(issue?.path ?? [])].join('.');
-      throw new ConfigError(`Invalid configuration in ${source}: field "${path}": ${issue?.message ?? 'invalid value'}.`);
-    }
+    const options = verifier.optionsSchema.safeParse(raw.options, { error: plainIssueMessage });
+    if (!options.success) throw new ConfigError(`Invalid configuration in ${source}: ${issueText(reportedIssue(options.error.issues), [field, 'options'])}.`);
     profiles.push({ name: raw.name, scheme: raw.scheme, pathPrefix: raw.pathPrefix, options: options.data });
     keyRefs.set(raw.name, raw.keys);
   }
@@ -181,6 +192,34 @@ export function parseConfig(json: unknown, source: string): HooktrayConfig {
     retention: result.data.retention ?? { maxCount: 0, maxAgeDays: 0 },
     ...(result.data.bodyLimit === undefined ? {} : { bodyLimit: result.data.bodyLimit }),
   };
+}
+
+/**
+ * Returns the issue to report: the first one, unless an object has an unknown field and an
+ * issue in one of its fields, such as a missing "name" next to "nmae". Then the unknown field
+ * comes first, because its name is usually the cause.
+ */
+function reportedIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue | undefined {
+  const first = issues[0];
+  if (first === undefined || first.path.length === 0) return first;
+  const parent = first.path.slice(0, -1).map(String).join('.');
+  return issues.find((issue) => issue.code === 'unrecognized_keys' && issue.path.map(String).join('.') === parent) ?? first;
+}
+
+/**
+ * Names the field of a zod issue, under the path `parent`, and gives its message. An
+ * unrecognized key is named as the unknown field itself, not as the object that contains it.
+ */
+function issueText(issue: z.core.$ZodIssue | undefined, parent: PropertyKey[]): string {
+  if (issue === undefined) return 'invalid value';
+  const path = [...parent, ...issue.path].map(String);
+  if (issue.code === 'unrecognized_keys') {
+    const field = escapeControl([...path, issue.keys[0] ?? ''].join('.'));
+    const count = issue.keys.length > 1 ? ` (the first of ${issue.keys.length})` : '';
+    return `unknown field "${field}"${count}: ${issue.message}`;
+  }
+  if (path.length === 0) return `the whole file ${issue.message}`;
+  return `field "${escapeControl(path.join('.'))}": ${issue.message}`;
 }
 
 /**

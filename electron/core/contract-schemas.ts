@@ -12,6 +12,7 @@ import {
   MAX_TEMPLATE_WORD_LENGTH,
   MAX_TEMPLATE_WORDS,
 } from './request-rules';
+import { plainIssueMessage } from './zod-messages';
 
 /** Delivery ids are ULIDs: 26 characters of Crockford base 32. */
 const deliveryId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'expected a delivery id (26-character ULID)');
@@ -76,7 +77,7 @@ export function headerRecord(name: z.ZodType<string>, value: z.ZodType<string>) 
   return z.custom<object>(isObject, 'expected an object of header names and values').transform((input, context) => {
     const headers: [string, string][] = [];
     for (const [key, item] of Object.entries(input)) {
-      const checked = entry.safeParse([key, item]);
+      const checked = entry.safeParse([key, item], { error: plainIssueMessage });
       if (checked.success) headers.push(checked.data);
       else context.addIssue({ code: 'custom', message: checked.error.issues[0]?.message ?? 'invalid header name or value', input: item, path: [key] });
     }
