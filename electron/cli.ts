@@ -1,4 +1,7 @@
+import { appVersion } from './core/app-info';
+import { closestName } from './core/closest-name';
 import { ConfigError } from './core/config';
+import { escapeControl } from './core/escape-control';
 import { UsageError } from './cli/args';
 import { runExport } from './cli/export';
 import { runImport } from './cli/import';
@@ -10,6 +13,8 @@ import { runUi } from './cli/ui';
 import { runVerify } from './cli/verify';
 
 const USAGE = `Usage: hooktray <command> [options]
+       hooktray help [command]
+       hooktray --version
 
 Commands:
   listen    receive, verify and store webhooks, printing one line per delivery
@@ -21,7 +26,8 @@ Commands:
   send      post a signed test delivery (spike, github, stripe, standard-webhooks)
   verify    print the signature verdict and diagnosis of a stored delivery or a fixture file
 
-Run "hooktray <command> --help" for a command's options.`;
+Run "hooktray <command> --help" or "hooktray help <command>" for a command's options,
+and "hooktray --version" (or -v) for the version.`;
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -36,18 +42,34 @@ const COMMANDS: Record<string, Command> = {
   verify: runVerify,
 };
 
+/**
+ * The option that sets the receiver's port, by command. A port in use is named with it, because
+ * `ui` also has a --port, for the UI.
+ */
+const RECEIVER_PORT_OPTIONS: Record<string, string> = { listen: '--port', ui: '--receiver-port' };
+
 /** Runs the CLI and returns its exit code: 0 on success, 2 for usage and configuration errors. */
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  watchStdoutErrors(name ?? 'hooktray');
-  if (name === undefined || name === '-h' || name === '--help') {
+  const [first, ...afterFirst] = argv;
+  watchStdoutErrors(first ?? 'hooktray');
+  if (first === undefined || first === '-h' || first === '--help' || (first === 'help' && afterFirst.length === 0)) {
     process.stdout.write(`${USAGE}\n`);
-    return name === undefined ? 2 : 0;
+    return first === undefined ? 2 : 0;
   }
+  if (first === '-v' || first === '--version') {
+    process.stdout.write(`${appVersion()}\n`);
+    return 0;
+  }
+  if (first === 'help' && afterFirst.length > 1) {
+    process.stderr.write(`hooktray help: expected one command name, got ${afterFirst.length}; run "hooktray help COMMAND", such as "hooktray help listen".\n`);
+    return 2;
+  }
+  // `hooktray help COMMAND` is `hooktray COMMAND --help`.
+  const [name, ...rest] = first === 'help' ? [afterFirst[0] as string, '--help'] : [first, ...afterFirst];
   // Own properties only: a name such as `constructor` would otherwise find Object's.
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
-    process.stderr.write(`hooktray: unknown command "${name}".\n\n${USAGE}\n`);
+    process.stderr.write(`hooktray: ${unknownCommandMessage(name)}\n\n${USAGE}\n`);
     return 2;
   }
 
@@ -58,20 +80,21 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`hooktray ${name}: ${error.message}\n`);
       return 2;
     }
-    const systemProblem = systemErrorMessage(error);
+    const systemProblem = systemErrorMessage(error, RECEIVER_PORT_OPTIONS[name]);
     if (systemProblem !== null) {
       process.stderr.write(`hooktray ${name}: ${systemProblem}\n`);
-      return 2;
-    }
-    // node:util parseArgs reports unknown or malformed options with these codes.
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
-      process.stderr.write(`hooktray ${name}: ${(error as Error).message}\n`);
       return 2;
     }
     process.stderr.write(`hooktray ${name}: ${(error as Error).stack ?? String(error)}\n`);
     return 1;
   }
+}
+
+/** Names an unknown command and the closest known one, when one is close. */
+function unknownCommandMessage(name: string): string {
+  const suggestion = closestName(name, Object.keys(COMMANDS));
+  const unknown = `unknown command "${escapeControl(name)}"`;
+  return suggestion === null ? `${unknown}.` : `${unknown}: did you mean "${suggestion}"?`;
 }
 
 let stdoutWatched = false;
@@ -96,14 +119,16 @@ function watchStdoutErrors(command: string): void {
 
 /**
  * Explains an operating-system error caused by the user's choice of port or folder: a port in
- * use or reserved, or a folder this user cannot write. Returns null for any other error.
+ * use or reserved, or a folder this user cannot write. `portOption` is the option that chose
+ * the port, such as --port, named in the fix. Returns null for any other error.
  */
-export function systemErrorMessage(error: unknown): string | null {
+export function systemErrorMessage(error: unknown, portOption?: string): string | null {
   const { code, syscall, path } = error as NodeJS.ErrnoException;
   if (syscall === 'listen' && (code === 'EADDRINUSE' || code === 'EACCES')) {
     const { address, port } = error as { address?: string; port?: number };
     const reason = code === 'EADDRINUSE' ? 'is already in use' : 'needs privileges this user lacks';
-    return `port ${port ?? '?'} on ${address ?? '127.0.0.1'} ${reason}: choose another port, or 0 for any free one.`;
+    const choose = portOption === undefined ? 'choose another port' : `choose another ${portOption}`;
+    return `port ${port ?? '?'} on ${address ?? '127.0.0.1'} ${reason}: ${choose}, or 0 for any free one.`;
   }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
     return `${path ?? 'a file'} cannot be written (${code}): choose a --data-dir this user can write.`;

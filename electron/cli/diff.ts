@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../core/app-info';
 import { decodeContent } from '../core/content-encoding';
 import type { DeliveryDiff, TextPatch } from '../core/contract';
@@ -13,7 +12,7 @@ import { findHeader } from '../core/headers';
 import { bodyNotStoredMessage } from '../core/not-stored';
 import { diffSideOf } from '../core/replay-service';
 import type { DeliveryStore } from '../core/store';
-import { UsageError } from './args';
+import { parseCommandArgs, UsageError } from './args';
 import { escapeControl } from './format';
 import { explainStoreDamage, openStore, parseDeliveryId } from './stored';
 
@@ -35,7 +34,7 @@ Options:
 
 /** Runs `hooktray diff`; resolves with the exit code. */
 export async function runDiff(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs('diff', {
     args: argv,
     options: {
       json: { type: 'boolean', default: false },

@@ -1,6 +1,5 @@
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { appVersion, defaultDataDir } from '../core/app-info';
 import { loadConfigFile, resolveKeys } from '../core/config';
 import type { ExportedFile, ExportFormat, ExportProgress, ExportRequest, SignatureHandling, VerdictStatus } from '../core/contract';
@@ -18,7 +17,7 @@ import type { Profile } from '../core/signatures/types';
 import { rfc3339Problem, rfc3339ToNanos } from '../core/spike-summary';
 import type { DeliveryStore } from '../core/store';
 import { DEFAULT_BASE_URL, exportDeliveries, HAR_FILE, NDJSON_FILE } from '../core/fixtures';
-import { UsageError } from './args';
+import { parseCommandArgs, UsageError } from './args';
 import { dataDirOption, explainStoreDamage, openStore, parseDeliveryId } from './stored';
 
 export const EXPORT_USAGE = `Usage: hooktray export [options] [IDS...]
@@ -80,7 +79,7 @@ const CLI_SKIP_ADVICE: SkipAdvice = {
 const DEFAULT_FOLDER = 'hooktray-export';
 
 export function parseExportArgs(argv: string[]): ExportCliOptions | 'help' {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs('export', {
     args: argv,
     options: {
       format: { type: 'string', default: 'fixture' },

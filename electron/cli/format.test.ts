@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeliverySummary } from '../core/contract';
-import { escapeControl, escapeJsonForTerminal, formatDeliveryLine, formatSize } from './format';
+import { escapeControl, escapeJsonForTerminal, formatDeliveryLine, formatSize, shortenValue } from './format';
 
 describe('escapeControl', () => {
   it('escapes ANSI and C1 controls', () => {
@@ -79,5 +79,24 @@ describe('escapeJsonForTerminal', () => {
     const escaped = escapeJsonForTerminal(JSON.stringify(value));
     expect(escaped).toBe('{"user":"a\\u061cb\\u00adc\\udb40\\udc41d","emoji":"❤️"}');
     expect(JSON.parse(escaped)).toEqual(value);
+  });
+});
+
+describe('shortenValue', () => {
+  it('keeps a short value whole', () => {
+    expect(shortenValue('user-1', 80)).toBe('user-1');
+    expect(shortenValue('a'.repeat(80), 80)).toBe('a'.repeat(80));
+  });
+
+  it('cuts a long value and names its length', () => {
+    expect(shortenValue('a'.repeat(81), 80)).toBe(`${'a'.repeat(80)}… (81 characters)`);
+  });
+
+  it('escapes what it shows', () => {
+    expect(shortenValue(`\u001b[2J${'a'.repeat(100)}`, 10)).toBe('\\x1b[2Jaaaaaa… (104 characters)');
+  });
+
+  it('never splits a surrogate pair', () => {
+    expect(shortenValue(`abc${'🌍'.repeat(5)}`, 4)).toBe('abc… (13 characters)');
   });
 });

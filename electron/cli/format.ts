@@ -17,17 +17,37 @@ export function formatVerdict(verdict: Verdict): string {
   return details === '' ? verdict.status : `${verdict.status} (${details})`;
 }
 
-/** One readable line per delivery: time, method, path, size, verdict and a Spike summary. */
-export function formatDeliveryLine(delivery: DeliverySummary): string {
+/** Characters of a sent value, such as a path or a user id, that a delivery line shows before an ellipsis. */
+export const MAX_SHOWN_CHARS = 80;
+
+/**
+ * One readable line per delivery: time, method, path, size, verdict and a Spike summary. The
+ * path and each user id and metric show at most `maxShownChars` characters, then an ellipsis
+ * and the value's full length, so a long value cannot fill the terminal.
+ */
+export function formatDeliveryLine(delivery: DeliverySummary, maxShownChars = MAX_SHOWN_CHARS): string {
+  const show = (value: string): string => shortenValue(value, maxShownChars);
   const time = delivery.receivedAt.slice(11, 23);
-  const parts = [time, delivery.method, escapeControl(delivery.path), formatSize(delivery.size), formatVerdict(delivery.verdict)];
+  const parts = [time, delivery.method, show(delivery.path), formatSize(delivery.size), formatVerdict(delivery.verdict)];
   if (delivery.truncated) parts.push(`[${notStoredNote(delivery.truncatedReason)}]`);
   if (delivery.retryOf !== null) parts.push(`[retry of ${delivery.retryOf}]`);
   if (delivery.spike !== null) {
     const spike = delivery.spike;
-    parts.push(escapeControl(`spike: ${spike.eventCount} event(s), users ${spike.users.join(',') || '-'}, metrics ${spike.metrics.join(',') || '-'}`));
+    parts.push(`spike: ${spike.eventCount} event(s), users ${spike.users.map(show).join(',') || '-'}, metrics ${spike.metrics.map(show).join(',') || '-'}`);
   }
   return parts.join('  ');
+}
+
+/**
+ * Returns a value with its control characters escaped, cut after `maxChars` UTF-16 code units
+ * with "…" and its full length in characters. A cut never splits a surrogate pair.
+ */
+export function shortenValue(value: string, maxChars: number): string {
+  if (value.length <= maxChars) return escapeControl(value);
+  let end = maxChars;
+  const last = value.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${escapeControl(value.slice(0, end))}… (${value.length} characters)`;
 }
 
 /**

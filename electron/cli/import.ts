@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../core/app-info';
 import { loadConfigFile, parseConfig, resolveKeys } from '../core/config';
 import type { ImportErrorCode } from '../core/contract';
@@ -12,7 +11,7 @@ import { findProfile, verifyDelivery } from '../core/signatures/verify';
 import type { Profile } from '../core/signatures/types';
 import type { KeyVault } from '../core/signatures/verify';
 import { summarizeSpike } from '../core/spike-summary';
-import { UsageError } from './args';
+import { parseCommandArgs, UsageError } from './args';
 import { dataDirOption, explainStoreDamage, openStore } from './stored';
 
 export const IMPORT_USAGE = `Usage: hooktray import PATH [options]
@@ -40,7 +39,7 @@ const IMPORT_ERROR_EXIT_CODES: Record<ImportErrorCode, 1 | 2> = {
 
 /** Runs `hooktray import`; resolves with the exit code. */
 export async function runImport(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs('import', {
     args: argv,
     options: {
       'data-dir': { type: 'string' },

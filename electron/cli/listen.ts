@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { appVersion, defaultDataDir } from '../core/app-info';
 import type { HooktrayConfig } from '../core/config';
 import { ConfigError, exposedKeyFileWarnings, loadConfigFile, parseConfig, resolveKeys } from '../core/config';
@@ -10,7 +9,7 @@ import type { TunnelSupervisor } from '../core/tunnel';
 import { checkTunnelHost, startTunnel } from '../core/tunnel';
 import { checkSubdomain } from '../core/tunnel-subdomain';
 import { parseTargetUrl, redactUrl } from '../core/target-url';
-import { parsePort, singleValue, UsageError } from './args';
+import { parseCommandArgs, parsePort, singleValue, UsageError } from './args';
 import { checkPathToken } from '../core/receiver-guard';
 import { escapeJsonForTerminal, formatDeliveryLine, tunnelPrinter } from './format';
 import { SecretScanner } from '../core/export/secret-scanner';
@@ -57,7 +56,7 @@ interface ListenOptions {
 }
 
 export function parseListenArgs(argv: string[]): ListenOptions | 'help' {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs('listen', {
     args: argv,
     options: {
       port: { type: 'string' },
@@ -85,7 +84,7 @@ export function parseListenArgs(argv: string[]): ListenOptions | 'help' {
   const forwardToText = singleValue(values['forward-to'], '--forward-to');
   const forwardTo = forwardToText === undefined ? null : parseTargetUrl(forwardToText);
   if (forwardTo !== null && !forwardTo.ok) throw new UsageError(`${forwardTo.message} (--forward-to)`);
-  const port = parsePort(values.port, 0);
+  const port = parsePort(values.port);
   // With --port 0 the receiver's port is known only once it listens, and runListen checks again then.
   const loop = forwardTo === null || port === 0 ? null : receiverLoopProblem(forwardTo.url, { localUrl: `http://127.0.0.1:${port}`, publicUrl: null });
   if (loop !== null) throw new UsageError(`${loop} (--forward-to)`);
@@ -124,7 +123,7 @@ export async function runListen(argv: string[]): Promise<number> {
 
   const config: HooktrayConfig = options.configFile === null ? parseConfig({}, 'defaults') : loadConfigFile(options.configFile);
   const vault = resolveKeys(config.keyRefs, options.configFile);
-  const logger = createCliLogger(options.dataDir, options.json);
+  const logger = createCliLogger(options.dataDir);
   for (const warning of exposedKeyFileWarnings(config.keyRefs, options.configFile)) logger.warn(`listen: ${warning}`);
   const version = appVersion();
 
@@ -202,12 +201,15 @@ export async function runListen(argv: string[]): Promise<number> {
     requestStop(closed ? 'stdout closed' : 'stdout failed');
   });
 
-  const deliveryLine = (delivery: DeliverySummary): string => (options.json ? JSON.stringify(deliveryRecord(delivery)) : formatDeliveryLine(delivery));
-  // A sender can put a key into a path or a Spike user id, and keys never go to stdout.
+  // The text line shortens long values, and the JSON line keeps them whole.
+  const deliveryLine = (delivery: DeliverySummary, maxShownChars?: number): string =>
+    options.json ? JSON.stringify(deliveryRecord(delivery)) : formatDeliveryLine(delivery, maxShownChars);
+  // A sender can put a key into a path or a Spike user id, and keys never go to stdout. The
+  // search covers whole values, because a shortened value may still show the start of a key.
   const keys = new SecretScanner(config.profiles.flatMap((profile) => [...vault.keysFor(profile.name)]));
   core.receiver.on('delivery', (delivery) => {
-    const line = deliveryLine(delivery);
-    print(keys.containsText(line) ? deliveryLine({ ...delivery, path: WITHHELD_PATH, spike: null }) : line);
+    const containsKey = keys.containsText(deliveryLine(delivery, Infinity));
+    print(deliveryLine(containsKey ? { ...delivery, path: WITHHELD_PATH, spike: null } : delivery));
   });
   core.pushes.subscribe('storage.status', (status) => print(options.json ? JSON.stringify({ type: 'storage', ...status }) : formatStorageLine(status)));
   if (options.statsIntervalMs > 0) startStatsPrinter(core, options.statsIntervalMs, print);

@@ -3,7 +3,9 @@ import log from 'electron-log/node';
 import type { EventEmitter } from 'node:events';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { format } from 'node:util';
+import type { InspectOptions } from 'node:util';
+import { inspect } from 'node:util';
+import { escapeControl } from '../core/escape-control';
 import type { Logger } from '../core/logger';
 import { fromElectronLog } from '../core/logger';
 import { makeDirSync } from '../core/make-dir';
@@ -21,13 +23,14 @@ export interface CliLogger extends Logger {
 }
 
 /**
- * Sets up the CLI's logger: stderr, so stdout stays machine-readable, and a file in the data
- * directory's `logs` folder. `quiet` keeps info lines off stderr; the file still gets them.
- * When the file cannot be written, at start or later, every line goes to stderr only, and one
- * line on stderr reports that before the first of them. A command that logs nothing, such as one
- * that rejects a read-only data folder, then prints only its own error.
+ * Sets up the CLI's logger: every entry goes to a file in the data directory's `logs` folder,
+ * and warnings and errors also go to stderr, one line each, so stdout stays machine-readable
+ * and the terminal shows only what needs attention. When the file cannot be written, at start
+ * or later, every entry goes to stderr instead, and one line on stderr reports that before the
+ * first of them. A command that logs nothing, such as one that rejects a read-only data
+ * folder, then prints only its own error.
  */
-export function createCliLogger(dataDir: string, quiet: boolean): CliLogger {
+export function createCliLogger(dataDir: string): CliLogger {
   // The logger may create the data folder first, so an unusable folder is reported here with its fix.
   createDataDir(dataDir);
   const file = cliLogFile(dataDir);
@@ -38,11 +41,11 @@ export function createCliLogger(dataDir: string, quiet: boolean): CliLogger {
   // Owner-only like the database: log lines name paths and senders of deliveries.
   logger.transports.file.writeOptions = { flag: 'a', mode: 0o600, encoding: 'utf8' };
   logger.transports.file.level = 'info';
-  logger.transports.console.level = quiet ? 'warn' : 'info';
+  logger.transports.console.level = 'warn';
   logger.transports.console.format = '{h}:{i}:{s}.{ms} {level} {text}';
   logger.transports.console.writeFn = ({ message }) => {
     fallback.printNotice();
-    process.stderr.write(`${format(...message.data)}\n`);
+    process.stderr.write(`${formatLogLine(message.data)}\n`);
   };
 
   try {
@@ -53,8 +56,28 @@ export function createCliLogger(dataDir: string, quiet: boolean): CliLogger {
     fallback.engage(error);
     return { ...fromElectronLog(logger), writesLogFile: () => !fallback.engaged };
   }
-  watchWriteFailures(logger, quiet, fallback);
+  watchWriteFailures(logger, fallback);
   return { ...fromElectronLog(logger), writesLogFile: () => !fallback.engaged };
+}
+
+/** util.inspect options that write a whole context object on one line, because without a log file stderr gets the only copy. */
+const ONE_LINE: InspectOptions = { breakLength: Infinity, compact: true, depth: 6, maxArrayLength: Infinity, maxStringLength: Infinity };
+
+/**
+ * Joins a log entry's parts into one line for stderr: text as is, and each context object in
+ * util.inspect's form, such as `{ port: 8080, reason: 'in use' }`. An error is shown by its
+ * message, without its stack. Control characters are escaped, so neither a line break in a
+ * message nor text from a sender can start another line.
+ */
+export function formatLogLine(parts: readonly unknown[]): string {
+  return parts.map((part) => (typeof part === 'string' ? escapeControl(part) : escapeControl(inspect(withoutStacks(part), ONE_LINE)))).join(' ');
+}
+
+/** Replaces an error, or an error among an object's values, by its text without the stack. */
+function withoutStacks(value: unknown): unknown {
+  if (value instanceof Error) return String(value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, item instanceof Error ? String(item) : item]));
 }
 
 /** Moves a logger to stderr only when its file cannot be written, and prints one notice about it. */
@@ -89,7 +112,7 @@ class StderrFallback {
  * when stderr did not get it. electron-log (5.4) would pass the failure to the console of the
  * first logger it created, with the error's stack, and again for every line that fails.
  */
-function watchWriteFailures(logger: NodeLogger, quiet: boolean, fallback: StderrFallback): void {
+function watchWriteFailures(logger: NodeLogger, fallback: StderrFallback): void {
   let writing: LogMessage | null = null;
   logger.hooks.push((message, _transport, transportName) => {
     if (transportName === 'file') writing = message;
@@ -102,7 +125,7 @@ function watchWriteFailures(logger: NodeLogger, quiet: boolean, fallback: Stderr
     fallback.engage(error);
     fallback.printNotice();
     const failed = writing as LogMessage | null;
-    const onStderrAlready = !quiet || failed?.level === 'warn' || failed?.level === 'error';
+    const onStderrAlready = failed?.level === 'warn' || failed?.level === 'error';
     if (failed !== null && !onStderrAlready) logger.transports.console(failed);
   });
 }

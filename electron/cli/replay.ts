@@ -1,6 +1,5 @@
 import { isUtf8 } from 'node:buffer';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../core/app-info';
 import { decodeContent } from '../core/content-encoding';
 import type { TargetResponse } from '../core/contract';
@@ -9,7 +8,7 @@ import { buildReplayRequest, sendReplay } from '../core/replay';
 import { TargetResponseStore } from '../core/replay-store';
 import { findProfile } from '../core/signatures/verify';
 import { maskUrlPassword, parseTargetUrl, redactUrl } from '../core/target-url';
-import { singleValue, UsageError } from './args';
+import { parseCommandArgs, singleValue, UsageError } from './args';
 import { escapeControl, formatSize } from './format';
 import { explainStoreDamage, loadSigning, openStore, parseDeliveryId, signingProfile } from './stored';
 
@@ -36,7 +35,7 @@ const PRINTED_BODY_BYTES = 2048;
 
 /** Runs `hooktray replay`; resolves with the exit code. */
 export async function runReplay(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs('replay', {
     args: argv,
     options: {
       to: { type: 'string', multiple: true },

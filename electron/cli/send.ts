@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { SpikeTemplate, TestEventKind } from '../core/contract';
 import { TEST_EVENT_KINDS } from '../core/contract';
 import { rfc3339Problem } from '../core/spike-summary';
 import { profileSchemeMismatch, sendTestEvent, TEST_EVENT_SCHEMES } from '../core/test-events';
-import { singleValue, UsageError } from './args';
+import { parseCommandArgs, singleValue, UsageError } from './args';
 import { escapeControl } from './format';
 import { parseTimeout, redirectNote } from './replay';
 import { loadSigning, signingProfile } from './stored';
@@ -33,7 +32,7 @@ Spike template (comma-separated lists):
 
 /** Runs `hooktray send`; resolves with the exit code. */
 export async function runSend(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs('send', {
     args: argv,
     options: {
       to: { type: 'string', multiple: true },

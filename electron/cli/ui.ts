@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { appVersion, defaultDataDir } from '../core/app-info';
 import { coreApi } from '../core/bridge/core-api';
 import { UiBridge } from '../core/bridge/bridge-server';
@@ -14,7 +13,7 @@ import type { Logger } from '../core/logger';
 import type { Settings } from '../core/contract';
 import { SETTINGS_FILE_NAME, SettingsService, loadSettingsFile } from '../core/settings';
 import { superviseTunnelFromSettings } from '../core/tunnel-settings';
-import { UsageError } from './args';
+import { parseCommandArgs, parsePort, UsageError } from './args';
 import { tunnelPrinter } from './format';
 import { createCliLogger } from './log';
 import { dataDirOption, openingDataDir } from './stored';
@@ -36,7 +35,9 @@ Options:
   -h, --help          show this help
 
 Keys typed into the UI are kept in memory until hooktray ui stops; keys that should last
-belong in the --config file as {"env": NAME} or {"file": PATH} references.`;
+belong in the --config file as {"env": NAME} or {"file": PATH} references.
+The tunnel host, subdomain, path token and rate limit are set in the UI's Settings dialog,
+which saves them to settings.json in the data folder.`;
 
 interface UiOptions {
   port: number;
@@ -47,17 +48,8 @@ interface UiOptions {
   open: boolean;
 }
 
-function parsePortOption(option: string, text: string | undefined): number {
-  if (text === undefined) return 0;
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`Invalid ${option} "${text}": use an integer from 0 to 65535 (0 picks a free port).`);
-  }
-  return port;
-}
-
 export function parseUiArgs(argv: string[]): UiOptions | 'help' {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs('ui', {
     args: argv,
     options: {
       port: { type: 'string' },
@@ -73,8 +65,8 @@ export function parseUiArgs(argv: string[]): UiOptions | 'help' {
   });
   if (values.help) return 'help';
 
-  const port = parsePortOption('--port', values.port);
-  const receiverPort = parsePortOption('--receiver-port', values['receiver-port']);
+  const port = parsePort(values.port);
+  const receiverPort = parsePort(values['receiver-port'], '--receiver-port');
   if (port !== 0 && port === receiverPort) {
     throw new UsageError(`--port and --receiver-port are both ${port}: the UI never shares the receiver's port, which a tunnel exposes; choose two ports.`);
   }
@@ -122,7 +114,7 @@ export async function runUi(argv: string[]): Promise<number> {
     return 1;
   }
 
-  const logger = createCliLogger(options.dataDir, false);
+  const logger = createCliLogger(options.dataDir);
   const version = appVersion();
   const config = options.configFile === null ? null : loadConfigFile(options.configFile);
   const settings = await openSettings(options, config, logger);

@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { defaultDataDir } from '../core/app-info';
 import type { HooktrayConfig } from '../core/config';
@@ -15,7 +14,7 @@ import { findHeader } from '../core/headers';
 import { notStoredVerdict } from '../core/ingest';
 import type { SignedRequest } from '../core/signatures/types';
 import { verifyDelivery } from '../core/signatures/verify';
-import { UsageError } from './args';
+import { parseCommandArgs, UsageError } from './args';
 import { escapeControl, formatVerdict } from './format';
 import { dataDirOption, explainStoreDamage, openStore, parseDeliveryId, STORE_FILE } from './stored';
 
@@ -127,7 +126,7 @@ interface VerifyOptions {
 }
 
 function parseVerifyArgs(argv: string[]): VerifyOptions | 'help' {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs('verify', {
     args: argv,
     options: {
       config: { type: 'string' },
