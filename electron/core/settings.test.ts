@@ -178,6 +178,17 @@ describe('settings file', () => {
     expect(await service.setKeys({ profile: 'spike', keys: ['made-up-key-one'], mode: 'replace' })).toMatchObject({ ok: true, keyCount: 1 });
   });
 
+  it('adds a first key to a __proto__ profile', async () => {
+    const vault = new MutableVault();
+    const profiles = [{ name: '__proto__', scheme: 'spike', pathPrefix: '/p', options: {} }];
+    const service = new SettingsService({ file: null, keyStore: new MemoryKeyStore(), vault, initial: { ...DEFAULT_SETTINGS, profiles }, logger: silentLogger });
+
+    const result = await service.update({ profiles, newKeys: [{ profile: '__proto__', key: 'made-up-proto-key' }] });
+
+    expect(result.ok).toBe(true);
+    expect(vault.keysFor('__proto__')).toEqual(['made-up-proto-key']);
+  });
+
   it('counts keys of profiles named like Object properties', async () => {
     const names = ['__proto__', 'constructor', 'toString'];
     const service = new SettingsService({

@@ -345,7 +345,8 @@ export class SettingsService {
       }
       // Pasted keys often carry a trailing newline, which would never match a signature.
       const key = entry.key.trim();
-      const kept = modes.get(profile.name) === 'replace' ? [] : (keys[profile.name] ?? []);
+      // A profile named like an Object property, such as __proto__, reads only an own entry.
+      const kept = modes.get(profile.name) !== 'replace' && Object.hasOwn(keys, profile.name) ? (keys[profile.name] ?? []) : [];
       const problem =
         key === '' ? 'is blank: paste the key itself' : (getVerifier(profile.scheme)?.checkKey(key, profile.options) ?? duplicateKeyProblem(key, kept, added.get(profile.name) ?? []));
       if (problem !== null) return failure('invalid-key', `profiles.${index}.newKey`, `The new key for profile "${profile.name}" ${problem}.`);
