@@ -270,12 +270,25 @@ export interface SettingsView extends Settings {
 /** Expected failures of the settings channels, as stable codes. */
 export type SettingsErrorCode = 'invalid-settings' | 'unknown-profile' | 'invalid-key' | 'confirm-retention' | 'save-failed';
 
+/** A settings field that failed a check, and why. */
+export interface SettingsFieldError {
+  /** Dotted path of the field, such as `response.status`. */
+  field: string;
+  message: string;
+}
+
 export interface SettingsFailure {
   ok: false;
   code: SettingsErrorCode;
-  /** Dotted path of the field at fault, such as `profiles.0.scheme`. */
+  /** Dotted path of the field at fault, such as `profiles.0.scheme`, and the first of `errors` when that is set. */
   field: string;
   message: string;
+  /**
+   * When the values failed the settings schema, every field that failed it with its first
+   * problem, in the order the schema checks them. Absent for the other failures, which name one
+   * field, because checks of profiles, keys and retention run only on values that passed the schema.
+   */
+  errors?: SettingsFieldError[];
 }
 
 export type SettingsResult = { ok: true; settings: SettingsView } | SettingsFailure;

@@ -283,9 +283,38 @@ describe('settings file', () => {
 
       const result = await service.update(update);
 
-      expect(result, label).toEqual({ ok: false, code: 'invalid-settings', field, message });
+      expect(result, label).toEqual({ ok: false, code: 'invalid-settings', field, message, errors: [{ field, message }] });
       expect(service.current, label).toEqual(DEFAULT_SETTINGS);
     }
+  });
+
+  it('reports every invalid field at once', async () => {
+    const update = {
+      response: { ...DEFAULT_SETTINGS.response, status: 42 },
+      subdomain: 'Not_A_Label',
+      tunnelHost: 'ftp://127.0.0.1',
+      protection: { pathToken: null, rateLimitPerSecond: -1 },
+    };
+    const request = parseInvokeRequest('settings.update', JSON.parse(JSON.stringify(update)));
+    expect(request.ok).toBe(true);
+    const applied: Settings['response'][] = [];
+    const service = new SettingsService({ file, keyStore: new MemoryKeyStore(), vault: new MutableVault(), initial: DEFAULT_SETTINGS, logger: silentLogger });
+    service.attach(responseRecorder(applied));
+
+    const result = await service.update(update);
+
+    if (result.ok) throw new Error('The update with four invalid fields was saved');
+    expect(result.code).toBe('invalid-settings');
+    expect(result.errors).toEqual([
+      { field: 'response.status', message: 'Enter an HTTP status code from 100 to 599.' },
+      { field: 'subdomain', message: 'Use lower-case letters, digits and inner hyphens, at most 63 characters.' },
+      { field: 'tunnelHost', message: 'Enter an http or https URL.' },
+      { field: 'protection.rateLimitPerSecond', message: 'Enter a limit from 0 to 100000 requests per second.' },
+    ]);
+    expect(result.field).toBe('response.status');
+    expect(result.message).toBe('Enter an HTTP status code from 100 to 599.');
+    expect(applied).toEqual([]);
+    expect(service.current).toEqual(DEFAULT_SETTINGS);
   });
 
   it('requires confirming a deleting retention', async () => {

@@ -1,4 +1,5 @@
 import { ConfigError } from './config';
+import type { z } from 'zod';
 import type {
   NewProfileKey,
   PushChannel,
@@ -8,6 +9,7 @@ import type {
   SetKeysResult,
   Settings,
   SettingsFailure,
+  SettingsFieldError,
   SettingsResult,
   SettingsUpdate,
   SettingsView,
@@ -115,6 +117,24 @@ export function checkProfiles(profiles: readonly Profile[]): SettingsFailure | n
 
 function failure(code: SettingsFailure['code'], field: string, message: string): SettingsFailure {
   return { ok: false, code, field, message };
+}
+
+/**
+ * Returns the failure for values that failed the settings schema: the first issue of each field
+ * in `errors`, and the first of those also as `field` and `message`. The form shows each message
+ * after its field's label, as in "Status: Enter an HTTP status code from 100 to 599."
+ */
+function schemaFailure(issues: readonly z.core.$ZodIssue[]): SettingsFailure {
+  const errors: SettingsFieldError[] = [];
+  for (const issue of issues) {
+    const field = issue.path.join('.');
+    // Later issues of a field often follow from the first, so only the first is kept. An empty profile
+    // name also fails the check for control characters, and a count of 1e20 fails two checks with one message.
+    if (errors.some((known) => known.field === field)) continue;
+    errors.push({ field, message: `${issue.message.charAt(0).toUpperCase()}${issue.message.slice(1)}.` });
+  }
+  const first = errors[0] ?? { field: '', message: 'Invalid value.' };
+  return { ...failure('invalid-settings', first.field, first.message), errors: errors.length === 0 ? [first] : errors };
 }
 
 /** Checks that each rename names a saved profile and a profile of the update, each at most once. */
@@ -279,12 +299,7 @@ export class SettingsService {
     const next: Settings = { ...this.current, ...structuredClone(patch) };
     // The IPC and bridge boundaries check only types and sizes, so the value rules apply here.
     const parsed = settingsSchema.safeParse(next);
-    if (!parsed.success) {
-      // The form shows the message after the field's label, as in "Status: Enter an HTTP status code from 100 to 599."
-      const issue = parsed.error.issues[0];
-      const message = issue?.message ?? 'invalid value';
-      return failure('invalid-settings', issue?.path.join('.') ?? '', `${message.charAt(0).toUpperCase()}${message.slice(1)}.`);
-    }
+    if (!parsed.success) return schemaFailure(parsed.error.issues);
     const problem = checkProfiles(next.profiles) ?? checkRenames(profileRenames, this.settings.profiles, patch.profiles);
     if (problem !== null) return problem;
     const checkedKeys = patch.profiles === undefined && newKeys.length === 0 ? null : this.keysAfterUpdate(next.profiles, profileRenames, newKeys);

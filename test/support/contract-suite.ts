@@ -233,7 +233,8 @@ export function describeContract(transport: string, createHarness: ContractHarne
     it('settings.update names the field of an invalid value', async () => {
       const result = await api.invoke('settings.update', { response: { status: 42, headers: {}, body: '', delayMs: 0 } });
 
-      expect(result).toEqual({ ok: false, code: 'invalid-settings', field: 'response.status', message: 'Enter an HTTP status code from 100 to 599.' });
+      const error = { field: 'response.status', message: 'Enter an HTTP status code from 100 to 599.' };
+      expect(result).toEqual({ ok: false, code: 'invalid-settings', ...error, errors: [error] });
     });
 
     it('settings.update changes the response', async () => {
