@@ -115,6 +115,63 @@ describe('hooktray ui settings', () => {
     await dialog.getByRole('button', { name: 'Close' }).click();
   });
 
+  it('marks every invalid field after one save', async () => {
+    const dialog = await openSettings();
+    const save = (): Promise<void> => dialog.getByRole('button', { name: 'Save settings' }).click();
+    const isFocused = (handle: ElementHandle): Promise<boolean> => handle.evaluate((element) => element.ownerDocument.activeElement === element);
+    /** Returns the text of the element that the field's aria-describedby names. */
+    const description = async (field: ElementHandle): Promise<string | null> => {
+      const id = await field.getAttribute('aria-describedby');
+      if (id === null) return null;
+      return page.locator(`[id="${id}"]`).textContent();
+    };
+    // Handles, because the error text inside a label changes the label text that getByLabel matches.
+    const status = await dialog.getByLabel('Status', { exact: true }).elementHandle();
+    const delay = await dialog.getByLabel('Delay (ms)').elementHandle();
+    const tunnelHost = await dialog.getByLabel(/^Tunnel host/).elementHandle();
+    if (status === null || delay === null || tunnelHost === null) throw new Error('The settings form lacks the Status, Delay or Tunnel host field');
+    const summary = dialog.getByRole('alert');
+
+    // Both values parse, so the core checks them and rejects both. The host lacks http://, so the
+    // browser's own URL check would also reject it and stop the save unless the form turns that check off.
+    await status.fill('42');
+    await tunnelHost.fill('127.0.0.1:3000');
+    await save();
+    const statusError = 'Status: Enter an HTTP status code from 100 to 599.';
+    const tunnelHostError = 'Tunnel host: Enter an http or https URL.';
+    await dialog.getByText(statusError, { exact: true }).waitFor();
+    await dialog.getByText(tunnelHostError, { exact: true }).waitFor();
+    expect(await status.getAttribute('aria-invalid')).toBe('true');
+    expect(await tunnelHost.getAttribute('aria-invalid')).toBe('true');
+    expect(await description(status)).toBe(statusError);
+    expect(await description(tunnelHost)).toBe(tunnelHostError);
+    expect(await isFocused(status)).toBe(true);
+    expect(await summary.textContent()).toBe('2 fields need fixing: Status, Tunnel host. Nothing was saved.');
+    expect(await delay.getAttribute('aria-invalid')).toBeNull();
+    await page.screenshot({ path: screenshotPath('ui-settings-two-invalid-fields') });
+
+    // Neither value parses, so the form reports both without asking the core.
+    await status.fill('abc');
+    await delay.fill('soon');
+    await tunnelHost.fill('');
+    await save();
+    const delayError = 'Delay (ms): "soon" is not a whole number. Enter digits only, such as 0.';
+    await dialog.getByText(delayError, { exact: true }).waitFor();
+    expect(await description(status)).toBe('Status: "abc" is not a whole number. Enter digits only, such as 200.');
+    expect(await description(delay)).toBe(delayError);
+    expect(await tunnelHost.getAttribute('aria-invalid')).toBeNull();
+    expect(await isFocused(status)).toBe(true);
+    expect(await summary.textContent()).toBe('2 fields need fixing: Status, Delay (ms). Nothing was saved.');
+
+    await status.fill('200');
+    await delay.fill('0');
+    await save();
+    await dialog.getByText('Settings saved.').waitFor();
+    expect(await dialog.locator('[aria-invalid="true"]').count()).toBe(0);
+    expect(await summary.count()).toBe(0);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+
   it('rejects options the saved keys fail', async () => {
     const dialog = await openSettings();
     const spike = dialog.getByRole('group', { name: 'Profile spike' });

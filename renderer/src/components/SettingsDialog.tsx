@@ -1,10 +1,10 @@
 import type { ReactNode } from 'react';
 import { useEffect, useId, useRef, useState } from 'react';
-import type { HooktrayApi, NewProfileKey, SettingsView } from '../../../electron/core/contract';
-import type { ProfileDraft, SettingsDraft } from '../lib/settings-draft';
-import { fromDraft, keyCountOf, toDraft } from '../lib/settings-draft';
+import type { HooktrayApi, NewProfileKey, SettingsFieldError, SettingsView } from '../../../electron/core/contract';
+import type { FieldErrorText, ProfileDraft, SettingsDraft } from '../lib/settings-draft';
+import { failureReport, fromDraft, keyCountOf, toDraft } from '../lib/settings-draft';
 import type { FieldPath } from '../lib/settings-fields';
-import { FIELD_LABELS, PROFILE_FIELD_LABELS, fieldTarget, profileFieldName, settingsErrorText } from '../lib/settings-fields';
+import { FIELD_LABELS, PROFILE_FIELD_LABELS, profileFieldName } from '../lib/settings-fields';
 import { ModalDialog } from './ModalDialog';
 import { ProfileKeys } from './ProfileKeys';
 
@@ -26,7 +26,10 @@ interface RetentionText {
  */
 interface SettingsMessage {
   error: boolean;
-  text: string;
+  /** Text shown above the form, or null when the texts at the invalid fields are all there is to show. */
+  text: string | null;
+  /** The invalid fields, each marked and described by its own text. */
+  fields?: readonly FieldErrorText[];
   retentionToConfirm?: RetentionText;
 }
 
@@ -45,7 +48,7 @@ interface SettingsDialogProps {
   onClose: () => void;
 }
 
-/** Attributes that name an input for failures, and mark it invalid while the message is about it. */
+/** Attributes that name an input for failures, and mark it invalid while the message names it. */
 interface FieldProps {
   name: string;
   'aria-invalid': true | undefined;
@@ -57,21 +60,20 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
   const [view, setView] = useState<SettingsView | null>(null);
   const [draft, setDraft] = useState<SettingsDraft | null>(null);
   const [message, setMessage] = useState<SettingsMessage | null>(null);
-  /** Name of the input that the error message is about, such as `response.status`. */
-  const [invalidField, setInvalidField] = useState<string | null>(null);
   /** The form, as JSON, when Close warned that it has unsaved changes. Closing again with the same form discards them. */
   const [closeWarnedFor, setCloseWarnedFor] = useState<string | null>(null);
   /** True while a save is under way. It is a ref, so a second click before the next render reads the new value. */
   const saving = useRef(false);
   const formRef = useRef<HTMLFormElement>(null);
   const saveButtonRef = useRef<HTMLButtonElement>(null);
-  const messageId = useId();
+  const errorIdPrefix = useId();
+  const errorId = (name: string): string => `${errorIdPrefix}-${name}`;
 
-  // A new failure moves the focus to its field, even when the same field fails again.
+  // A new failure moves the focus to the first invalid field in the form, even when the same field fails again.
   useEffect(() => {
-    if (invalidField === null) return;
-    formRef.current?.querySelector<HTMLElement>(`[name="${CSS.escape(invalidField)}"]`)?.focus();
-  }, [invalidField, message]);
+    if (message?.fields === undefined || message.fields.length === 0) return;
+    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [message]);
 
   useEffect(() => {
     api.invoke('settings.get', undefined).then(
@@ -83,26 +85,31 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
     );
   }, [api]);
 
-  /** Shows a failure of the form or the core with its field's label, and marks and focuses that field. */
-  const showFailure = (field: string, text: string, failedDraft: SettingsDraft, retentionToConfirm?: RetentionText): void => {
-    const target = fieldTarget(field, failedDraft);
-    setInvalidField(target?.name ?? null);
-    setMessage({ error: true, text: settingsErrorText(target, text), ...(retentionToConfirm === undefined ? {} : { retentionToConfirm }) });
+  /**
+   * Shows the failures of the form or the core, each at its field after the field's label, and
+   * marks those fields. The effect above focuses the first of them.
+   */
+  const showFailures = (errors: readonly SettingsFieldError[], failedDraft: SettingsDraft, retentionToConfirm?: RetentionText): void => {
+    const report = failureReport(errors, failedDraft);
+    setMessage({ error: true, text: report.summary, fields: report.fields, ...(retentionToConfirm === undefined ? {} : { retentionToConfirm }) });
   };
 
-  const fieldProps = (name: string): FieldProps => ({
-    name,
-    'aria-invalid': invalidField === name ? true : undefined,
-    'aria-describedby': invalidField === name ? messageId : undefined,
-  });
+  const errorOf = (name: string): FieldErrorText | undefined => message?.fields?.find((field) => field.name === name);
+
+  const fieldProps = (name: string): FieldProps => {
+    const invalid = errorOf(name) !== undefined;
+    return { name, 'aria-invalid': invalid ? true : undefined, 'aria-describedby': invalid ? errorId(name) : undefined };
+  };
 
   // The input's aria-describedby reads this text, and aria-hidden keeps it out of the label's accessible name.
-  const fieldError = (name: string): ReactNode =>
-    invalidField === name && message !== null ? (
-      <span id={messageId} className="error" aria-hidden="true">
-        {message.text}
+  const fieldError = (name: string): ReactNode => {
+    const error = errorOf(name);
+    return error === undefined ? null : (
+      <span id={errorId(name)} className="error" aria-hidden="true">
+        {error.text}
       </span>
-    ) : null;
+    );
+  };
 
   /**
    * Saves the form. A key typed for the profile at index `replaceKeysOf` replaces its keys, and
@@ -113,9 +120,12 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
   const save = async (replaceKeysOf: number | null = null, keyOf: number | null = null, confirmRetention = false): Promise<void> => {
     // A save already under way ignores the click: disabling the clicked button would drop its focus.
     if (draft === null || saving.current) return;
+    // NOTE: the core checks the values only when every field parses, so a field the form cannot
+    // parse, such as Status "abc", hides a problem only the core finds, such as an invalid
+    // Tunnel host, until the next save.
     const parsed = fromDraft(draft, replaceKeysOf);
     if (!parsed.ok) {
-      showFailure(parsed.field, parsed.message, draft);
+      showFailures(parsed.errors, draft);
       return;
     }
     saving.current = true;
@@ -124,16 +134,14 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
       const result = await api.invoke('settings.update', { ...parsed.settings, profileRenames: parsed.profileRenames, ...newKeys, ...(confirmRetention ? { confirmRetention: true } : {}) });
       if (!result.ok) {
         const retentionToConfirm = result.code === 'confirm-retention' ? { maxCount: draft.maxCount, maxAgeDays: draft.maxAgeDays } : undefined;
-        showFailure(result.field, result.message, draft, retentionToConfirm);
+        showFailures(result.errors ?? [{ field: result.field, message: result.message }], draft, retentionToConfirm);
         return;
       }
-      setInvalidField(null);
       setView(result.settings);
       setDraft(toDraft(result.settings));
       setMessage({ error: false, text: savedText(parsed.newKeys) });
       if (keyOf !== null) formRef.current?.querySelector<HTMLElement>(`[name="${CSS.escape(profileFieldName(keyOf, 'newKey'))}"]`)?.focus();
     } catch (error) {
-      setInvalidField(null);
       setMessage({ error: true, text: `Saving the settings failed: ${(error as Error).message}` });
     } finally {
       saving.current = false;
@@ -165,7 +173,6 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
       return;
     }
     setCloseWarnedFor(form);
-    setInvalidField(null);
     setMessage({ error: true, text: 'The settings have changes that are not saved. Choose Save settings to keep them, or Close again to discard them.' });
   };
 
@@ -181,7 +188,7 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
             Close
           </button>
         </div>
-        {message !== null && invalidField === null && (
+        {message !== null && message.text !== null && (
           <p className={message.error ? 'error' : 'note'} role={message.error ? 'alert' : 'status'}>
             {message.text}
           </p>
@@ -191,6 +198,9 @@ export function SettingsDialog({ api, onClose }: SettingsDialogProps) {
         ) : (
           <form
             ref={formRef}
+            // The dialog checks the fields itself, so one save reports every invalid field. The
+            // browser's own check would stop the save at the first invalid URL with a bubble.
+            noValidate
             onSubmit={(event) => {
               event.preventDefault();
               void save();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Settings } from '../../../electron/core/contract';
-import { fromDraft, keyCountOf, toDraft } from './settings-draft';
+import { failureReport, fromDraft, keyCountOf, toDraft } from './settings-draft';
 
 const SETTINGS: Settings = {
   profiles: [],
@@ -56,7 +56,6 @@ describe('response headers draft', () => {
     ]);
   });
 });
-
 
 describe('profile renames draft', () => {
   const saved: Settings = {
@@ -144,5 +143,95 @@ describe('number fields draft', () => {
     expect(count.ok ? '' : count.field).toBe('retention.maxCount');
     const exponent = fromDraft({ ...toDraft(SETTINGS), maxAgeDays: '1e3' });
     expect(exponent.ok ? '' : exponent.field).toBe('retention.maxAgeDays');
+  });
+});
+
+describe('draft with several invalid fields', () => {
+  const saved: Settings = {
+    ...SETTINGS,
+    profiles: [
+      { name: 'spike', scheme: 'spike', pathPrefix: '/spike', options: {} },
+      { name: 'gh', scheme: 'github', pathPrefix: '/gh', options: {} },
+    ],
+  };
+
+  it('reports every field it cannot parse', () => {
+    const draft = toDraft(saved);
+    const result = fromDraft({
+      ...draft,
+      profiles: draft.profiles.map((profile) => ({ ...profile, optionsText: profile.name === 'spike' ? '[]' : '{"header":' })),
+      status: 'abc',
+      headersText: 'X-Good: 1\nno colon\nX-Other: 2\n: no name',
+      maxAgeDays: '1e3',
+      rateLimitPerSecond: '',
+    });
+
+    if (result.ok) throw new Error('A draft with seven problems parsed');
+    expect(result.errors.map((error) => error.field)).toEqual([
+      'profiles.0.options',
+      'profiles.1.options',
+      'response.status',
+      'response.headers',
+      'response.headers',
+      'retention.maxAgeDays',
+      'protection.rateLimitPerSecond',
+    ]);
+    expect(result.errors[2]?.message).toBe('"abc" is not a whole number. Enter digits only, such as 200.');
+    expect(result.errors[3]?.message).toBe('Line 2 "no colon" is not in the form "Name: value". Write one header per line.');
+    expect(result.errors[4]?.message).toBe('Line 4 ": no name" is not in the form "Name: value". Write one header per line.');
+    expect(result.errors[6]?.message).toBe('Enter a whole number, such as 10.');
+  });
+
+  it('repeats the first problem as field and message', () => {
+    const result = fromDraft({ ...toDraft(SETTINGS), delayMs: 'soon', maxCount: '-1' });
+
+    if (result.ok) throw new Error('A draft with two problems parsed');
+    expect(result.field).toBe('response.delayMs');
+    expect(result.message).toBe('"soon" is not a whole number. Enter digits only, such as 0.');
+    expect(result.errors).toHaveLength(2);
+    expect(result.errors[0]).toEqual({ field: result.field, message: result.message });
+  });
+});
+
+describe('failureReport', () => {
+  const draft = toDraft({ ...SETTINGS, profiles: [{ name: 'gh', scheme: 'github', pathPrefix: '/gh', options: {} }] });
+
+  it('marks each field once and counts them', () => {
+    const report = failureReport(
+      [
+        { field: 'response.status', message: 'Enter an HTTP status code from 100 to 599.' },
+        { field: 'response.headers.Bad Name', message: 'Use a valid header name.' },
+        { field: 'tunnelHost', message: 'Enter an http or https URL.' },
+        { field: 'response.headers.X-Test', message: 'Remove the line break.' },
+      ],
+      draft,
+    );
+
+    expect(report.fields).toEqual([
+      { name: 'response.status', label: 'Status', text: 'Status: Enter an HTTP status code from 100 to 599.' },
+      { name: 'response.headers', label: 'Headers (header "Bad Name")', text: 'Headers (header "Bad Name"): Use a valid header name. Headers (header "X-Test"): Remove the line break.' },
+      { name: 'tunnelHost', label: 'Tunnel host', text: 'Tunnel host: Enter an http or https URL.' },
+    ]);
+    expect(report.summary).toBe('3 fields need fixing: Status, Headers (header "Bad Name"), Tunnel host. Nothing was saved.');
+  });
+
+  it('leaves a single field without a summary', () => {
+    const report = failureReport([{ field: 'profiles.0.name', message: 'Enter a name.' }], draft);
+
+    expect(report.fields).toEqual([{ name: 'profiles.0.name', label: 'Name of profile gh', text: 'Name of profile gh: Enter a name.' }]);
+    expect(report.summary).toBeNull();
+  });
+
+  it('puts a failure without a form field in the summary', () => {
+    const report = failureReport(
+      [
+        { field: 'profiles', message: 'Use at most 100 profiles.' },
+        { field: 'response.status', message: 'Enter an HTTP status code from 100 to 599.' },
+      ],
+      draft,
+    );
+
+    expect(report.fields.map((field) => field.name)).toEqual(['response.status']);
+    expect(report.summary).toBe('Use at most 100 profiles.');
   });
 });
