@@ -135,6 +135,31 @@ describe('SecretScanner.containsText', () => {
     expect(new SecretScanner(['made&up<key>']).containsText('v=made&amp;up&lt;key&gt;')).toBe(true);
   });
 
+  it.each([
+    ['base64 wrapped at 76 characters', () => {
+      const encoded = Buffer.from(`${'x'.repeat(50)}${KEY}${'y'.repeat(50)}`).toString('base64');
+      return encoded.replace(/(.{76})/g, '$1\r\n');
+    }],
+    ['base64 wrapped at 60 characters', () => Buffer.from(`${'x'.repeat(40)}${KEY}`).toString('base64').replace(/(.{60})/g, '$1\n')],
+    ['quoted-printable with a soft line break', () => `token=3D${KEY.slice(0, 5)}=\r\n${KEY.slice(5)}`],
+    ['quoted-printable escapes', () => [...KEY].map((char) => `=${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`).join('')],
+    ['numeric references without semicolons', () => 'madeup&#45key&#x2d;zero'],
+    ['percent-encoding five levels deep', () => `madeup%${'25'.repeat(4)}2Dkey-zero`],
+  ])('finds a key in %s', (_, make) => {
+    expect(scanner.containsText(make())).toBe(true);
+  });
+
+  it('reads HTML5 named punctuation', () => {
+    const punctuated = new SecretScanner(['made+up/key=zero']);
+    expect(punctuated.containsText('made&plus;up&sol;key&equals;zero')).toBe(true);
+  });
+
+  it.each(['1234', 'abcd', 'cafe', '0000', '123456', 'abc123'])('ignores base64 of the short key %s in random data', (key) => {
+    const short = new SecretScanner([key]);
+    const bodies = Array.from({ length: 20 }, (_, index) => Buffer.from(randomBytes(256 * 1024).toString('base64').replace(new RegExp(key, 'gi'), `-${index}-`)));
+    expect(bodies.filter((body) => short.contains(body))).toHaveLength(0);
+  });
+
   it('matches a text key case-sensitively', () => {
     expect(scanner.containsText(KEY.toUpperCase())).toBe(false);
   });
@@ -160,6 +185,10 @@ describe('SecretScanner.scanBody', () => {
 
   it('finds a key in gzip without Content-Encoding', () => {
     expect(scanner.scanBody(gzipSync(body), null)).toBe('found');
+  });
+
+  it('finds a key under four layers of gzip', () => {
+    expect(scanner.scanBody(gzipSync(gzipSync(gzipSync(gzipSync(body)))), null)).toBe('found');
   });
 
   it.each([

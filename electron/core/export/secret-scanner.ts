@@ -8,7 +8,7 @@ export type BodyScan = 'found' | 'clean' | 'too-large';
  * Rounds of unescaping tried on each text, so a key escaped twice (a percent-encoded
  * JSON escape inside a string literal, for example) is still found.
  */
-const MAX_UNESCAPE_ROUNDS = 4;
+const MAX_UNESCAPE_ROUNDS = 6;
 
 /** Characters scanned at once; a longer text is scanned in windows that overlap. */
 const WINDOW_CHARS = 1024 * 1024;
@@ -23,13 +23,23 @@ const MAX_ESCAPED_CHAR_LENGTH = 24;
 /**
  * One escape per alternative, tried left to right: a shell's `'\''` and `'"'"'` (a quote inside
  * single quotes), percent-encoding, `\u{…}`, `\uXXXX`, `\UXXXXXXXX`, `\xXX`, a backslash before
- * any other character, and HTML's numeric character references and five named ones.
+ * any other character, and HTML's numeric character references (the semicolon is optional, as
+ * browsers read them) and the named ones of ASCII punctuation.
  */
-const ESCAPE = /'\\''|'"'"'|%([0-9A-Fa-f]{2})|\\u\{([0-9A-Fa-f]{1,6})\}|\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})|\\x([0-9A-Fa-f]{2})|\\([^])|&#([0-9]{1,7});|&#[xX]([0-9A-Fa-f]{1,6});|&(amp|lt|gt|quot|apos);/g;
+const ESCAPE = /'\\''|'"'"'|%([0-9A-Fa-f]{2})|\\u\{([0-9A-Fa-f]{1,6})\}|\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})|\\x([0-9A-Fa-f]{2})|\\([^])|&#([0-9]{1,7});?|&#[xX]([0-9A-Fa-f]{1,6});?|&([A-Za-z]{2,8});/g;
 
 const MAYBE_ESCAPED = /[%\\'&]/;
 
-const HTML_NAMED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+/** A quoted-printable escape (`=3D`) or soft line break (`=` at the end of a line), as in email bodies. */
+const QUOTED_PRINTABLE = /=(?:([0-9A-F]{2})|\r?\n)/g;
+const MAYBE_QUOTED_PRINTABLE = /=(?:[0-9A-F]{2}|\r?\n)/;
+
+/** HTML named character references of ASCII punctuation, as HTML5's table names them (PHP's htmlentities writes them with ENT_HTML5). */
+const HTML_NAMED: Readonly<Record<string, string>> = {
+  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", plus: '+', sol: '/', bsol: '\\', equals: '=', colon: ':', semi: ';', comma: ',', period: '.',
+  excl: '!', quest: '?', num: '#', dollar: '$', percnt: '%', ast: '*', lowbar: '_', commat: '@', lpar: '(', rpar: ')', lsqb: '[', rsqb: ']',
+  lcub: '{', rcub: '}', verbar: '|', grave: '`', Hat: '^', tilde: '~',
+};
 
 const SINGLE_CHAR_ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', '0': '\0' };
 
@@ -49,7 +59,8 @@ const SINGLE_CHAR_ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r'
  * matched without regard to case, because `A1B2` and `a1b2` are the same bytes; other needles
  * match case-sensitively.
  *
- * NOTE: Other encodings, such as base32 or a key split across two headers, are not searched.
+ * NOTE: Other encodings are not searched, such as base32, base64 of compressed data inside a
+ * body, raw deflate without a header, or JSON escapes inside UTF-16, nor is a key split across two headers.
  */
 export class SecretScanner {
   private readonly needles: string[];
@@ -151,13 +162,18 @@ export class SecretScanner {
 
   /** Returns the text and each unescaped form of it, most escaped first. */
   forms(text: string): string[] {
+    // Base64 and quoted-printable wrap long lines, which can split a key, so the text is also read without its line breaks and QP escapes.
     const forms = [text];
-    let current = text;
-    for (let round = 0; round < MAX_UNESCAPE_ROUNDS && MAYBE_ESCAPED.test(current); round++) {
-      const next = unescapeOnce(current);
-      if (next === current) break;
-      forms.push(next);
-      current = next;
+    if (text.includes('\n')) forms.push(text.replace(/\r?\n[ \t]*/g, ''));
+    if (MAYBE_QUOTED_PRINTABLE.test(text)) forms.push(text.replace(QUOTED_PRINTABLE, (_, hex?: string) => (hex === undefined ? '' : String.fromCharCode(parseInt(hex, 16)))));
+    for (const start of forms.slice()) {
+      let current = start;
+      for (let round = 0; round < MAX_UNESCAPE_ROUNDS && MAYBE_ESCAPED.test(current); round++) {
+        const next = unescapeOnce(current);
+        if (next === current) break;
+        forms.push(next);
+        current = next;
+      }
     }
     if (this.plusIsSpace) return [...forms, ...forms.filter((form) => form.includes('+')).map((form) => form.replace(/\+/g, ' '))];
     return forms;
@@ -191,7 +207,7 @@ export function unescapeOnce(text: string): string {
     if (hex !== undefined) return String.fromCharCode(parseInt(hex, 16));
     if (utf16 !== undefined) return String.fromCharCode(parseInt(utf16, 16));
     if (other !== undefined) return SINGLE_CHAR_ESCAPES[other] ?? other;
-    if (named !== undefined) return HTML_NAMED[named] ?? match;
+    if (named !== undefined) return Object.hasOwn(HTML_NAMED, named) ? (HTML_NAMED[named] as string) : match;
     const hexDigits = braced ?? long ?? hexRef;
     const codePoint = hexDigits !== undefined ? parseInt(hexDigits, 16) : decimalRef !== undefined ? parseInt(decimalRef, 10) : null;
     if (codePoint === null) return "'";
@@ -200,7 +216,7 @@ export function unescapeOnce(text: string): string {
 }
 
 /** Layers of compression without a Content-Encoding that scanBody undoes. */
-const MAX_UNANNOUNCED_ROUNDS = 3;
+const MAX_UNANNOUNCED_ROUNDS = 5;
 
 /**
  * Undoes `codings`, given in the order applied, and returns the bytes. Returns null when a

@@ -17,8 +17,8 @@ export function keyTexts(key: string): string[] {
  * secret of an `hmac` profile with a `keyEncoding` and of a `whsec_` key.
  *
  * Base64 appears unpadded, and also as it reads inside longer base64 text, such as the
- * `user:key` of a Basic Authorization header: the key's bytes then start 1 or 2 bytes into a
- * 3-byte group, and only the characters made of the key's bits alone are fixed.
+ * `user:key` of a Basic Authorization header. There the key's bytes may start 1 or 2 bytes into
+ * a 3-byte group, and only the characters made of the key's bits alone are fixed.
  */
 export function keySpellings(key: string): string[] {
   const spellings = new Set<string>();
@@ -33,14 +33,19 @@ export function keySpellings(key: string): string[] {
     }
     for (const bytes of [Buffer.from(text, 'utf8'), decodeHexStrict(text), decodeBase64Strict(text)]) {
       if (bytes === null || bytes.length === 0) continue;
-      spellings.add(bytes.toString('hex'));
-      for (const spelling of base64Spellings(bytes)) spellings.add(spelling);
+      for (const spelling of [bytes.toString('hex'), ...base64Spellings(bytes)]) {
+        if (spelling.length >= MIN_SPELLING_CHARS) spellings.add(spelling);
+      }
     }
   }
   return [...spellings];
 }
 
-/** Characters that a spelling made from part of a key's bytes must keep to be searched for. */
+/**
+ * Characters that a spelling made from a key's bytes must have to be searched for. The three
+ * characters of base64 that a short key such as `1234` gives occur in many images, so such a
+ * spelling would mark innocent deliveries as carrying the key. Its texts are searched at any length.
+ */
 const MIN_SPELLING_CHARS = 8;
 
 /**
@@ -58,7 +63,7 @@ function base64Spellings(bytes: Buffer): string[] {
       const first = Math.ceil((offset * 8) / 6);
       const end = (offset + bytes.length) % 3 === 0 ? shifted.length : shifted.length - 1;
       const fixed = shifted.slice(first, end);
-      if (fixed.length >= MIN_SPELLING_CHARS) spellings.push(fixed);
+      spellings.push(fixed);
     }
   }
   return spellings;
