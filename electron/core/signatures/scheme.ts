@@ -224,7 +224,10 @@ function sentKeyResult(signed: string, { field, keyIndex, profile }: SentKey): S
   let reason: string;
   if (field === 'signature') reason = `The signature header carries ${key} itself instead of an ${signed}: the sender must sign with the key, not send it.`;
   else if (field === 'timestamp') reason = `The timestamp header carries ${key} itself instead of the signing time: the sender must keep the key out of its headers.`;
-  else reason = `The ${escapeControl(field.header)} header carries ${key} itself, and no ${signed} could be read: the sender must sign with the key, not send it.`;
+  else {
+    const carries = field.partOfValue ? `contains ${key}` : `carries ${key} itself`;
+    reason = `The ${escapeControl(field.header)} header ${carries}, and no ${signed} could be read: the sender must sign with the key, not send it.`;
+  }
   return {
     status: 'invalid',
     reason,

@@ -62,6 +62,15 @@ describe('key sent as the signature', () => {
     expectNoKeyText(verdict, TEXT_KEY);
   });
 
+  it.each([['sha256=', ''], ['Bearer ', ''], ['', ', deadbeef'], ['', 'twice']])('finds a key inside a malformed header: %s…%s', (before, after) => {
+    const key = 'Qz7k-made-up-key-inside-Wq9Z';
+    const verdict = verify('spike', request([['X-Body-Signature', `${before}${key}${after === 'twice' ? key : after}`]]), [key]);
+    expect(verdict.status).toBe('invalid');
+    expect(verdict.reason).toBe('The X-Body-Signature header contains key 1, and no Spike signature could be read: the sender must sign with the key, not send it.');
+    expect(verdict.diagnosis).toContain('Treat key 1 as exposed');
+    expectNoKeyText(verdict, key);
+  });
+
   it('keeps malformed when no header is a key', () => {
     const verdict = verify('spike', request([['X-Body-Signature', 'not-a-digest-value']]), [TEXT_KEY]);
     expect(verdict.status).toBe('malformed-header');

@@ -1,3 +1,4 @@
+import { SecretScanner } from '../export/secret-scanner';
 import { decodeBase64Strict, decodeDigest, decodeHexStrict, digestsEqual } from './digest';
 import { keyTexts } from './key-spellings';
 import { WHSEC_PREFIX } from './key-variants';
@@ -6,8 +7,11 @@ import type { OtherProfileKeys, VerifyContext } from './types';
 
 /** A key that a delivery carries in its headers, where it should carry a digest or a timestamp. */
 export interface SentKey {
-  /** The header field that carries the key, or the name of the header when its value could not be parsed. */
-  field: 'signature' | 'timestamp' | { header: string };
+  /**
+   * The header field that carries the key. When the signature could not be parsed, it is the
+   * header's name instead, and whether the key is only part of the header's value.
+   */
+  field: 'signature' | 'timestamp' | { header: string; partOfValue: boolean };
   keyIndex: number;
   /** The other profile the key belongs to; absent for the verifying profile's own keys. */
   profile?: string;
@@ -72,9 +76,10 @@ export function findSentKey(
 }
 
 /**
- * Finds a key, of this profile or another, that a header carries as its whole value. It is
- * used when the signature headers could not be parsed, so that no message quotes the key and
- * the verdict reports the key as exposed.
+ * Finds a key, of this profile or another, that a header carries as its whole value, or else
+ * inside its value in any spelling that exports are checked for, such as `Bearer KEY` or
+ * `sha256=KEY`. It is used when no signature could be parsed, so that no message quotes the key
+ * and the verdict reports the key as exposed.
  */
 export function findKeyInHeaders(
   headers: readonly (readonly [string, string])[],
@@ -83,11 +88,23 @@ export function findKeyInHeaders(
   context: VerifyContext,
 ): SentKey | null {
   const candidates: { keys: readonly string[]; profile?: string }[] = [{ keys }, ...(context.otherProfileKeys?.() ?? [])];
+  const found = (header: string, keyIndex: number, profile: string | undefined, partOfValue: boolean): SentKey => ({
+    field: { header, partOfValue },
+    keyIndex,
+    ...(profile === undefined ? {} : { profile }),
+  });
   for (const candidate of candidates) {
     for (const [name, value] of headers) {
       if (value.trim() === '') continue;
       const keyIndex = candidate.keys.findIndex((key) => spellsKey(value, key, readKey(key)));
-      if (keyIndex !== -1) return { field: { header: name }, keyIndex, ...(candidate.profile === undefined ? {} : { profile: candidate.profile }) };
+      if (keyIndex !== -1) return found(name, keyIndex, candidate.profile, false);
+    }
+  }
+  for (const candidate of candidates) {
+    for (const [keyIndex, key] of candidate.keys.entries()) {
+      const scanner = new SecretScanner([key]);
+      const header = headers.find(([, value]) => scanner.containsText(value));
+      if (header !== undefined) return found(header[0], keyIndex, candidate.profile, true);
     }
   }
   return null;

@@ -67,6 +67,18 @@ describe('scheme registry', () => {
     );
   });
 
+  it('reports a key sent outside every prefix', () => {
+    const key = 'Qz7k-made-up-spike-key-Wq9Z';
+    const profiles: Profile[] = [{ name: 'spike', scheme: 'spike', pathPrefix: '/webhooks/spike', options: {} }];
+    const verdict = verifyDelivery(request([['X-Body-Signature', key]]), profiles, { keysFor: () => [key] }, { now: NOW });
+    expect(verdict.status).toBe('unverified');
+    expect(verdict.reason).toContain('its path is outside "/webhooks/spike"');
+    expect(verdict.diagnosis).toBe(
+      'The X-Body-Signature header carries key 1 of profile "spike". Treat key 1 of profile "spike" as exposed: it travelled in this request and is stored with its headers, so replace it with a new key.',
+    );
+    expect(JSON.stringify(verdict)).not.toContain('made-up');
+  });
+
   it('reports an unknown profile scheme', () => {
     const profiles: Profile[] = [{ name: 'p', scheme: 'nope', pathPrefix: '/', options: {} }];
     expect(verifyDelivery(request([]), profiles, { keysFor: () => [] }, { now: NOW }).status).toBe('unverified');

@@ -1,5 +1,7 @@
 import type { Verdict } from '../contract';
+import { escapeControl } from '../escape-control';
 import { detectScheme, getVerifier } from './registry';
+import { findKeyInHeaders } from './sent-key';
 import type { OtherProfileKeys, Profile, SignedRequest, VerifyContext } from './types';
 
 /** Source of each profile's keys. Keys stay in the core and never cross the contract. */
@@ -33,7 +35,7 @@ export function samePrefixProblem(profiles: readonly Pick<Profile, 'name' | 'pat
 /** Computes a delivery's verdict from its bytes, the profiles and the vault's keys. */
 export function verifyDelivery(request: SignedRequest, profiles: readonly Profile[], vault: KeyVault, context: VerifyContext): Verdict {
   const profile = findProfile(profiles, request.path);
-  if (profile === undefined) return unverifiedVerdict(request, profiles);
+  if (profile === undefined) return unverifiedVerdict(request, profiles, vault);
 
   const verifier = getVerifier(profile.scheme);
   if (verifier === undefined) {
@@ -60,7 +62,7 @@ export function verifyDelivery(request: SignedRequest, profiles: readonly Profil
  * like a scheme that a profile uses, the reason names that profile's prefix, because the
  * delivery was most likely sent to the wrong path.
  */
-function unverifiedVerdict(request: SignedRequest, profiles: readonly Profile[]): Verdict {
+function unverifiedVerdict(request: SignedRequest, profiles: readonly Profile[], vault: KeyVault): Verdict {
   const detected = detectScheme(request.headers);
   if (detected === undefined) {
     return { status: 'unverified', scheme: null, profile: null, reason: 'No profile covers this path.' };
@@ -71,5 +73,13 @@ function unverifiedVerdict(request: SignedRequest, profiles: readonly Profile[])
     sameScheme.length === 0
       ? `Looks like a ${detected.label} delivery: add a ${detected.label} profile with a key for this path to verify it.`
       : `Looks like a ${detected.label} delivery, but its path is outside ${prefixes}: send it to a path under ${sameScheme.length === 1 ? 'that prefix' : 'one of those prefixes'}, or add a ${detected.label} profile for this path.`;
-  return { status: 'unverified', scheme: null, profile: null, detectedScheme: detected.name, reason };
+  const verdict: Verdict = { status: 'unverified', scheme: null, profile: null, detectedScheme: detected.name, reason };
+  // A signed delivery outside every prefix is checked for a sent key all the same, because the key is exposed wherever it was sent.
+  const otherProfileKeys = (): OtherProfileKeys[] => profiles.map((other) => ({ profile: other.name, keys: vault.keysFor(other.name) }));
+  const sentKey = findKeyInHeaders(request.headers, [], () => null, { now: 0, otherProfileKeys });
+  if (sentKey !== null && typeof sentKey.field === 'object') {
+    const key = `key ${sentKey.keyIndex + 1} of profile "${sentKey.profile ?? ''}"`;
+    verdict.diagnosis = `The ${escapeControl(sentKey.field.header)} header ${sentKey.field.partOfValue ? 'contains' : 'carries'} ${key}. Treat ${key} as exposed: it travelled in this request and is stored with its headers, so replace it with a new key.`;
+  }
+  return verdict;
 }
