@@ -33,7 +33,8 @@ Options:
                            deliveries.ndjson into (default: stdout)
   --force                  replace an existing har or ndjson file, or write into a folder
                            that holds an earlier export, replacing its files of the same
-                           name; other files in the folder stay
+                           name; other files in the folder stay. A symbolic link, named
+                           pipe or device at --out is never replaced or written through
   --path PREFIX            only deliveries whose path starts with PREFIX
   --from TIME, --to TIME   only deliveries received at or after --from and before --to,
                            as RFC 3339 times such as 2025-04-15T13:33:55Z

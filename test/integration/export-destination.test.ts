@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HooktrayCore } from '../../electron/core/hooktray-core';
@@ -62,6 +62,150 @@ describe('export to an existing file', () => {
     expect(second.stderr).toContain(join(folder, name));
     expect(second.stderr).toContain('--force');
     expect(readFileSync(join(folder, name), 'utf8')).toBe('precious\n');
+  });
+});
+
+/**
+ * Creates a character device with the numbers of /dev/null at `path`, inside a temporary folder,
+ * or returns why it cannot: mknod needs the CAP_MKNOD capability, which containers often drop.
+ */
+function makeDevice(path: string): string | null {
+  try {
+    execFileSync('mknod', [path, 'c', '1', '3'], { stdio: 'pipe' });
+    return null;
+  } catch (error) {
+    return `cannot create a device with mknod here (${String(error).split('\n')[0]})`;
+  }
+}
+
+/**
+ * Special entries that an export must neither replace nor write through: a label, the type
+ * that the message names, and a function that makes one at `path` in the temporary `folder`
+ * and returns null, or returns why it cannot.
+ */
+type SpecialEntry = [label: string, type: string, make: (path: string, folder: string) => string | null];
+
+const SPECIAL_ENTRIES: SpecialEntry[] = [
+  ['a character device', 'a character device', (path) => makeDevice(path)],
+  ['a named pipe', 'a named pipe', (path) => (execFileSync('mkfifo', [path]), null)],
+  [
+    'a link to a file',
+    'a symbolic link',
+    (path, folder) => {
+      writeFileSync(join(folder, 'target.txt'), 'precious\n');
+      symlinkSync('target.txt', path);
+      return null;
+    },
+  ],
+  [
+    'a link to a folder',
+    'a symbolic link',
+    (path, folder) => {
+      mkdirSync(join(folder, 'target'));
+      symlinkSync('target', path);
+      return null;
+    },
+  ],
+  ['a dangling link', 'a symbolic link', (path) => (symlinkSync('missing.txt', path), null)],
+];
+
+/** Returns each special entry with each format, the format first. */
+function withFormats<Format extends string>(formats: Format[]): [Format, ...SpecialEntry][] {
+  return SPECIAL_ENTRIES.flatMap((entry) => formats.map((format): [Format, ...SpecialEntry] => [format, ...entry]));
+}
+
+/** Returns the type and content of every entry in `folder`, with each link's target, to show nothing changed. */
+function snapshot(folder: string): Record<string, string> {
+  const entries: Record<string, string> = {};
+  for (const name of readdirSync(folder).sort()) {
+    const path = join(folder, name);
+    const stats = lstatSync(path);
+    if (stats.isSymbolicLink()) entries[name] = `link to ${readlinkSync(path)}`;
+    else if (stats.isFile()) entries[name] = `file ${readFileSync(path, 'utf8')}`;
+    else if (stats.isDirectory()) entries[name] = `folder [${readdirSync(path).join(', ')}]`;
+    else entries[name] = `special ${stats.mode.toString(8)} ${stats.rdev}`;
+  }
+  return entries;
+}
+
+describe('export to a special file', () => {
+  it.for(withFormats(['ndjson', 'har']))(
+    'rejects a %s export onto %s',
+    async ([format, , type, make], context) => {
+      const folder = tempDir(`destination-special-${format}`);
+      const out = join(folder, 'out');
+      const problem = make(out, folder);
+      if (problem !== null) context.skip(problem);
+      const before = snapshot(folder);
+
+      const run = await exportTo(format, out, '--force');
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`${out} is ${type},`);
+      expect(run.stderr).toContain('choose the path of a regular file');
+      expect(run.stderr).not.toContain('Error:');
+      expect(snapshot(folder)).toEqual(before);
+    },
+  );
+
+  it.for(withFormats(['fixture', 'curl']))(
+    'rejects a %s export into %s',
+    async ([format, , type, make], context) => {
+      const folder = tempDir(`destination-special-folder-${format}`);
+      const out = join(folder, 'out');
+      const problem = make(out, folder);
+      if (problem !== null) context.skip(problem);
+      const before = snapshot(folder);
+
+      const run = await exportTo(format, out, '--force');
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`${out} is ${type},`);
+      expect(run.stderr).toContain('choose a folder or a new folder for --out');
+      expect(snapshot(folder)).toEqual(before);
+    },
+  );
+
+  it('rejects a named pipe with the file name inside a folder', async () => {
+    const folder = tempDir('destination-special-inside');
+    execFileSync('mkfifo', [join(folder, 'deliveries.ndjson')]);
+
+    const run = await exportTo('ndjson', folder, '--force');
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain(`${join(folder, 'deliveries.ndjson')} is a named pipe, not a regular file`);
+    expect(lstatSync(join(folder, 'deliveries.ndjson')).isFIFO()).toBe(true);
+  });
+});
+
+describe('export from the app to a special file', () => {
+  it.for(withFormats(['ndjson', 'har']))(
+    'rejects a %s file that is %s',
+    async ([format, , type, make], context) => {
+      const folder = tempDir(`destination-app-${format}`);
+      const file = join(folder, `deliveries.${format}`);
+      const problem = make(file, folder);
+      if (problem !== null) context.skip(problem);
+      const before = snapshot(folder);
+
+      const result = await core.exports.run({ format, folder, force: true });
+      expect(result.ok).toBe(false);
+      expect(result.ok ? '' : result.message).toContain(`${file} is ${type},`);
+      expect(result.ok ? '' : result.message).toContain('choose another folder');
+      expect(snapshot(folder)).toEqual(before);
+    },
+  );
+
+  it.each(['fixture', 'ndjson'] as const)('rejects a %s export into a linked folder', async (format) => {
+    const parent = tempDir(`destination-app-link-${format}`);
+    mkdirSync(join(parent, 'target'));
+    const folder = join(parent, 'out');
+    symlinkSync('target', folder);
+
+    const result = await core.exports.run({ format, folder, force: true });
+    expect(result).toEqual({
+      ok: false,
+      code: 'destination-exists',
+      message: `${folder} is a symbolic link, which an export neither follows nor replaces: choose another folder, such as the folder that the link points to.`,
+    });
+    expect(readdirSync(join(parent, 'target'))).toEqual([]);
   });
 });
 

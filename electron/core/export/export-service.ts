@@ -6,7 +6,7 @@ import type { PushHub } from '../push-hub';
 import type { Profile } from '../signatures/types';
 import type { DeliveryStore } from '../store';
 import { toSummary } from '../summary';
-import { earlierExportFiles } from './destination';
+import { earlierExportFiles, unwritableEntry } from './destination';
 import { ExportRuns } from './export-runs';
 import type { Analyze } from './import';
 import { importDeliveries } from './import';
@@ -54,6 +54,25 @@ function earlierExportConflict(folder: string, format: ExportRequest['format']):
 }
 
 /**
+ * Returns why an export may not write into `folder`, even with `force`, or null. It may not when
+ * the folder, or for HAR and NDJSON the file in it, is a symbolic link, a named pipe, a device
+ * or anything else that is neither a folder nor a regular file.
+ */
+function unwritableDestination(folder: string, format: ExportRequest['format']): string | null {
+  const folderEntry = unwritableEntry(folder, 'folder');
+  if (folderEntry !== null) {
+    const example = folderEntry.isLink ? ', such as the folder that the link points to' : '';
+    return `${folder} is ${folderEntry.description}: choose another folder${example}.`;
+  }
+  const fileName = singleFileName(format);
+  if (fileName === null) return null;
+  const file = join(folder, fileName);
+  const fileEntry = unwritableEntry(file, 'file');
+  if (fileEntry === null) return null;
+  return `${file} is ${fileEntry.description}: choose another folder, or move ${fileName} out of this one.`;
+}
+
+/**
  * Serves the `export.run` and `import.run` channels. An export writes to the chosen folder or
  * returns the bytes, with progress on `export.progress`. Into a folder, the files are staged
  * and appear only when the export is complete, so a failed or cancelled export leaves the
@@ -68,7 +87,8 @@ export class ExportService {
   }
 
   async run(request: ExportRequest): Promise<ExportResult> {
-    const conflict = request.folder === undefined || request.force === true ? null : earlierExportConflict(request.folder, request.format);
+    const { folder } = request;
+    const conflict = folder === undefined ? null : (unwritableDestination(folder, request.format) ?? (request.force === true ? null : earlierExportConflict(folder, request.format)));
     if (conflict !== null) {
       this.options.logger.warn('export: rejected', { format: request.format, folder: request.folder ?? null, code: 'destination-exists' });
       return { ok: false, code: 'destination-exists', message: conflict };

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/support/listen-process';
@@ -70,6 +70,19 @@ describe('StagedFolderSink', () => {
     expect(contents(destination)).toEqual({ 'index.json': 'earlier index' });
   });
 
+  it('keeps a link that replaced the destination', async () => {
+    const destination = join(dir, 'out');
+    const sink = new StagedFolderSink(destination);
+    await sink.write('index.json', Buffer.from('[]'));
+    mkdirSync(join(dir, 'elsewhere'));
+    symlinkSync('elsewhere', destination);
+
+    await expect(sink.finish()).rejects.toThrow(`${destination} is a symbolic link, which an export neither follows nor replaces`);
+    await sink.discard();
+    expect(readlinkSync(destination)).toBe('elsewhere');
+    expect(readdirSync(join(dir, 'elsewhere'))).toEqual([]);
+  });
+
   it('names the destination in a failed write', async () => {
     writeFileSync(join(dir, 'file'), '');
     const destination = join(dir, 'file', 'out');
@@ -96,6 +109,21 @@ describe('StagedFileSink', () => {
     await expect(sink.finish()).rejects.toThrow();
     await sink.discard();
     expect(contents(dir)).toEqual({ 'deliveries.har': 'earlier har' });
+  });
+
+  it.each([
+    ['a named pipe', (path: string) => execFileSync('mkfifo', [path])],
+    ['a symbolic link', (path: string) => symlinkSync('target.har', path)],
+  ])('keeps %s that appeared at the destination', async (type, create) => {
+    const destination = join(dir, 'deliveries.har');
+    const sink = new StagedFileSink(destination);
+    await sink.write('deliveries.har', Buffer.from('new har'));
+    create(destination);
+
+    await expect(sink.finish()).rejects.toThrow(`${destination} is ${type},`);
+    await sink.discard();
+    expect(readdirSync(dir)).toEqual(['deliveries.har']);
+    expect(lstatSync(destination).isFile()).toBe(false);
   });
 
   it('reports the folder of its file', () => {

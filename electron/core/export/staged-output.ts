@@ -3,6 +3,7 @@ import { existsSync, lstatSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import type { ExportedFile } from '../contract';
+import { unwritableEntry } from './destination';
 import type { ExportSink } from './sinks';
 import { FolderSink } from './sinks';
 import { makeDir } from '../make-dir';
@@ -42,6 +43,15 @@ function atDestination(error: unknown, staging: string, destination: string): un
   return error;
 }
 
+/**
+ * Throws when the destination is not a regular file (`file`) or a folder (`folder`), such as a
+ * link or pipe that appeared after the caller checked it, because a rename would replace it.
+ */
+function checkDestinationEntry(destination: string, kind: 'file' | 'folder'): void {
+  const entry = unwritableEntry(destination, kind);
+  if (entry !== null) throw new Error(`${destination} is ${entry.description}; choose another destination`);
+}
+
 function isFolder(path: string): boolean {
   try {
     return statSync(path).isDirectory();
@@ -53,8 +63,9 @@ function isFolder(path: string): boolean {
 /**
  * Writes a HAR or NDJSON export into a hidden file beside the destination and renames it into
  * place when complete, so a failed, cancelled or interrupted export leaves the destination as
- * it was. The rename replaces an existing file, so the caller checks first whether it may.
- * Once `signal` is aborted, `finish` throws its reason instead of renaming.
+ * it was. The rename replaces an existing regular file, so the caller checks first whether it
+ * may. `finish` throws instead of renaming over a symbolic link, named pipe or device, and,
+ * once `signal` is aborted, throws its reason.
  */
 export class StagedFileSink implements StagedSink {
   private readonly staging: string;
@@ -84,6 +95,7 @@ export class StagedFileSink implements StagedSink {
     try {
       await this.inner.finish();
       this.signal?.throwIfAborted();
+      checkDestinationEntry(this.destination, 'file');
       await rename(this.staging, this.destination);
     } catch (error) {
       throw atDestination(error, this.staging, this.destination);
@@ -111,7 +123,8 @@ export class StagedFileSink implements StagedSink {
  * An existing destination folder is staged inside itself, so only that folder needs to be
  * writable. Each file is then moved in, `index.json` last and after removing an earlier
  * `index.json`, so at no time does an index list files that are cut short or missing.
- * Once `signal` is aborted, `finish` throws its reason instead of moving anything.
+ * `finish` throws instead of moving anything when the destination is a symbolic link or
+ * anything else but a folder, and, once `signal` is aborted, throws its reason.
  */
 export class StagedFolderSink implements StagedSink {
   private readonly staging: string;
@@ -164,6 +177,7 @@ export class StagedFolderSink implements StagedSink {
   private async moveIntoPlace(): Promise<void> {
     // An export that wrote no file still leaves its (empty) folder.
     if (this.inner.files().length === 0) await makeDir(this.staging);
+    checkDestinationEntry(this.destination, 'folder');
     if (!existsSync(this.destination)) {
       await makeDir(dirname(this.destination));
       await rename(this.staging, this.destination);
