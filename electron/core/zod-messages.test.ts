@@ -35,4 +35,9 @@ describe('plainIssueMessage', () => {
     const schema = z.strictObject({ maxCount: z.number().optional(), maxAgeDays: z.number().optional() });
     expect(messageFor(schema, { maxcount: 1 })).toBe('did you mean "maxCount"? The fields allowed there are maxCount and maxAgeDays');
   });
+
+  it('names the limit of a number beyond 2^53', () => {
+    const result = z.object({ maxCount: z.number().int().min(0) }).safeParse({ maxCount: 1e20 }, { error: plainIssueMessage });
+    expect(result.error?.issues[0]?.message).toBe('is too large: whole numbers end at 9007199254740991, the last that JSON readers keep exactly (got 100000000000000000000)');
+  });
 });

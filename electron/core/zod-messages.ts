@@ -13,6 +13,12 @@ type RawIssue = z.core.$ZodRawIssue;
  * in a configuration may be a key.
  */
 export const plainIssueMessage: z.core.$ZodErrorMap = (issue) => {
+  // zod's int() rejects whole numbers beyond 2^53 as not whole, so such a value gets the limit instead.
+  const input = (issue as { input?: unknown }).input;
+  if (typeof input === 'number' && Number.isInteger(input) && !Number.isSafeInteger(input)) {
+    const [size, limit] = input > 0 ? ['large', Number.MAX_SAFE_INTEGER] : ['small', Number.MIN_SAFE_INTEGER];
+    return `is too ${size}: whole numbers end at ${limit}, the last that JSON readers keep exactly (got ${String(input)})`;
+  }
   switch (issue.code) {
     case 'invalid_type':
       return invalidTypeMessage(issue);
