@@ -71,6 +71,9 @@ export const FORWARDED_BY_HEADER = 'X-Hooktray-Forwarded-By';
 export class Forwarder {
   private rules: { pathPrefix: string; target: URL }[] = [];
   private readonly queue: QueuedDelivery[] = [];
+  /** The delivery being sent, or waiting to be sent again, which is no longer in `queue`. */
+  private current: QueuedDelivery | null = null;
+  private readonly deletedLog = new RepeatLog();
   private draining: Promise<void> | null = null;
   private readonly abort = new AbortController();
   private failureStreak = 0;
@@ -189,9 +192,20 @@ export class Forwarder {
     return best?.target;
   }
 
+  /** Returns the ids of the deliveries still to be forwarded, the one being sent first; retention keeps them. */
+  waitingIds(): string[] {
+    const ids = this.queue.map((item) => item.id);
+    return this.current === null ? ids : [this.current.id, ...ids];
+  }
+
   private async drain(): Promise<void> {
     for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
-      await this.forwardOne(next);
+      this.current = next;
+      try {
+        await this.forwardOne(next);
+      } finally {
+        this.current = null;
+      }
     }
     this.draining = null;
   }
@@ -199,7 +213,8 @@ export class Forwarder {
   private async forwardOne(item: QueuedDelivery): Promise<void> {
     const delivery = this.options.store.get(item.id);
     if (delivery === null) {
-      this.options.logger.warn('forward: delivery deleted before it was forwarded', { id: item.id });
+      const count = this.deletedLog.next();
+      if (count !== null) this.options.logger.warn('forward: delivery deleted before it was forwarded', { id: item.id, count });
       return;
     }
     const forwardedBy = joinHeader(delivery.headers, FORWARDED_BY_HEADER);

@@ -329,7 +329,8 @@ export class HooktrayCore {
     let policy = this.options.retention;
     try {
       while (!this.stopping && policy !== undefined) {
-        const batch = this.store.pruneBatch(policy);
+        // Deliveries still to be forwarded stay until they are sent, so a target that is down loses none.
+        const batch = this.store.pruneBatch(policy, Date.now(), this.replays.forwarder.waitingIds());
         deleted += batch.deleted;
         if (!batch.more) break;
         await sleep(RETENTION_PAUSE_MS);

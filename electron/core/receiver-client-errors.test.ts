@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from './logger';
-import { ClientErrorHandler, PendingResponses } from './receiver-client-errors';
+import { ClientErrorHandler, MAX_UNUSED_CONNECTIONS, PendingResponses } from './receiver-client-errors';
 
 interface LogLine {
   level: string;
@@ -154,5 +154,26 @@ describe('ClientErrorHandler', () => {
     });
 
     expect(reply).toBe('');
+  });
+
+  it('keeps at most the cap of unused connections', async () => {
+    const started = await startServer(30_000, { headersTimeout: 200, requestTimeout: 300, connectionsCheckingInterval: 50 });
+    server = started.server;
+    const extra = 4;
+
+    const sockets = await Promise.all(
+      Array.from({ length: MAX_UNUSED_CONNECTIONS + extra }, () => new Promise<Socket>((resolve) => {
+        const socket = connect(started.port, '127.0.0.1', () => resolve(socket));
+        socket.on('error', () => {});
+      })),
+    );
+    const closed = sockets.map((socket) => new Promise<boolean>((resolve) => {
+      socket.once('close', () => resolve(true));
+      setTimeout(() => resolve(false), 2_000);
+    }));
+
+    expect((await Promise.all(closed)).filter((wasClosed) => wasClosed)).toHaveLength(extra);
+    expect(started.lines.filter((line) => line.message === 'receiver: too many connections that sent nothing; closing the newest')).toHaveLength(1);
+    for (const socket of sockets) socket.destroy();
   });
 });

@@ -25,6 +25,13 @@ const CLOSE_AFTER_ERROR_MS = 1_000;
 export const UNUSED_CONNECTION_MS = 10 * 60_000;
 
 /**
+ * Connections that have sent nothing kept open at once. A tunnel client opens at most 32, so
+ * beyond this many the connections come from elsewhere, and one that times out is closed as
+ * before, so a local process cannot hold the receiver's file descriptors for minutes.
+ */
+export const MAX_UNUSED_CONNECTIONS = 256;
+
+/**
  * Counts the responses each connection still owes. A client may pipeline several requests,
  * and Node sends their responses in order, so an error response must wait for them.
  */
@@ -93,6 +100,9 @@ export const ACCEPTED_METHODS: readonly string[] = http.METHODS.filter((method) 
 export class ClientErrorHandler {
   /** Connections whose error is being handled; Node reports the error again for each later read. */
   private readonly handling = new WeakSet<Socket>();
+  /** Connections kept open after their header timeout, which have sent nothing yet. */
+  private readonly unused = new Set<Socket>();
+  private readonly unusedCapLog = new RepeatLog();
   /** A slowloris attack or a scan times out or fails hundreds of requests at once, so repeats are counted. */
   private readonly repeats: Record<ClientErrorKind, RepeatLog> = {
     timeout: new RepeatLog(),
@@ -150,12 +160,23 @@ export class ClientErrorHandler {
    * request, so the connection gets its own, longer limit here.
    */
   private keepUnused(socket: Socket): void {
+    // Node's parser reads the socket itself, without 'data' events, so bytesRead shows which ones have sent a request since.
+    for (const kept of this.unused) if (kept.bytesRead > 0) this.unused.delete(kept);
+    if (this.unused.size >= MAX_UNUSED_CONNECTIONS) {
+      const count = this.unusedCapLog.next();
+      if (count !== null) this.logger.warn('receiver: too many connections that sent nothing; closing the newest', { kept: this.unused.size, count });
+      socket.destroy();
+      return;
+    }
     this.logger.debug('receiver: connection has sent nothing yet; kept open for a later request', { remote: socket.remoteAddress });
+    this.unused.add(socket);
+    socket.once('close', () => this.unused.delete(socket));
     socket.setTimeout(this.unusedConnectionMs, () => {
       if (socket.bytesRead === 0) socket.destroy();
       else socket.setTimeout(0);
     });
   }
+
 
   /**
    * Rejects a CONNECT request, the `connect` event, with 405. Node hands its connection over

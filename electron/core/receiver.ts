@@ -115,6 +115,8 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
   private readonly memoryCapLog = new RepeatLog();
   private readonly unknownExpectationLog = new RepeatLog();
   private storeFailures = 0;
+  /** Open connections, so a stop can close those that have sent nothing. */
+  private readonly connections = new Set<Socket>();
 
   constructor(options: ReceiverOptions) {
     super();
@@ -179,6 +181,10 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
     const clientErrors = new ClientErrorHandler(this.options.logger, this.pending, { headerLimit: HEADER_LIMIT });
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => clientErrors.handle(error, socket));
     this.server.on('connect', (request: http.IncomingMessage, socket: Socket) => clientErrors.handleConnect(request, socket));
+    this.server.on('connection', (socket: Socket) => {
+      this.connections.add(socket);
+      socket.once('close', () => this.connections.delete(socket));
+    });
   }
 
   /** Starts listening and resolves with the bound port. */
@@ -213,7 +219,11 @@ export class Receiver extends EventEmitter<ReceiverEvents> {
   async close(graceMs = STOP_GRACE_MS): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     // A keep-alive connection becomes idle once its response is out, so it is closed then, not after keepAliveTimeout.
-    const idleSweep = setInterval(() => this.server.closeIdleConnections(), 25);
+    // Node does not count a connection that has sent nothing as idle, such as the tunnel's, so those are closed here.
+    const idleSweep = setInterval(() => {
+      this.server.closeIdleConnections();
+      for (const socket of this.connections) if (socket.bytesRead === 0) socket.destroy();
+    }, 25);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), graceMs);

@@ -412,10 +412,10 @@ export class DeliveryStore {
   }
 
   /** Deletes every delivery beyond the retention policy, one batch after another, and returns how many were deleted. */
-  prune(policy: RetentionPolicy, now = Date.now()): number {
+  prune(policy: RetentionPolicy, now = Date.now(), keepIds: readonly string[] = []): number {
     let deleted = 0;
     for (;;) {
-      const batch = this.pruneBatch(policy, now);
+      const batch = this.pruneBatch(policy, now, keepIds);
       deleted += batch.deleted;
       if (!batch.more) return deleted;
     }
@@ -426,14 +426,18 @@ export class DeliveryStore {
    * as many as fit in PRUNE_BATCH_MS, in one transaction. Each transaction holds the write lock,
    * which the writer thread needs to acknowledge new deliveries, so a large backlog is deleted
    * in batches with other commits between them. The transaction is immediate, so that no indexer
-   * commits between its read of the indexed seq and its deletes.
+   * commits between its read of the indexed seq and its deletes. Deliveries in `keepIds`, such
+   * as those still to be forwarded, are kept however old they are.
    */
-  pruneBatch(policy: RetentionPolicy, now = Date.now()): { deleted: number; more: boolean } {
+  pruneBatch(policy: RetentionPolicy, now = Date.now(), keepIds: readonly string[] = []): { deleted: number; more: boolean } {
     const beyond = beyondRetention(policy, now);
     if (beyond === null) return { deleted: 0, more: false };
 
     const prune = this.db.transaction(() => {
-      const doomed = this.db.prepare(`SELECT seq FROM deliveries WHERE ${beyond.where} ORDER BY seq LIMIT ?`).pluck().all(...beyond.params, PRUNE_BATCH_ROWS) as number[];
+      const doomed = this.db
+        .prepare(`SELECT seq FROM deliveries WHERE (${beyond.where}) AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`)
+        .pluck()
+        .all(...beyond.params, JSON.stringify(keepIds), PRUNE_BATCH_ROWS) as number[];
       const indexedSeq = this.indexer.indexedSeq();
       const deleteText = this.db.prepare('DELETE FROM delivery_text WHERE rowid = ?');
       const deleteDelivery = this.db.prepare('DELETE FROM deliveries WHERE seq = ?');

@@ -200,6 +200,25 @@ describe('forwarding retries', () => {
     expect(countStarting(retryLog.messages, GAVE_UP)).toBe(2);
   });
 
+  it('keeps deliveries still to be forwarded from retention', async () => {
+    const port = await freePort();
+    const { core: retrying, recorded: responses } = await startForwarding(`http://127.0.0.1:${port}/local`, { initialDelayMs: 5, maxDelayMs: 10, maxWaitMs: 60_000 });
+    const ids: string[] = [];
+    for (let index = 0; index < 5; index++) ids.push(await postOne(retrying, index));
+
+    // The first pass runs inside setRetention, and one batch covers these five.
+    retrying.setRetention({ maxCount: 2, maxAgeDays: 0 });
+    expect(retrying.store.count()).toBe(5);
+
+    const echo = await startEchoServer(undefined, port);
+    await retrying.replays.forwarder.idle();
+    await echo.close();
+    expect(responses.map((response) => [response.deliveryId, response.status])).toEqual(ids.map((id) => [id, 200]));
+
+    retrying.setRetention({ maxCount: 2, maxAgeDays: 0 });
+    expect(retrying.store.count()).toBe(2);
+  });
+
   it('retries a connection closed before a response, but not an HTTP status', async () => {
     // Closes the first connection after reading the request, then responds 503 once, then 200.
     const bodies: string[] = [];

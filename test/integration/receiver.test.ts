@@ -385,6 +385,21 @@ describe('receiver stop', () => {
     await store.close();
   });
 
+  it('closes a connection that sent nothing at once', async () => {
+    const { receiver, store, warnings } = newReceiver();
+    await receiver.listen();
+    // A tunnel client keeps such connections open, waiting for requests.
+    const socket = connect(receiver.port, '127.0.0.1');
+    const socketClosed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('error', () => {});
+    await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+
+    await receiver.close(10_000);
+    await socketClosed;
+    expect(warnings).toEqual([]);
+    await store.close();
+  });
+
   it('answers a request in progress before closing', async () => {
     const { receiver, store, warnings } = newReceiver(100);
     await receiver.listen();
