@@ -60,24 +60,28 @@ export async function runImport(argv: string[]): Promise<number> {
   const configFile = values.config === undefined ? null : resolve(values.config);
   const config = configFile === null ? parseConfig({}, 'defaults') : loadConfigFile(configFile);
   const vault = resolveKeys(config.keyRefs, configFile);
+  const keys = config.profiles.flatMap((profile) => [...vault.keysFor(profile.name)]);
 
   const interrupt = new Interrupt();
   const stopListening = interrupt.listen();
   try {
-    return await importPath(path, dataDirOption(values['data-dir']), analyzeWith(config.profiles, vault), interrupt);
+    return await importPath(path, dataDirOption(values['data-dir']), analyzeWith(config.profiles, vault), keys, interrupt);
   } finally {
     stopListening();
   }
 }
 
-/** Checks every record of the import, then stores them, with progress lines on stderr. */
-async function importPath(path: string, dataDir: string | undefined, analyze: Analyze, interrupt: Interrupt): Promise<number> {
+/**
+ * Checks every record of the import, then stores them, with progress lines on stderr. Messages
+ * leave out values from the files that contain part of one of `keys`.
+ */
+async function importPath(path: string, dataDir: string | undefined, analyze: Analyze, keys: readonly string[], interrupt: Interrupt): Promise<number> {
   // Check every record before opening the store, because opening it creates the folder and
   // the database, and a file that is not an export must leave neither behind.
   const checking = new ProgressLine(false);
   let parsed: Awaited<ReturnType<typeof readImport>>;
   try {
-    parsed = await readImport({ path }, { signal: interrupt.controller.signal, onChecked: (checked) => checking.update(`Checked ${checked} deliveries in ${path}…`) });
+    parsed = await readImport({ path }, { keys, signal: interrupt.controller.signal, onChecked: (checked) => checking.update(`Checked ${checked} deliveries in ${path}…`) });
   } catch (error) {
     if (interrupt.signal === null) throw error;
     process.stderr.write(`hooktray import: interrupted by ${interrupt.signal} while checking ${path}; nothing was imported.\n`);
@@ -95,7 +99,7 @@ async function importPath(path: string, dataDir: string | undefined, analyze: An
     if (done < total) storing.update(`Imported ${done} of ${total} deliveries…`);
   };
   try {
-    const result = await storeImport(parsed, store, analyze, { signal: interrupt.controller.signal, onProgress });
+    const result = await storeImport(parsed, store, analyze, { keys, signal: interrupt.controller.signal, onProgress });
     if (!result.ok) {
       process.stderr.write(`hooktray import: ${result.message}\n`);
       return IMPORT_ERROR_EXIT_CODES[result.code];

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HeaderPair } from '../core/contract';
+import { KEY_PART_NOT_SHOWN } from '../core/export/import-parse';
+import { containsKeyPart } from '../core/signatures/key-spellings';
 import { signDelivery } from '../core/signatures/sign';
 import { DeliveryStore } from '../core/store';
 import { main } from '../cli';
@@ -168,6 +170,44 @@ describe('hooktray verify', () => {
 
   it('rejects a missing fixture file', async () => {
     await expect(runVerify([join(dir, 'nope.json')])).rejects.toThrow(UsageError);
+  });
+
+  it('leaves a key out of a JSON error', async () => {
+    const file = join(dir, 'broken.json');
+    writeFileSync(file, `{"path": o${KEY}}`);
+
+    const failure = runVerify([file, '--config', writeConfig()]);
+    await expect(failure).rejects.toThrow(UsageError);
+    const message = await failure.then(
+      () => '',
+      (error: unknown) => String(error),
+    );
+    expect(message).toContain(`The fixture file ${file} is not valid JSON: unexpected character "o" in the text ${KEY_PART_NOT_SHOWN}.`);
+    expect(containsKeyPart(message, [KEY])).toBe(false);
+  });
+
+  it('quotes a JSON error without keys', async () => {
+    const file = join(dir, 'broken.json');
+    writeFileSync(file, '{"path":\n oops}');
+
+    await expect(runVerify([file])).rejects.toThrow(`The fixture file ${file} is not valid JSON: unexpected character "o" in the text "{\\"path\\":\\n oops}".`);
+  });
+
+  it('names a UTF-16 fixture file', async () => {
+    const file = join(dir, 'utf16.json');
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"method":"POST"}', 'utf16le')]));
+
+    await expect(runVerify([file])).rejects.toThrow(`The fixture file ${file} is UTF-16 text (little-endian, byte order mark FF FE), but Hooktray reads JSON as UTF-8: save the file as UTF-8.`);
+  });
+
+  it('leaves a key out of the report path', async () => {
+    const path = `/gh?token=${KEY}`;
+    writeFileSync(join(dir, 'delivery.json'), JSON.stringify({ method: 'POST', path, headers: signDelivery('github', BODY, KEY), body: { encoding: 'utf8', data: BODY } }));
+
+    expect(await runVerify([join(dir, 'delivery.json'), '--config', writeConfig()])).toBe(0);
+    const printed = output.join('');
+    expect(printed).toContain(`(POST path ${KEY_PART_NOT_SHOWN})`);
+    expect(containsKeyPart(printed, [KEY])).toBe(false);
   });
 
   it('names the bad fixture field', () => {

@@ -7,11 +7,12 @@ import { loadConfigFile, parseConfig, resolveKeys } from '../core/config';
 import { decodeContent } from '../core/content-encoding';
 import type { HeaderPair, TruncatedReason, Verdict } from '../core/contract';
 import { TRUNCATED_REASONS } from '../core/contract';
-import { NotRegularFileError, readFileBesideFixture, readNamedFileSync } from '../core/export/import-files';
-import { fixtureBody, ImportFormatError, importedReason } from '../core/export/import-parse';
+import { NotRegularFileError, parseJson, readFileBesideFixture, readNamedFileSync } from '../core/export/import-files';
+import { fixtureBody, ImportFormatError, importedReason, KEY_PART_NOT_SHOWN } from '../core/export/import-parse';
 import { INDEX_FILE } from '../core/fixtures';
 import { findHeader } from '../core/headers';
 import { notStoredVerdict } from '../core/ingest';
+import { containsKeyPart } from '../core/signatures/key-spellings';
 import type { SignedRequest } from '../core/signatures/types';
 import { verifyDelivery } from '../core/signatures/verify';
 import { parseCommandArgs, UsageError } from './args';
@@ -92,14 +93,24 @@ export function parseFixtureRequest(
   };
 }
 
-/** Reads a fixture file and the body file beside it, when it names one. */
-export function readFixtureFile(file: string): FixtureRequest {
-  let json: unknown;
+/**
+ * Reads a fixture file and the body file beside it, when it names one. A message about text
+ * that is not JSON leaves out the text when it contains part of one of `keys`.
+ */
+export function readFixtureFile(file: string, keys: readonly string[] = []): FixtureRequest {
+  let bytes: Buffer;
   try {
-    json = JSON.parse(readNamedFileSync(file).toString('utf8'));
+    bytes = readNamedFileSync(file);
   } catch (error) {
     if (error instanceof NotRegularFileError) throw new UsageError(`${error.message}: give a delivery id or a fixture file.`);
     throw new UsageError(`Cannot read the fixture file ${file}: ${(error as Error).message}.`);
+  }
+  let json: unknown;
+  try {
+    json = parseJson(bytes, `The fixture file ${file}`, keys);
+  } catch (error) {
+    if (error instanceof ImportFormatError) throw new UsageError(error.message);
+    throw error;
   }
   const bodyFileBytes = (name: string): Buffer | null => {
     // Only a plain file name beside the fixture: a fixture must not point anywhere else on disk.
@@ -189,8 +200,8 @@ function folderMessage(folder: string): string {
   return `${start}: pass ${file}, or a delivery id with --data-dir naming the store's folder.`;
 }
 
-function fixtureSource(file: string, publicUrl: string | null): VerifySource {
-  const fixture = readFixtureFile(file);
+function fixtureSource(file: string, publicUrl: string | null, keys: readonly string[]): VerifySource {
+  const fixture = readFixtureFile(file, keys);
   const encoding = findHeader(fixture.headers, 'Content-Encoding')?.trim().toLowerCase();
   const decoded = encoding === undefined || encoding === '' ? { bytes: null, error: null } : decodeContent(fixture.body, encoding);
   return {
@@ -238,10 +249,16 @@ function deliverySource(target: string, dataDir: string, publicUrl: string | nul
   }
 }
 
-function formatReport(source: VerifySource, verdict: Verdict): string {
+/**
+ * Formats the verdict for a terminal. The request's path is left out when it contains part of
+ * one of `keys`, as a key in a query string would.
+ */
+function formatReport(source: VerifySource, verdict: Verdict, keys: readonly string[]): string {
   const line = (label: string, text: string): string => `${label.padEnd(11)}${text}`;
+  const { method, path } = source.request;
+  const shownPath = keys.length > 0 && containsKeyPart(path, keys) ? `path ${KEY_PART_NOT_SHOWN}` : escapeControl(path);
   const lines = [
-    line(source.kind === 'delivery' ? 'Delivery' : 'Fixture', `${escapeControl(source.name)} (${escapeControl(source.request.method)} ${escapeControl(source.request.path)})`),
+    line(source.kind === 'delivery' ? 'Delivery' : 'Fixture', `${escapeControl(source.name)} (${escapeControl(method)} ${shownPath})`),
     line('Verdict', `${formatVerdict(verdict)}${verdict.profile === null ? '' : `, profile "${escapeControl(verdict.profile)}"`}`),
     line('Reason', escapeControl(verdict.reason)),
   ];
@@ -262,8 +279,9 @@ export async function runVerify(argv: string[]): Promise<number> {
 
   const config: HooktrayConfig = options.configFile === null ? parseConfig({}, 'defaults') : loadConfigFile(options.configFile);
   const vault = resolveKeys(config.keyRefs, options.configFile);
+  const keys = config.profiles.flatMap((profile) => [...vault.keysFor(profile.name)]);
   const source = isFixturePath(options.target)
-    ? fixtureSource(options.target, options.publicUrl)
+    ? fixtureSource(options.target, options.publicUrl, keys)
     : deliverySource(options.target, options.dataDir, options.publicUrl);
 
   const receivedAt = source.receivedAt === null ? undefined : Date.parse(source.receivedAt);
@@ -276,7 +294,7 @@ export async function runVerify(argv: string[]): Promise<number> {
     const record = { source: { kind: source.kind, [source.kind === 'delivery' ? 'id' : 'file']: source.name }, verdict, storedVerdict: source.storedVerdict };
     process.stdout.write(`${JSON.stringify(record)}\n`);
   } else {
-    process.stdout.write(`${formatReport(source, verdict)}\n`);
+    process.stdout.write(`${formatReport(source, verdict, keys)}\n`);
   }
   return verdict.status === 'valid' ? 0 : 1;
 }

@@ -2,7 +2,9 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KEY_PART_NOT_SHOWN } from '../../electron/core/export/import-parse';
 import type { HooktrayCore } from '../../electron/core/hooktray-core';
+import { containsKeyPart } from '../../electron/core/signatures/key-spellings';
 import type { Profile } from '../../electron/core/signatures/types';
 import { runCli } from '../support/run-cli';
 import { readTree, removeTempDirs, sendAll, startCore, tempDir } from './export-support';
@@ -162,5 +164,21 @@ describe('export check of a hex key', () => {
     const records = files[0]?.bytes.toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as { headers: [string, string][] }) ?? [];
     const notes = records.flatMap((record) => record.headers).filter(([name]) => name === 'X-Note');
     expect(notes).toEqual([['X-Note', '[redacted]']]);
+  });
+});
+
+describe('app import with a configured key', () => {
+  it('leaves the key out of a message', async () => {
+    const file = join(tempDir('keys-import'), 'edited.ndjson');
+    const record = { format: 'hooktray-fixture', version: 1, id: 'x', receivedAt: '2025-04-15T13:33:55.271Z', method: 'POST', path: `/webhooks/spike?k=${KEY} x`, headers: [], body: { encoding: 'utf8', data: '' } };
+    writeFileSync(file, `${JSON.stringify(record)}\n`);
+
+    const result = await core.exports.import({ path: file });
+
+    expect(result.ok).toBe(false);
+    const message = result.ok ? '' : result.message;
+    expect(message).toContain(`${file} line 1 is not a Hooktray fixture: field "path"`);
+    expect(message).toContain(`got ${KEY_PART_NOT_SHOWN}.`);
+    expect(containsKeyPart(message, [KEY])).toBe(false);
   });
 });

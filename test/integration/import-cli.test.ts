@@ -2,6 +2,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { KEY_PART_NOT_SHOWN } from '../../electron/core/export/import-parse';
+import { containsKeyPart } from '../../electron/core/signatures/key-spellings';
 import { DeliveryStore } from '../../electron/core/store';
 import { CLI } from '../support/listen-process';
 import { runCli } from '../support/run-cli';
@@ -269,6 +271,133 @@ describe('hooktray import of edited files', () => {
 
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain(`Imported 4 deliveries from ${file}; 1 got a new id because its id was already stored, and 2 got a new id because their exported ids are not a valid ULID.`);
+  });
+});
+
+describe('hooktray import with configured keys', () => {
+  const key = 'zq7v-madeup-xk3w-9p2r';
+  const fixture = (changes: Record<string, unknown>): Record<string, unknown> => ({
+    format: 'hooktray-fixture',
+    version: 1,
+    id: '01JRQ8Z6X3K2M4N5P6Q7R8S9T0',
+    receivedAt: '2025-04-15T13:33:55.271Z',
+    method: 'POST',
+    path: '/webhooks/edited',
+    headers: [],
+    body: { encoding: 'utf8', data: '{}' },
+    ...changes,
+  });
+  const harFile = (entry: Record<string, unknown>): string =>
+    JSON.stringify({
+      log: { entries: [{ startedDateTime: '2025-04-15T13:33:55.271Z', request: { method: 'POST', url: 'http://127.0.0.1/webhooks/edited', httpVersion: 'HTTP/1.1', headers: [] }, ...entry }] },
+    });
+
+  /** Writes a configuration whose key is read from a key file, so it is never on a command line. */
+  function writeKeyConfig(): string {
+    const folder = tempDir('import-keys-config');
+    writeFileSync(join(folder, 'spike.key'), key);
+    const config = join(folder, 'hooktray.json');
+    writeFileSync(config, JSON.stringify({ profiles: [{ name: 'spike', scheme: 'spike', pathPrefix: '/', keys: [{ file: 'spike.key' }] }] }));
+    return config;
+  }
+
+  it.each([
+    ['a path', 'edited.ndjson', `${JSON.stringify(fixture({ path: `/hook?token=${key} x` }))}\n`, 'field "path": expected a path'],
+    ['a HAR date', 'edited.har', harFile({ startedDateTime: key }), 'field "log.entries.0.startedDateTime": expected a date and time'],
+    ['a HAR URL', 'edited.har', harFile({ request: { method: 'POST', url: `/a ${key}`, httpVersion: 'HTTP/1.1', headers: [] } }), 'field "log.entries.0.request.url": expected a path'],
+    ['text that is not JSON', 'edited.ndjson', `{"path": o${key}}\n`, 'line 1 is not valid JSON: unexpected character "o" in the text'],
+  ])('leaves the key out of %s', async (_, name, text, expected) => {
+    const file = join(tempDir('import-keys'), name);
+    writeFileSync(file, text);
+    const dataDir = join(tempDir('import-keys-store'), 'store');
+
+    const run = await runCli(['import', file, '--config', writeKeyConfig(), '--data-dir', dataDir]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`hooktray import: ${file}`);
+    expect(run.stderr).toContain(expected);
+    expect(run.stderr).toContain(KEY_PART_NOT_SHOWN);
+    expect(containsKeyPart(run.stderr, [key])).toBe(false);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('quotes a value without a key part', async () => {
+    const file = join(tempDir('import-keys-other'), 'edited.ndjson');
+    writeFileSync(file, `${JSON.stringify(fixture({ path: '/a b' }))}\n`);
+
+    const run = await runCli(['import', file, '--config', writeKeyConfig(), '--data-dir', join(tempDir('import-keys-other-store'), 'store')]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('got "/a b".');
+    expect(run.stderr).not.toContain(KEY_PART_NOT_SHOWN);
+  });
+
+  it.each([
+    ['an entry id', { fixtures: [{ id: key }] }, `fixture entry 1 (id ${KEY_PART_NOT_SHOWN}) has no "file" field`],
+    ['a file name', { fixtures: [{ file: `${key}.json` }] }, `fixture entry 1 names a file ${KEY_PART_NOT_SHOWN}, so it is not read.`],
+  ])('leaves the key out of %s in index.json', async (_, index, expected) => {
+    const folder = join(tempDir('import-keys-index'), 'fixtures');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'index.json'), JSON.stringify(index));
+    const dataDir = join(tempDir('import-keys-index-store'), 'store');
+
+    const run = await runCli(['import', folder, '--config', writeKeyConfig(), '--data-dir', dataDir]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`hooktray import: ${join(folder, 'index.json')}: ${expected}`);
+    expect(containsKeyPart(run.stderr, [key])).toBe(false);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+});
+
+describe('hooktray import of text that is not UTF-8', () => {
+  const record = JSON.stringify({
+    format: 'hooktray-fixture',
+    version: 1,
+    id: '01JRQ8Z6X3K2M4N5P6Q7R8S9T0',
+    receivedAt: '2025-04-15T13:33:55.271Z',
+    method: 'POST',
+    path: '/webhooks/utf16',
+    headers: [],
+    body: { encoding: 'utf8', data: '{}' },
+  });
+  const littleEndian = (text: string): Buffer => Buffer.from(text, 'utf16le');
+  const bigEndian = (text: string): Buffer => Buffer.from(text, 'utf16le').swap16();
+  const littleEndianMark = Buffer.from([0xff, 0xfe]);
+  const bigEndianMark = Buffer.from([0xfe, 0xff]);
+
+  it.each([
+    ['a fixture with FF FE', 'one.json', Buffer.concat([littleEndianMark, littleEndian(record)]), '', 'little-endian, byte order mark FF FE'],
+    ['NDJSON with FE FF', 'deliveries.ndjson', Buffer.concat([bigEndianMark, bigEndian(`${record}\n${record}\n`)]), ' line 1', 'big-endian, byte order mark FE FF'],
+    ['NDJSON without a mark', 'deliveries.ndjson', littleEndian(`${record}\n`), ' line 1', 'little-endian, without a byte order mark'],
+    ['HAR with FF FE', 'capture.har', Buffer.concat([littleEndianMark, littleEndian('{"log": {"entries": []}}\n')]), '', 'little-endian, byte order mark FF FE'],
+    ['a file without an extension', 'export', Buffer.concat([bigEndianMark, bigEndian(`${record}\n`)]), '', 'big-endian, byte order mark FE FF'],
+  ])('names UTF-16 in %s', async (_, name, bytes, position, order) => {
+    const file = join(tempDir('import-utf16'), name);
+    writeFileSync(file, bytes);
+    const dataDir = join(tempDir('import-utf16-store'), 'store');
+
+    const run = await runCli(['import', file, '--data-dir', dataDir]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`hooktray import: ${file}${position} is UTF-16 text (${order})`);
+    expect(run.stderr).toContain('save the file as UTF-8');
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect([...run.stderr].filter((char) => (char < ' ' && char !== '\n') || char === '\ufffd')).toEqual([]);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it.each([
+    ['a line break', '{"path":\n oops}', 'unexpected character "o" in the text "{\\"path\\":\\n oops}".'],
+    ['a control character', '{"path": \u0007}', 'unexpected character "\\u0007" in the text "{\\"path\\": \\u0007}".'],
+  ])('escapes %s in a JSON error', async (_, text, expected) => {
+    const file = join(tempDir('import-escaped'), 'one.json');
+    writeFileSync(file, text);
+
+    const run = await runCli(['import', file, '--data-dir', join(tempDir('import-escaped-store'), 'store')]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`hooktray import: ${file} is not valid JSON: ${expected}\n`);
   });
 });
 

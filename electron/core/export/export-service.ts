@@ -162,7 +162,7 @@ export class ExportService {
 
   async import(request: ImportRequest): Promise<ImportResult> {
     const { logger, store, pushes } = this.options;
-    const result = await importDeliveries(request, store, this.options.analyze);
+    const result = await importDeliveries(request, store, this.options.analyze, this.options.signing().keys);
     if (!result.ok) {
       logger.warn('import: failed', { path: request.path ?? null, code: result.code, message: result.message });
       return result;

@@ -2,7 +2,7 @@ import type { Stats } from 'node:fs';
 import { closeSync, constants, createReadStream, fstatSync, openSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { resolveInside, UnsafeFileNameError } from './file-names';
-import { ImportFormatError } from './import-parse';
+import { ImportFormatError, KEY_PART_NOT_SHOWN, quoteValue } from './import-parse';
 
 /** Bytes read from disk at a time; larger than the stream default of 64 KiB, because NDJSON lines may take megabytes. */
 const READ_CHUNK_BYTES = 1024 * 1024;
@@ -208,9 +208,10 @@ export async function* splitLines(chunks: AsyncIterable<Buffer>, origin: string,
 /**
  * Reads and parses a JSON file that is read whole, such as a HAR file or one fixture. A file
  * larger than `maxBytes` is rejected before it is read, with a message naming the file, its
- * size and the limit, and `advice` on what to do instead.
+ * size and the limit, and `advice` on what to do instead. Messages leave out text of the file
+ * that contains part of one of `keys`.
  */
-export function readJsonFile(files: FileSet, name: string, maxBytes: number, advice: string): unknown {
+export function readJsonFile(files: FileSet, name: string, maxBytes: number, advice: string, keys: readonly string[] = []): unknown {
   const origin = files.describe(name);
   const size = files.size(name);
   if (size !== null && size > maxBytes) {
@@ -218,21 +219,73 @@ export function readJsonFile(files: FileSet, name: string, maxBytes: number, adv
   }
   const bytes = files.read(name);
   if (bytes === null) throw new ImportFormatError(`${origin} is missing or unreadable; ${files.missingAdvice}.`);
-  return parseJson(bytes, origin);
+  return parseJson(bytes, origin, keys);
 }
 
 /** The UTF-8 byte order mark, which some editors write at the start of a text file. */
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
-/** Parses JSON bytes, after a leading UTF-8 byte order mark; `origin` names them in messages. */
-export function parseJson(bytes: Buffer, origin: string): unknown {
+/**
+ * Parses JSON bytes, after a leading UTF-8 byte order mark; `origin` names them in messages.
+ * Rejects UTF-16 text with a message that names its encoding, because read as UTF-8 it fails
+ * with a JSON error about NUL bytes and replacement characters. A message that quotes the text
+ * leaves it out when it contains part of one of `keys`.
+ */
+export function parseJson(bytes: Buffer, origin: string, keys: readonly string[] = []): unknown {
+  const utf16 = utf16ByteOrder(bytes);
+  if (utf16 !== null) {
+    throw new ImportFormatError(`${origin} is UTF-16 text (${utf16}), but Hooktray reads JSON as UTF-8: save the file as UTF-8.`);
+  }
   const text = bytes.subarray(0, UTF8_BOM.length).equals(UTF8_BOM) ? bytes.subarray(UTF8_BOM.length) : bytes;
   try {
     return JSON.parse(text.toString('utf8')) as unknown;
   } catch (error) {
     if (isTooLong(error)) throw new ImportFormatError(`${origin} is ${mebibytes(bytes.length)}, too large to parse as one JSON text; import fewer deliveries at once.`);
-    throw new ImportFormatError(`${origin} is not valid JSON: ${(error as Error).message}.`);
+    throw new ImportFormatError(`${origin} is not valid JSON: ${jsonSyntaxProblem((error as Error).message, keys)}.`);
   }
+}
+
+/** Bytes at the start of a text that `utf16ByteOrder` looks at for the NUL bytes of UTF-16 text without a byte order mark. */
+const UTF16_SAMPLE_BYTES = 64;
+
+/**
+ * Returns the byte order of UTF-16 text, as "little-endian" or "big-endian" with how it was
+ * recognized, or null for other bytes. The text is UTF-16 when it starts with the byte order
+ * mark FF FE or FE FF, or when every second byte of its start is NUL. That is how JSON's ASCII
+ * characters read in UTF-16, and JSON in UTF-8 has no NUL bytes.
+ */
+export function utf16ByteOrder(bytes: Buffer): string | null {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'little-endian, byte order mark FF FE';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'big-endian, byte order mark FE FF';
+
+  const pairs = Math.floor(Math.min(bytes.length, UTF16_SAMPLE_BYTES) / 2);
+  if (pairs === 0) return null;
+  let nulFirst = 0;
+  let nulSecond = 0;
+  for (let pair = 0; pair < pairs; pair++) {
+    if (bytes[2 * pair] === 0) nulFirst += 1;
+    if (bytes[2 * pair + 1] === 0) nulSecond += 1;
+  }
+  if (nulSecond === pairs && nulFirst === 0) return 'little-endian, without a byte order mark';
+  if (nulFirst === pairs && nulSecond === 0) return 'big-endian, without a byte order mark';
+  return null;
+}
+
+/**
+ * V8's message for an unexpected character, which quotes the text around it, as in
+ * `Unexpected token 'x', ..."{"a": x}"... is not valid JSON`. V8's other JSON.parse messages
+ * give a position and quote nothing from the text.
+ */
+const UNEXPECTED_TOKEN = /^Unexpected token '(.)', (\.\.\.)?"(.*)"(\.\.\.)? is not valid JSON$/su;
+
+/** Returns JSON.parse's message with the text it quotes escaped, and left out where it contains part of one of `keys`. */
+function jsonSyntaxProblem(message: string, keys: readonly string[]): string {
+  const match = UNEXPECTED_TOKEN.exec(message);
+  if (match === null) return message;
+  const [, token = '', before = '', excerpt = '', after = ''] = match;
+  const quoted = quoteValue(excerpt, keys);
+  const shown = quoted === KEY_PART_NOT_SHOWN ? quoted : `${before}${quoted}${after}`;
+  return `unexpected character ${quoteValue(token, keys)} in the text ${shown}`;
 }
 
 /** True for the errors V8 and Node throw for a string or array beyond their maximum length. */

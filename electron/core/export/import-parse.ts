@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { HeaderPair, TruncatedReason } from '../contract';
 import { TRUNCATED_REASONS } from '../contract';
+import { escapeControl, escapeJsonText } from '../escape-control';
+import { containsKeyPart } from '../signatures/key-spellings';
 import { decodeBody } from './body-text';
 import { FIXTURE_FORMAT, FIXTURE_VERSION } from './fixture';
 
@@ -22,9 +24,63 @@ export interface ImportedRequest {
   origin: string;
 }
 
-/** A file that cannot be imported; the message names the file, the field and the fix. */
+/**
+ * A file that cannot be imported; the message names the file, the field and the fix. Control
+ * characters in the message are escaped, so it stays one line whatever a file or path contains.
+ */
 export class ImportFormatError extends Error {
   override name = 'ImportFormatError';
+
+  constructor(message: string) {
+    super(escapeControl(message));
+  }
+}
+
+/** Text that a message shows in place of a value from a file that contains part of a configured key. */
+export const KEY_PART_NOT_SHOWN = '(not shown: it contains part of a configured key)';
+
+/** Maximum characters of a rejected value that a message quotes. */
+const QUOTED_CHARACTERS = 100;
+
+/**
+ * Quotes a value from a file for a message, as a JSON string with control and invisible
+ * characters escaped and cut after QUOTED_CHARACTERS. A value that contains part of one of
+ * `keys` is left out, and the message shows KEY_PART_NOT_SHOWN in its place.
+ */
+export function quoteValue(value: string, keys: readonly string[]): string {
+  if (keys.length > 0 && containsKeyPart(value, keys)) return KEY_PART_NOT_SHOWN;
+  const shown = value.length > QUOTED_CHARACTERS ? value.slice(0, QUOTED_CHARACTERS) : value;
+  return `${escapeJsonText(JSON.stringify(shown))}${shown.length < value.length ? '…' : ''}`;
+}
+
+/**
+ * A problem with a value from a file: a message in which RECEIVED marks where the value goes,
+ * and the value. The schemas cannot quote the value themselves, because only the caller knows
+ * the keys that decide whether it may be shown.
+ */
+interface ValueFault {
+  template: string;
+  received: string;
+}
+
+/** The mark in a ValueFault's template that `faultText` replaces with the quoted value. */
+const RECEIVED = '{received}';
+
+/** Returns a fault's message with its value quoted by `quoteValue`. */
+function faultText(fault: ValueFault, keys: readonly string[]): string {
+  return fault.template.replace(RECEIVED, () => quoteValue(fault.received, keys));
+}
+
+/** Adds a fault to a schema's issues; `issueMessage` quotes its value later. */
+function addFault(context: z.core.$RefinementCtx, fault: ValueFault, path?: string[]): void {
+  context.addIssue({ code: 'custom', message: fault.template, params: { received: fault.received }, ...(path === undefined ? {} : { path }) });
+}
+
+/** Returns the message of a schema issue, with the value of a fault that `addFault` added quoted. */
+function issueMessage(issue: z.core.$ZodIssue | undefined, keys: readonly string[]): string {
+  if (issue === undefined) return 'invalid value';
+  const received: unknown = issue.code === 'custom' ? issue.params?.received : undefined;
+  return typeof received === 'string' ? faultText({ template: issue.message, received }, keys) : issue.message;
 }
 
 /**
@@ -40,13 +96,13 @@ const headerValue = z.string().regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'expected a he
 const headerPair = z.tuple([headerName, headerValue]);
 const encodedBody = z.strictObject({ encoding: z.enum(['utf8', 'base64']), data: z.string() }).superRefine((body, context) => {
   const fault = body.encoding === 'base64' ? base64Fault(body.data) : null;
-  if (fault !== null) context.addIssue({ code: 'custom', path: ['data'], message: fault });
+  if (fault !== null) addFault(context, fault, ['data']);
 });
 const truncatedReason = z.enum(TRUNCATED_REASONS).nullable().optional();
 const bodySha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 hash as 64 lowercase hex digits');
 const requestTarget = z.string().superRefine((path, context) => {
   const fault = requestTargetFault(path);
-  if (fault !== null) context.addIssue({ code: 'custom', message: fault });
+  if (fault !== null) addFault(context, fault);
 });
 
 /** Base64 as Buffer#toString('base64') writes it: the RFC 4648 alphabet, with or without its "=" padding. */
@@ -57,12 +113,14 @@ const BASE64_TEXT = /^[A-Za-z0-9+/]*={0,2}$/;
  * skips characters outside the alphabet, so without this check a damaged body would be
  * imported as other bytes.
  */
-function base64Fault(text: string): string | null {
+function base64Fault(text: string): ValueFault | null {
   const padded = text.endsWith('=');
   if (BASE64_TEXT.test(text) && (padded ? text.length % 4 === 0 : text.length % 4 !== 1)) return null;
-  const invalid = /[^A-Za-z0-9+/=]/.exec(text);
-  if (invalid !== null) return `expected base64 text, but character ${invalid.index + 1}, ${JSON.stringify(invalid[0])}, is not one of A-Z, a-z, 0-9, "+", "/" or "=" padding`;
-  return `expected base64 text, but its length of ${text.length} characters or its "=" padding is invalid`;
+  const invalid = /[^A-Za-z0-9+/=]/u.exec(text);
+  if (invalid !== null) {
+    return { template: `expected base64 text, but character ${invalid.index + 1}, ${RECEIVED}, is not one of A-Z, a-z, 0-9, "+", "/" or "=" padding`, received: invalid[0] };
+  }
+  return { template: `expected base64 text, but its length of ${text.length} characters or its "=" padding is invalid`, received: '' };
 }
 
 /**
@@ -73,18 +131,13 @@ function base64Fault(text: string): string | null {
  */
 const REQUEST_TARGET = /^(?:\/|\*|[A-Za-z]+:\/\/)[\x21-\x7e]*$/;
 
-/** Maximum characters of a rejected value that a message quotes. */
-const QUOTED_CHARACTERS = 100;
-
-/** Returns null for a path the receiver could have stored, or what is wrong with it, quoting it. */
-function requestTargetFault(path: string): string | null {
+/** Returns null for a path the receiver could have stored, or what is wrong with it. */
+function requestTargetFault(path: string): ValueFault | null {
   if (REQUEST_TARGET.test(path)) return null;
-  return `expected a path that starts with "/" and has only printable ASCII characters, without spaces or control characters, such as "/webhooks/orders?attempt=1"; got ${quote(path)}`;
-}
-
-/** Quotes a value from a file for a message, with control characters escaped and a long value cut. */
-function quote(value: string): string {
-  return value.length > QUOTED_CHARACTERS ? `${JSON.stringify(value.slice(0, QUOTED_CHARACTERS))}…` : JSON.stringify(value);
+  return {
+    template: `expected a path that starts with "/" and has only printable ASCII characters, without spaces or control characters, such as "/webhooks/orders?attempt=1"; got ${RECEIVED}`,
+    received: path,
+  };
 }
 
 const fixtureSchema = z.looseObject({
@@ -105,13 +158,16 @@ const fixtureSchema = z.looseObject({
 
 export type ParsedFixture = z.infer<typeof fixtureSchema>;
 
-/** Validates one fixture record (a fixture file or an NDJSON line); `origin` names it in messages. */
-export function parseFixtureRecord(json: unknown, origin: string): ParsedFixture {
+/**
+ * Validates one fixture record (a fixture file or an NDJSON line). `origin` names it in
+ * messages, and a value that contains part of one of `keys` is left out of them.
+ */
+export function parseFixtureRecord(json: unknown, origin: string, keys: readonly string[] = []): ParsedFixture {
   const result = fixtureSchema.safeParse(json);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue === undefined || issue.path.length === 0 ? '(record)' : issue.path.join('.');
-  throw new ImportFormatError(`${origin} is not a Hooktray fixture: field "${field}": ${issue?.message ?? 'invalid value'}. Correct that field, or export the delivery again with hooktray export.`);
+  throw new ImportFormatError(`${origin} is not a Hooktray fixture: field "${field}": ${issueMessage(issue, keys)}. Correct that field, or export the delivery again with hooktray export.`);
 }
 
 /**
@@ -176,7 +232,7 @@ const harSchema = z.looseObject({
     entries: z.array(
       z.looseObject({
         startedDateTime: z.string().superRefine((value, context) => {
-          if (Number.isNaN(Date.parse(value))) context.addIssue({ code: 'custom', message: `expected a date and time such as "2025-04-15T13:33:55.271Z"; got ${quote(value)}` });
+          if (Number.isNaN(Date.parse(value))) addFault(context, { template: `expected a date and time such as "2025-04-15T13:33:55.271Z"; got ${RECEIVED}`, received: value });
         }),
         request: z.looseObject({
           method,
@@ -198,7 +254,7 @@ const harSchema = z.looseObject({
             })
             .superRefine((postData, context) => {
               const fault = postData.encoding === 'base64' && postData.text !== undefined ? base64Fault(postData.text) : null;
-              if (fault !== null) context.addIssue({ code: 'custom', path: ['text'], message: fault });
+              if (fault !== null) addFault(context, fault, ['text']);
             })
             .optional(),
         }),
@@ -214,12 +270,13 @@ const harSchema = z.looseObject({
  * Reads every entry of a HAR file as a request. Entries Hooktray wrote keep their exact path
  * and id; entries from other tools take the path from the URL and skip HTTP/2 pseudo-headers.
  * A body that does not match the entry's `_hooktray.bodySha256` adds a line to `warnings`.
+ * Messages leave out a value that contains part of one of `keys`.
  */
-export function requestsFromHar(json: unknown, origin: string, warnings: string[]): ImportedRequest[] {
+export function requestsFromHar(json: unknown, origin: string, warnings: string[], keys: readonly string[] = []): ImportedRequest[] {
   const result = harSchema.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new ImportFormatError(`${origin} is not a valid HAR file: field "${issue?.path.join('.') ?? '(root)'}": ${issue?.message ?? 'invalid value'}.`);
+    throw new ImportFormatError(`${origin} is not a valid HAR file: field "${issue?.path.join('.') ?? '(root)'}": ${issueMessage(issue, keys)}.`);
   }
   return result.data.log.entries.map((entry, index) => {
     const { request } = entry;
@@ -230,7 +287,7 @@ export function requestsFromHar(json: unknown, origin: string, warnings: string[
     checkTruncatedBody(truncated, body, `log.entries.${index}._hooktray.truncated`, origin, 'a valid HAR file');
     const path = entry._hooktray?.path ?? pathOfUrl(request.url);
     const pathFault = requestTargetFault(path);
-    if (pathFault !== null) throw new ImportFormatError(`${origin} is not a valid HAR file: field "log.entries.${index}.request.url": ${pathFault}.`);
+    if (pathFault !== null) throw new ImportFormatError(`${origin} is not a valid HAR file: field "log.entries.${index}.request.url": ${faultText(pathFault, keys)}.`);
     return {
       originalId: entry._hooktray?.id ?? null,
       receivedAt: new Date(entry.startedDateTime).toISOString(),

@@ -6,9 +6,10 @@ import type { CapturedRequest } from '../ingest';
 import type { NewDelivery } from '../store';
 import { FIXTURE_FORMAT } from './fixture';
 import type { FileSet } from './import-files';
-import { fileSetFromMemory, fileSetFromPath, parseJson, readJsonFile, splitLines } from './import-files';
+import { fileSetFromMemory, fileSetFromPath, parseJson, readJsonFile, splitLines, utf16ByteOrder } from './import-files';
 import type { ImportedRequest } from './import-parse';
-import { ImportFormatError, parseFixtureRecord, requestFromFixture, requestsFromHar, sha256 } from './import-parse';
+import { ImportFormatError, KEY_PART_NOT_SHOWN, parseFixtureRecord, quoteValue, requestFromFixture, requestsFromHar, sha256 } from './import-parse';
+import { containsKeyPart } from '../signatures/key-spellings';
 import { UlidGenerator } from '../ulid';
 
 /** The store methods an import writes through; DeliveryStore provides them. */
@@ -58,6 +59,8 @@ export interface ReadImportOptions {
   onChecked?: (checked: number) => void;
   /** Stops the check before its next record by throwing the signal's reason. */
   signal?: AbortSignal;
+  /** Configured keys: a message leaves out any value from the files that contains part of one. */
+  keys?: readonly string[];
 }
 
 export interface StoreImportOptions {
@@ -65,17 +68,19 @@ export interface StoreImportOptions {
   onProgress?: (done: number, total: number) => void;
   /** Stops the import before its next batch; the batches already committed stay stored. */
   signal?: AbortSignal;
+  /** Configured keys: a message leaves out any value from the files that contains part of one. */
+  keys?: readonly string[];
 }
 
 /**
  * Imports a fixture folder, a HAR file or an NDJSON file into the store. A delivery whose id
  * is already stored or is not a ULID gets a new id, and every verdict reason starts with where
- * it came from.
+ * it came from. Messages leave out values from the files that contain part of one of `keys`.
  */
-export async function importDeliveries(request: ImportRequest, target: ImportTarget, analyze: Analyze): Promise<ImportResult> {
-  const parsed = await readImport(request);
+export async function importDeliveries(request: ImportRequest, target: ImportTarget, analyze: Analyze, keys: readonly string[] = []): Promise<ImportResult> {
+  const parsed = await readImport(request, { keys });
   if (!parsed.ok) return parsed;
-  return storeImport(parsed, target, analyze);
+  return storeImport(parsed, target, analyze, { keys });
 }
 
 /**
@@ -87,11 +92,12 @@ export async function readImport(request: ImportRequest, options: ReadImportOpti
   const files = request.path !== undefined ? fileSetFromPath(request.path) : fileSetFromMemory(request.files ?? []);
   if (files === null) return { ok: false, code: 'not-found', message: `Nothing to import at ${request.path ?? '(no files)'}: the path does not exist. Choose a fixture folder, a .har or an .ndjson file.` };
 
+  const keys = options.keys ?? [];
   let sources: ImportSource[];
   let count = 0;
   try {
-    sources = await findSources(files);
-    for await (const _ of readRequests(files, sources, [])) {
+    sources = await findSources(files, keys);
+    for await (const _ of readRequests(files, sources, [], keys)) {
       options.signal?.throwIfAborted();
       count += 1;
       options.onChecked?.(count);
@@ -115,7 +121,7 @@ export async function storeImport(parsed: ParsedImport, target: ImportTarget, an
   const warnings: string[] = [];
   const stored: StoredSoFar = { ids: [], renamed: 0, invalidIds: 0 };
   try {
-    await storeRequests(readRequests(parsed.files, parsed.sources, warnings), target, analyze, parsed.count, options, stored);
+    await storeRequests(readRequests(parsed.files, parsed.sources, warnings, options.keys ?? []), target, analyze, parsed.count, options, stored);
   } catch (error) {
     if (!(error instanceof ImportFormatError)) throw error;
     return { ok: false, code: 'invalid-file', message: `${error.message} It changed after it was checked; ${stored.ids.length} deliveries were imported before it.` };
@@ -128,10 +134,10 @@ export async function storeImport(parsed: ParsedImport, target: ImportTarget, an
  * fixture .json file. A single file with another name, such as an NDJSON export written to
  * an --out path without an extension, is read as NDJSON when it starts like a fixture record.
  */
-async function findSources(files: FileSet): Promise<ImportSource[]> {
+async function findSources(files: FileSet, keys: readonly string[]): Promise<ImportSource[]> {
   const names = files.names();
-  const index = names.includes('index.json') ? readJsonFile(files, 'index.json', MAX_RECORD_BYTES, RECORD_ADVICE) : null;
-  if (isRecord(index) && Array.isArray(index.fixtures)) return indexSources(index.fixtures, files.describe('index.json'));
+  const index = names.includes('index.json') ? readJsonFile(files, 'index.json', MAX_RECORD_BYTES, RECORD_ADVICE, keys) : null;
+  if (isRecord(index) && Array.isArray(index.fixtures)) return indexSources(index.fixtures, files.describe('index.json'), keys);
 
   const sources: ImportSource[] = [];
   for (const name of names) {
@@ -147,16 +153,31 @@ async function findSources(files: FileSet): Promise<ImportSource[]> {
  * Returns the fixture files that index.json lists. Throws ImportFormatError for an entry
  * without a "file" name and for an index that lists no fixtures.
  */
-function indexSources(entries: unknown[], origin: string): ImportSource[] {
+function indexSources(entries: unknown[], origin: string, keys: readonly string[]): ImportSource[] {
   if (entries.length === 0) {
     throw new ImportFormatError(`${origin} lists no fixtures, so there is nothing to import; export the deliveries again with hooktray export.`);
   }
   return entries.map((entry, index): ImportSource => {
     const file = isRecord(entry) ? entry.file : undefined;
-    if (typeof file === 'string' && file !== '') return { kind: 'fixture', name: file };
-    const id = isRecord(entry) && typeof entry.id === 'string' ? ` (id ${JSON.stringify(entry.id)})` : '';
+    if (typeof file === 'string' && file !== '') {
+      checkNamedFile(file, `fixture entry ${index + 1}`, origin, keys);
+      return { kind: 'fixture', name: file };
+    }
+    const id = isRecord(entry) && typeof entry.id === 'string' ? ` (id ${quoteValue(entry.id, keys)})` : '';
     throw new ImportFormatError(`${origin}: fixture entry ${index + 1}${id} has no "file" field naming its fixture .json file; add it, or export the deliveries again with hooktray export.`);
   });
+}
+
+/**
+ * Throws ImportFormatError for a file name from a file that contains part of one of `keys`,
+ * because every later message, and the reason of each imported delivery, names the file.
+ * `field` names where the name is, such as `fixture entry 3`.
+ */
+function checkNamedFile(name: string, field: string, origin: string, keys: readonly string[]): void {
+  if (keys.length === 0 || !containsKeyPart(name, keys)) return;
+  throw new ImportFormatError(
+    `${origin}: ${field} names a file ${KEY_PART_NOT_SHOWN}, so it is not read. Rename that file, and the name in ${field}, so that no key is part of it.`,
+  );
 }
 
 /**
@@ -166,41 +187,52 @@ function indexSources(entries: unknown[], origin: string): ImportSource[] {
  */
 const FIXTURE_RECORD_START = new RegExp(`^(?:\\xef\\xbb\\xbf)?\\s*\\{\\s*"format"\\s*:\\s*"${FIXTURE_FORMAT}"`);
 
-/** Returns true when the file's first bytes are the start of a fixture record. */
+/**
+ * Returns true when the file's first bytes are the start of a fixture record. Throws
+ * ImportFormatError for UTF-16 text, which would otherwise be reported as no deliveries found.
+ */
 async function startsWithFixtureRecord(files: FileSet, name: string): Promise<boolean> {
   for await (const chunk of files.chunks(name)) {
+    const utf16 = utf16ByteOrder(chunk);
+    if (utf16 !== null) {
+      throw new ImportFormatError(`${files.describe(name)} is UTF-16 text (${utf16}), but Hooktray reads exports as UTF-8: save the file as UTF-8 and import it again.`);
+    }
     return FIXTURE_RECORD_START.test(chunk.subarray(0, 4096).toString('latin1'));
   }
   return false;
 }
 
-/** Yields every request of the sources in order; `warnings` collects .body files that do not match. */
-async function* readRequests(files: FileSet, sources: readonly ImportSource[], warnings: string[]): AsyncGenerator<ImportedRequest> {
+/**
+ * Yields every request of the sources in order; `warnings` collects .body files that do not
+ * match. Messages leave out values that contain part of one of `keys`.
+ */
+async function* readRequests(files: FileSet, sources: readonly ImportSource[], warnings: string[], keys: readonly string[]): AsyncGenerator<ImportedRequest> {
   for (const source of sources) {
     const origin = files.describe(source.name);
     if (source.kind === 'har') {
-      yield* requestsFromHar(readJsonFile(files, source.name, MAX_HAR_BYTES, HAR_ADVICE), origin, warnings);
+      yield* requestsFromHar(readJsonFile(files, source.name, MAX_HAR_BYTES, HAR_ADVICE, keys), origin, warnings, keys);
     } else if (source.kind === 'ndjson') {
-      yield* readNdjson(files, source.name, warnings);
+      yield* readNdjson(files, source.name, warnings, keys);
     } else {
-      yield readFixtureFile(files, source.name, warnings);
+      yield readFixtureFile(files, source.name, warnings, keys);
     }
   }
 }
 
-function readFixtureFile(files: FileSet, name: string, warnings: string[]): ImportedRequest {
+function readFixtureFile(files: FileSet, name: string, warnings: string[], keys: readonly string[]): ImportedRequest {
   const origin = files.describe(name);
-  const record = parseFixtureRecord(readJsonFile(files, name, MAX_RECORD_BYTES, RECORD_ADVICE), origin);
+  const record = parseFixtureRecord(readJsonFile(files, name, MAX_RECORD_BYTES, RECORD_ADVICE, keys), origin, keys);
+  if (typeof record.bodyFile === 'string') checkNamedFile(record.bodyFile, 'field "bodyFile"', origin, keys);
   const bodyFile = typeof record.bodyFile === 'string' ? files.read(basename(record.bodyFile)) : null;
   return requestFromFixture(record, origin, bodyFile, warnings);
 }
 
-async function* readNdjson(files: FileSet, name: string, warnings: string[]): AsyncGenerator<ImportedRequest> {
+async function* readNdjson(files: FileSet, name: string, warnings: string[], keys: readonly string[]): AsyncGenerator<ImportedRequest> {
   const file = files.describe(name);
   for await (const line of splitLines(files.chunks(name), file, MAX_RECORD_BYTES)) {
     if (isBlank(line.bytes)) continue;
     const origin = `${file} line ${line.number}`;
-    yield requestFromFixture(parseFixtureRecord(parseJson(line.bytes, origin), origin), origin, null, warnings);
+    yield requestFromFixture(parseFixtureRecord(parseJson(line.bytes, origin, keys), origin, keys), origin, null, warnings);
   }
 }
 
