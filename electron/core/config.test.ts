@@ -118,6 +118,40 @@ describe('resolveKeys empty keys', () => {
   });
 });
 
+describe('resolveKeys duplicate keys', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hooktray-config-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('rejects the same key file twice', () => {
+    writeFileSync(join(dir, 'spike.key'), 'made-up-key\n');
+    const message = resolveError(dir, spikeProfile([{ file: 'spike.key' }, { file: 'spike.key' }]));
+    expect(message).toBe(
+      `The key from the key file ${join(dir, 'spike.key')} for field "profiles.0.keys.1" (profile "s") is already key 1 of the profile (field "profiles.0.keys.0"): remove one of the two entries.`,
+    );
+  });
+
+  it('rejects one key from two sources', () => {
+    writeFileSync(join(dir, 'spike.key'), 'made-up-key');
+    const message = resolveError(dir, spikeProfile([{ value: 'other-made-up-key' }, { file: 'spike.key' }, { env: 'HOOKTRAY_TEST_KEY' }]), { HOOKTRAY_TEST_KEY: 'made-up-key' });
+    expect(message).toContain('environment variable HOOKTRAY_TEST_KEY for field "profiles.0.keys.2"');
+    expect(message).toContain('is already key 2 of the profile (field "profiles.0.keys.1")');
+    expect(message).not.toContain('made-up-key');
+  });
+
+  it('accepts one key in two profiles', () => {
+    const config = {
+      profiles: [
+        { name: 'first', scheme: 'spike', pathPrefix: '/a', keys: [{ value: 'made-up-key' }] },
+        { name: 'second', scheme: 'spike', pathPrefix: '/b', keys: [{ value: 'made-up-key' }] },
+      ],
+    };
+    expect(resolveError(dir, config)).toBeNull();
+  });
+});
+
 describe('resolveKeys key encodings', () => {
   let dir: string;
   beforeEach(() => {

@@ -225,21 +225,29 @@ function issueText(issue: z.core.$ZodIssue | undefined, parent: PropertyKey[]): 
 /**
  * Resolves every key reference once, at start, into a vault held in memory. Throws a
  * ConfigError for a missing variable, an unreadable file, a key that is empty or only
- * whitespace, and a key that the profile's scheme cannot read, such as text where
- * "keyEncoding" is "hex". The message names the field and the variable or file, never a key.
+ * whitespace, a key that the profile's scheme cannot read, such as text where "keyEncoding"
+ * is "hex", and a key that the profile already has, as Settings rejects it. The message names
+ * the field and the variable or file, never a key.
  */
 export function resolveKeys(keyRefs: ProfileKeyRefs, configFile: string | null, env: NodeJS.ProcessEnv = process.env): KeyVault {
   const keys = new Map<string, string[]>();
   const baseDir = configFile === null ? process.cwd() : dirname(configFile);
   for (const [profileIndex, profile] of keyRefs.profiles.entries()) {
     const refs = keyRefs.get(profile.name) ?? [];
-    keys.set(
-      profile.name,
-      refs.map((ref, index) => {
-        const field = `field "profiles.${profileIndex}.keys.${index}" (profile "${profile.name}")`;
-        return resolveKey(ref, profile, field, baseDir, env);
-      }),
-    );
+    const profileKeys: string[] = [];
+    for (const [index, ref] of refs.entries()) {
+      const field = `field "profiles.${profileIndex}.keys.${index}" (profile "${profile.name}")`;
+      const { key, source } = resolveKey(ref, profile, field, baseDir, env);
+      // A second copy of a key verifies nothing more and only makes the key count wrong.
+      const earlier = profileKeys.indexOf(key);
+      if (earlier !== -1) {
+        throw new ConfigError(
+          `The key from the ${source} for ${field} is already key ${earlier + 1} of the profile (field "profiles.${profileIndex}.keys.${earlier}"): remove one of the two entries.`,
+        );
+      }
+      profileKeys.push(key);
+    }
+    keys.set(profile.name, profileKeys);
   }
   return { keysFor: (profile) => keys.get(profile) ?? [] };
 }
@@ -275,15 +283,15 @@ function shellQuoted(path: string): string {
   return /^[\w./+,:@%-]+$/.test(path) ? path : shellQuote(path);
 }
 
-/** Reads one key and checks it. `field` names the reference in messages. */
-function resolveKey(ref: KeyRef, profile: Profile, field: string, baseDir: string, env: NodeJS.ProcessEnv): string {
+/** Reads one key, checks it and returns it with a description of its source. `field` names the reference in messages. */
+function resolveKey(ref: KeyRef, profile: Profile, field: string, baseDir: string, env: NodeJS.ProcessEnv): { key: string; source: string } {
   const { key, source } = readKey(ref, field, baseDir, env);
   if (key === '') throw new ConfigError(`The ${source} for ${field} is empty: ${fillInstruction(ref)}.`);
   if (key.trim() === '') throw new ConfigError(`The ${source} for ${field} contains only whitespace: ${fillInstruction(ref)}.`);
 
   const problem = getVerifier(profile.scheme)?.checkKey(key, profile.options) ?? null;
   if (problem !== null) throw new ConfigError(`The key from the ${source} for ${field} ${problem}.`);
-  return key;
+  return { key, source };
 }
 
 function fillInstruction(ref: KeyRef): string {

@@ -45,6 +45,16 @@ describe('hooktray listen configuration errors', () => {
     expect(result.stderr).toContain('HOOKTRAY_TEST_MISSING_KEY');
   });
 
+  it('rejects a key file listed twice', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'spike.key'), 'made-up-spike-key\n');
+    const config = writeConfig(dir, { profiles: [{ name: 'spike', scheme: 'spike', pathPrefix: '/', keys: [{ file: 'spike.key' }, { file: 'spike.key' }] }] });
+    const result = runListen(['--data-dir', dir, '--config', config]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('field "profiles.0.keys.1" (profile "spike") is already key 1 of the profile (field "profiles.0.keys.0")');
+    expect(result.stderr).not.toContain('made-up-spike-key');
+  });
+
   it('rejects a named pipe as the key file', () => {
     const dir = tempDir();
     const pipe = join(dir, 'spike.key');
