@@ -49,3 +49,52 @@ export function escapeJsonText(json: string): string {
     return escaped;
   });
 }
+
+/**
+ * An escape as escapeControl writes it, such as `\r`, `\x07`, `\u200b` or `\u{e0041}`, or a
+ * `\uXXXX` escape of a control such as `\u0007`. The hex digits and the `x` or `u` may be upper case.
+ */
+const SEARCH_ESCAPE = /\\([rt])|\\[xX]([0-9a-fA-F]{2})|\\[uU]\{([0-9a-fA-F]{1,6})\}|\\[uU]([0-9a-fA-F]{4})/gu;
+const ESCAPED_CHAR = new RegExp(`^(?:${CONTROL_OR_INVISIBLE.source})$`, 'u');
+
+/** An escape in search text: its offset, its text and the character it encodes. */
+export interface SearchEscape {
+  index: number;
+  text: string;
+  char: string;
+}
+
+/**
+ * Finds the escapes in search text that encode a character escapeControl escapes, so that a
+ * search typed as the escape shown, such as `\x07` or `\u200b`, can find the character itself.
+ * Escapes of line feed are left out, because the body views show a line feed as a line break and
+ * mark matches line by line. Escapes of other characters, such as `\u00e9`, stay text.
+ */
+export function searchEscapes(needle: string): SearchEscape[] {
+  const escapes: SearchEscape[] = [];
+  for (const match of needle.matchAll(SEARCH_ESCAPE)) {
+    const char = escapedChar(match);
+    if (char !== null) escapes.push({ index: match.index, text: match[0], char });
+  }
+  return escapes;
+}
+
+function escapedChar(match: RegExpMatchArray): string | null {
+  if (match[1] === 'r') return '\r';
+  if (match[1] === 't') return '\t';
+  const codePoint = Number.parseInt(match[2] ?? match[3] ?? match[4] ?? '', 16);
+  if (codePoint > 0x10ffff || codePoint === 0x0a) return null;
+  const char = String.fromCodePoint(codePoint);
+  return ESCAPED_CHAR.test(char) ? char : null;
+}
+
+/** Returns `needle` with each escape that searchEscapes finds replaced by its character. */
+export function unescapeSearch(needle: string): string {
+  let text = '';
+  let at = 0;
+  for (const escape of searchEscapes(needle)) {
+    text += needle.slice(at, escape.index) + escape.char;
+    at = escape.index + escape.text.length;
+  }
+  return text + needle.slice(at);
+}

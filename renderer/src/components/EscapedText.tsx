@@ -3,6 +3,8 @@ import { escapeControl, INVISIBLE_CHARS } from '../../../electron/core/escape-co
 
 /** C0 controls, DEL, C1 controls and the invisible characters, one code point per match. */
 const CONTROL_OR_INVISIBLE = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f]|${INVISIBLE_CHARS.source}`, 'gu');
+/** The same characters without tab. */
+const CONTROL_OR_INVISIBLE_EXCEPT_TAB = new RegExp(`[\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f]|${INVISIBLE_CHARS.source}`, 'gu');
 
 /**
  * Shows received text with each control and invisible character as its escape in a marked span,
@@ -10,9 +12,22 @@ const CONTROL_OR_INVISIBLE = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f]|${INVI
  * So two lines that differ only in such characters look different.
  */
 export function EscapedText({ text }: { text: string }): ReactNode {
+  return escapeMatches(text, CONTROL_OR_INVISIBLE);
+}
+
+/**
+ * Shows a line of a body view as EscapedText does, but keeps each tab, which lays out indented
+ * and tab-separated text. The lines of a body view hold no line feed, and a carriage return in
+ * one is not part of a CRLF line break, so it shows as `\r`.
+ */
+export function escapeBodyText(text: string): ReactNode {
+  return escapeMatches(text, CONTROL_OR_INVISIBLE_EXCEPT_TAB);
+}
+
+function escapeMatches(text: string, pattern: RegExp): ReactNode {
   const parts: ReactNode[] = [];
   let at = 0;
-  for (const match of text.matchAll(CONTROL_OR_INVISIBLE)) {
+  for (const match of text.matchAll(pattern)) {
     if (match.index > at) parts.push(text.slice(at, match.index));
     const codePoint = match[0].codePointAt(0) ?? 0;
     const kind = codePoint <= 0x9f ? 'a control character' : 'an invisible character';

@@ -4,7 +4,7 @@ import type { PrettyLine } from '../lib/json-pretty';
 import type { MatchRange } from '../lib/find-text';
 import { matchRanges } from '../lib/find-text';
 import { formatCount } from '../lib/format';
-import { INVISIBLE_CHARS, invisibleEscape } from '../../../electron/core/escape-control';
+import { escapeBodyText } from './EscapedText';
 
 /** Lines rendered at first and added per "show more", so a 25 MiB body stays responsive. */
 export const LINES_PER_STEP = 2000;
@@ -58,35 +58,11 @@ interface CurrentMark {
 /** The mark of a line without the current match; its null start never equals a match's start. */
 const NO_CURRENT_MARK: CurrentMark = { start: null, marked: false };
 
-const INVISIBLE_CHAR = new RegExp(INVISIBLE_CHARS.source, 'u');
-
-/**
- * Shows each invisible character of received text as its escape, such as `\u202e`, in a marked
- * span, so a sender cannot reverse or hide part of a line. Offsets, search and Copy still use
- * the text as received.
- */
-function showInvisible(text: string): ReactNode {
-  if (!INVISIBLE_CHAR.test(text)) return text;
-  const parts: ReactNode[] = [];
-  let at = 0;
-  for (const match of text.matchAll(INVISIBLE_CHARS)) {
-    if (match.index > at) parts.push(text.slice(at, match.index));
-    const codePoint = match[0].codePointAt(0) ?? 0;
-    parts.push(
-      <span key={match.index} className="invisible-char" title={`U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}, an invisible character as received`}>
-        {invisibleEscape(codePoint)}
-      </span>,
-    );
-    at = match.index + match[0].length;
-  }
-  if (at < text.length) parts.push(text.slice(at));
-  return parts;
-}
-
 /**
  * Splits `text`, which starts at offset `from` of the searched line, around the line's matches.
  * Matched parts become <mark> elements, and the part of the match that starts at `current.start`
- * is marked apart. Received text only ever becomes text nodes, never HTML.
+ * is marked apart. Received text only ever becomes text nodes, never HTML. Control and invisible
+ * characters show as escapes, such as `\x07`, while offsets, find and Copy use the text as received.
  */
 function highlight(text: string, from: number, matches: readonly MatchRange[], current: CurrentMark): ReactNode {
   const parts: ReactNode[] = [];
@@ -95,18 +71,18 @@ function highlight(text: string, from: number, matches: readonly MatchRange[], c
     const markStart = Math.max(start - from, at);
     const markEnd = Math.min(end - from, text.length);
     if (markEnd <= markStart) continue;
-    if (markStart > at) parts.push(<Fragment key={`text-${at}`}>{showInvisible(text.slice(at, markStart))}</Fragment>);
+    if (markStart > at) parts.push(<Fragment key={`text-${at}`}>{escapeBodyText(text.slice(at, markStart))}</Fragment>);
     const isCurrent = start === current.start;
     if (isCurrent) current.marked = true;
     parts.push(
       <mark key={markStart} className={isCurrent ? 'current-match' : undefined}>
-        {showInvisible(text.slice(markStart, markEnd))}
+        {escapeBodyText(text.slice(markStart, markEnd))}
       </mark>,
     );
     at = markEnd;
   }
-  if (parts.length === 0) return showInvisible(text);
-  if (at < text.length) parts.push(<Fragment key={`text-${at}`}>{showInvisible(text.slice(at))}</Fragment>);
+  if (parts.length === 0) return escapeBodyText(text);
+  if (at < text.length) parts.push(<Fragment key={`text-${at}`}>{escapeBodyText(text.slice(at))}</Fragment>);
   return parts;
 }
 

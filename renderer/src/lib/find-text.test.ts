@@ -63,6 +63,34 @@ describe('findPattern', () => {
     expect(find('{"name":"a\\u200bb"}', '\\u200b')).toEqual(['\\u200b']);
   });
 
+  it('finds control characters by their escape', () => {
+    const text = 'ring\u0007bell del\u007f next\u0085 esc\u001b[1m';
+    expect(find(text, '\\x07')).toEqual(['\u0007']);
+    expect(find(text, '\\u0007')).toEqual(['\u0007']);
+    expect(find(text, 'ring\\X07BELL')).toEqual(['ring\u0007bell']);
+    expect(find(text, '\\x7f')).toEqual(['\u007f']);
+    expect(find(text, '\\x85')).toEqual(['\u0085']);
+    expect(find(text, '\\x1b[1m')).toEqual(['\u001b[1m']);
+    // The escape's own text still matches, as in raw JSON.
+    expect(find('{"bell":"\\u0007"}', '\\u0007')).toEqual(['\\u0007']);
+  });
+
+  it('finds tabs and lone carriage returns', () => {
+    expect(find('a\tb', '\\t')).toEqual(['\t']);
+    expect(find('a\tb', '\\x09')).toEqual(['\t']);
+    // A carriage return before a line feed is part of the line break, which the views hide.
+    expect(find('one\r\ntwo\rthree', '\\r')).toEqual(['\r']);
+    const pattern = findPattern('\\r');
+    if (pattern === null) throw new Error('expected a pattern');
+    expect(matchRanges('one\r\ntwo\rthree', pattern)).toEqual([[8, 9]]);
+  });
+
+  it('keeps line feed escapes as text', () => {
+    expect(find('a\nb a\\nb', 'a\\nb')).toEqual(['a\\nb']);
+    expect(find('a\nb', 'a\\x0ab')).toEqual([]);
+    expect(find('a\nb', 'a\\u000ab')).toEqual([]);
+  });
+
   it('keeps other escapes as text', () => {
     expect(find('é and \\u00e9', '\\u00e9')).toEqual(['\\u00e9']);
     expect(find('\\u{110000}', '\\u{110000}')).toEqual(['\\u{110000}']);

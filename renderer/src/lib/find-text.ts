@@ -6,7 +6,7 @@
  * `ß` but `ss` does not, and an emoji matches as one character.
  */
 
-import { INVISIBLE_CHARS } from '../../../electron/core/escape-control';
+import { searchEscapes } from '../../../electron/core/escape-control';
 import { Uint32Builder } from './uint32-builder';
 
 /** A match as [start, end) offsets in UTF-16 code units of the searched text. */
@@ -14,26 +14,30 @@ export type MatchRange = readonly [start: number, end: number];
 
 const REGEXP_SYNTAX = /[\\^$.*+?()[\]{}|/]/g;
 
-/** A `\u200b` or `\u{e0041}` escape, as the body views show invisible characters. */
-const UNICODE_ESCAPE = /\\u\{([0-9a-f]{1,6})\}|\\u([0-9a-f]{4})/giu;
-const INVISIBLE_CHAR = new RegExp(`^${INVISIBLE_CHARS.source}$`, 'u');
-
 /**
  * Returns a global, case-insensitive pattern for `needle`, or null for an empty needle. The body
- * views show an invisible character as its escape, such as `\u200b`, so that escape in the
- * needle also finds the character itself.
+ * views show a control or invisible character as its escape, such as `\x07` or `\u200b`, so that
+ * escape in the needle finds the character as well as the escape's own text. `\u0007` finds
+ * U+0007 too, and `\t` finds a tab, which the views show as whitespace.
  */
 export function findPattern(needle: string): RegExp | null {
   if (needle === '') return null;
   let source = '';
   let at = 0;
-  for (const match of needle.matchAll(UNICODE_ESCAPE)) {
-    const codePoint = Number.parseInt(match[1] ?? match[2] ?? '', 16);
-    if (codePoint > 0x10ffff || !INVISIBLE_CHAR.test(String.fromCodePoint(codePoint))) continue;
-    source += `${literal(needle.slice(at, match.index))}(?:${literal(match[0])}|\\u{${codePoint.toString(16)}})`;
-    at = match.index + match[0].length;
+  for (const escape of searchEscapes(needle)) {
+    source += `${literal(needle.slice(at, escape.index))}(?:${literal(escape.text)}|${charPattern(escape.char)})`;
+    at = escape.index + escape.text.length;
   }
   return new RegExp(source + literal(needle.slice(at)), 'giu');
+}
+
+/**
+ * Returns the pattern of one escaped character. A carriage return before a line feed is part of
+ * the line break, which the views do not show, so only a carriage return shown as `\r` matches.
+ */
+function charPattern(char: string): string {
+  if (char === '\r') return '\\r(?!\\n)';
+  return `\\u{${(char.codePointAt(0) ?? 0).toString(16)}}`;
 }
 
 function literal(text: string): string {
