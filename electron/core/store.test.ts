@@ -162,6 +162,27 @@ describe('DeliveryStore', () => {
     for (const [text, paths] of expected) expect(store.list({ text }).items.map((item) => item.path), `after indexing: ${text}`).toEqual(paths);
   });
 
+  it('finds characters by their escape', async () => {
+    const store = newStore();
+    await store.add(delivery('/zero-width', 'a\u200bb plain text'));
+    await store.add(delivery('/bell', 'ring\u0007bell plain text'));
+    await store.add(delivery('/escaped-json', '{"name":"a\\u200bb"}'));
+    const expected: [string, string[]][] = [
+      ['\\u200b', ['/escaped-json', '/zero-width']],
+      ['a\\u200bb', ['/escaped-json', '/zero-width']],
+      ['\\u200B', ['/escaped-json', '/zero-width']],
+      ['ring\\x07bell', ['/bell']],
+      ['\\u0007', ['/bell']],
+      ['\\x07', ['/bell']],
+      ['\\u00e9', []],
+    ];
+
+    for (const [text, paths] of expected) expect(store.list({ text }).items.map((item) => item.path), `before indexing: ${text}`).toEqual(paths);
+    while (store.indexPending());
+    for (const [text, paths] of expected) expect(store.list({ text }).items.map((item) => item.path), `after indexing: ${text}`).toEqual(paths);
+    expect(store.list({ text: '\\u200b', verdicts: ['valid'] }).total).toBe(0);
+  });
+
   it('searches the first 64 KiB of a body', async () => {
     const store = newStore();
     const body = `${'a'.repeat(SEARCH_BODY_BYTES - 'early-mark'.length)}early-mark late-mark`;

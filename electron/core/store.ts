@@ -10,6 +10,7 @@ import { DeliveryWriter, itemBytes, openDatabase, toWriteRow } from './store-wri
 import { BODY_SEARCH_TEXT_FUNCTION, IndexScheduler, SEARCH_BODY_BYTES, SearchIndexer } from './store-search-index';
 import type { Logger } from './logger';
 import { makeDirSync } from './make-dir';
+import { unescapeSearch } from './escape-control';
 
 export type { NewDelivery };
 
@@ -342,19 +343,32 @@ export class DeliveryStore {
     return { items, nextBefore: rows.length > limit ? (items.at(-1)?.id ?? null) : null, total };
   }
 
+  /** Returns the condition that a delivery's path, header lines or body text contains `text`. */
+  private textMatch(text: string): { sql: string; params: unknown[] } {
+    if ([...text].length >= MIN_INDEXED_QUERY_CHARS) {
+      // Indexed deliveries match through the trigram index and newer ones through a scan, so a
+      // search never waits for indexing and still finds what arrived a moment ago.
+      return {
+        sql: `(seq IN (SELECT rowid FROM delivery_text WHERE delivery_text MATCH ?) OR (seq > ? AND ${UNINDEXED_MATCH}))`,
+        params: [`"${text.replace(/"/g, '""')}"`, this.indexer.indexedSeq(), text, text, text],
+      };
+    }
+    // The trigram index matches nothing shorter than three characters, so every delivery is scanned.
+    return { sql: UNINDEXED_MATCH, params: [text, text, text] };
+  }
+
   private filterClause(query: DeliveryQuery): { where: string[]; params: unknown[] } {
     const where: string[] = [];
     const params: unknown[] = [];
     const text = query.text?.trim() ?? '';
-    if ([...text].length >= MIN_INDEXED_QUERY_CHARS) {
-      // Indexed deliveries match through the trigram index and newer ones through a scan, so a
-      // search never waits for indexing and still finds what arrived a moment ago.
-      where.push(`(seq IN (SELECT rowid FROM delivery_text WHERE delivery_text MATCH ?) OR (seq > ? AND ${UNINDEXED_MATCH}))`);
-      params.push(`"${text.replace(/"/g, '""')}"`, this.indexer.indexedSeq(), text, text, text);
-    } else if (text.length > 0) {
-      // The trigram index matches nothing shorter than three characters, so every delivery is scanned.
-      where.push(UNINDEXED_MATCH);
-      params.push(text, text, text);
+    if (text.length > 0) {
+      // The inspector shows a control or invisible character as an escape such as `\u200b`, so
+      // the text with its escapes turned into characters is searched as well as the text typed.
+      // NOTE: `\r` also finds the carriage return of a CRLF line break, which Find in a body skips.
+      const variants = [...new Set([text, unescapeSearch(text)])];
+      const matches = variants.map((variant) => this.textMatch(variant));
+      where.push(`(${matches.map((match) => match.sql).join(' OR ')})`);
+      params.push(...matches.flatMap((match) => match.params));
     }
     if (query.verdicts !== undefined && query.verdicts.length > 0) {
       where.push(`verdict_status IN (${query.verdicts.map(() => '?').join(', ')})`);
