@@ -191,9 +191,12 @@ export const TextLines = memo(function TextLines({ label, lineCount, lineAt, pat
   useEffect(() => {
     if (!scrollRequested.current || currentMatch === null || currentMatch.line < first || currentMatch.line >= end) return;
     scrollRequested.current = false;
-    // A match past a line's rendered characters has no mark, so its line is scrolled to instead.
-    const target = code.current?.querySelector('.current-match') ?? code.current?.querySelector(`[data-line="${currentMatch.line}"]`);
-    target?.scrollIntoView({ block: 'center' });
+    // The mark is centred both ways, so a match far into a long line scrolls the code sideways
+    // too, and the sticky line numbers stay in view. A match past a line's rendered characters
+    // has no mark, so its line is scrolled to instead, which keeps the sideways scroll.
+    const mark = code.current?.querySelector('.current-match');
+    if (mark != null) mark.scrollIntoView({ block: 'center', inline: 'center' });
+    else code.current?.querySelector(`[data-line="${currentMatch.line}"]`)?.scrollIntoView({ block: 'center', inline: 'nearest' });
   }, [currentMatch, first, end]);
 
   const rows: ReactNode[] = [];
