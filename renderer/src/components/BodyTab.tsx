@@ -32,13 +32,19 @@ function initialModeOf(body: BodyText, size: number): BodyView {
   return looksJson && size <= AUTO_PRETTY_MAX_BYTES ? 'pretty' : 'raw';
 }
 
+interface BodyTabProps {
+  detail: DeliveryDetail;
+  /** Moves the focus out of Find after Escape in the empty field. */
+  onLeaveFind: () => void;
+}
+
 /**
  * Renders the body as received: pretty JSON that keeps every number and string as written,
  * raw text, or a hex dump for binary. Received text only ever becomes text nodes. Decoding,
  * formatting, find and the hex dump for Copy run in a Web Worker for large bodies, with progress
  * and Cancel, and only the lines shown are rendered.
  */
-export function BodyTab({ detail }: { detail: DeliveryDetail }) {
+export function BodyTab({ detail, onLeaveFind }: BodyTabProps) {
   const [asReceived, setAsReceived] = useState(false);
   const bytes = asReceived || detail.decodedBody === null ? detail.body : detail.decodedBody;
   const [chosenMode, setMode] = useState<BodyView | null>(null);
@@ -181,6 +187,14 @@ export function BodyTab({ detail }: { detail: DeliveryDetail }) {
             setSearch(event.target.value);
           }}
           onKeyDown={(event) => {
+            // The first Escape clears the text, and Escape in the empty field moves the focus out.
+            if (event.key === 'Escape') {
+              event.preventDefault();
+              pendingStep.current = null;
+              if (search === '') onLeaveFind();
+              else setSearch('');
+              return;
+            }
             if (event.key !== 'Enter') return;
             event.preventDefault();
             moveMatch(event.shiftKey ? -1 : 1);

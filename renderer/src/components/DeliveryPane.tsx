@@ -107,7 +107,7 @@ export function DeliveryPane({ paneRef, api, group, summary, notice, tab, onTab,
         )}
         {detail !== null && tab === 'Overview' && <OverviewTab detail={detail} />}
         {detail !== null && tab === 'Headers' && <HeadersTab headers={detail.headers} />}
-        {detail !== null && tab === 'Body' && <BodyTab key={detail.id} detail={detail} />}
+        {detail !== null && tab === 'Body' && <BodyTab key={detail.id} detail={detail} onLeaveFind={() => paneRef.current?.focus()} />}
       </div>
     </section>
   );
