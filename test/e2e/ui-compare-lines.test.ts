@@ -90,3 +90,35 @@ describe('hooktray ui compare body lines', () => {
     expect(text).toContain('Right (');
   });
 });
+
+describe('hooktray ui compare JSON values', () => {
+  let session: UiSession;
+
+  beforeAll(async () => {
+    session = await openUiSession('hooktray-e2e-compare-json-', { profiles: [] });
+  });
+
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('shows invisible characters in values as escapes', async () => {
+    const page = session.page;
+    const json: [string, string][] = [['Content-Type', 'application/json']];
+    expect(await postOrdered(session.ui.receiverUrl, '/json-left', json, '{"note":"plain"}')).toBe(200);
+    expect(await postOrdered(session.ui.receiverUrl, '/json-right', json, '{"note":"zero\u200bwidth"}')).toBe(200);
+    const rows = page.getByRole('listbox', { name: 'Deliveries' }).getByRole('option');
+    await waitUntil(async () => (await rows.count()) === 2, 'two rows');
+
+    await rows.filter({ hasText: '/json-left' }).click();
+    await page.getByRole('button', { name: 'Compare…' }).click();
+    await rows.filter({ hasText: '/json-right' }).click();
+    await page.getByRole('button', { name: 'Compare with picked' }).click();
+    const cells = page.getByRole('dialog', { name: 'Compare deliveries' }).locator('.diff-changes tbody tr').first().locator('td');
+    await cells.first().waitFor();
+
+    expect(await cells.nth(1).textContent()).toBe('/note');
+    expect(await cells.nth(2).textContent()).toBe('"plain"');
+    expect(await cells.nth(3).textContent()).toBe('"zero\\u200bwidth"');
+  });
+});

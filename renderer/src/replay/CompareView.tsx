@@ -146,9 +146,13 @@ function DiffReport({ diff }: { diff: DeliveryDiff }) {
             {diff.json.changes.map((change) => (
               <tr key={`${change.kind} ${change.path}`} className={`diff-${change.kind}`}>
                 <td>{change.kind}</td>
-                <td className="code">{change.path || '(root)'}</td>
-                <td className="code">{change.before ?? ''}</td>
-                <td className="code">{change.after ?? ''}</td>
+                <td className="code">{change.path === '' ? '(root)' : <EscapedText text={change.path} />}</td>
+                <td className="code">
+                  <EscapedText text={change.before ?? ''} />
+                </td>
+                <td className="code">
+                  <EscapedText text={change.after ?? ''} />
+                </td>
               </tr>
             ))}
           </tbody>
@@ -163,9 +167,9 @@ function DiffReport({ diff }: { diff: DeliveryDiff }) {
         <ul className="diff-headers">
           {diff.headerChanges.map((change) => (
             <li key={change.name} className={`diff-${change.kind}`}>
-              <code>{change.name}</code> {change.kind}: {(change.before ?? []).join(', ')}
+              <code>{change.name}</code> {change.kind}: <EscapedText text={(change.before ?? []).join(', ')} />
               {change.kind === 'changed' ? ' → ' : ''}
-              {(change.after ?? []).join(', ')}
+              <EscapedText text={(change.after ?? []).join(', ')} />
             </li>
           ))}
         </ul>
