@@ -147,7 +147,7 @@ describe('hooktray ui body view in Chromium', () => {
 
     await find().press('Enter');
     await waitUntil(async () => (await matchCount().textContent())?.startsWith('2 of 3 matches') === true, 'the second match');
-    expect(await matchCount().textContent()).toBe('2 of 3 matches (this one lies beyond the 5,000 characters shown of line 2; use Copy to see it)');
+    expect(await matchCount().textContent()).toBe('2 of 3 matches (this one lies beyond the 5,000 characters shown of line 2; switch to Raw to see it)');
     expect(await current.count()).toBe(0);
 
     await find().press('Enter');

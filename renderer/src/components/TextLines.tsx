@@ -226,7 +226,7 @@ export const TextLines = memo(function TextLines({ label, lineCount, lineAt, pat
           {currentMatch !== null && `${formatCount(currentMatch.index + 1)} of `}
           {formatCount(total)} match{total === 1 ? '' : 'es'}
           {notShown > 0 && `, ${formatCount(notShown)} in lines not shown yet`}
-          {currentCut && ` (this one lies beyond the ${formatCount(MAX_LINE_CHARS)} characters shown of line ${formatCount(currentMatch.line + 1)}; use Copy to see it)`}
+          {currentCut && ` (this one lies beyond the ${formatCount(MAX_LINE_CHARS)} characters shown of line ${formatCount(currentMatch.line + 1)}; switch to Raw to see it)`}
         </p>
       )}
       {first > 0 && (
