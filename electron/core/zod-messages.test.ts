@@ -38,6 +38,8 @@ describe('plainIssueMessage', () => {
 
   it('names the limit of a number beyond 2^53', () => {
     const result = z.object({ maxCount: z.number().int().min(0) }).safeParse({ maxCount: 1e20 }, { error: plainIssueMessage });
-    expect(result.error?.issues[0]?.message).toBe('is too large: whole numbers end at 9007199254740991, the last that JSON readers keep exactly (got 100000000000000000000)');
+    expect(result.error?.issues[0]?.message).toBe('must be a whole number, 0 or more, up to 9007199254740991 (got a number beyond 2^53, which JSON readers round)');
+    const limited = z.object({ bodyLimit: z.number().int().min(1).max(267386880) }).safeParse({ bodyLimit: 1e300 }, { error: plainIssueMessage });
+    expect(limited.error?.issues[0]?.message).toBe('must be a whole number from 1 to 267386880 (got a number beyond 2^53, which JSON readers round)');
   });
 });

@@ -13,11 +13,14 @@ type RawIssue = z.core.$ZodRawIssue;
  * in a configuration may be a key.
  */
 export const plainIssueMessage: z.core.$ZodErrorMap = (issue) => {
-  // zod's int() rejects whole numbers beyond 2^53 as not whole, so such a value gets the limit instead.
+  // zod's int() rejects whole numbers beyond 2^53 as not whole, so such a value gets the range with
+  // that limit. JSON.parse has rounded the value, so it is not quoted.
   const input = (issue as { input?: unknown }).input;
   if (typeof input === 'number' && Number.isInteger(input) && !Number.isSafeInteger(input)) {
-    const [size, limit] = input > 0 ? ['large', Number.MAX_SAFE_INTEGER] : ['small', Number.MIN_SAFE_INTEGER];
-    return `is too ${size}: whole numbers end at ${limit}, the last that JSON readers keep exactly (got ${String(input)})`;
+    const { schema, inst } = issue as { schema?: unknown; inst?: unknown };
+    const words = numberWords(schema ?? inst, true);
+    const bounded = words.includes(' to ') || words.endsWith(' or less');
+    return `must be ${words}${bounded ? '' : `, up to ${Number.MAX_SAFE_INTEGER}`} (got a number beyond 2^53, which JSON readers round)`;
   }
   switch (issue.code) {
     case 'invalid_type':
