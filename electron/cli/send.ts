@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { closestName } from '../core/closest-name';
 import type { SpikeTemplate, TestEventKind } from '../core/contract';
 import { TEST_EVENT_KINDS } from '../core/contract';
 import { rfc3339Problem } from '../core/spike-summary';
@@ -57,7 +58,9 @@ export async function runSend(argv: string[]): Promise<number> {
 
   const [kind, ...extra] = positionals;
   if (kind === undefined || extra.length > 0 || !(TEST_EVENT_KINDS as readonly string[]).includes(kind)) {
-    throw new UsageError(`Expected one kind of test delivery: ${TEST_EVENT_KINDS.join(', ')}${kind === undefined ? '' : `, not "${escapeControl(positionals.join(' '))}"`}.`);
+    const closest = kind === undefined || extra.length > 0 ? null : closestName(kind, TEST_EVENT_KINDS);
+    const suggestion = closest === null ? '' : ` Did you mean "${closest}"?`;
+    throw new UsageError(`Expected one kind of test delivery: ${TEST_EVENT_KINDS.join(', ')}${kind === undefined ? '' : `, not "${escapeControl(positionals.join(' '))}"`}.${suggestion}`);
   }
   const to = singleValue(values.to, '--to');
   if (to === undefined) throw new UsageError('Missing --to URL: give the public URL or a local target, such as http://localhost:3000/webhooks.');

@@ -84,6 +84,10 @@ describe('hooktray send spike', () => {
     const unknown = await runCli(['send', 'paypal', '--to', target.url, '--config', configFile]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('spike, github, stripe, standard-webhooks');
+    expect(unknown.stderr).not.toContain('Did you mean');
+    const typo = await runCli(['send', 'spkie', '--to', target.url, '--config', configFile]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('not "spkie". Did you mean "spike"?');
     const noConfig = await runCli(['send', 'spike', '--to', target.url]);
     expect(noConfig.code).toBe(2);
     expect(noConfig.stderr).toContain('--config');
