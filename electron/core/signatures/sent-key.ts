@@ -102,10 +102,25 @@ export function findKeyInHeaders(
   }
   for (const candidate of candidates) {
     for (const [keyIndex, key] of candidate.keys.entries()) {
-      const scanner = new SecretScanner([key]);
+      const scanner = scannerFor(key);
       const header = headers.find(([, value]) => scanner.containsText(value));
       if (header !== undefined) return found(header[0], keyIndex, candidate.profile, true);
     }
   }
   return null;
+}
+
+/** Scanners by key, because building one derives every spelling of the key. The vault holds the keys in memory anyway. */
+const scanners = new Map<string, SecretScanner>();
+const MAX_CACHED_SCANNERS = 64;
+
+function scannerFor(key: string): SecretScanner {
+  let scanner = scanners.get(key);
+  if (scanner === undefined) {
+    // Keys change rarely, so starting over when the cache is full keeps it simple and bounded.
+    if (scanners.size >= MAX_CACHED_SCANNERS) scanners.clear();
+    scanner = new SecretScanner([key]);
+    scanners.set(key, scanner);
+  }
+  return scanner;
 }
