@@ -285,7 +285,7 @@ export class Forwarder {
     if (response.error?.code === 'aborted') this.cancelled.push(item);
     const recovered = retries !== null && retries.attempts > 0 && response.status !== null;
     if (recovered) {
-      this.options.logger.info('forward: target answering again', { id: item.id, target: response.target, attempts: retries.attempts + 1, unreachableForMs: Math.round(retries.elapsedMs()) });
+      this.options.logger.info('forward: target responding again', { id: item.id, target: response.target, attempts: retries.attempts + 1, unreachableForMs: Math.round(retries.elapsedMs()) });
       this.failureStreak = 0;
     }
     // A response whose body did not finish is still a failure to report.
@@ -330,7 +330,7 @@ export class Forwarder {
 
   private reportOutcome(response: NewTargetResponse): void {
     if (response.error === null) {
-      if (this.failureStreak > 0) this.options.logger.info('forward: target answering again', { target: response.target, failedBefore: this.failureStreak });
+      if (this.failureStreak > 0) this.options.logger.info('forward: target responding again', { target: response.target, failedBefore: this.failureStreak });
       this.failureStreak = 0;
       return;
     }

@@ -30,7 +30,7 @@ export interface TargetAnswer {
   bodySize: number;
   error: { code: TargetErrorCode; message: string } | null;
   /**
-   * Why no HTTP response arrived, when a later try may get one. It is `not-connected` when no
+   * The reason no HTTP response arrived, when a later try may get one. It is `not-connected` when no
    * connection to the target was made, so the target did not get the request, and
    * `connection-closed` when the connection closed before any response, so it may have. Null
    * when a response arrived, and for failures that another try does not fix, such as a TLS
@@ -237,7 +237,7 @@ function describeError(error: NodeJS.ErrnoException, url: URL, timeoutMs: number
   if (errno === 'HOOKTRAY_ABORTED') {
     return {
       code: 'aborted',
-      message: `The request to ${where} was cancelled because Hooktray stopped before the target answered; the target may still have received it, so check before you send it again.`,
+      message: `The request to ${where} was cancelled because Hooktray stopped before the target responded. The target may still have received it, so check before you send it again.`,
     };
   }
   if (errno === 'ECONNREFUSED') {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UiSession } from '../support/ui-process';
 import { openUiSession, postOrdered, screenshotPath, waitUntil } from '../support/ui-process';
 
-/** The page's getComputedStyle, which runs in Chromium; the test's TypeScript has no DOM types. */
+/** Declares the page's getComputedStyle, which runs in Chromium, because the test's TypeScript has no DOM types. */
 declare function getComputedStyle(element: unknown): { backgroundColor: string };
 
 describe('hooktray ui compare body lines', () => {

@@ -21,7 +21,7 @@ const CONCURRENCY = 8;
 const QUICK_RETRY: ForwardRetryOptions = { initialDelayMs: 5, maxDelayMs: 20, maxWaitMs: 600_000 };
 
 const UNREACHABLE = 'forward: target unreachable,';
-const ANSWERING_AGAIN = 'forward: target answering again';
+const ANSWERING_AGAIN = 'forward: target responding again';
 const GAVE_UP = 'forward: target still unreachable';
 
 /** A logger that keeps the info and warning messages, and lets a test wait for one. */

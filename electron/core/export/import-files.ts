@@ -10,7 +10,7 @@ const READ_CHUNK_BYTES = 1024 * 1024;
 /** Files to import from: a folder on disk or files picked in a browser. */
 export interface FileSet {
   label: string;
-  /** What to do about a file that index.json lists but the set lacks. */
+  /** Advice for a file that index.json lists but the set lacks. */
   missingAdvice: string;
   names(): string[];
   /** Returns a file's bytes, or null when it is missing or unreadable. */

@@ -227,7 +227,7 @@ export interface StaleStagingCleanup {
  * folder, for entries named as `stagingPath` names them. It removes those whose process no
  * longer runs on this host or that were not modified for STALE_STAGING_MS. Symbolic links and
  * other names stay.
- * NOTE: the pid check sees only this host's processes, so on a folder shared between hosts it
+ * NOTE: the pid check covers only this host's processes, so on a folder shared between hosts it
  * can remove the staging copy of an export that another host is still running.
  */
 export function removeStaleStaging(destination: string, now = Date.now()): StaleStagingCleanup {

@@ -110,7 +110,7 @@ export function findKeyInHeaders(
   return null;
 }
 
-/** Scanners by key, because building one derives every spelling of the key. The vault holds the keys in memory anyway. */
+/** Scanners by key, because building one derives every spelling of the key. The vault keeps the keys in memory anyway. */
 const scanners = new Map<string, SecretScanner>();
 const MAX_CACHED_SCANNERS = 64;
 

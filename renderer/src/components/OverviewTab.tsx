@@ -77,8 +77,8 @@ export function fetchHint(event: SpikeEvent): string {
 }
 
 /**
- * Says why a Spike summary lists no events. A body that is no array, is not JSON or is too large
- * has a warning that says so, and one with an empty array has none.
+ * Shows why a Spike summary lists no events. A body that is no array, is not JSON or is too large
+ * has a warning that explains it, and one with an empty array has none.
  */
 function NoEventsHint({ spike }: { spike: SpikeDetail }) {
   if (spike.eventCount > 0) return <p className="hint">No item of the array is an event object, so there are no events to list.</p>;
